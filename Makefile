@@ -1,0 +1,79 @@
+# convdoc: two commands on a fresh clone.
+#   make html   set up .venv (pinned) and the offline math assets, build the site
+#   make test   same set-up, then lint and every test (the site is built once by the tests)
+# The set-up is skipped when nothing it depends on changed (stamp files).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PINS   := requirements/constraints.txt
+STAMP  := $(VENV)/.installed
+SPHINXOPTS ?= -W --keep-going -q
+BUILDDIR := docs/_build
+KATEX_VERSION := 0.16.22
+KATEX_DIR := docs/_static/katex
+KATEX_STAMP := $(KATEX_DIR)/.version-$(KATEX_VERSION)
+
+.PHONY: help venv assets html serve livehtml test lint bench clean distclean
+
+help:
+	@echo "make html      build the site into $(BUILDDIR)/html"
+	@echo "make serve     serve the built site on http://127.0.0.1:8000"
+	@echo "make livehtml  rebuild on save and reload the browser"
+	@echo "make test      lint and run every test"
+	@echo "make bench     run the speed benchmarks"
+	@echo "make clean     remove generated files (keeps .venv)"
+
+$(STAMP): $(PINS) pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(PINS) -e ".[docs,test]"
+	@touch $@
+
+venv: $(STAMP)
+
+# KaTeX's stylesheet and fonts are served from _static so the site needs no network.
+# They come from the npm registry at set-up time, never at page-load time.
+$(KATEX_STAMP):
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "error: npm (Node.js) is needed once to fetch KaTeX $(KATEX_VERSION) for offline math," >&2; \
+	  echo "       and node to prerender the formulas. Install Node.js 18+ (Debian: apt-get install nodejs npm)." >&2; \
+	  exit 1; }
+	@rm -rf $(KATEX_DIR) && mkdir -p $(KATEX_DIR)
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent katex@$(KATEX_VERSION) >/dev/null && \
+	  tar -xzf katex-$(KATEX_VERSION).tgz && cd - >/dev/null && \
+	  cp $$tmp/package/dist/katex.min.css $(KATEX_DIR)/ && \
+	  cp $$tmp/package/dist/katex.min.js $(KATEX_DIR)/ && \
+	  mkdir -p $(KATEX_DIR)/fonts && cp $$tmp/package/dist/fonts/*.woff2 $(KATEX_DIR)/fonts/ && \
+	  rm -rf $$tmp
+	@touch $@
+
+assets: $(KATEX_STAMP)
+
+html: $(STAMP) $(KATEX_STAMP)
+	$(BIN)/sphinx-build -b html $(SPHINXOPTS) docs $(BUILDDIR)/html
+	@echo "Built the site in $(BUILDDIR)/html (make serve to browse it)."
+
+serve:
+	@test -f $(BUILDDIR)/html/index.html || { echo "No site yet: run 'make html' first." >&2; exit 1; }
+	@echo "Serving $(BUILDDIR)/html on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	@$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory $(BUILDDIR)/html
+
+livehtml: $(STAMP) $(KATEX_STAMP)
+	$(BIN)/sphinx-autobuild -b html --host 127.0.0.1 --port 8000 \
+	  --ignore "*/auto_examples/*" --ignore "*/api/generated/*" --watch convdoc --watch examples \
+	  docs $(BUILDDIR)/html
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) $(KATEX_STAMP) lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf $(BUILDDIR) docs/auto_examples docs/api/generated docs/jupyter_execute docs/sg_execution_times.rst .pytest_cache .ruff_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV) $(KATEX_DIR)
