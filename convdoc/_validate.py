@@ -1,0 +1,320 @@
+"""Argument checkers shared by every public function.
+
+Each checker either returns the cleaned value or raises :class:`TypeError` /
+:class:`ValueError` with a message that names the parameter and repeats the
+offending value, so a reader of the traceback knows exactly which argument to
+fix. The checkers are deliberately generic; modules add their own rules on top.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "as_array",
+    "check_ndim",
+    "choice",
+    "nonneg_int",
+    "number",
+    "per_axis",
+    "positive_int",
+]
+
+# Booleans, signed/unsigned integers, floats and complex numbers.
+_NUMERIC_KINDS = frozenset("biufc")
+
+
+def _show(value: Any) -> str:
+    """Short repr of a bad value for an error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def as_array(x: Any, name: str) -> np.ndarray:
+    """Convert ``x`` to a non-empty numeric array without copying when possible.
+
+    Parameters
+    ----------
+    x : array_like
+        Value to convert.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``numpy.asarray(x)``. The caller must not write into it: it may be the
+        caller's own array.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is not numeric (strings, objects, dates; bool is accepted).
+    ValueError
+        If ``x`` is ragged or has no elements.
+
+    Examples
+    --------
+    >>> as_array([1, 2, 3], "x").dtype.kind
+    'i'
+    >>> as_array([], "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x must not be empty, got array of shape (0,)
+    """
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a rectangular numeric array, got {_show(x)}") from exc
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(
+            f"{name} must hold numbers (bool, int, float or complex), "
+            f"got dtype {arr.dtype} from {_show(x)}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got array of shape {arr.shape}")
+    return arr
+
+
+def check_ndim(arr: np.ndarray, name: str, allowed: int | Sequence[int]) -> np.ndarray:
+    """Check that ``arr`` has one of the allowed numbers of dimensions.
+
+    Parameters
+    ----------
+    arr : numpy.ndarray
+        Array to check.
+    name : str
+        Parameter name used in error messages.
+    allowed : int or sequence of int
+        Accepted values of ``arr.ndim``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``arr`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``arr.ndim`` is not allowed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_ndim(np.zeros((2, 2, 2)), "x", (1, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: x must be 1-D or 2-D, got a 3-D array of shape (2, 2, 2)
+    """
+    options = (allowed,) if isinstance(allowed, int) else tuple(allowed)
+    if arr.ndim not in options:
+        wanted = " or ".join(f"{n}-D" for n in options)
+        raise ValueError(f"{name} must be {wanted}, got a {arr.ndim}-D array of shape {arr.shape}")
+    return arr
+
+
+def _integer(value: Any, name: str, what: str) -> int:
+    # bool is an int subclass, but stride=True is always a mistake.
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what}, got {_show(value)}")
+    return int(value)
+
+
+def positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= 1.
+
+    Parameters
+    ----------
+    value : int
+        Value to check. Python and NumPy integers are accepted; bool and float
+        are not, even when integral (``2.0``).
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value`` < 1.
+
+    Examples
+    --------
+    >>> positive_int(0, "stride")
+    Traceback (most recent call last):
+    ...
+    ValueError: stride must be a positive integer, got 0
+    """
+    result = _integer(value, name, "a positive integer")
+    if result < 1:
+        raise ValueError(f"{name} must be a positive integer, got {result}")
+    return result
+
+
+def nonneg_int(value: Any, name: str) -> int:
+    """Return ``value`` as an ``int`` if it is an integer >= 0.
+
+    Parameters
+    ----------
+    value : int
+        Value to check (bool and float rejected).
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value`` < 0.
+
+    Examples
+    --------
+    >>> nonneg_int(-1, "padding")
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be a non-negative integer, got -1
+    """
+    result = _integer(value, name, "a non-negative integer")
+    if result < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {result}")
+    return result
+
+
+def per_axis(
+    value: Any,
+    name: str,
+    ndim: int,
+    check: Callable[[Any, str], int],
+) -> tuple[int, ...]:
+    """Expand a scalar or per-axis sequence to a checked tuple of length ``ndim``.
+
+    Parameters
+    ----------
+    value : int or sequence of int
+        One value for every axis, or one per axis.
+    name : str
+        Parameter name used in error messages; item ``i`` is reported as
+        ``name[i]``.
+    ndim : int
+        Number of axes.
+    check : callable
+        ``check(item, item_name)`` validating one item, such as
+        :func:`positive_int`.
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the sequence has the wrong length, or from ``check``.
+
+    Examples
+    --------
+    >>> per_axis(2, "stride", 2, positive_int)
+    (2, 2)
+    >>> per_axis((1, 0), "stride", 2, positive_int)
+    Traceback (most recent call last):
+    ...
+    ValueError: stride[1] must be a positive integer, got 0
+    """
+    if isinstance(value, list | tuple | np.ndarray):
+        items = list(value)
+        if len(items) != ndim:
+            raise ValueError(
+                f"{name} must be an integer or a sequence of {ndim} integers, got {_show(value)}"
+            )
+        return tuple(check(item, f"{name}[{i}]") for i, item in enumerate(items))
+    single = check(value, name)
+    return (single,) * ndim
+
+
+def choice(value: Any, name: str, options: Sequence[str]) -> str:
+    """Check that ``value`` is one of the allowed option strings.
+
+    Parameters
+    ----------
+    value : str
+        Value to check.
+    name : str
+        Parameter name used in error messages.
+    options : sequence of str
+        Accepted values.
+
+    Returns
+    -------
+    str
+        ``value`` unchanged.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a string.
+    ValueError
+        If ``value`` is not in ``options``.
+
+    Examples
+    --------
+    >>> choice("same", "mode", ("full", "same", "valid"))
+    'same'
+    >>> choice("middle", "mode", ("full", "same", "valid"))
+    Traceback (most recent call last):
+    ...
+    ValueError: mode must be one of 'full', 'same', 'valid', got 'middle'
+    """
+    listed = ", ".join(repr(option) for option in options)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {listed}, got {_show(value)}")
+    if value not in options:
+        raise ValueError(f"{name} must be one of {listed}, got {_show(value)}")
+    return value
+
+
+def number(value: Any, name: str) -> complex | float | int:
+    """Check that ``value`` is a single real or complex number (not bool).
+
+    Parameters
+    ----------
+    value : int, float or complex
+        Value to check; NumPy scalars and 0-D arrays are accepted.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    int, float or complex
+        The value as a Python scalar.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number.
+
+    Examples
+    --------
+    >>> number(0.5, "fillvalue")
+    0.5
+    >>> number("0", "fillvalue")
+    Traceback (most recent call last):
+    ...
+    TypeError: fillvalue must be a number, got '0'
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Number):
+        raise TypeError(f"{name} must be a number, got {_show(value)}")
+    return value.item() if isinstance(value, np.generic) else value
