@@ -18,10 +18,12 @@ __all__ = [
     "as_array",
     "check_ndim",
     "choice",
+    "finite_real",
     "nonneg_int",
     "number",
     "per_axis",
     "positive_int",
+    "positive_real",
 ]
 
 # Booleans, signed/unsigned integers, floats and complex numbers.
@@ -318,3 +320,75 @@ def number(value: Any, name: str) -> complex | float | int:
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Number):
         raise TypeError(f"{name} must be a number, got {_show(value)}")
     return value.item() if isinstance(value, np.generic) else value
+
+
+def finite_real(value: Any, name: str) -> float:
+    """Return ``value`` as a ``float`` if it is a finite real number.
+
+    Parameters
+    ----------
+    value : int or float
+        Value to check; NumPy scalars are accepted, bool and complex are not.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If ``value`` is NaN or infinite.
+
+    Examples
+    --------
+    >>> finite_real(2, "noise")
+    2.0
+    >>> finite_real(float("nan"), "noise")
+    Traceback (most recent call last):
+    ...
+    ValueError: noise must be a finite real number, got nan
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_show(value)}")
+    result = float(value)
+    if not np.isfinite(result):
+        raise ValueError(f"{name} must be a finite real number, got {_show(result)}")
+    return result
+
+
+def positive_real(value: Any, name: str) -> float:
+    """Return ``value`` as a ``float`` if it is a finite real number > 0.
+
+    Parameters
+    ----------
+    value : int or float
+        Value to check (bool and complex rejected).
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number.
+    ValueError
+        If ``value`` is not finite or not > 0.
+
+    Examples
+    --------
+    >>> positive_real(0, "sigma")
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma must be a positive real number, got 0.0
+    """
+    result = finite_real(value, name)
+    if result <= 0:
+        raise ValueError(f"{name} must be a positive real number, got {_show(result)}")
+    return result
