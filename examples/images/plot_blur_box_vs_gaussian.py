@@ -102,8 +102,9 @@ fig.suptitle("Box blur (top) and Gaussian blur of the same spread (bottom)")
 # The spread measured from the taps equals :math:`\sigma`.
 
 fig, ax = plt.subplots(figsize=(8, 3.6), facecolor="white", layout="constrained")
-for n, sigma, box2, gauss2 in pairs:
-    g = gauss2.sum(axis=1)  # row sums of an outer product give back the 1-D kernel
+for _n, sigma, box2, gauss2 in pairs:
+    # Row sums of outer(g, g) are g * sum(g) = g: the 1-D kernel back.
+    g = gauss2.sum(axis=1)
     t = np.arange(g.size) - (g.size - 1) / 2
     (line,) = ax.plot(t, g, marker=".", label=f"sigma = {sigma:.2f} (peak {g.max():.3f})")
     b = box2.sum(axis=1)
