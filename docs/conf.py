@@ -1,0 +1,185 @@
+"""Sphinx configuration for the convdoc site.
+
+The site must build and display with no network at all: math is prerendered by
+KaTeX under Node at build time and its stylesheet and fonts are served from
+``_static/katex`` (``make assets`` fetches them once), intersphinx is off, and
+sphinx-gallery's computation-times page and jshtml animations (both of which
+load from CDNs) are disabled. ``tests/site`` checks all of this on the output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+# Build against the working tree, not an installed copy, so the API pages and
+# every executed example describe the code next to them. The notebook kernels
+# MyST-NB starts are separate processes: they inherit PYTHONPATH.
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(DOCS / "_ext"))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])
+)
+
+from chapter_downloads import setup as setup_chapter_downloads
+
+
+def _package_version() -> str:
+    """Read ``__version__`` without importing the package (conf.py stays cheap)."""
+    init = (ROOT / "convdoc" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__ = "([^"]+)"', init, re.MULTILINE)
+    return match.group(1) if match else "0+unknown"
+
+
+# -- Project -----------------------------------------------------------------
+
+project = "convdoc"
+author = "the convdoc authors"
+copyright = "2026, the convdoc authors"
+release = _package_version()
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.extlinks",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "sphinxcontrib.katex",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_sitemap",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "**.ipynb_checkpoints",
+    # sphinx-gallery writes a notebook and a script beside each generated
+    # page, for download only; MyST-NB must not read them as pages.
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    "auto_examples/**/*.ipynb",
+    "auto_examples/**/*.py",
+    "api/generated/backrefs",
+    "_ext",
+]
+root_doc = "index"
+# Every reference must resolve; -W turns a dangling one into a failed build.
+nitpicky = False
+suppress_warnings: list[str] = []
+
+# -- MyST and MyST-NB --------------------------------------------------------
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 300
+nb_merge_streams = True
+# Run each chapter in a scratch directory so nothing it writes lands in docs/.
+nb_execution_in_temp = True
+
+# -- Math: KaTeX, rendered at build time, served locally ----------------------
+
+katex_prerender = True
+# Relative to html_static_path: the Makefile fetches KaTeX into _static/katex.
+katex_css_path = "katex/katex.min.css"
+# Absolute: in prerender mode this file is require()d by node, not linked.
+katex_js_path = str(DOCS / "_static" / "katex" / "katex.min.js")
+katex_autorender_path = "unused-when-prerendering.js"
+
+# -- API reference ------------------------------------------------------------
+
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_typehints = "signature"
+autodoc_typehints_format = "short"
+autodoc_member_order = "bysource"
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+# Without intersphinx a cross-reference to e.g. ndarray would point nowhere.
+numpydoc_xref_param_type = False
+
+# Intersphinx is deliberately absent: it downloads inventories at build time.
+# NumPy/SciPy names are linked with these roles instead, e.g. {scipy}`signal.convolve`.
+extlinks = {
+    "numpy": ("https://numpy.org/doc/stable/reference/generated/numpy.%s.html", "numpy.%s"),
+    "scipy": ("https://docs.scipy.org/doc/scipy/reference/generated/scipy.%s.html", "scipy.%s"),
+    "torch": ("https://pytorch.org/docs/stable/generated/torch.%s.html", "torch.%s"),
+}
+extlinks_detect_hardcoded_links = False
+
+# -- Gallery ------------------------------------------------------------------
+
+GALLERY_SECTIONS = ("basics", "arithmetic", "images", "cnn", "speed")
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "subsection_order": [f"../examples/{name}" for name in GALLERY_SECTIONS],
+    "within_subsection_order": "FileNameSortKey",
+    # Every script is executed, not only plot_*.py: an example that does not
+    # run is a broken page.
+    "filename_pattern": r"\.py$",
+    "ignore_pattern": r"__init__\.py",
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    # The computation-times page pulls jQuery and DataTables from CDNs.
+    "write_computation_times": False,
+    # HTML explorers are shown through their _repr_html_.
+    "capture_repr": ("_repr_html_", "__repr__"),
+    "image_scrapers": ("matplotlib",),
+    # Off: jshtml animations link Font Awesome from a CDN and embed every frame
+    # as base64 PNG (megabytes per page). Interactivity comes from the
+    # convdoc.explore HTML explorers; animations ship as GIF downloads.
+    "matplotlib_animations": False,
+    "backreferences_dir": "api/generated/backrefs",
+    "doc_module": ("convdoc",),
+    "reference_url": {"convdoc": None},
+    "download_all_examples": True,
+    "thumbnail_size": (320, 224),
+    "min_reported_time": 1,
+    "show_memory": False,
+    "remove_config_comments": True,
+    "plot_gallery": "True",
+}
+
+# -- HTML ---------------------------------------------------------------------
+
+html_theme = "furo"
+html_title = f"convdoc {release}"
+html_static_path = ["_static"]
+html_css_files = ["convdoc.css"]
+html_copy_source = False
+html_show_sourcelink = False
+html_last_updated_fmt = None
+html_theme_options = {
+    # No "view source"/"edit" buttons: sources are not copied into the site.
+    "top_of_page_buttons": [],
+    "navigation_with_keys": True,
+}
+
+# Where the site is published; sitemap.xml and canonical links use it.
+html_baseurl = os.environ.get("CONVDOC_BASEURL", "https://convdoc.github.io/convdoc/")
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_exclude = ".linenos, .gp, .go"
+
+
+def setup(app):
+    """Register the chapter download links (.py and .ipynb per chapter)."""
+    setup_chapter_downloads(app)
+    return {"parallel_read_safe": True}
