@@ -25,7 +25,7 @@ standard deviation of the weights), so the two differ only in shape.
 # A box of ``n`` taps has variance :math:`(n^2 - 1)/12`; the matching
 # Gaussian gets :math:`\sigma = \sqrt{(n^2 - 1)/12}` and is cut at
 # :math:`\pm 4\sigma`, where the weights left out are below :math:`10^{-4}`
-# of the peak. Both 2-D kernels are outer products of 1-D ones.
+# of the peak.
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -61,7 +61,9 @@ for n in sizes:
     np.testing.assert_allclose(spread(box), sigma)
     np.testing.assert_allclose(spread(gauss), sigma, rtol=1e-3)
     print(f"{n:5d} {spread(box):10.3f} {sigma:6.3f} {spread(gauss):15.3f} {gauss.size:13d}")
-    pairs.append((n, sigma, np.outer(box, box), np.outer(gauss, gauss)))
+    box2 = convdoc.box_kernel((n, n))
+    gauss2 = convdoc.gaussian_kernel2d(gauss.size, sigma)
+    pairs.append((n, sigma, box2, gauss2))
 
 # %%
 # Blur the photograph with each kernel
