@@ -1,0 +1,609 @@
+"""The sliding-window engine every convdoc convolution runs on.
+
+Two operations are enough for all of convdoc:
+
+* :func:`extend` grows (or crops) the trailing axes of an array by a boundary
+  rule, which is how padding, ``boundary=`` and ``padding_mode=`` are realised;
+* :func:`correlate_windows` slides a multi-channel kernel over the extended
+  array with a stride and a dilation, without flipping and without padding:
+  ``out[o, i] = sum_c sum_t grid[c, i*s + t*d] * weight[o, c, t]``.
+
+:func:`correlate_padded` combines them, and for zero padding it avoids
+materialising the zeros when the chosen method does not need them.
+
+Several algorithms compute the same numbers; ``method="auto"`` picks one by a
+cost model. ``"direct"`` uses :func:`numpy.correlate` for one-dimensional
+single-channel problems (what :func:`scipy.signal.convolve` uses), a
+polyphase split of that for strided ones, and otherwise shift-and-add: one
+vectorised multiply-accumulate per kernel tap over exactly the output samples
+that are needed. ``"fft"`` multiplies spectra (:mod:`scipy.fft`) and sums over
+input channels in the frequency domain. Under ``"auto"`` a real floating-point
+2-D kernel of rank one (a Gaussian blur, a box blur) is applied as two 1-D
+passes. Integer and boolean results are exact: they never go through the FFT
+unless the result provably fits in the float mantissa, the rule of
+:func:`scipy.signal.choose_conv_method`.
+
+SciPy is imported lazily so that ``import convdoc`` stays fast.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from convdoc._validate import as_array, choice, number, per_axis, positive_int
+
+__all__ = ["BOUNDARIES", "METHODS", "correlate_padded", "correlate_windows", "extend"]
+
+#: Boundary rules understood by :func:`extend` (the :func:`numpy.pad` names).
+BOUNDARIES = ("constant", "edge", "reflect", "symmetric", "wrap")
+#: Algorithms understood by :func:`correlate_windows` and the public faces.
+METHODS = ("auto", "direct", "fft")
+
+# Rough seconds per unit of work on a current x86 core, used only to rank
+# algorithms against each other under method="auto" (see benchmarks/bench.py).
+_SEC_PER_FFT_UNIT = 1.0e-9  # one FFT of N points costs about N*ln(N) units
+_SEC_PER_SHIFT_ADD_MAC = 2.0e-9  # NumPy multiply + add over a shifted view
+_SEC_PER_SHIFT_ADD_CALL = 4.0e-6  # Python/NumPy overhead per tap
+_SEC_PER_NP_CORRELATE_MAC = 2.1e-10  # numpy.correlate inner loop (SciPy's figure)
+_SEC_PER_SEPARABLE_MAC = 1.0e-9  # scipy.ndimage.correlate1d
+_SEC_OVERHEAD_FFT = 6.0e-5
+_SEC_OVERHEAD_SEPARABLE = 1.5e-4  # includes the SVD of the kernel
+_FLOAT_MANTISSA_LIMIT = 2**52 - 1
+
+
+# --------------------------------------------------------------------------- extend
+
+
+def _check_pad(pad: Any, ndim: int, name: str = "pad") -> tuple[tuple[int, int], ...]:
+    """Validate a ``((before, after), ...)`` spec for the last axes of an ndim array."""
+    if not isinstance(pad, list | tuple) or not all(
+        isinstance(p, list | tuple) and len(p) == 2 for p in pad
+    ):
+        raise TypeError(f"{name} must be a sequence of (before, after) pairs, got {pad!r}")
+    if len(pad) > ndim:
+        raise ValueError(f"{name} has {len(pad)} (before, after) pairs for a {ndim}-D array")
+    result = []
+    for axis, (before, after) in enumerate(pad):
+        for value, side in ((before, "before"), (after, "after")):
+            if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+                raise TypeError(f"{name}[{axis}] {side} must be an integer, got {value!r}")
+        result.append((int(before), int(after)))
+    return tuple(result)
+
+
+def _fill_dtype(dtype: np.dtype, fillvalue: Any) -> np.dtype:
+    """Smallest dtype holding both the array's values and the fill value exactly."""
+    if fillvalue == 0:
+        return dtype
+    return np.result_type(dtype, np.min_scalar_type(fillvalue))
+
+
+def extend(
+    x: Any,
+    pad: Sequence[tuple[int, int]],
+    mode: str = "constant",
+    fillvalue: Any = 0,
+) -> np.ndarray:
+    """Extend (or crop) the trailing axes of ``x`` by a boundary rule.
+
+    Parameters
+    ----------
+    x : array_like
+        Array to extend. Leading axes not covered by ``pad`` (channels) are
+        left alone.
+    pad : sequence of (int, int)
+        ``((before, after), ...)`` for the last ``len(pad)`` axes: how many
+        cells to add before the first and after the last sample. A negative
+        entry removes that many cells instead (as a transposed convolution's
+        padding does).
+    mode : {"constant", "edge", "reflect", "symmetric", "wrap"}
+        How the new cells are filled, with :func:`numpy.pad`'s meaning:
+        ``constant`` uses ``fillvalue``; ``edge`` repeats the end sample;
+        ``reflect`` mirrors without repeating it (``d c b | a b c d | c b a``);
+        ``symmetric`` mirrors including it (``c b a | a b c d | d c b``);
+        ``wrap`` continues periodically.
+    fillvalue : number, optional
+        Value of new cells in ``constant`` mode. If it does not fit the
+        array's dtype (``0.5`` next to integers) the result is promoted to a
+        dtype that holds it exactly.
+
+    Returns
+    -------
+    numpy.ndarray
+        The extended array. When ``pad`` is all zeros this is ``x`` itself
+        (not a copy); do not write into it.
+
+    Raises
+    ------
+    TypeError
+        If ``pad`` is malformed, ``fillvalue`` is not a number, or ``x`` is
+        not numeric.
+    ValueError
+        If ``mode`` is unknown, ``pad`` has more pairs than ``x`` has axes, or
+        cropping would leave an axis empty.
+
+    Examples
+    --------
+    >>> extend([1, 2, 3], ((2, 1),), "reflect")
+    array([3, 2, 1, 2, 3, 2])
+    >>> extend([1, 2, 3], ((-1, 2),), "constant", fillvalue=9)
+    array([2, 3, 9, 9])
+    """
+    arr = as_array(x, "x")
+    pairs = _check_pad(pad, arr.ndim)
+    choice(mode, "mode", BOUNDARIES)
+    fillvalue = number(fillvalue, "fillvalue")
+    return _extend(arr, pairs, mode, fillvalue)
+
+
+def _extend(
+    arr: np.ndarray, pad: tuple[tuple[int, int], ...], mode: str, fillvalue: Any = 0
+) -> np.ndarray:
+    """:func:`extend` without argument checking."""
+    lead = arr.ndim - len(pad)
+    if any(b < 0 or a < 0 for b, a in pad):
+        crop = [slice(None)] * lead
+        for axis, (before, after) in enumerate(pad):
+            n = arr.shape[lead + axis]
+            start, stop = max(-before, 0), n - max(-after, 0)
+            if stop <= start:
+                raise ValueError(
+                    f"pad {pad[axis]} crops all {n} samples of axis {lead + axis}; "
+                    "nothing would be left"
+                )
+            crop.append(slice(start, stop))
+        arr = arr[tuple(crop)]
+        pad = tuple((max(b, 0), max(a, 0)) for b, a in pad)
+    if not any(b or a for b, a in pad):
+        return arr
+    full = [(0, 0)] * lead + list(pad)
+    if mode == "constant":
+        dtype = _fill_dtype(arr.dtype, fillvalue)
+        if fillvalue == 0:
+            return _zero_pad(arr, pad)
+        return np.pad(
+            arr.astype(dtype, copy=False), full, mode="constant", constant_values=fillvalue
+        )
+    return np.pad(arr, full, mode=mode)
+
+
+def _zero_pad(arr: np.ndarray, pad: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Zero padding of the last axes; faster than numpy.pad for this one case."""
+    if not any(b or a for b, a in pad):
+        return arr
+    lead = arr.ndim - len(pad)
+    spatial = arr.shape[lead:]
+    shape = arr.shape[:lead] + tuple(n + b + a for n, (b, a) in zip(spatial, pad, strict=True))
+    out = np.zeros(shape, dtype=arr.dtype)
+    inner = tuple(slice(b, b + n) for n, (b, _) in zip(spatial, pad, strict=True))
+    out[(Ellipsis, *inner)] = arr
+    return out
+
+
+# ------------------------------------------------------------------ public sliding
+
+
+def _windows_out_shape(
+    n: Sequence[int], k: Sequence[int], stride: Sequence[int], dilation: Sequence[int]
+) -> tuple[int, ...]:
+    return tuple(
+        (ni - di * (ki - 1) - 1) // si + 1
+        for ni, ki, si, di in zip(n, k, stride, dilation, strict=True)
+    )
+
+
+def _check_windows(
+    grid: Any, weight: Any, stride: Any, dilation: Any, method: Any
+) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], tuple[int, ...]]:
+    grid = as_array(grid, "grid")
+    weight = as_array(weight, "weight")
+    if grid.ndim < 2:
+        raise ValueError(
+            f"grid must be (C_in, *spatial) with at least one spatial axis, got shape {grid.shape}"
+        )
+    if weight.ndim != grid.ndim + 1:
+        raise ValueError(
+            f"weight must be (C_out, C_in, *kernel) with {grid.ndim + 1} axes for a grid of "
+            f"shape {grid.shape}, got shape {weight.shape}"
+        )
+    if weight.shape[1] != grid.shape[0]:
+        raise ValueError(
+            f"weight has {weight.shape[1]} input channels (shape {weight.shape}) but grid has "
+            f"{grid.shape[0]} (shape {grid.shape})"
+        )
+    spatial = grid.ndim - 1
+    stride_t = per_axis(stride, "stride", spatial, positive_int)
+    dilation_t = per_axis(dilation, "dilation", spatial, positive_int)
+    choice(method, "method", METHODS)
+    return grid, weight, stride_t, dilation_t
+
+
+def correlate_windows(
+    grid: Any,
+    weight: Any,
+    *,
+    stride: int | Sequence[int] = 1,
+    dilation: int | Sequence[int] = 1,
+    method: str = "auto",
+) -> np.ndarray:
+    """Valid, strided, dilated multi-channel cross-correlation.
+
+    Computes ``out[o, i] = sum_c sum_t grid[c, i*s + t*d] * weight[o, c, t]``
+    (``i``, ``t``, ``s``, ``d`` per spatial axis) for every window that fits
+    inside ``grid``. Nothing is flipped, nothing is padded, nothing is
+    conjugated: callers extend the grid with :func:`extend` and flip the
+    kernel themselves for a true convolution.
+
+    Parameters
+    ----------
+    grid : array_like, shape (C_in, *n)
+        The (already extended) input.
+    weight : array_like, shape (C_out, C_in, *k)
+        The taps as applied.
+    stride : int or tuple of int, optional
+        Step between windows, per spatial axis.
+    dilation : int or tuple of int, optional
+        Spacing between taps, per spatial axis.
+    method : {"auto", "direct", "fft"}, optional
+        Algorithm. ``"fft"`` is fastest for long kernels but rounds integers
+        through floats and spreads a NaN or infinity over the whole output;
+        ``"auto"`` never picks it then.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, *out)
+        ``out = (n - d*(k - 1) - 1) // s + 1`` per axis, dtype
+        ``numpy.result_type(grid, weight)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the shapes do not match, ``stride``/``dilation`` are not positive
+        integers, ``method`` is unknown, or the dilated kernel is larger than
+        the grid.
+
+    Examples
+    --------
+    >>> correlate_windows([[1, 2, 3, 4, 5]], [[[1, -1]]], stride=2)
+    array([[-1, -1]])
+    """
+    grid, weight, stride_t, dilation_t = _check_windows(grid, weight, stride, dilation, method)
+    spatial = grid.ndim - 1
+    return _correlate(grid, weight, ((0, 0),) * spatial, stride_t, dilation_t, method)
+
+
+def correlate_padded(
+    x: Any,
+    weight: Any,
+    pad: Sequence[tuple[int, int]],
+    *,
+    boundary: str = "constant",
+    fillvalue: Any = 0,
+    stride: int | Sequence[int] = 1,
+    dilation: int | Sequence[int] = 1,
+    method: str = "auto",
+) -> np.ndarray:
+    """:func:`extend` then :func:`correlate_windows`, skipping explicit zeros.
+
+    ``correlate_padded(x, w, pad, boundary=b, ...)`` equals
+    ``correlate_windows(extend(x, pad, b, fillvalue), w, ...)``; with zero
+    padding it lets the FFT and :func:`numpy.correlate` paths pad implicitly.
+
+    Parameters
+    ----------
+    x : array_like, shape (C_in, *n)
+        Input before extension.
+    weight : array_like, shape (C_out, C_in, *k)
+        Taps as applied.
+    pad : sequence of (int, int)
+        ``(before, after)`` per spatial axis, as for :func:`extend`.
+    boundary, fillvalue
+        As ``mode`` and ``fillvalue`` of :func:`extend`.
+    stride, dilation, method
+        As for :func:`correlate_windows`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, *out)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`extend` and :func:`correlate_windows`.
+
+    Examples
+    --------
+    >>> correlate_padded([[1, 2, 3]], [[[1, 1]]], ((1, 1),))
+    array([[1, 3, 5, 3]])
+    """
+    x = as_array(x, "x")
+    pairs = _check_pad(pad, x.ndim - 1)
+    if len(pairs) != x.ndim - 1:
+        raise ValueError(f"pad must have one (before, after) pair per spatial axis, got {pad!r}")
+    choice(boundary, "boundary", BOUNDARIES)
+    fillvalue = number(fillvalue, "fillvalue")
+    if boundary != "constant" or fillvalue != 0 or any(b < 0 or a < 0 for b, a in pairs):
+        x = _extend(x, pairs, boundary, fillvalue)
+        pairs = ((0, 0),) * (x.ndim - 1)
+    grid, weight, stride_t, dilation_t = _check_windows(x, weight, stride, dilation, method)
+    return _correlate(grid, weight, pairs, stride_t, dilation_t, method)
+
+
+# ------------------------------------------------------------------------- the core
+
+
+def _correlate(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    method: str,
+) -> np.ndarray:
+    """Checked arguments; ``pad`` is implicit zero padding (non-negative)."""
+    n = tuple(ni + b + a for ni, (b, a) in zip(x.shape[1:], pad, strict=True))
+    k = w.shape[2:]
+    out_shape = _windows_out_shape(n, k, stride, dilation)
+    if min(out_shape) < 1:
+        span = tuple(d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True))
+        raise ValueError(
+            f"the kernel spans {span} samples (dilation {dilation}) but the padded input has "
+            f"only {n}: no window fits"
+        )
+    dtype = np.result_type(x, w)
+    if dtype.kind == "b":
+        # True where any tap pair is (True, True), as numpy.convolve on bools.
+        as_int = _correlate(x.astype(np.intp), w.astype(np.intp), pad, stride, dilation, "direct")
+        return as_int != 0
+    if method == "auto":
+        method = _choose(x, w, pad, stride, dilation, out_shape)
+    if method == "separable":
+        return _separable(x, w, pad, out_shape)
+    if method == "fft":
+        return _fft(x, w, pad, stride, dilation, out_shape, dtype)
+    return _direct(x, w, pad, stride, dilation, out_shape, dtype)
+
+
+def _numpy_mode(n: int, k: int, pad: tuple[int, int]) -> str | None:
+    """The numpy.correlate mode that equals zero padding ``pad``, if any."""
+    if pad == (0, 0) and n >= k:
+        return "valid"
+    if pad == (k - 1, k - 1):
+        return "full"
+    if pad == (k // 2, (k - 1) // 2) and n >= k:
+        return "same"
+    return None
+
+
+def _direct(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray:
+    c_out, c_in = w.shape[:2]
+    single = c_out == c_in == 1
+    if single and x.ndim == 2 and dilation == (1,):
+        # numpy.correlate conjugates its second argument; undo that.
+        taps = np.conj(w[0, 0]) if w.dtype.kind == "c" else w[0, 0]
+        if stride == (1,):
+            mode = _numpy_mode(x.shape[1], w.shape[2], pad[0])
+            if mode is not None:
+                return np.correlate(x[0], taps, mode)[None, :].astype(dtype, copy=False)
+        return _polyphase(_zero_pad(x[0], pad), taps, stride[0], out_shape[0], dtype)[None, :]
+    return _shift_add(_zero_pad(x, pad), w, stride, dilation, out_shape, dtype)
+
+
+def _polyphase(
+    grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int, dtype: np.dtype
+) -> np.ndarray:
+    """Strided 1-D correlation as ``stride`` numpy.correlate calls on phases.
+
+    ``out[i] = sum_t grid[i*s + t] taps[t]``; writing ``t = q*s + p`` gives
+    ``sum_p sum_q grid[p::s][i + q] * taps[p::s][q]``: each phase is a plain
+    stride-1 problem ``s`` times smaller, so only the kept outputs are computed.
+    Receives already-conjugated taps.
+    """
+    out = np.zeros(n_out, dtype=dtype)
+    for phase in range(min(stride, taps.size)):
+        sub_taps = taps[phase::stride]
+        need = n_out + sub_taps.size - 1
+        sub_grid = grid[phase::stride][:need]
+        out += np.correlate(sub_grid, sub_taps, "valid")
+    return out
+
+
+def _shift_add(
+    grid: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """One vectorised multiply-accumulate per tap over the kept outputs only."""
+    c_out, c_in = w.shape[:2]
+    out = np.zeros((c_out, *out_shape), dtype=dtype)
+    single = c_out == c_in == 1
+    scratch = np.empty(out_shape, dtype=dtype) if single else None
+    for tap in itertools.product(*(range(ki) for ki in w.shape[2:])):
+        window = tuple(
+            slice(t * d, t * d + s * (o - 1) + 1, s)
+            for t, d, s, o in zip(tap, dilation, stride, out_shape, strict=True)
+        )
+        patch = grid[(slice(None), *window)]
+        if single:
+            np.multiply(patch[0], w[(0, 0, *tap)], out=scratch)
+            out[0] += scratch
+        else:
+            out += np.tensordot(w[(slice(None), slice(None), *tap)], patch, axes=(1, 0))
+    return out
+
+
+def _dilate(w: np.ndarray, dilation: tuple[int, ...]) -> np.ndarray:
+    """Insert ``d - 1`` zeros between taps along each spatial axis."""
+    if all(d == 1 for d in dilation):
+        return w
+    k = w.shape[2:]
+    span = tuple(d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True))
+    out = np.zeros(w.shape[:2] + span, dtype=w.dtype)
+    out[(slice(None), slice(None), *(slice(None, None, d) for d in dilation))] = w
+    return out
+
+
+def _fft(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """Multiply spectra; correlation = convolution with the flipped kernel."""
+    from scipy import fft as sp_fft
+
+    w = _dilate(w, dilation)
+    span = w.shape[2:]
+    # Implicit zero padding only reaches k-1 cells beyond the input; pad the rest.
+    extra = tuple(
+        (max(b - (s - 1), 0), max(a - (s - 1), 0)) for (b, a), s in zip(pad, span, strict=True)
+    )
+    if any(b or a for b, a in extra):
+        x = _zero_pad(x, extra)
+        pad = tuple((b - e[0], a - e[1]) for (b, a), e in zip(pad, extra, strict=True))
+    spatial = x.ndim - 1
+    axes = tuple(range(-spatial, 0))
+    full = tuple(n + s - 1 for n, s in zip(x.shape[1:], span, strict=True))
+    flipped = w[(slice(None), slice(None), *(slice(None, None, -1),) * spatial)]
+    is_complex = dtype.kind == "c"
+    shape = tuple(sp_fft.next_fast_len(f, real=not is_complex) for f in full)
+    work = np.result_type(dtype, np.float32)
+    if is_complex:
+        spec_x = sp_fft.fftn(x.astype(work, copy=False), shape, axes=axes)
+        spec_w = sp_fft.fftn(flipped.astype(work, copy=False), shape, axes=axes)
+    else:
+        spec_x = sp_fft.rfftn(x.astype(work, copy=False), shape, axes=axes)
+        spec_w = sp_fft.rfftn(flipped.astype(work, copy=False), shape, axes=axes)
+    if w.shape[1] == 1:
+        spec = spec_w[:, 0] * spec_x[0]
+    else:
+        spec = np.einsum("oi...,i...->o...", spec_w, spec_x)
+    result = (
+        sp_fft.ifftn(spec, shape, axes=axes)
+        if is_complex
+        else sp_fft.irfftn(spec, shape, axes=axes)
+    )
+    # Full-convolution index of output i is i*s + (k' - 1 - pad_before).
+    keep = tuple(
+        slice(s - 1 - b, s - 1 - b + st * (o - 1) + 1, st)
+        for s, (b, _), st, o in zip(span, pad, stride, out_shape, strict=True)
+    )
+    result = result[(slice(None), *keep)]
+    if dtype.kind in "iu":
+        result = np.rint(result)
+    return np.ascontiguousarray(result.astype(dtype, copy=False))
+
+
+def _rank_one(k: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Column and row factors if ``k`` is an outer product (within rounding)."""
+    u, s, vt = np.linalg.svd(k)
+    if s[0] == 0 or s[1:].max(initial=0) > s[0] * max(k.shape) * 8 * np.finfo(k.dtype).eps:
+        return None
+    scale = math.sqrt(s[0])
+    return u[:, 0] * scale, vt[0] * scale
+
+
+def _separable(
+    x: np.ndarray, w: np.ndarray, pad: tuple[tuple[int, int], ...], out_shape: tuple[int, ...]
+) -> np.ndarray:
+    """Rank-one 2-D kernel as a row pass then a column pass (scipy.ndimage)."""
+    from scipy import ndimage
+
+    factors = _rank_one(w[0, 0])
+    if factors is None:  # _choose checked; only reachable if called directly
+        raise ValueError("the kernel is not separable")
+    col, row = factors
+    dtype = np.result_type(x, w)
+    grid = _zero_pad(x[0], pad).astype(dtype, copy=False)
+    (kh, kw), (oh, ow) = w.shape[2:], out_shape
+    # ndimage centres a length-k filter on tap k//2; keep the fully inside part.
+    rows = ndimage.correlate1d(grid, row.astype(dtype), axis=1, mode="constant")
+    rows = rows[:, kw // 2 : kw // 2 + ow]
+    both = ndimage.correlate1d(rows, col.astype(dtype), axis=0, mode="constant")
+    return both[kh // 2 : kh // 2 + oh][None]
+
+
+# ------------------------------------------------------------------ method choice
+
+
+def _finite(a: np.ndarray) -> bool:
+    return a.dtype.kind in "iub" or bool(np.isfinite(a).all())
+
+
+def _fft_exact_enough(x: np.ndarray, w: np.ndarray) -> bool:
+    """SciPy's rule: integer results must fit the float64 mantissa to use the FFT."""
+    if x.dtype.kind not in "iu" and w.dtype.kind not in "iu":
+        return True
+    terms = w.shape[1] * math.prod(w.shape[2:])
+    bound = int(np.abs(x).max()) * int(np.abs(w).max()) * terms
+    return bound <= _FLOAT_MANTISSA_LIMIT
+
+
+def _choose(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+) -> str:
+    """Cheapest exact-enough method by a simple cost model."""
+    c_out, c_in = w.shape[:2]
+    k = w.shape[2:]
+    taps = math.prod(k)
+    outputs = math.prod(out_shape)
+    macs = c_out * c_in * outputs * taps
+    single = c_out == c_in == 1
+    if single and x.ndim == 2 and dilation == (1,):
+        direct = _SEC_PER_NP_CORRELATE_MAC * macs + 2e-6 * stride[0]
+    else:
+        direct = (_SEC_PER_SHIFT_ADD_MAC * macs + _SEC_PER_SHIFT_ADD_CALL * taps) * (
+            1.0 if single else 1.5
+        )
+    span = [d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True)]
+    full = math.prod(ni + s - 1 for ni, s in zip(x.shape[1:], span, strict=True))
+    n_ffts = c_in + c_in * c_out + c_out
+    fft = (
+        _SEC_OVERHEAD_FFT
+        + _SEC_PER_FFT_UNIT * n_ffts * full * math.log(full)
+        + (2e-9 * c_in * c_out * full)
+    )
+    costs = {"direct": direct, "fft": fft}
+    is_float = np.result_type(x, w).kind == "f"
+    if (
+        single
+        and x.ndim == 3
+        and is_float
+        and stride == (1, 1)
+        and dilation == (1, 1)
+        and min(k) > 1
+    ):
+        grid_size = math.prod(ni + b + a for ni, (b, a) in zip(x.shape[1:], pad, strict=True))
+        costs["separable"] = _SEC_OVERHEAD_SEPARABLE + _SEC_PER_SEPARABLE_MAC * grid_size * sum(k)
+    for method in sorted(costs, key=costs.__getitem__):
+        if method == "direct":
+            return method
+        if method == "fft" and _fft_exact_enough(x, w) and _finite(x) and _finite(w):
+            return method
+        if method == "separable" and _rank_one(w[0, 0]) is not None:
+            return method
+    return "direct"
