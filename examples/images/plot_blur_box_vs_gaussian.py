@@ -34,6 +34,8 @@ from scipy import signal
 
 import convdoc
 
+# sphinx_gallery_capture_repr = ()
+
 
 def load_gray(step: int = 2) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
@@ -83,13 +85,13 @@ def blur(k: np.ndarray) -> np.ndarray:
 
 fig, axes = plt.subplots(2, len(sizes), figsize=(9, 5.8), facecolor="white",
                          layout="constrained")
+fig.suptitle("Box blur (top) and Gaussian blur of the same spread (bottom)")
 for col, (n, sigma, box2, gauss2) in enumerate(pairs):
     for row, (k, title) in enumerate([(box2, f"box {n} x {n}"),
                                       (gauss2, f"Gaussian, sigma = {sigma:.2f}")]):
         axes[row, col].imshow(blur(k), cmap="gray", vmin=0, vmax=1)
         axes[row, col].set_title(title, fontsize=10)
         axes[row, col].set_axis_off()
-fig.suptitle("Box blur (top) and Gaussian blur of the same spread (bottom)")
 
 # %%
 # At small sizes the two look alike. At large sizes the box leaves blocky,

@@ -32,6 +32,8 @@ from scipy import signal
 
 import convdoc
 
+# sphinx_gallery_capture_repr = ()
+
 
 def load_rgb(step: int = 2) -> np.ndarray:
     """Grace Hopper as float RGB in [0, 1], shape (3, H, W), block-averaged."""
@@ -122,6 +124,7 @@ print(f"on a flat gray patch: channels 1 and 2 give {np.abs(flat[1:]).max():.1e}
 red_green = LinearSegmentedColormap.from_list("rg", ["#1a9850", "#f0f0f0", "#d73027"])
 blue_yellow = LinearSegmentedColormap.from_list("by", ["#d8b300", "#f0f0f0", "#2c5fb8"])
 fig, axes = plt.subplots(1, 5, figsize=(9, 2.9), facecolor="white", layout="constrained")
+fig.suptitle("Per-channel filtering keeps colours; a multi-channel layer mixes them")
 panels = [
     (np.moveaxis(x, 0, -1), None, "input (RGB)"),
     (np.moveaxis(per_channel, 0, -1), None, "per-channel blur"),
@@ -137,7 +140,6 @@ for ax, (img, cmap, title) in zip(axes, panels, strict=True):
         ax.imshow(img, cmap=cmap, vmin=-lim, vmax=lim)
     ax.set_title(title, fontsize=9)
     ax.set_axis_off()
-fig.suptitle("Per-channel filtering keeps colours; a multi-channel layer mixes them")
 
 # %%
 # Counting the weights makes the difference concrete: the per-channel blur

@@ -35,6 +35,8 @@ from scipy import ndimage
 
 import convdoc
 
+# sphinx_gallery_capture_repr = ()
+
 
 def load_gray(step: int = 2) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
@@ -90,6 +92,7 @@ for boundary, out in blurred.items():
 view = 60
 h, w = image.shape
 fig, axes = plt.subplots(2, 5, figsize=(9, 3.9), facecolor="white", layout="constrained")
+fig.suptitle("Top-right corner: the extended image (top) and the blurred result (bottom)")
 for col, boundary in enumerate(scipy_mode):
     pad = {"mode": boundary} if boundary != "constant" else {"mode": "constant",
                                                              "constant_values": 0}
@@ -114,7 +117,6 @@ for col, boundary in enumerate(scipy_mode):
     ax.axhline(-0.5, color="C1", linestyle="--", linewidth=1)
     ax.axvline(w - 0.5, color="C1", linestyle="--", linewidth=1)
     ax.set_axis_off()
-fig.suptitle("Top-right corner: the extended image (top) and the blurred result (bottom)")
 
 # %%
 # The mean brightness of the 10 x 10 corner pixels puts numbers on it.

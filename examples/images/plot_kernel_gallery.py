@@ -38,6 +38,8 @@ from scipy import ndimage
 
 import convdoc
 
+# sphinx_gallery_capture_repr = ()
+
 
 def load_gray(step: int = 2) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""

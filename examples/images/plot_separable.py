@@ -30,6 +30,8 @@ from matplotlib import cbook
 
 import convdoc
 
+# sphinx_gallery_capture_repr = ()
+
 size, sigma = 9, 1.5
 g = convdoc.gaussian_kernel(size, sigma)
 K = convdoc.gaussian_kernel2d(size, sigma)
@@ -102,6 +104,7 @@ np.testing.assert_allclose(separated, direct, atol=1e-12)
 print(f"one 2-D pass and two 1-D passes agree to {np.abs(separated - direct).max():.1e}")
 
 fig, axes = plt.subplots(1, 3, figsize=(9, 3.8), facecolor="white", layout="constrained")
+fig.suptitle("Gaussian blur as one 2-D convolution and as two 1-D convolutions")
 for ax, img, title in [(axes[0], direct, "one 2-D pass (9 x 9)"),
                        (axes[1], separated, "column pass, then row pass"),
                        (axes[2], separated - direct, "difference")]:
@@ -110,7 +113,6 @@ for ax, img, title in [(axes[0], direct, "one 2-D pass (9 x 9)"),
     ax.set_title(title, fontsize=10)
     ax.set_axis_off()
 fig.colorbar(shown, ax=axes[2], shrink=0.7, format="%.0e")
-fig.suptitle("Gaussian blur as one 2-D convolution and as two 1-D convolutions")
 
 # %%
 # How much faster?
@@ -148,8 +150,8 @@ ax.plot(ks, ratios, "o-", label="measured: time(2-D) / time(two 1-D)")
 ax.plot(ks, np.array(ks) / 2, "--", color="gray", label=r"operation count: $k^2 / 2k = k / 2$")
 ax.set_xlabel("kernel size k (k x k kernel)")
 ax.set_ylabel("speed-up of the separable route")
-ax.set_title(f"Separable convolution speed-up on a {small.shape[0]} x {small.shape[1]} image")
 ax.legend()
+ax.set_title(f"Separable convolution speed-up on a {small.shape[0]} x {small.shape[1]} image")
 
 # %%
 # The measured speed-up grows with :math:`k` as the operation count says,
