@@ -1,0 +1,245 @@
+"""The site builds cleanly, has every page it should, and rebuilds without re-running code."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, SiteBuild, chapter_sources, example_sources
+
+import convdoc
+
+pytestmark = pytest.mark.site
+
+CHAPTERS = chapter_sources()
+EXAMPLES = example_sources()
+
+
+def _needs_log(site_build: SiteBuild) -> str:
+    if site_build.log is None:
+        pytest.skip("CONVDOC_SITE given: no build log to inspect")
+    return site_build.log
+
+
+def _example_page(example: Path) -> str:
+    return f"auto_examples/{example.parent.name}/{example.stem}.html"
+
+
+def _soup(site: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_build_succeeds_without_warnings(site: Path, site_build: SiteBuild) -> None:
+    log = _needs_log(site_build)
+    problems = [line for line in log.splitlines() if re.search(r"\b(WARNING|ERROR)\b", line)]
+    assert not problems, "the build log has warnings or errors:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["index.html", "tutorial/index.html", "auto_examples/index.html", "api.html",
+     "search.html", "genindex.html", "404.html", "sitemap.xml", "searchindex.js"],
+)  # fmt: skip
+def test_fixed_pages_exist(site: Path, page: str) -> None:
+    assert (site / page).is_file()
+
+
+def test_content_was_found() -> None:
+    # The parametrized tests below are generated from these globs; an empty
+    # glob would make them vanish silently instead of failing.
+    assert CHAPTERS, "no tutorial chapters found in docs/tutorial"
+    assert EXAMPLES, "no gallery examples found in examples/"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_page_exists_and_is_linked_from_the_tutorial_index(
+    site: Path, chapter: Path
+) -> None:
+    assert (site / "tutorial" / f"{chapter.stem}.html").is_file()
+    hrefs = {a["href"] for a in _soup(site, "tutorial/index.html").find_all("a", href=True)}
+    assert f"{chapter.stem}.html" in hrefs
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_example_page_exists_and_is_in_the_gallery_index(site: Path, example: Path) -> None:
+    assert (site / _example_page(example)).is_file()
+    hrefs = {a["href"] for a in _soup(site, "auto_examples/index.html").find_all("a", href=True)}
+    assert f"{example.parent.name}/{example.stem}.html" in hrefs
+
+
+def _plots(example: Path) -> bool:
+    """Whether a script draws with matplotlib (directly or through convdoc.plot)."""
+    source = example.read_text(encoding="utf-8")
+    markers = ("matplotlib", "convdoc.plot", "from convdoc import plot")
+    return any(marker in source for marker in markers)
+
+
+@pytest.mark.parametrize(
+    "example", [e for e in EXAMPLES if _plots(e)], ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
+def test_plotting_example_shows_its_first_figure(site: Path, example: Path) -> None:
+    image = f"sphx_glr_{example.stem}_001.png"
+    assert (site / "_images" / image).is_file(), f"{image} missing from _images/"
+    page = _soup(site, _example_page(example))
+    sources = {img["src"].rsplit("/", 1)[-1] for img in page.find_all("img")}
+    assert image in sources
+
+
+def test_gallery_offers_all_examples_as_zips(site: Path) -> None:
+    zips = [
+        a["href"]
+        for a in _soup(site, "auto_examples/index.html").find_all("a", href=True)
+        if a["href"].endswith(".zip")
+    ]
+    assert len(zips) == 2, zips  # one of scripts, one of notebooks
+    for href in zips:
+        assert (site / "auto_examples" / href).resolve().is_file(), href
+
+
+@pytest.mark.parametrize("name", convdoc.__all__)
+def test_every_public_name_has_an_api_page(site: Path, name: str) -> None:
+    page = site / "api" / "generated" / f"convdoc.{name}.html"
+    assert page.is_file()
+    hrefs = {a["href"] for a in _soup(site, "api.html").find_all("a", href=True)}
+    assert f"api/generated/convdoc.{name}.html" in hrefs
+
+
+def _convdoc_names_used(example: Path) -> set[str]:
+    """Public convdoc names a script calls, read from its syntax tree."""
+    tree = ast.parse(example.read_text(encoding="utf-8"))
+    aliases, imported = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases |= {a.asname or a.name for a in node.names if a.name == "convdoc"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "convdoc":
+            imported |= {a.asname or a.name for a in node.names if a.asname is None}
+    used = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in imported:
+            used.add(func.id)
+        elif (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in aliases
+        ):
+            used.add(func.attr)
+    return used & set(convdoc.__all__)
+
+
+def _uses() -> list[tuple[str, Path]]:
+    return sorted((name, ex) for ex in EXAMPLES for name in _convdoc_names_used(ex))
+
+
+@pytest.mark.parametrize("name, example", _uses(), ids=lambda v: getattr(v, "stem", v))
+def test_api_page_links_the_examples_that_call_it(site: Path, name: str, example: Path) -> None:
+    page = _soup(site, f"api/generated/convdoc.{name}.html")
+    hrefs = {a["href"] for a in page.find_all("a", href=True)}
+    assert f"../../{_example_page(example)}" in hrefs, (
+        f"the mini-gallery on convdoc.{name}'s page does not link {example.name}"
+    )
+
+
+# -- chapter downloads ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_links_its_notebook_and_script(site: Path, chapter: Path) -> None:
+    hrefs = {
+        a["href"]
+        for a in _soup(site, f"tutorial/{chapter.stem}.html").select(".convdoc-downloads a")
+    }
+    assert hrefs == {
+        f"../downloads/tutorial/{chapter.stem}.ipynb",
+        f"../downloads/tutorial/{chapter.stem}.py",
+    }
+    for href in hrefs:
+        assert (site / "tutorial" / href).resolve().is_file()
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_downloads_hold_every_code_cell(site: Path, chapter: Path) -> None:
+    source = chapter.read_text(encoding="utf-8")
+    n_cells = len(re.findall(r"^```+\{code-cell\}", source, flags=re.MULTILINE))
+    notebook = nbformat.read(site / "downloads" / "tutorial" / f"{chapter.stem}.ipynb", 4)
+    nbformat.validate(notebook)
+    assert sum(cell.cell_type == "code" for cell in notebook.cells) == n_cells
+    assert not any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
+    script = (site / "downloads" / "tutorial" / f"{chapter.stem}.py").read_text(encoding="utf-8")
+    compile(script, f"{chapter.stem}.py", "exec")
+    assert script.count("\n# %%\n") + script.startswith("# %%\n") == n_cells
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_downloaded_notebook_runs_top_to_bottom(
+    site: Path, chapter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(site / "downloads" / "tutorial" / f"{chapter.stem}.ipynb", 4)
+    # A reader runs it next to an installed convdoc; here the working tree
+    # stands in. The kernel is a child process and inherits the environment.
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    )
+    NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    assert not [
+        out for cell in notebook.cells for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]  # fmt: skip
+
+
+# -- a rebuild with nothing changed re-runs nothing ----------------------------
+
+
+def test_rebuild_succeeds_without_warnings(site: Path, site_build: SiteBuild) -> None:
+    _needs_log(site_build)
+    log = site_build.rebuild_log or ""
+    assert site_build.rebuild_returncode == 0, log[-3000:]
+    assert not re.search(r"\b(WARNING|ERROR)\b", log), log[-3000:]
+
+
+def test_rebuild_executes_no_gallery_example(site: Path, site_build: SiteBuild) -> None:
+    _needs_log(site_build)
+    log = site_build.rebuild_log or ""
+    match = re.search(r"successfully executed (\d+) out of (\d+) file", log)
+    assert match, "no sphinx-gallery summary in the rebuild log"
+    assert match.group(1) == "0", match.group(0)
+    skipped = re.search(r"after excluding (\d+) file", log)
+    assert skipped and int(skipped.group(1)) == len(EXAMPLES), skipped and skipped.group(0)
+
+
+def test_rebuild_executes_no_notebook(site: Path, site_build: SiteBuild) -> None:
+    _needs_log(site_build)
+    log = site_build.rebuild_log or ""
+    assert "Executing notebook" not in log
+    assert "Executed notebook" not in log
+
+
+def test_rebuild_reads_no_source_again(site: Path, site_build: SiteBuild) -> None:
+    _needs_log(site_build)
+    log = site_build.rebuild_log or ""
+    match = re.search(r"updating environment: .*?(\d+) added, (\d+) changed, (\d+) removed", log)
+    assert match, "no 'updating environment' line in the rebuild log"
+    assert match.groups() == ("0", "0", "0"), match.group(0)
+
+
+def test_first_build_executed_each_chapter_or_used_its_cache(site_build: SiteBuild) -> None:
+    # The mechanism the rebuild test relies on: chapters go through jupyter-cache.
+    log = _needs_log(site_build)
+    assert log.count("Executed notebook") + log.count("Using cached notebook") >= len(CHAPTERS)
+
