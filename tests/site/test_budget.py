@@ -1,0 +1,54 @@
+"""Every page stays light: at most 1.5 MB on a cold load, everything included.
+
+The weight of a page is the sum of the sizes on disk (uncompressed) of the
+HTML file and of everything it makes the browser fetch: stylesheets, scripts,
+images, iframes, and the fonts and images the stylesheets name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import WEIGHT_REPORT
+from sitelib import page_weight
+
+pytestmark = pytest.mark.site
+
+BUDGET = 1_500_000  # bytes
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_page_within_budget(site: Path, request: pytest.FixtureRequest) -> None:
+    weights = [page_weight(page, site) for page in _pages(site)]
+    request.config.stash[WEIGHT_REPORT] = [
+        (w.total, str(w.page.relative_to(site.resolve()))) for w in weights
+    ]
+    over = [
+        f"{w.page.relative_to(site.resolve())}: {w.total / 1e6:.2f} MB "
+        f"(largest: {max(w.files, key=w.files.get).name})"
+        for w in weights
+        if w.total > BUDGET
+    ]
+    assert not over, f"pages over {BUDGET / 1e6} MB:\n" + "\n".join(over)
+
+
+def test_weight_counts_what_a_page_loads(site: Path) -> None:
+    # The measurement itself: the home page must count its own HTML, the
+    # theme's stylesheet and KaTeX's stylesheet, so a zero or near-zero total
+    # would mean the parser stopped seeing references.
+    weight = page_weight(site / "index.html", site)
+    names = {path.name for path in weight.files}
+    assert "index.html" in names
+    assert "katex.min.css" in names
+    assert any(name.startswith("furo") and name.endswith(".css") for name in names)
+    assert not weight.missing, weight.missing
+    assert weight.total > (site / "index.html").stat().st_size
+
+
+def test_sources_are_not_copied(site: Path) -> None:
+    # html_copy_source = False: the .md/.rst sources are not served twice.
+    assert not (site / "_sources").exists()
