@@ -1,0 +1,189 @@
+"""Animations that move a figure's existing artists from step to step."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from matplotlib.animation import FuncAnimation, PillowWriter
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from convdoc.plot._common import check_step
+from convdoc.plot.save import ANIMATION_FORMATS, _suffix
+from convdoc.trace import Trace
+
+__all__ = ["StepAnimation", "animate", "default_frames"]
+
+#: Frames an animation shows when none are given: long traces are sampled.
+MAX_DEFAULT_FRAMES = 100
+
+
+class _Steppable(Protocol):
+    fig: Figure
+    trace: Trace
+
+    def update(self, n: int) -> list[Artist]: ...
+
+
+def default_frames(n_steps: int, limit: int = MAX_DEFAULT_FRAMES) -> list[int]:
+    """Every step, or ``limit`` steps evenly spread from the first to the last.
+
+    Parameters
+    ----------
+    n_steps : int
+        Number of steps in the trace.
+    limit : int, default 100
+        Most frames to return.
+
+    Returns
+    -------
+    list of int
+        Increasing step numbers, always including the first and the last.
+
+    Examples
+    --------
+    >>> default_frames(5)
+    [0, 1, 2, 3, 4]
+    >>> default_frames(1000, limit=3)
+    [0, 500, 999]
+    """
+    if n_steps <= limit:
+        return list(range(n_steps))
+    return sorted(set(np.rint(np.linspace(0, n_steps - 1, limit)).astype(int).tolist()))
+
+
+class _CanvasPillowWriter(PillowWriter):
+    """PillowWriter that grabs the canvas as it stands instead of redrawing it.
+
+    The stock writer calls ``savefig`` for every frame, redrawing ticks, labels
+    and every static cell; with blitting only the moving artists are redrawn.
+    """
+
+    def grab_frame(self, **savefig_kwargs: Any) -> None:
+        canvas = self.fig.canvas
+        self._frames.append(Image.frombuffer(
+            "RGBA", canvas.get_width_height(), bytes(canvas.buffer_rgba()), "raw", "RGBA", 0, 1,
+        ))
+
+
+class StepAnimation:
+    """A :class:`~matplotlib.animation.FuncAnimation` over the steps of a figure.
+
+    Each frame calls the figure's ``update(n)``, which moves existing artists
+    (``set_data``/``set_bounds``/``set_visible``) rather than drawing new ones.
+
+    Parameters
+    ----------
+    figure : StepFigure1D or GridFigure2D
+        The figure to animate.
+    frames : sequence of int, optional
+        Steps to show; by default up to 100 spread over the trace.
+    interval : float, default 100
+        Milliseconds between frames when shown interactively.
+
+    Attributes
+    ----------
+    anim : matplotlib.animation.FuncAnimation
+        The underlying animation.
+    frames : list of int
+        The steps, in order.
+    """
+
+    def __init__(
+        self, figure: _Steppable, frames: Sequence[int] | None = None, *, interval: float = 100.0
+    ) -> None:
+        self.figure = figure
+        if frames is None:
+            frames = default_frames(len(figure.trace))
+        self.frames = [check_step(figure.trace, f, "frames") for f in frames]
+        if not self.frames:
+            raise ValueError("frames must name at least one step, got an empty sequence")
+        # Lay the figure out once: re-running the layout engine on every frame
+        # would dominate the rendering time, and the artists never change size.
+        figure.fig.canvas.draw()
+        figure.fig.set_layout_engine("none")
+        self.anim = FuncAnimation(
+            figure.fig, figure.update, frames=self.frames, interval=interval,
+            blit=False, repeat=True, cache_frame_data=False,
+        )
+
+    def save(
+        self, path: str | os.PathLike[str], *, fps: float = 10.0, dpi: float | None = None
+    ) -> Path:
+        """Write the animation as a GIF (Pillow, no ffmpeg).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Destination ending in ``.gif``.
+        fps : float, default 10.0
+            Frames per second.
+        dpi : float, optional
+            Resolution of each frame.
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+        """
+        _suffix(path, ANIMATION_FORMATS)
+        if not fps > 0:
+            raise ValueError(f"fps must be a positive number, got {fps!r}")
+        if dpi is not None and not dpi > 0:
+            raise ValueError(f"dpi must be a positive number, got {dpi!r}")
+        fig = self.figure.fig
+        shown = getattr(self.figure, "n", self.frames[0])
+        old_dpi, old_canvas = fig.dpi, fig.canvas
+        moving = self.figure.update(self.frames[0])
+        try:
+            canvas = FigureCanvasAgg(fig)
+            if dpi is not None:
+                fig.set_dpi(dpi)
+            for artist in moving:
+                artist.set_animated(True)
+            # Static background drawn once; each frame restores it and draws
+            # only the artists update() reports as changed.
+            canvas.draw()
+            background = canvas.copy_from_bbox(fig.bbox)
+            writer = _CanvasPillowWriter(fps=fps)
+            with writer.saving(fig, path, dpi=fig.dpi):
+                for n in self.frames:
+                    canvas.restore_region(background)
+                    for artist in self.figure.update(n):
+                        fig.draw_artist(artist)
+                    writer.grab_frame()
+        finally:
+            for artist in moving:
+                artist.set_animated(False)
+            fig.set_dpi(old_dpi)
+            fig.set_canvas(old_canvas)
+            self.figure.update(shown)
+        return Path(path)
+
+
+def animate(
+    figure: _Steppable, frames: Sequence[int] | None = None, *, interval: float = 100.0
+) -> StepAnimation:
+    """Animate a stepped figure over its steps.
+
+    Parameters
+    ----------
+    figure : StepFigure1D or GridFigure2D
+        The figure to animate.
+    frames : sequence of int, optional
+        Steps to show; by default up to 100 spread over the trace.
+    interval : float, default 100
+        Milliseconds between frames.
+
+    Returns
+    -------
+    StepAnimation
+        Call ``.save("steps.gif")`` to write it.
+    """
+    return StepAnimation(figure, frames, interval=interval)

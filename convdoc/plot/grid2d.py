@@ -1,0 +1,376 @@
+"""The 2-D diagram in the style of Dumoulin & Visin's convolution-arithmetic animations."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.collections import PatchCollection
+from matplotlib.patches import Rectangle
+
+from convdoc.plot._common import (
+    INSERTED,
+    PADDING,
+    REAL,
+    cell_kinds,
+    check_step,
+    check_trace,
+    fmt,
+    fmt_range,
+)
+from convdoc.plot.save import save_figure
+from convdoc.plot.style import COLORS, WINDOW_STYLE, figure, style_context
+from convdoc.trace import Trace
+
+__all__ = ["Grid2D", "GridFigure2D", "describe_step2d"]
+
+# Numbers in cells stay legible up to about this many cells per grid.
+_NUMBERS_LIMIT = 144
+
+_CELL_STYLE: dict[int, dict[str, Any]] = {
+    REAL: {"facecolor": (0.337, 0.706, 0.914, 0.45), "edgecolor": "#1F4E79",
+           "linestyle": "-", "hatch": None},
+    PADDING: {"facecolor": "white", "edgecolor": COLORS["padding"],
+              "linestyle": "--", "hatch": ".."},
+    INSERTED: {"facecolor": "white", "edgecolor": COLORS["inserted"],
+               "linestyle": ":", "hatch": "xx"},
+}
+_DONE = (0.0, 0.62, 0.45, 0.55)
+_TODO = (1.0, 1.0, 1.0, 1.0)
+
+
+def describe_step2d(trace: Trace, n: int, label: str | None = None) -> str:
+    """One-line description of step ``n`` of a 2-D trace.
+
+    Parameters
+    ----------
+    trace : Trace
+        A trace of a 2-D operation from :func:`convdoc.steps`.
+    n : int
+        Step number.
+    label : str, optional
+        Prefix naming the setting; defaults to the operation.
+
+    Returns
+    -------
+    str
+        For example ``"conv output (1, 2) covers rows 2–4, cols 4–6, centre (3, 5)"``.
+    """
+    step = trace[check_step(trace, n)]
+    i, j = step.out_index
+    text = (
+        f"{label or trace.operation} output ({i}, {j}) covers rows "
+        f"{fmt_range(step.input_index[0])}, cols {fmt_range(step.input_index[1])}, "
+        f"centre ({fmt(step.center[0])}, {fmt(step.center[1])})"
+    )
+    if trace.operation == "conv_transpose":
+        text += " of the zero-inserted input"
+    return text
+
+
+class Grid2D:
+    """Input grid with the kernel window, and the output grid, on two axes.
+
+    Cells of ``trace.grid`` are drawn at ``(column, row)`` with row 0 on top:
+    real input cells filled, padding dashed and dotted-hatched, inserted zeros
+    (transposed convolution) dotted and cross-hatched. The window is one
+    filled, hatched square per tap (so dilation gaps show) plus an outline
+    around their bounding box. Output cells fill as the steps progress and the
+    current cell is outlined.
+
+    Parameters
+    ----------
+    trace : Trace
+        A trace of a 2-D operation from :func:`convdoc.steps`.
+    axes : sequence of 2 Axes
+        Axes for the input grid and the output grid.
+    n : int, default 0
+        Step to show first.
+    numbers : bool, optional
+        Write values in the cells; by default only for small grids.
+
+    Attributes
+    ----------
+    tap_patches : list of matplotlib.patches.Rectangle
+        One square per kernel tap, in C order of the kernel.
+    window_outline : matplotlib.patches.Rectangle
+        Outline around the window's taps.
+    output_cells : matplotlib.collections.PatchCollection
+        Output cells in C order; computed ones are filled.
+    current_outline : matplotlib.patches.Rectangle
+        Outline of the current output cell.
+    """
+
+    def __init__(
+        self, trace: Trace, axes: Any, n: int = 0, *, numbers: bool | None = None
+    ) -> None:
+        self.trace = check_trace(trace, 2, "a 2-D grid diagram")
+        self.ax_grid, self.ax_out = axes
+        rows, cols = trace.grid.shape
+        out_shape = trace.output.shape
+        if numbers is None:
+            numbers = max(rows * cols, int(np.prod(out_shape))) <= _NUMBERS_LIMIT
+        self.numbers = bool(numbers)
+        self._build()
+        self.update(n)
+
+    def _build(self) -> None:
+        tr = self.trace
+        rows, cols = tr.grid.shape
+        kinds = np.maximum.outer(cell_kinds(tr, 0), cell_kinds(tr, 1))
+        # A cell is padding if either coordinate is padding; inserted if neither
+        # is padding but one is an inserted zero.
+        row_k, col_k = cell_kinds(tr, 0), cell_kinds(tr, 1)
+        kinds = np.where((row_k[:, None] == PADDING) | (col_k[None, :] == PADDING), PADDING,
+                         kinds)
+        self.cell_kinds = kinds
+        ax = self.ax_grid
+        for kind, style in _CELL_STYLE.items():
+            where = np.argwhere(kinds == kind)
+            if where.size == 0:
+                continue
+            cells = [Rectangle((c, r), 1, 1) for r, c in where]
+            ax.add_collection(PatchCollection(cells, match_original=False, linewidth=0.8,
+                                              zorder=1, **style))
+        fontsize = 7 if max(rows, cols) <= 8 else 5.5
+        if self.numbers:
+            for r in range(rows):
+                for c in range(cols):
+                    ax.text(c + 0.5, r + 0.5, fmt_value(tr.grid[r, c]), ha="center",
+                            va="center", fontsize=fontsize, zorder=3,
+                            color=COLORS["text"] if kinds[r, c] == REAL else "#777777")
+        kh, kw = tr.kernel.shape
+        self.tap_patches = [Rectangle((0, 0), 1, 1, zorder=2, **WINDOW_STYLE)
+                            for _ in range(kh * kw)]
+        for patch in self.tap_patches:
+            ax.add_patch(patch)
+        self.tap_texts = []
+        if self.numbers:
+            taps = np.real(tr.taps).ravel()
+            self.tap_texts = [ax.text(0, 0, fmt_value(t), ha="right", va="bottom",
+                                      fontsize=fontsize - 1.5, color=COLORS["taps"], zorder=4)
+                              for t in taps]
+        self.window_outline = Rectangle((0, 0), 1, 1, fill=False, lw=2.2, zorder=5,
+                                        edgecolor=COLORS["window_edge"])
+        ax.add_patch(self.window_outline)
+        ax.set_xlim(-0.2, cols + 0.2)
+        ax.set_ylim(rows + 0.2, -0.2)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_title(_grid_caption(tr), fontsize="small")
+
+        ax = self.ax_out
+        orows, ocols = tr.output.shape
+        cells = [Rectangle((j, i), 1, 1) for i in range(orows) for j in range(ocols)]
+        self.output_cells = PatchCollection(cells, facecolors=[_TODO] * len(cells),
+                                            edgecolors="#2F4F3F", linewidths=0.8, zorder=1)
+        ax.add_collection(self.output_cells)
+        self.output_texts = []
+        if self.numbers:
+            self.output_texts = [ax.text(j + 0.5, i + 0.5, fmt_value(tr.output[i, j]),
+                                         ha="center", va="center", fontsize=fontsize,
+                                         zorder=3)
+                                 for i in range(orows) for j in range(ocols)]
+        self.current_outline = Rectangle((0, 0), 1, 1, fill=False, lw=2.2, zorder=5,
+                                         edgecolor=COLORS["current"])
+        ax.add_patch(self.current_outline)
+        # Same cell size on both axes so the grids compare at a glance.
+        ax.set_xlim(-0.2, max(cols, ocols) + 0.2)
+        ax.set_ylim(max(rows, orows) + 0.2, -0.2)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_title(f"output {orows}×{ocols}", fontsize="small")
+
+    def update(self, n: int) -> list[Artist]:
+        """Move the window and fill the output up to step ``n``.
+
+        Parameters
+        ----------
+        n : int
+            Step number, ``0 <= n < len(trace)``.
+
+        Returns
+        -------
+        list of matplotlib.artist.Artist
+            The artists that changed.
+        """
+        tr = self.trace
+        n = check_step(tr, n)
+        self.n = n
+        step = tr[n]
+        rows, cols = step.window
+        kw = len(cols)
+        for t, patch in enumerate(self.tap_patches):
+            patch.set_xy((float(cols[t % kw]), float(rows[t // kw])))
+        for t, text in enumerate(self.tap_texts):
+            text.set_position((float(cols[t % kw]) + 0.95, float(rows[t // kw]) + 0.95))
+        self.window_outline.set_bounds(float(cols[0]), float(rows[0]),
+                                       float(cols[-1] - cols[0] + 1),
+                                       float(rows[-1] - rows[0] + 1))
+        done = np.arange(len(tr)) <= n
+        self.output_cells.set_facecolor([_DONE if d else _TODO for d in done])
+        for d, text in zip(done, self.output_texts, strict=True):
+            text.set_visible(bool(d))
+        i, j = step.out_index
+        self.current_outline.set_xy((float(j), float(i)))
+        return [*self.tap_patches, *self.tap_texts, self.window_outline, self.output_cells,
+                *self.output_texts, self.current_outline]
+
+
+def fmt_value(value: complex | float) -> str:
+    """Short cell label for a value (integers without decimals)."""
+    value = float(np.real(value))
+    if value.is_integer():
+        return str(int(value))
+    return f"{value:.2g}" if abs(value) < 0.1 else f"{value:.2f}".rstrip("0")
+
+
+def _grid_caption(trace: Trace) -> str:
+    h, w = trace.x.shape
+    (pt, pb), (pl, pr) = trace.pad
+    text = f"input {h}×{w}"
+    if trace.operation == "conv_transpose":
+        text += f", zeros inserted ×{trace.upsample[0]}×{trace.upsample[1]}" if any(
+            u > 1 for u in trace.upsample) else ""
+    if any(p != 0 for p in (pt, pb, pl, pr)):
+        same = pt == pb == pl == pr
+        text += f", padding {pt}" if same else f", padding {pt},{pb} / {pl},{pr}"
+    s, d = trace.stride, trace.dilation
+    if any(v > 1 for v in s):
+        text += f", stride {s[0]}" if s[0] == s[1] else f", stride {s}"
+    if any(v > 1 for v in d):
+        text += f", dilation {d[0]}" if d[0] == d[1] else f", dilation {d}"
+    return text
+
+
+class GridFigure2D:
+    """Convolution-arithmetic diagram of one step of a 2-D operation.
+
+    Left: the grid the kernel slides over (the boundary-extended input, or for
+    a transposed convolution the zero-inserted, padded input of the equivalent
+    direct convolution), with the window's taps filled and outlined. Right:
+    the output, filled up to the current step, current cell outlined.
+
+    Parameters
+    ----------
+    trace : Trace
+        A trace of a 2-D operation from :func:`convdoc.steps`.
+    n : int, default 0
+        Step to show.
+    numbers : bool, optional
+        Write values in cells (default: only for grids up to 144 cells).
+    label : str, optional
+        Names the setting in the title.
+    figsize : tuple of float, optional
+        Figure size in inches; by default scaled to the grids.
+
+    Attributes
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    grid : Grid2D
+        The artists, for inspection.
+
+    Examples
+    --------
+    >>> import numpy as np, convdoc
+    >>> from convdoc.plot import GridFigure2D
+    >>> trace = convdoc.steps(np.arange(25.0).reshape(5, 5), np.ones((3, 3)),
+    ...                       operation="conv", padding=1, stride=2)
+    >>> fig = GridFigure2D(trace, 4)
+    >>> fig.title
+    'conv output (1, 1) covers rows 1–3, cols 1–3, centre (2, 2)'
+    >>> fig.close()
+    """
+
+    def __init__(
+        self,
+        trace: Trace,
+        n: int = 0,
+        *,
+        numbers: bool | None = None,
+        label: str | None = None,
+        figsize: tuple[float, float] | None = None,
+    ) -> None:
+        check_trace(trace, 2, "GridFigure2D")
+        check_step(trace, n)
+        self.trace = trace
+        self.label = label
+        if figsize is None:
+            rows, cols = trace.grid.shape
+            side = min(4.5, 0.42 * max(rows, cols) + 1.0)
+            figsize = (2 * side + 0.4, side + 0.6)
+        self.fig = figure(figsize, layout="constrained")
+        with style_context():
+            axes = self.fig.subplots(1, 2)
+            self.grid = Grid2D(trace, axes, n, numbers=numbers)
+            self._title = self.fig.suptitle("", fontsize="medium")
+        self.update(n)
+
+    @property
+    def n(self) -> int:
+        """The step shown."""
+        return self.grid.n
+
+    @property
+    def title(self) -> str:
+        """The figure title."""
+        return self._title.get_text()
+
+    def update(self, n: int) -> list[Artist]:
+        """Show step ``n`` by moving the existing artists (no new artists).
+
+        Parameters
+        ----------
+        n : int
+            Step number.
+
+        Returns
+        -------
+        list of matplotlib.artist.Artist
+            The artists that changed.
+        """
+        changed = self.grid.update(n)
+        self._title.set_text(describe_step2d(self.trace, n, self.label))
+        return [*changed, self._title]
+
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        dpi: float | None = None,
+        frames: Any = None,
+        fps: float = 2.0,
+    ) -> Path:
+        """Save as SVG, PNG or PDF, or as an animated GIF of the steps.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Destination; the extension picks the format.
+        dpi : float, optional
+            Resolution.
+        frames : sequence of int, optional
+            Steps to animate (GIF only); by default up to 100.
+        fps : float, default 2.0
+            Frames per second (GIF only).
+
+        Returns
+        -------
+        pathlib.Path
+            The path written.
+        """
+        if Path(path).suffix.lower() == ".gif":
+            from convdoc.plot.animate import animate
+
+            return animate(self, frames).save(path, fps=fps, dpi=dpi)
+        return save_figure(self.fig, path, dpi=dpi)
+
+    def close(self) -> None:
+        """Release the figure."""
+        import matplotlib.pyplot as plt
+
+        plt.close(self.fig)
