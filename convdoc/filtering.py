@@ -1,0 +1,236 @@
+"""The signal-processing face: :func:`convolve` and :func:`correlate`.
+
+Both return what :func:`scipy.signal.convolve` and :func:`scipy.signal.correlate`
+return (same values, shape and dtype, including the ``"same"`` alignment for
+even kernels and the ``"valid"`` swap rule), and add a ``boundary`` rule for
+what lies beyond the ends of the input. They run on :mod:`convdoc.engine`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from convdoc import engine
+from convdoc._validate import as_array, check_ndim, choice, number
+
+__all__ = ["MODES", "convolve", "correlate", "signal_pad"]
+
+#: Output sizes, as in :func:`scipy.signal.convolve`.
+MODES = ("full", "same", "valid")
+
+
+def signal_pad(k: int, mode: str) -> tuple[int, int]:
+    """Cells added before and after the input along one axis, for a kernel of length ``k``.
+
+    ``"full"`` adds ``k - 1`` on each side so that every partial overlap is
+    kept. ``"same"`` keeps the centre ``n`` samples of the full result the way
+    SciPy does, which adds ``k // 2`` before and ``(k - 1) // 2`` after (for an
+    even kernel the extra cell goes before). ``"valid"`` adds nothing.
+
+    Parameters
+    ----------
+    k : int
+        Kernel length along the axis.
+    mode : {"full", "same", "valid"}
+        Output size.
+
+    Returns
+    -------
+    tuple of int
+        ``(before, after)``.
+
+    Examples
+    --------
+    >>> signal_pad(4, "same")
+    (2, 1)
+    """
+    if mode == "full":
+        return (k - 1, k - 1)
+    if mode == "same":
+        return (k // 2, (k - 1) // 2)
+    return (0, 0)
+
+
+def _check(
+    x: Any, kernel: Any, mode: Any, boundary: Any, fillvalue: Any, method: Any
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    x = check_ndim(as_array(x, "x"), "x", (1, 2))
+    kernel = check_ndim(as_array(kernel, "kernel"), "kernel", (1, 2))
+    if x.ndim != kernel.ndim:
+        raise ValueError(
+            f"x and kernel must have the same number of dimensions, got x of shape {x.shape} "
+            f"and kernel of shape {kernel.shape}"
+        )
+    choice(mode, "mode", MODES)
+    choice(boundary, "boundary", engine.BOUNDARIES)
+    choice(method, "method", engine.METHODS)
+    return x, kernel, number(fillvalue, "fillvalue")
+
+
+def _reverse(a: np.ndarray) -> np.ndarray:
+    return a[(slice(None, None, -1),) * a.ndim]
+
+
+def _convolve(
+    x: np.ndarray, kernel: np.ndarray, mode: str, boundary: str, fillvalue: Any, method: str
+) -> np.ndarray:
+    """Checked convolution: correlate the extended input with the reversed kernel."""
+    if mode == "valid":
+        x_big = all(n >= k for n, k in zip(x.shape, kernel.shape, strict=True))
+        k_big = all(k >= n for n, k in zip(x.shape, kernel.shape, strict=True))
+        if not (x_big or k_big):
+            raise ValueError(
+                "in 'valid' mode one of x and kernel must be at least as large as the other "
+                f"along every axis, got x of shape {x.shape} and kernel of shape {kernel.shape}"
+            )
+        if not x_big:
+            # Convolution commutes; SciPy slides the smaller array over the larger.
+            x, kernel = kernel, x
+    pad = tuple(signal_pad(k, mode) for k in kernel.shape)
+    out = engine.correlate_padded(
+        x[None],
+        _reverse(kernel)[None, None],
+        pad,
+        boundary=boundary,
+        fillvalue=fillvalue,
+        method=method,
+    )
+    return out[0]
+
+
+def convolve(
+    x: Any,
+    kernel: Any,
+    mode: str = "full",
+    *,
+    boundary: str = "constant",
+    fillvalue: Any = 0,
+    method: str = "auto",
+) -> np.ndarray:
+    r"""Convolve a 1-D signal or 2-D image with a kernel.
+
+    Computes :math:`y[n] = \sum_m x[m]\,h[n - m]` (and its 2-D analogue):
+    the kernel is flipped, then slid across the input. With the default
+    boundary the result equals :func:`scipy.signal.convolve`.
+
+    Parameters
+    ----------
+    x : array_like
+        Input signal (1-D) or image (2-D). Not modified.
+    kernel : array_like
+        Kernel with the same number of dimensions as ``x``.
+    mode : {"full", "same", "valid"}, optional
+        ``"full"``: every position where input and kernel overlap,
+        ``n + k - 1`` samples. ``"same"``: the centre ``n`` samples of the
+        full result (for an even kernel SciPy's choice of centre).
+        ``"valid"``: only positions where the kernel lies wholly inside the
+        input, ``n - k + 1`` samples; if the kernel is the larger array in
+        every dimension the two are swapped, as SciPy does.
+    boundary : {"constant", "edge", "reflect", "symmetric", "wrap"}, optional
+        What the input is taken to be beyond its ends, with the names of
+        :func:`numpy.pad`: ``fillvalue`` (``"constant"``), the end sample
+        repeated, a mirror image without or with the end sample repeated, or
+        a periodic continuation. Irrelevant in ``"valid"`` mode, which never
+        reads beyond the ends. ``"wrap"`` and ``"symmetric"`` equal
+        :func:`scipy.signal.convolve2d` with ``boundary="wrap"``/``"symm"``.
+    fillvalue : number, optional
+        Value beyond the ends for ``boundary="constant"``. A value the input's
+        dtype cannot hold (``0.5`` for integers) promotes the result.
+    method : {"auto", "direct", "fft"}, optional
+        ``"direct"`` sums products; ``"fft"`` multiplies spectra, faster for
+        long kernels but rounding integers through floats and spreading any
+        NaN or infinity over the whole output; ``"auto"`` estimates the
+        fastest and uses the FFT only when it is exact enough (integers) and
+        every input value is finite.
+
+    Returns
+    -------
+    numpy.ndarray
+        Dtype ``numpy.result_type(x, kernel)`` (integers stay exact, as in
+        SciPy). NaN and infinity propagate as in NumPy arithmetic.
+
+    Raises
+    ------
+    TypeError
+        If an input is not numeric or an option is not a string.
+    ValueError
+        If an input is empty or not 1-D/2-D, the dimensions differ, an option
+        is unknown, or in ``"valid"`` mode neither array is at least as large
+        as the other along every axis.
+
+    See Also
+    --------
+    correlate : the same without flipping the kernel.
+    scipy.signal.convolve, scipy.signal.convolve2d
+
+    Examples
+    --------
+    >>> convolve([1, 2, 3], [0, 1, 0.5])
+    array([0. , 1. , 2.5, 4. , 1.5])
+    >>> convolve([1, 2, 3], [1, 1], "same", boundary="edge")
+    array([2, 3, 5])
+    """
+    x, kernel, fillvalue = _check(x, kernel, mode, boundary, fillvalue, method)
+    return _convolve(x, kernel, mode, boundary, fillvalue, method)
+
+
+def correlate(
+    x: Any,
+    kernel: Any,
+    mode: str = "full",
+    *,
+    boundary: str = "constant",
+    fillvalue: Any = 0,
+    method: str = "auto",
+) -> np.ndarray:
+    r"""Cross-correlate a 1-D signal or 2-D image with a kernel.
+
+    Computes :math:`y[n] = \sum_m x[n + m]\,\overline{h[m]}` (indices shifted
+    so that ``"full"`` starts at the first overlap): the kernel slides across
+    the input without being flipped, conjugated if complex. This is
+    :func:`convolve` with the kernel reversed and conjugated, and with the
+    default boundary it equals :func:`scipy.signal.correlate`.
+
+    Parameters
+    ----------
+    x : array_like
+        Input signal (1-D) or image (2-D). Not modified.
+    kernel : array_like
+        Template with the same number of dimensions as ``x``.
+    mode : {"full", "same", "valid"}, optional
+        As for :func:`convolve`.
+    boundary : {"constant", "edge", "reflect", "symmetric", "wrap"}, optional
+        As for :func:`convolve`; ``"wrap"`` and ``"symmetric"`` equal
+        :func:`scipy.signal.correlate2d` with ``boundary="wrap"``/``"symm"``.
+    fillvalue : number, optional
+        As for :func:`convolve`.
+    method : {"auto", "direct", "fft"}, optional
+        As for :func:`convolve`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Dtype ``numpy.result_type(x, kernel)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`convolve`.
+
+    See Also
+    --------
+    convolve : the same with the kernel flipped.
+    scipy.signal.correlate, scipy.signal.correlate2d
+
+    Examples
+    --------
+    >>> correlate([1, 2, 3], [0, 1, 0.5])
+    array([0.5, 2. , 3.5, 3. , 0. ])
+    """
+    x, kernel, fillvalue = _check(x, kernel, mode, boundary, fillvalue, method)
+    flipped = _reverse(kernel)
+    if flipped.dtype.kind == "c":
+        flipped = np.conj(flipped)
+    return _convolve(x, flipped, mode, boundary, fillvalue, method)
