@@ -1,0 +1,662 @@
+"""The neural-network face: convolution, transposed convolution and pooling layers.
+
+The functions follow ``torch.nn.functional`` on *unbatched* input: no batch
+axis, channels first. Like PyTorch's layers, :func:`conv1d` and
+:func:`conv2d` compute a cross-correlation (the kernel is not flipped). Every
+convolution here runs on :mod:`convdoc.engine`, the engine behind
+:func:`convdoc.convolve` as well: padding is a boundary extension and the rest
+is a strided, dilated sliding window.
+
+Each convolution also has a single-channel form for teaching: pass a 1-D
+kernel ``(k,)`` with a 1-D signal ``(L,)`` (or a 2-D kernel ``(kh, kw)`` with
+an image ``(H, W)``) and the channel axes disappear from the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from convdoc._validate import (
+    as_array,
+    check_ndim,
+    choice,
+    nonneg_int,
+    per_axis,
+    positive_int,
+)
+from convdoc.engine import correlate_padded, correlate_windows, extend
+from convdoc.shapes import transposed_output_size
+
+__all__ = [
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "max_pool2d",
+]
+
+IntOrTuple = int | tuple[int, ...]
+Padding = int | tuple[int, ...] | str
+
+#: PyTorch's padding_mode names -> the boundary rules of numpy.pad / engine.extend.
+PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+_SHAPE_NAMES = {1: ("(L,)", "(k,)", "(C_in, L)"), 2: ("(H, W)", "(kh, kw)", "(C_in, H, W)")}
+
+
+# ----------------------------------------------------------------------- checks
+
+
+def _inputs(
+    x: Any, weight: Any, nd: int, weight_layout: str
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Arrays with channel axes, and whether the single-channel form was used."""
+    x = as_array(x, "x")
+    weight = as_array(weight, "weight")
+    signal_shape, kernel_shape, channel_shape = _SHAPE_NAMES[nd]
+    check_ndim(weight, "weight", (nd, nd + 2))
+    if weight.ndim == nd:
+        if x.ndim != nd:
+            raise ValueError(
+                f"x must be {nd}-D {signal_shape} when weight is a single-channel kernel "
+                f"{kernel_shape}, got x of shape {x.shape}"
+            )
+        return x[np.newaxis], weight[np.newaxis, np.newaxis], True
+    if x.ndim != nd + 1:
+        raise ValueError(
+            f"x must be {nd + 1}-D {channel_shape} when weight is {nd + 2}-D {weight_layout}, "
+            f"got x of shape {x.shape}"
+        )
+    c_in = weight.shape[0] if weight_layout.startswith("(C_in") else weight.shape[1]
+    if c_in != x.shape[0]:
+        raise ValueError(
+            f"weight {weight_layout} of shape {weight.shape} expects {c_in} input channels, "
+            f"but x of shape {x.shape} has {x.shape[0]}"
+        )
+    return x, weight, False
+
+
+def _bias(bias: Any, c_out: int, single: bool) -> np.ndarray | None:
+    """Bias shaped (C_out,), or None."""
+    if bias is None:
+        return None
+    b = as_array(bias, "bias")
+    if single and b.shape in ((), (1,)):
+        return b.reshape(1)
+    if b.shape != (c_out,):
+        wanted = "a scalar or shape (1,)" if single else f"shape ({c_out},), one per output channel"
+        raise ValueError(f"bias must be {wanted}, got shape {b.shape}")
+    return b
+
+
+def _add_bias(out: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    if bias is None:
+        return out
+    return out + bias.reshape((-1,) + (1,) * (out.ndim - 1))
+
+
+def _padding_pairs(
+    padding: Padding,
+    kernel: Sequence[int],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[tuple[int, int], ...]:
+    """(before, after) per spatial axis, with PyTorch's rules for "valid" and "same"."""
+    nd = len(kernel)
+    if isinstance(padding, str):
+        choice(padding, "padding", ("valid", "same"))
+        if padding == "valid":
+            return ((0, 0),) * nd
+        if any(s != 1 for s in stride):
+            raise ValueError(
+                f"padding='same' needs stride 1 (as in PyTorch), got stride={_show(stride)}"
+            )
+        # The kernel spans d*(k-1)+1 cells, so d*(k-1) extra cells keep the size;
+        # like PyTorch, the odd one out goes after.
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation, strict=True)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    return tuple((p, p) for p in per_axis(padding, "padding", nd, nonneg_int))
+
+
+def _show(values: tuple[int, ...]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else str(values)
+
+
+def _check_padding_mode(
+    mode: str, pads: tuple[tuple[int, int], ...], spatial: Sequence[int]
+) -> None:
+    """PyTorch's limits: reflect needs padding < size, circular padding <= size."""
+    for axis, ((before, after), n) in enumerate(zip(pads, spatial, strict=True)):
+        pad = max(before, after)
+        if mode == "reflect" and pad >= n:
+            raise ValueError(
+                f"padding_mode='reflect' needs padding smaller than the input size, "
+                f"got padding {pad} for size {n} along spatial axis {axis}"
+            )
+        if mode == "circular" and pad > n:
+            raise ValueError(
+                f"padding_mode='circular' needs padding at most the input size, "
+                f"got padding {pad} for size {n} along spatial axis {axis}"
+            )
+
+
+def _check_fits(
+    spatial: Sequence[int],
+    pads: tuple[tuple[int, int], ...],
+    kernel: Sequence[int],
+    dilation: tuple[int, ...],
+) -> None:
+    for axis, (n, (before, after), k, d) in enumerate(
+        zip(spatial, pads, kernel, dilation, strict=True)
+    ):
+        span = d * (k - 1) + 1
+        if n + before + after < span:
+            raise ValueError(
+                f"the kernel does not fit along spatial axis {axis}: padded input size "
+                f"{n + before + after} (size {n}, padding {before}+{after}) is smaller than "
+                f"the dilated kernel size {span} (kernel {k}, dilation {d})"
+            )
+
+
+# ------------------------------------------------------------------ convolutions
+
+
+def _conv(
+    nd: int,
+    x: Any,
+    weight: Any,
+    bias: Any,
+    stride: IntOrTuple,
+    padding: Padding,
+    dilation: IntOrTuple,
+    padding_mode: str,
+) -> np.ndarray:
+    x, weight, single = _inputs(x, weight, nd, "(C_out, C_in, ...)")
+    stride_t = per_axis(stride, "stride", nd, positive_int)
+    dilation_t = per_axis(dilation, "dilation", nd, positive_int)
+    choice(padding_mode, "padding_mode", tuple(PADDING_MODES))
+    kernel = weight.shape[2:]
+    pads = _padding_pairs(padding, kernel, stride_t, dilation_t)
+    _check_padding_mode(padding_mode, pads, x.shape[1:])
+    _check_fits(x.shape[1:], pads, kernel, dilation_t)
+    b = _bias(bias, weight.shape[0], single)
+    out = correlate_padded(
+        x, weight, pads, boundary=PADDING_MODES[padding_mode], stride=stride_t, dilation=dilation_t
+    )
+    out = _add_bias(out, b)
+    return out[0] if single else out
+
+
+def conv1d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    padding_mode: str = "zeros",
+) -> np.ndarray:
+    r"""1-D convolution layer (a cross-correlation), as ``torch.nn.functional.conv1d``.
+
+    .. math::
+
+        \text{out}[o, i] = \text{bias}[o]
+            + \sum_{c} \sum_{t=0}^{k-1} \text{weight}[o, c, t]\;
+              x_\text{pad}[c,\ i\,s + t\,d]
+
+    where :math:`x_\text{pad}` is the input padded by ``padding`` cells on
+    each side, :math:`s` the stride and :math:`d` the dilation. The output
+    length is :func:`convdoc.output_size`.
+
+    Parameters
+    ----------
+    x : array_like, shape (C_in, L) or (L,)
+        Input signal, channels first, no batch axis. Use the 1-D form with a
+        1-D ``weight``.
+    weight : array_like, shape (C_out, C_in, k) or (k,)
+        Kernels, one row of ``C_in`` kernels per output channel, applied as
+        given (not flipped).
+    bias : array_like, shape (C_out,), or scalar, optional
+        Added to every output of its channel. A scalar (or shape ``(1,)``) in
+        the single-channel form.
+    stride : int, default 1
+        Step between windows (>= 1).
+    padding : int or {"valid", "same"}, default 0
+        Cells added on each side (>= 0). ``"valid"`` means 0. ``"same"``
+        pads ``dilation * (k - 1)`` cells in total, half before and the rest
+        after, so the output is as long as the input; it needs ``stride=1``.
+    dilation : int, default 1
+        Spacing between kernel taps (>= 1).
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}, default "zeros"
+        How the padding cells are filled: zeros; mirrored without repeating
+        the edge sample (padding must be smaller than the input); copies of
+        the edge sample; or the signal continued periodically (padding at
+        most the input length).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(C_out, L_out)``, or ``(L_out,)`` in the single-channel form.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If shapes or channel counts disagree, a parameter is out of range,
+        ``padding="same"`` is combined with ``stride > 1``, the padding is too
+        large for ``padding_mode``, or the kernel does not fit in the padded
+        input.
+
+    See Also
+    --------
+    convdoc.correlate : the signal-processing face of the same operation.
+    convdoc.output_size : the output length.
+
+    Examples
+    --------
+    >>> conv1d([1, 2, 3, 4, 5], [1, 0, -1])
+    array([-2, -2, -2])
+    >>> conv1d([1, 2, 3, 4, 5], [1, 1], padding="same", padding_mode="replicate")
+    array([ 3,  5,  7,  9, 10])
+    >>> conv1d([[1, 2, 3, 4]], [[[1, 1]], [[1, -1]]], bias=[0, 10], stride=2)
+    array([[3, 7],
+           [9, 9]])
+    """
+    return _conv(1, x, weight, bias, stride, padding, dilation, padding_mode)
+
+
+def conv2d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    padding_mode: str = "zeros",
+) -> np.ndarray:
+    r"""2-D convolution layer (a cross-correlation), as ``torch.nn.functional.conv2d``.
+
+    .. math::
+
+        \text{out}[o, i, j] = \text{bias}[o]
+            + \sum_{c} \sum_{u, v} \text{weight}[o, c, u, v]\;
+              x_\text{pad}[c,\ i\,s_0 + u\,d_0,\ j\,s_1 + v\,d_1]
+
+    The output size along each axis is :func:`convdoc.output_size`.
+
+    Parameters
+    ----------
+    x : array_like, shape (C_in, H, W) or (H, W)
+        Input image, channels first, no batch axis. Use the 2-D form with a
+        2-D ``weight``.
+    weight : array_like, shape (C_out, C_in, kh, kw) or (kh, kw)
+        Kernels, applied as given (not flipped).
+    bias : array_like, shape (C_out,), or scalar, optional
+        Added to every output of its channel. A scalar (or shape ``(1,)``) in
+        the single-channel form.
+    stride : int or (int, int), default 1
+        Step between windows, per axis (>= 1).
+    padding : int, (int, int) or {"valid", "same"}, default 0
+        Cells added on each side, per axis (>= 0). ``"same"`` keeps the input
+        size (``dilation * (k - 1)`` cells per axis, the odd one after) and
+        needs ``stride=1``.
+    dilation : int or (int, int), default 1
+        Spacing between kernel taps, per axis (>= 1).
+    padding_mode : {"zeros", "reflect", "replicate", "circular"}, default "zeros"
+        How the padding cells are filled; see :func:`conv1d`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(C_out, H_out, W_out)``, or ``(H_out, W_out)`` in the
+        single-channel form.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If shapes or channel counts disagree, a parameter is out of range,
+        ``padding="same"`` is combined with ``stride > 1``, the padding is too
+        large for ``padding_mode``, or the kernel does not fit in the padded
+        input.
+
+    See Also
+    --------
+    convdoc.kernel2d : classic 3x3 image kernels to try.
+    convdoc.output_size : the output size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.zeros((4, 5))
+    >>> image[:, 2:] = 1.0  # dark left, bright right
+    >>> conv2d(image, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    array([[4., 4., 0.],
+           [4., 4., 0.]])
+    >>> conv2d(np.ones((3, 8, 8)), np.ones((16, 3, 3, 3)), padding=1, stride=2).shape
+    (16, 4, 4)
+    """
+    return _conv(2, x, weight, bias, stride, padding, dilation, padding_mode)
+
+
+def _conv_transpose(
+    nd: int,
+    x: Any,
+    weight: Any,
+    bias: Any,
+    stride: IntOrTuple,
+    padding: IntOrTuple,
+    output_padding: IntOrTuple,
+    dilation: IntOrTuple,
+) -> np.ndarray:
+    x, weight, single = _inputs(x, weight, nd, "(C_in, C_out, ...)")
+    stride_t = per_axis(stride, "stride", nd, positive_int)
+    padding_t = per_axis(padding, "padding", nd, nonneg_int)
+    output_padding_t = per_axis(output_padding, "output_padding", nd, nonneg_int)
+    dilation_t = per_axis(dilation, "dilation", nd, positive_int)
+    kernel = weight.shape[2:]
+    # Validates output_padding < max(stride, dilation) and that some output is left.
+    transposed_output_size(
+        x.shape[1:],
+        kernel,
+        stride=stride_t,
+        padding=padding_t,
+        output_padding=output_padding_t,
+        dilation=dilation_t,
+    )
+    b = _bias(bias, weight.shape[1], single)
+
+    # Zero insertion: the inputs land `stride` cells apart.
+    inserted = tuple((n - 1) * s + 1 for n, s in zip(x.shape[1:], stride_t, strict=True))
+    grid = np.zeros((x.shape[0], *inserted), dtype=x.dtype)
+    grid[(slice(None), *(slice(None, None, s) for s in stride_t))] = x
+    # Full padding d*(k-1) lets every tap reach every input; `padding` takes
+    # some back (negative = crop) and output_padding adds cells at the end.
+    pads = [
+        (d * (k - 1) - p, d * (k - 1) - p + op)
+        for k, p, op, d in zip(kernel, padding_t, output_padding_t, dilation_t, strict=True)
+    ]
+    # Grow before cropping: cropping first could empty an axis that the far
+    # side's growth would have refilled.
+    grid = extend(grid, [(max(b_, 0), max(a, 0)) for b_, a in pads])
+    grid = extend(grid, [(min(b_, 0), min(a, 0)) for b_, a in pads])
+    # The scatter-add of the definition is a correlation with the flipped
+    # kernel, input and output channel axes swapped.
+    taps = np.flip(weight.swapaxes(0, 1), axis=tuple(range(2, 2 + nd)))
+    out = correlate_windows(grid, taps, stride=1, dilation=dilation_t)
+    out = _add_bias(out, b)
+    return out[0] if single else out
+
+
+def conv_transpose1d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+) -> np.ndarray:
+    r"""1-D transposed convolution, as ``torch.nn.functional.conv_transpose1d``.
+
+    Each input sample :math:`x[c, i]` adds a copy of its kernels, scaled by
+    itself, to the output starting at :math:`i\,s - p`:
+
+    .. math::
+
+        \text{out}[o,\ i\,s - p + t\,d] \mathrel{+}= x[c, i]\; \text{weight}[c, o, t]
+
+    It is computed as an ordinary sliding window: the input with ``stride - 1``
+    zeros inserted between samples, padded by ``dilation * (k - 1) - padding``
+    cells on each side (``output_padding`` more at the end), correlated with
+    the flipped kernel. It is the adjoint of :func:`conv1d` with the same
+    parameters, and maps a :func:`conv1d` output size back to its input size
+    (:func:`convdoc.transposed_output_size`).
+
+    Parameters
+    ----------
+    x : array_like, shape (C_in, L) or (L,)
+        Input, channels first, no batch axis.
+    weight : array_like, shape (C_in, C_out, k) or (k,)
+        Kernels; note the input channels come first, as in PyTorch.
+    bias : array_like, shape (C_out,), or scalar, optional
+        Added to every output of its channel.
+    stride : int, default 1
+        Spacing of the inputs in the output (>= 1).
+    padding : int, default 0
+        Cells removed from each end of the full output (>= 0).
+    output_padding : int, default 0
+        Cells added at the far end (>= 0, smaller than ``max(stride,
+        dilation)``), to pick among the input sizes a strided :func:`conv1d`
+        maps to the same output size.
+    dilation : int, default 1
+        Spacing between kernel taps (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(C_out, L_out)``, or ``(L_out,)`` in the single-channel form,
+        with ``L_out = (L - 1)*stride - 2*padding + dilation*(k - 1) +
+        output_padding + 1``.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If shapes or channel counts disagree, a parameter is out of range, or
+        the padding leaves no output.
+
+    Examples
+    --------
+    >>> conv_transpose1d([1, 2, 3], [1, 10], stride=2)
+    array([ 1, 10,  2, 20,  3, 30])
+    >>> conv_transpose1d([1, 2, 3], [1, 10])
+    array([ 1, 12, 23, 30])
+    """
+    return _conv_transpose(1, x, weight, bias, stride, padding, output_padding, dilation)
+
+
+def conv_transpose2d(
+    x: Any,
+    weight: Any,
+    bias: Any = None,
+    *,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+) -> np.ndarray:
+    r"""2-D transposed convolution, as ``torch.nn.functional.conv_transpose2d``.
+
+    Each input pixel :math:`x[c, i, j]` adds its scaled kernels to the output
+    at :math:`(i\,s_0 - p_0 + u\,d_0,\ j\,s_1 - p_1 + v\,d_1)`; see
+    :func:`conv_transpose1d` for how it is computed. A stride of 2 roughly
+    doubles the image size, which is how decoder networks upsample.
+
+    Parameters
+    ----------
+    x : array_like, shape (C_in, H, W) or (H, W)
+        Input, channels first, no batch axis.
+    weight : array_like, shape (C_in, C_out, kh, kw) or (kh, kw)
+        Kernels; the input channels come first, as in PyTorch.
+    bias : array_like, shape (C_out,), or scalar, optional
+        Added to every output of its channel.
+    stride : int or (int, int), default 1
+        Spacing of the inputs in the output, per axis (>= 1).
+    padding : int or (int, int), default 0
+        Cells removed from each side of the full output, per axis (>= 0).
+    output_padding : int or (int, int), default 0
+        Cells added at the far side, per axis (smaller than ``max(stride,
+        dilation)``).
+    dilation : int or (int, int), default 1
+        Spacing between kernel taps, per axis (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(C_out, H_out, W_out)``, or ``(H_out, W_out)`` in the
+        single-channel form; sizes from :func:`convdoc.transposed_output_size`.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If shapes or channel counts disagree, a parameter is out of range, or
+        the padding leaves no output.
+
+    Examples
+    --------
+    >>> conv_transpose2d([[1, 2], [3, 4]], [[1, 1], [1, 1]], stride=2)
+    array([[1, 1, 2, 2],
+           [1, 1, 2, 2],
+           [3, 3, 4, 4],
+           [3, 3, 4, 4]])
+    """
+    return _conv_transpose(2, x, weight, bias, stride, padding, output_padding, dilation)
+
+
+# ----------------------------------------------------------------------- pooling
+
+
+def _pool_args(
+    x: Any, kernel_size: IntOrTuple, stride: IntOrTuple | None, padding: IntOrTuple
+) -> tuple[np.ndarray, bool, tuple[int, int], tuple[int, int], tuple[tuple[int, int], ...]]:
+    arr = check_ndim(as_array(x, "x"), "x", (2, 3))
+    single = arr.ndim == 2
+    if single:
+        arr = arr[np.newaxis]
+    k = per_axis(kernel_size, "kernel_size", 2, positive_int)
+    s = k if stride is None else per_axis(stride, "stride", 2, positive_int)
+    p = per_axis(padding, "padding", 2, nonneg_int)
+    for axis in range(2):
+        # PyTorch's rule: a window must always hold at least one real pixel.
+        if 2 * p[axis] > k[axis]:
+            raise ValueError(
+                f"padding must be at most half of kernel_size (as in PyTorch), "
+                f"got padding {p[axis]} for kernel_size {k[axis]} along spatial axis {axis}"
+            )
+    pads = tuple((pi, pi) for pi in p)
+    _check_fits(arr.shape[1:], pads, k, (1, 1))
+    return arr, single, k, s, pads
+
+
+def max_pool2d(
+    x: Any,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+) -> np.ndarray:
+    """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
+
+    Each output is the largest value in its ``kernel_size`` window. Padding
+    cells count as minus infinity, so they never win.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (H, W)
+        Real-valued input; every channel is pooled separately.
+    kernel_size : int or (int, int)
+        Window size (>= 1).
+    stride : int or (int, int), optional
+        Step between windows; by default ``kernel_size`` (windows tile the
+        input without overlapping).
+    padding : int or (int, int), default 0
+        Cells added on each side, at most half of ``kernel_size``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(C, H_out, W_out)`` (or ``(H_out, W_out)``), sizes from
+        :func:`convdoc.output_size`. Integer and boolean inputs give float64.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type or ``x`` is complex.
+    ValueError
+        If ``x`` is not 2-D or 3-D, a parameter is out of range, or the
+        window does not fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> max_pool2d(np.arange(16).reshape(4, 4), 2)
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+    arr, single, k, s, pads = _pool_args(x, kernel_size, stride, padding)
+    if arr.dtype.kind == "c":
+        raise TypeError(f"x must be real for max pooling, got dtype {arr.dtype}")
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    grid = extend(arr, pads, "constant", fillvalue=-np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(grid, k, axis=(1, 2))
+    out = windows[:, :: s[0], :: s[1]].max(axis=(-2, -1))
+    return out[0] if single else out
+
+
+def avg_pool2d(
+    x: Any,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+) -> np.ndarray:
+    """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
+
+    Each output is the mean of its ``kernel_size`` window, padding cells
+    included as zeros (PyTorch's default ``count_include_pad=True``): it is a
+    per-channel convolution with a box kernel and a stride.
+
+    Parameters
+    ----------
+    x : array_like, shape (C, H, W) or (H, W)
+        Input; every channel is pooled separately.
+    kernel_size : int or (int, int)
+        Window size (>= 1).
+    stride : int or (int, int), optional
+        Step between windows; by default ``kernel_size``.
+    padding : int or (int, int), default 0
+        Zero cells added on each side, at most half of ``kernel_size``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(C, H_out, W_out)`` (or ``(H_out, W_out)``), sizes from
+        :func:`convdoc.output_size`.
+
+    Raises
+    ------
+    TypeError
+        If an argument has the wrong type.
+    ValueError
+        If ``x`` is not 2-D or 3-D, a parameter is out of range, or the
+        window does not fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> avg_pool2d(np.arange(16).reshape(4, 4), 2)
+    array([[ 2.5,  4.5],
+           [10.5, 12.5]])
+    """
+    arr, single, k, s, pads = _pool_args(x, kernel_size, stride, padding)
+    if arr.dtype.kind == "b":
+        arr = arr.astype(np.float64)
+    # Sum with a box of ones (exact for integers), then divide once, as PyTorch does.
+    ones = np.ones((1, 1, *k), dtype=arr.dtype)
+    sums = np.concatenate(
+        [correlate_padded(arr[c : c + 1], ones, pads, stride=s) for c in range(arr.shape[0])]
+    )
+    out = sums / (k[0] * k[1])
+    return out[0] if single else out

@@ -1,0 +1,411 @@
+"""CNN layers against loops written from the formulas PyTorch documents.
+
+torch is not installed, so the oracles below are plain loops transcribed from
+the definitions in the ``torch.nn.Conv1d/2d``, ``ConvTranspose1d/2d``,
+``MaxPool2d`` and ``AvgPool2d`` documentation, with padding done by
+``numpy.pad`` (never by convdoc's own boundary code):
+
+* convolution layer: ``out[co, o] = bias[co] + sum_ci sum_j w[co, ci, j] * xpad[ci, o*s + j*d]``;
+* transposed convolution: every input ``x[ci, i]`` adds ``x[ci, i] * w[ci, co, j]``
+  at ``i*s - p + j*d`` of the output (scatter-add), cropped to the documented size.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal
+
+from convdoc.layers import (
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
+    max_pool2d,
+)
+from convdoc.shapes import output_size, transposed_output_size
+
+NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+CONV = {1: conv1d, 2: conv2d}
+CONV_T = {1: conv_transpose1d, 2: conv_transpose2d}
+
+
+# ---------------------------------------------------------------- oracles
+
+
+def oracle_conv(x, w, bias, stride, pads, dilation, padding_mode):
+    """x (C_in, *n), w (C_out, C_in, *k); pads ((before, after), ...) per spatial axis."""
+    xpad = np.pad(x, ((0, 0), *pads), mode=NUMPY_MODE[padding_mode])
+    c_out, c_in, *k = w.shape
+    nd = len(k)
+    out_shape = [
+        (xpad.shape[1 + a] - dilation[a] * (k[a] - 1) - 1) // stride[a] + 1 for a in range(nd)
+    ]
+    out = np.zeros((c_out, *out_shape), dtype=np.result_type(x, w, float))
+    for co in range(c_out):
+        for o in itertools.product(*(range(m) for m in out_shape)):
+            total = 0.0 if bias is None else bias[co]
+            for ci in range(c_in):
+                for j in itertools.product(*(range(m) for m in k)):
+                    src = tuple(o[a] * stride[a] + j[a] * dilation[a] for a in range(nd))
+                    total += w[(co, ci, *j)] * xpad[(ci, *src)]
+            out[(co, *o)] = total
+    return out
+
+
+def oracle_conv_transpose(x, w, bias, stride, padding, output_padding, dilation):
+    """x (C_in, *n), w (C_in, C_out, *k): scatter-add, then crop to torch's documented size."""
+    c_in, c_out, *k = w.shape
+    n = x.shape[1:]
+    nd = len(k)
+    size = [
+        (n[a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (k[a] - 1) + output_padding[a] + 1
+        for a in range(nd)
+    ]
+    out = np.zeros((c_out, *size), dtype=np.result_type(x, w, float))
+    for ci in range(c_in):
+        for i in itertools.product(*(range(m) for m in n)):
+            for j in itertools.product(*(range(m) for m in k)):
+                dst = tuple(i[a] * stride[a] - padding[a] + j[a] * dilation[a] for a in range(nd))
+                if all(0 <= dst[a] < size[a] for a in range(nd)):
+                    out[(slice(None), *dst)] += x[(ci, *i)] * w[(ci, slice(None), *j)]
+    if bias is not None:
+        out += np.reshape(bias, (c_out,) + (1,) * nd)
+    return out
+
+
+def oracle_pool(x, k, stride, padding, kind):
+    """x (C, H, W): torch MaxPool2d (pads with -inf) / AvgPool2d (count_include_pad=True)."""
+    fill = -np.inf if kind == "max" else 0.0
+    xpad = np.pad(
+        x.astype(float), ((0, 0), (padding[0],) * 2, (padding[1],) * 2), constant_values=fill
+    )
+    rows = (xpad.shape[1] - k[0]) // stride[0] + 1
+    cols = (xpad.shape[2] - k[1]) // stride[1] + 1
+    out = np.empty((x.shape[0], rows, cols))
+    for c in range(x.shape[0]):
+        for r in range(rows):
+            for q in range(cols):
+                r0, q0 = r * stride[0], q * stride[1]
+                window = xpad[c, r0 : r0 + k[0], q0 : q0 + k[1]]
+                out[c, r, q] = window.max() if kind == "max" else window.sum() / (k[0] * k[1])
+    return out
+
+
+# ---------------------------------------------------------------- strategies
+
+
+@st.composite
+def conv_case(draw, nd=None, modes=tuple(NUMPY_MODE)):
+    nd = nd or draw(st.sampled_from([1, 2]))
+    c_in, c_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    k = tuple(draw(st.integers(1, 4)) for _ in range(nd))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    dilation = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    padding = tuple(draw(st.integers(0, 3)) for _ in range(nd))
+    mode = draw(st.sampled_from(modes))
+    n = []
+    for a in range(nd):
+        span = dilation[a] * (k[a] - 1) + 1
+        low = max(1, span - 2 * padding[a])
+        if mode == "reflect":
+            low = max(low, padding[a] + 1)  # torch: reflect padding must be < input size
+        elif mode == "circular":
+            low = max(low, padding[a])  # torch: circular padding must be <= input size
+        n.append(draw(st.integers(low, low + (6 if nd == 1 else 3))))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((c_in, *n))
+    w = rng.standard_normal((c_out, c_in, *k))
+    bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
+    return x, w, bias, stride, padding, dilation, mode
+
+
+@settings(max_examples=150, deadline=None)
+@given(conv_case())
+def test_conv_matches_the_torch_formula(case):
+    x, w, bias, stride, padding, dilation, mode = case
+    nd = x.ndim - 1
+    out = CONV[nd](x, w, bias, stride=stride, padding=padding, dilation=dilation, padding_mode=mode)
+    pads = tuple((p, p) for p in padding)
+    expected = oracle_conv(x, w, bias, stride, pads, dilation, mode)
+    assert out.shape == expected.shape
+    assert out.shape[1:] == output_size(
+        x.shape[1:], w.shape[2:], stride=stride, padding=padding, dilation=dilation
+    )
+    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_case())
+def test_single_channel_form_drops_the_channel_axes(case):
+    x, w, _, stride, padding, dilation, mode = case
+    x, w = x[0], w[0, 0]
+    nd = x.ndim
+    out = CONV[nd](x, w, 0.5, stride=stride, padding=padding, dilation=dilation, padding_mode=mode)
+    pads = tuple((p, p) for p in padding)
+    expected = oracle_conv(x[None], w[None, None], [0.5], stride, pads, dilation, mode)[0]
+    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+
+
+def test_conv_is_cross_correlation_like_scipy():
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal(17), rng.standard_normal(4)
+    np.testing.assert_allclose(conv1d(x, w), signal.correlate(x, w, mode="valid"))
+    image, kernel = rng.standard_normal((9, 8)), rng.standard_normal((3, 2))
+    np.testing.assert_allclose(conv2d(image, kernel), signal.correlate2d(image, kernel, "valid"))
+    # padding k-1 on each side is scipy's "full" mode.
+    np.testing.assert_allclose(
+        conv2d(image, kernel, padding=(2, 1)), signal.correlate2d(image, kernel, "full")
+    )
+
+
+def test_hand_worked_1d():
+    # x = [1, 2, 3, 4, 5], w = [1, 0, -1]: each output is x[i] - x[i+2] = -2.
+    np.testing.assert_array_equal(conv1d([1, 2, 3, 4, 5], [1, 0, -1]), [-2, -2, -2])
+    # stride 2, padding 1 over [0, 1, 2, 3, 4, 5, 0]: windows start at 0, 2, 4:
+    # 0 - 2 = -2, 2 - 4 = -2, 4 - 0 = 4.
+    np.testing.assert_array_equal(
+        conv1d([1, 2, 3, 4, 5], [1, 0, -1], stride=2, padding=1), [-2, -2, 4]
+    )
+    # dilation 2, w = [1, 1]: x[i] + x[i+2] = 4, 6, 8.
+    np.testing.assert_array_equal(conv1d([1, 2, 3, 4, 5], [1, 1], dilation=2), [4, 6, 8])
+
+
+def test_channels_sum_and_bias_adds_per_output_channel():
+    x = np.stack([np.arange(5.0), np.ones(5)])  # (2, 5)
+    w = np.zeros((3, 2, 1))
+    w[0, 0, 0] = 1  # channel 0 copies input channel 0
+    w[1, 1, 0] = 2  # channel 1 doubles input channel 1
+    w[2, :, 0] = 1  # channel 2 sums both
+    out = conv1d(x, w, bias=[0, 10, 100])
+    np.testing.assert_array_equal(out[0], np.arange(5.0))
+    np.testing.assert_array_equal(out[1], np.full(5, 12.0))
+    np.testing.assert_array_equal(out[2], np.arange(5.0) + 101)
+
+
+# ---------------------------------------------------------------- padding
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 7),
+    st.integers(1, 7),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.sampled_from(["valid", "same"]),
+    st.sampled_from(list(NUMPY_MODE)),
+)
+def test_string_padding(h, w_, kh, kw, padding, mode):
+    rng = np.random.default_rng(h * 100 + w_)
+    dilation = (1 + (kh % 2), 1)
+    x = rng.standard_normal((2, h + 6, w_ + 6))
+    w = rng.standard_normal((3, 2, kh, kw))
+    out = conv2d(x, w, padding=padding, dilation=dilation, padding_mode=mode)
+    if padding == "same":
+        assert out.shape[1:] == x.shape[1:]
+        # torch: total d*(k-1), the smaller half before, the rest after.
+        total = (dilation[0] * (kh - 1), dilation[1] * (kw - 1))
+        pads = tuple((t // 2, t - t // 2) for t in total)
+    else:
+        pads = ((0, 0), (0, 0))
+    np.testing.assert_allclose(
+        out, oracle_conv(x, w, None, (1, 1), pads, dilation, mode), atol=1e-10
+    )
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("dilation", [1, 2, 3])
+def test_same_keeps_the_shape_even_kernels_included(k, dilation):
+    x = np.arange(12.0)
+    assert conv1d(x, np.ones(k), padding="same", dilation=dilation).shape == (12,)
+    image = np.ones((2, 9, 10))
+    assert conv2d(image, np.ones((4, 2, k, 2)), padding="same", dilation=dilation).shape == (
+        4,
+        9,
+        10,
+    )
+
+
+def test_same_with_an_even_kernel_pads_more_after():
+    # k = 2: total padding 1, 0 before and 1 after: outputs x[i] + x[i+1], last x[-1] + 0.
+    np.testing.assert_array_equal(conv1d([1, 2, 3], [1, 1], padding="same"), [3, 5, 3])
+
+
+@pytest.mark.parametrize("mode", list(NUMPY_MODE))
+@pytest.mark.parametrize("padding", [(1, 0), (2, 3), (0, 2)])
+def test_padding_mode_equals_numpy_pad_then_valid(mode, padding):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 5, 6))
+    w = rng.standard_normal((1, 2, 2, 3))
+    padded = np.pad(x, ((0, 0), (padding[0],) * 2, (padding[1],) * 2), mode=NUMPY_MODE[mode])
+    np.testing.assert_allclose(
+        conv2d(x, w, padding=padding, padding_mode=mode), conv2d(padded, w), atol=1e-12
+    )
+    x1 = x[0, 0]
+    padded1 = np.pad(x1, padding[1], mode=NUMPY_MODE[mode])
+    np.testing.assert_allclose(
+        conv1d(x1, w[0, 0, 0], padding=padding[1], padding_mode=mode),
+        conv1d(padded1, w[0, 0, 0]),
+        atol=1e-12,
+    )
+
+
+def test_padding_modes_hand_worked():
+    x = [1.0, 2.0, 3.0]
+    identity = [0.0, 1.0, 0.0]  # taps the centre: output = padded input minus the ends
+    # Pad 2 on each side, kernel of 3 taps whose middle tap reads padded[i+1].
+    assert conv1d(x, identity, padding=2, padding_mode="zeros").tolist() == [0, 1, 2, 3, 0]
+    assert conv1d(x, identity, padding=2, padding_mode="reflect").tolist() == [2, 1, 2, 3, 2]
+    assert conv1d(x, identity, padding=2, padding_mode="replicate").tolist() == [1, 1, 2, 3, 3]
+    assert conv1d(x, identity, padding=2, padding_mode="circular").tolist() == [3, 1, 2, 3, 1]
+
+
+def test_circular_padding_may_equal_the_size_but_reflect_may_not():
+    x = np.arange(3.0)
+    out = conv1d(x, [1.0], padding=3, padding_mode="circular")
+    np.testing.assert_array_equal(out, np.tile(x, 3))
+    with pytest.raises(ValueError, match="reflect"):
+        conv1d(x, [1.0], padding=3, padding_mode="reflect")
+
+
+# ---------------------------------------------------------------- transposed
+
+
+@st.composite
+def transpose_case(draw):
+    nd = draw(st.sampled_from([1, 2]))
+    c_in, c_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    k = tuple(draw(st.integers(1, 4)) for _ in range(nd))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    dilation = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    output_padding = tuple(
+        draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation, strict=True)
+    )
+    n = tuple(draw(st.integers(1, 5 if nd == 1 else 3)) for _ in range(nd))
+    # Padding up to the largest value that still leaves an output (may exceed d*(k-1): crops).
+    padding = []
+    for a in range(nd):
+        room = (n[a] - 1) * stride[a] + dilation[a] * (k[a] - 1) + output_padding[a]
+        padding.append(draw(st.integers(0, room // 2)))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((c_in, *n))
+    w = rng.standard_normal((c_in, c_out, *k))
+    bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
+    return x, w, bias, stride, tuple(padding), output_padding, dilation
+
+
+@settings(max_examples=150, deadline=None)
+@given(transpose_case())
+def test_conv_transpose_matches_the_scatter_add_definition(case):
+    x, w, bias, stride, padding, output_padding, dilation = case
+    nd = x.ndim - 1
+    out = CONV_T[nd](
+        x,
+        w,
+        bias,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    expected = oracle_conv_transpose(x, w, bias, stride, padding, output_padding, dilation)
+    assert out.shape[1:] == transposed_output_size(
+        x.shape[1:],
+        w.shape[2:],
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        dilation=dilation,
+    )
+    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=100, deadline=None)
+@given(conv_case(modes=("zeros",)))
+def test_conv_transpose_is_the_adjoint_of_conv(case):
+    # <conv(x, w), y> == <x, conv_transpose(y, w)> when conv_transpose maps back to x's shape.
+    x, w, _, stride, padding, dilation, _ = case
+    nd = x.ndim - 1
+    y_shape = CONV[nd](x, w, stride=stride, padding=padding, dilation=dilation).shape
+    y = np.random.default_rng(5).standard_normal(y_shape)
+    output_padding = tuple(
+        (x.shape[1 + a] + 2 * padding[a] - dilation[a] * (w.shape[2 + a] - 1) - 1) % stride[a]
+        for a in range(nd)
+    )
+    back = CONV_T[nd](
+        y, w, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation
+    )
+    assert back.shape == x.shape
+    lhs = np.vdot(CONV[nd](x, w, stride=stride, padding=padding, dilation=dilation), y)
+    np.testing.assert_allclose(lhs, np.vdot(x, back), rtol=1e-9, atol=1e-9)
+
+
+def test_conv_transpose_hand_worked():
+    # Stride 2 spreads the inputs 2 apart; each drops a copy of w = [1, 10]:
+    # x[0]=1 at 0..1, x[1]=2 at 2..3, x[2]=3 at 4..5.
+    np.testing.assert_array_equal(
+        conv_transpose1d([1, 2, 3], [1, 10], stride=2), [1, 10, 2, 20, 3, 30]
+    )
+    # Stride 1 overlaps them: [1, 10+2, 20+3, 30].
+    np.testing.assert_array_equal(conv_transpose1d([1, 2, 3], [1, 10]), [1, 12, 23, 30])
+    # padding 1 crops one cell from each side; output_padding 1 adds one back at the end.
+    np.testing.assert_array_equal(
+        conv_transpose1d([1, 2, 3], [1, 10], stride=2, padding=1, output_padding=1),
+        [10, 2, 20, 3, 30],
+    )
+
+
+def test_conv_transpose_single_channel_with_scalar_bias():
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((3, 4)), rng.standard_normal((2, 3))
+    out = conv_transpose2d(x, w, 1.5, stride=(2, 1), dilation=(1, 2))
+    expected = oracle_conv_transpose(x[None], w[None, None], [1.5], (2, 1), (0, 0), (0, 0), (1, 2))
+    np.testing.assert_allclose(out, expected[0], atol=1e-12)
+    # At stride 1 the transposed convolution is scipy's full convolution.
+    np.testing.assert_allclose(conv_transpose2d(x, w), signal.convolve2d(x, w, "full"), atol=1e-12)
+
+
+# ---------------------------------------------------------------- pooling
+
+
+@st.composite
+def pool_case(draw):
+    k = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    stride = draw(st.one_of(st.none(), st.tuples(st.integers(1, 3), st.integers(1, 3))))
+    padding = (draw(st.integers(0, k[0] // 2)), draw(st.integers(0, k[1] // 2)))
+    shape = (
+        draw(st.integers(1, 3)),
+        draw(st.integers(max(1, k[0] - 2 * padding[0]), 8)),
+        draw(st.integers(max(1, k[1] - 2 * padding[1]), 8)),
+    )
+    x = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).standard_normal(shape)
+    return x, k, stride, padding
+
+
+@settings(max_examples=100, deadline=None)
+@given(pool_case(), st.sampled_from(["max", "avg"]))
+def test_pooling_matches_loops(case, kind):
+    x, k, stride, padding = case
+    pool = max_pool2d if kind == "max" else avg_pool2d
+    out = pool(x, k, stride, padding)
+    expected = oracle_pool(x, k, stride or k, padding, kind)
+    np.testing.assert_allclose(out, expected, atol=1e-12)
+    assert out.shape[1:] == output_size(x.shape[1:], k, stride=stride or k, padding=padding)
+    np.testing.assert_allclose(pool(x[0], k, stride, padding), expected[0], atol=1e-12)
+
+
+def test_pooling_hand_worked():
+    x = np.arange(16.0).reshape(4, 4)
+    # 2x2 windows, stride defaults to 2: max = bottom-right of each block, mean = its centre.
+    np.testing.assert_array_equal(max_pool2d(x, 2), [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(avg_pool2d(x, 2), [[2.5, 4.5], [10.5, 12.5]])
+    # Padding 1 with a 2x2 window and stride 2: the top-left window holds x[0, 0] and 3 zeros;
+    # avg counts the zeros (count_include_pad) and max ignores them (-inf padding).
+    neg = -np.ones((2, 2))
+    assert avg_pool2d(neg, 2, padding=1)[0, 0] == -0.25
+    assert max_pool2d(neg, 2, padding=1)[0, 0] == -1.0
