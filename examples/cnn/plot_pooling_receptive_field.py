@@ -142,9 +142,9 @@ assert outside == 0
 # The receptive fields drawn on the photograph
 # --------------------------------------------
 # For one output pixel of each layer, the square of input pixels it can see,
-# drawn centred on the same spot of the face (a 64 x 64 pixel crop). The two pooling layers are where the
-# field starts growing fast: after them every 3 x 3 window spans
-# 2 or 4 input pixels per step.
+# drawn centred on the same spot of the face (a 64 x 64 pixel crop). The
+# field grows fastest after the pooling layers: from then on each step of a
+# 3 x 3 window spans 2, then 4, input pixels.
 
 fig, ax = plt.subplots(figsize=(6, 6), facecolor="white", layout="constrained")
 centre = (120, 105)  # (row, column) on the 300 x 256 image
