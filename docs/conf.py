@@ -89,6 +89,20 @@ nb_merge_streams = True
 # Run each chapter in a scratch directory so nothing it writes lands in docs/.
 nb_execution_in_temp = True
 
+# The kernels that run the chapters get an IPython profile of their own: the
+# build must not depend on a reader's ~/.ipython (startup scripts, extensions),
+# and the kernel's start-up notice about unencrypted local TCP sockets would
+# otherwise land in the build log, where tests/site look for warnings.
+_IPYTHONDIR = DOCS / "_build" / "ipython"
+(_IPYTHONDIR / "profile_default").mkdir(parents=True, exist_ok=True)
+(_IPYTHONDIR / "profile_default" / "ipython_kernel_config.py").write_text(
+    "# Written by docs/conf.py for the documentation build.\n"
+    "c.IPKernelApp.log_level = 'ERROR'\n"
+    "c.HistoryManager.enabled = False\n",
+    encoding="utf-8",
+)
+os.environ["IPYTHONDIR"] = str(_IPYTHONDIR)
+
 # -- Math: KaTeX, rendered at build time, served locally ----------------------
 
 katex_prerender = True
@@ -145,7 +159,6 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "backreferences_dir": "api/generated/backrefs",
     "doc_module": ("convdoc",),
-    "reference_url": {"convdoc": None},
     "download_all_examples": True,
     "thumbnail_size": (320, 224),
     "min_reported_time": 1,
