@@ -100,7 +100,7 @@ def extend(
         ``((before, after), ...)`` for the last ``len(pad)`` axes: how many
         cells to add before the first and after the last sample. A negative
         entry removes that many cells instead (as a transposed convolution's
-        padding does).
+        padding does); growth happens before cropping.
     mode : {"constant", "edge", "reflect", "symmetric", "wrap"}
         How the new cells are filled, with :func:`numpy.pad`'s meaning:
         ``constant`` uses ``fillvalue``; ``edge`` repeats the end sample;
@@ -146,6 +146,20 @@ def _extend(
 ) -> np.ndarray:
     """:func:`extend` without argument checking."""
     lead = arr.ndim - len(pad)
+    # Grow first, then crop: cropping first could empty an axis that growth on
+    # the other side would have refilled (a transposed convolution's grid).
+    grow = tuple((max(b, 0), max(a, 0)) for b, a in pad)
+    if any(b or a for b, a in grow):
+        full = [(0, 0)] * lead + list(grow)
+        if mode != "constant":
+            arr = np.pad(arr, full, mode=mode)
+        elif fillvalue == 0:
+            arr = _zero_pad(arr, grow)
+        else:
+            dtype = _fill_dtype(arr.dtype, fillvalue)
+            arr = np.pad(
+                arr.astype(dtype, copy=False), full, mode="constant", constant_values=fillvalue
+            )
     if any(b < 0 or a < 0 for b, a in pad):
         crop = [slice(None)] * lead
         for axis, (before, after) in enumerate(pad):
@@ -153,23 +167,12 @@ def _extend(
             start, stop = max(-before, 0), n - max(-after, 0)
             if stop <= start:
                 raise ValueError(
-                    f"pad {pad[axis]} crops all {n} samples of axis {lead + axis}; "
-                    "nothing would be left"
+                    f"pad {pad[axis]} leaves no samples of axis {lead + axis} "
+                    f"(length {n - max(after, 0) - max(before, 0)})"
                 )
             crop.append(slice(start, stop))
         arr = arr[tuple(crop)]
-        pad = tuple((max(b, 0), max(a, 0)) for b, a in pad)
-    if not any(b or a for b, a in pad):
-        return arr
-    full = [(0, 0)] * lead + list(pad)
-    if mode == "constant":
-        dtype = _fill_dtype(arr.dtype, fillvalue)
-        if fillvalue == 0:
-            return _zero_pad(arr, pad)
-        return np.pad(
-            arr.astype(dtype, copy=False), full, mode="constant", constant_values=fillvalue
-        )
-    return np.pad(arr, full, mode=mode)
+    return arr
 
 
 def _zero_pad(arr: np.ndarray, pad: Sequence[tuple[int, int]]) -> np.ndarray:
