@@ -1,0 +1,119 @@
+"""HTML scaffolding shared by the explorers: assets, data block, controls."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["explorer_html", "range_field", "select_field"]
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("convdoc.explore").joinpath(name).read_text(encoding="utf-8")
+
+
+def _script_safe(text: str) -> str:
+    # Inside <script>, "</" could close the element early; "<\/" means the same in JS and JSON.
+    return text.replace("</", "<\\/")
+
+
+def element_id(kind: str, payload: str) -> str:
+    """A stable id for an explorer: same settings give the same id.
+
+    Two identical explorers on one page would share an id, so a per-process
+    counter is mixed in as well.
+    """
+    element_id.counter += 1  # type: ignore[attr-defined]
+    digest = hashlib.sha1(payload.encode()).hexdigest()[:8]
+    return f"convdoc-{kind}-{digest}-{element_id.counter}"  # type: ignore[attr-defined]
+
+
+element_id.counter = 0  # type: ignore[attr-defined]
+
+
+def range_field(
+    root_id: str, name: str, label: str, value: float, lo: float, hi: float, step: float
+) -> str:
+    """A labelled ``<input type="range">`` with a live ``<output>``."""
+    fid = f"{root_id}-{name}"
+    return (
+        f'<div class="cdx-field"><label for="{fid}">{html.escape(label)}</label>'
+        f'<input type="range" id="{fid}" data-control="{name}" min="{lo}" max="{hi}" '
+        f'step="{step}" value="{value}">'
+        f'<output for="{fid}" data-value-of="{name}">{value}</output></div>'
+    )
+
+
+def select_field(
+    root_id: str, name: str, label: str, options: dict[str, str], value: str
+) -> str:
+    """A labelled ``<select>``; ``options`` maps values to shown text."""
+    fid = f"{root_id}-{name}"
+    opts = "".join(
+        f'<option value="{html.escape(v)}"{" selected" if v == value else ""}>'
+        f"{html.escape(text)}</option>"
+        for v, text in options.items()
+    )
+    return (
+        f'<div class="cdx-field"><label for="{fid}">{html.escape(label)}</label>'
+        f'<select id="{fid}" data-control="{name}">{opts}</select></div>'
+    )
+
+
+def checkbox_field(root_id: str, name: str, label: str, checked: bool) -> str:
+    """A labelled checkbox."""
+    fid = f"{root_id}-{name}"
+    return (
+        f'<div class="cdx-field"><input type="checkbox" id="{fid}" data-control="{name}"'
+        f'{" checked" if checked else ""}><label for="{fid}">{html.escape(label)}</label></div>'
+    )
+
+
+def buttons() -> str:
+    """Step back / step forward / play buttons."""
+    return (
+        '<div class="cdx-buttons">'
+        '<button type="button" data-action="prev" aria-label="Previous step">◀ Step</button>'
+        '<button type="button" data-action="next" aria-label="Next step">Step ▶</button>'
+        '<button type="button" data-action="play" aria-pressed="false">Play</button>'
+        "</div>"
+    )
+
+
+def explorer_html(kind: str, data: dict[str, Any], body: Any, title: str) -> str:
+    """Assemble a self-contained explorer: style, markup, inline data and script.
+
+    Parameters
+    ----------
+    kind : str
+        ``"1d"`` or ``"2d"``; written into the data block for the script.
+    data : dict
+        JSON-serialisable data the script needs.
+    body : callable
+        ``body(root_id) -> str`` returning the controls and panels markup.
+    title : str
+        Accessible name of the explorer region.
+
+    Returns
+    -------
+    str
+        One ``<div>`` holding everything, with no external reference.
+    """
+    payload = json.dumps({"kind": kind, **data}, separators=(",", ":"), allow_nan=False)
+    root_id = element_id(kind, payload)
+    return (
+        f'<div class="convdoc-explorer" id="{root_id}" role="region" '
+        f'aria-label="{html.escape(title)}">'
+        f"<style>{_asset('explorer.css')}</style>"
+        f"{body(root_id)}"
+        '<noscript><p class="cdx-note">This explorer needs JavaScript; the static figures '
+        "on this page show the same steps.</p></noscript>"
+        f'<script type="application/json">{_script_safe(payload)}</script>'
+        f"<script>{_script_safe(_asset('explorer.js'))}</script>"
+        "</div>"
+    )

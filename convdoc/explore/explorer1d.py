@@ -1,0 +1,158 @@
+"""The 1-D explorer: the seed's step/size/sigma sliders, as a static-page widget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from convdoc._validate import choice, nonneg_int, positive_int, positive_real
+from convdoc.explore._html import buttons, explorer_html, range_field, select_field
+from convdoc.filtering import MODES
+from convdoc.waveforms import impulse, noisy_sine, sawtooth, square_wave, unit_step
+
+__all__ = ["SIGNALS", "Explorer1D"]
+
+#: Signals offered by :class:`Explorer1D`: name -> (label, generator of ``length`` samples).
+SIGNALS: dict[str, tuple[str, Callable[[int, int], np.ndarray]]] = {
+    "sawtooth": ("sawtooth", lambda length, period: sawtooth(length, period)),
+    "square": ("square wave", lambda length, period: square_wave(length, period)),
+    "step": ("unit step", lambda length, period: unit_step(length)),
+    "noisy-sine": ("noisy sine", lambda length, period: noisy_sine(length, period, seed=0)),
+    "impulse": ("impulse", lambda length, period: impulse(length)),
+}
+KERNELS = {"gaussian": "Gaussian", "box": "box (moving average)"}
+SIZE_RANGE = (1, 51)
+SIGMA_RANGE = (0.1, 10.0)
+
+
+class Explorer1D:
+    """Step a 1-D convolution in the browser: sliders for step, kernel size and sigma.
+
+    The static-page counterpart of the seed notebook's ipywidgets sliders.
+    Displaying the object (in a sphinx-gallery example, a MyST-NB page or a
+    classic notebook) emits one self-contained ``<div>``: the signals as JSON,
+    the controls, and a small script that computes the convolution itself
+    (zero padding, the modes of :func:`convdoc.convolve`) and redraws three
+    SVG panels: the input with the kernel window at its true position, the
+    taps as applied and their products, and the outputs so far under the
+    centre of their windows. Nothing is fetched from the network.
+
+    JupyterLab does not run scripts in HTML output, so there the explorer
+    shows only its controls; use the figures in :mod:`convdoc.plot` instead.
+
+    Parameters
+    ----------
+    signal : {"sawtooth", "square", "step", "noisy-sine", "impulse"}, default "sawtooth"
+        Signal selected first (all five are embedded and can be switched).
+    kernel : {"gaussian", "box"}, default "gaussian"
+        Kernel selected first.
+    size : int, default 21
+        Kernel size (odd, 1 to 51; the slider moves in steps of 2).
+    sigma : float, default 3.0
+        Width of the Gaussian (0.1 to 10); it sets the bell's width, not its
+        height, since the kernel sums to 1.
+    mode : {"full", "same", "valid"}, default "valid"
+        Output size, as in :func:`scipy.signal.convolve`.
+    step : int, default 0
+        Step shown first (clipped to the number of outputs).
+    length : int, default 200
+        Samples per signal (``size`` may not exceed it).
+    period : int, default 50
+        Period of the periodic signals.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If a parameter has the wrong type or is out of range; the message
+        names the parameter and the value.
+
+    Examples
+    --------
+    >>> from convdoc.explore import Explorer1D
+    >>> html = Explorer1D(size=11, sigma=2.0)._repr_html_()
+    >>> html.startswith('<div class="convdoc-explorer"')
+    True
+    """
+
+    def __init__(
+        self,
+        signal: str = "sawtooth",
+        kernel: str = "gaussian",
+        size: int = 21,
+        sigma: float = 3.0,
+        mode: str = "valid",
+        step: int = 0,
+        *,
+        length: int = 200,
+        period: int = 50,
+    ) -> None:
+        self.signal = choice(signal, "signal", tuple(SIGNALS))
+        self.kernel = choice(kernel, "kernel", tuple(KERNELS))
+        self.mode = choice(mode, "mode", MODES)
+        self.length = positive_int(length, "length")
+        self.period = positive_int(period, "period")
+        self.size = positive_int(size, "size")
+        if self.size % 2 == 0 or self.size > SIZE_RANGE[1]:
+            raise ValueError(f"size must be an odd integer from 1 to {SIZE_RANGE[1]}, got {size!r}")
+        if self.size > self.length:
+            raise ValueError(f"size must not exceed length={self.length}, got {size!r}")
+        self.sigma = positive_real(sigma, "sigma")
+        if not SIGMA_RANGE[0] <= self.sigma <= SIGMA_RANGE[1]:
+            raise ValueError(
+                f"sigma must be between {SIGMA_RANGE[0]} and {SIGMA_RANGE[1]}, got {sigma!r}"
+            )
+        self.step = nonneg_int(step, "step")
+
+    def signals(self) -> dict[str, np.ndarray]:
+        """The embedded signals, computed by :mod:`convdoc.waveforms`.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            Signal name -> ``length`` samples.
+        """
+        return {
+            name: np.asarray(make(self.length, self.period), dtype=float)
+            for name, (_, make) in SIGNALS.items()
+        }
+
+    def _repr_html_(self) -> str:
+        data = {
+            "signals": {name: values.tolist() for name, values in self.signals().items()},
+        }
+        return explorer_html("1d", data, self._body, "1-D convolution explorer")
+
+    def _body(self, root_id: str) -> str:
+        controls = "".join([
+            select_field(root_id, "signal", "Signal",
+                         {name: label for name, (label, _) in SIGNALS.items()}, self.signal),
+            select_field(root_id, "kernel", "Kernel", KERNELS, self.kernel),
+            select_field(root_id, "mode", "Mode", {m: m for m in MODES}, self.mode),
+            range_field(root_id, "size", "Kernel size", self.size, SIZE_RANGE[0], SIZE_RANGE[1],
+                        2),
+            range_field(root_id, "sigma", "Sigma", self.sigma, SIGMA_RANGE[0], SIGMA_RANGE[1],
+                        0.1),
+            # The script sets max to the number of outputs once it knows them.
+            range_field(root_id, "step", "Step", self.step, 0, self.length * 2, 1),
+        ])
+        panels = "".join(
+            f'<svg data-panel="{name}" viewBox="0 0 640 130" width="640" height="130" '
+            f'role="img" aria-label="{label}"></svg>'
+            for name, label in (
+                ("input", "input signal with the kernel window"),
+                ("kernel", "kernel taps at their input positions and the products"),
+                ("output", "outputs so far, under the centres of their windows"),
+            )
+        )
+        return (
+            f'<div class="cdx-controls">{controls}</div>{buttons()}'
+            '<p class="cdx-caption" data-role="caption" aria-live="polite"></p>'
+            f"{panels}"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Explorer1D(signal={self.signal!r}, kernel={self.kernel!r}, size={self.size}, "
+            f"sigma={self.sigma}, mode={self.mode!r}, step={self.step})"
+        )
