@@ -1,0 +1,259 @@
+"""convolve/correlate against SciPy (the oracle) and against numpy.pad + a valid convolution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import signal
+
+from convdoc import convolve, correlate
+
+MODES = ("full", "same", "valid")
+DTYPES = ("int64", "int32", "float32", "float64", "complex128")
+SCIPY_BOUNDARY = {"wrap": "wrap", "symmetric": "symm", "constant": "fill"}
+
+
+def _array(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    if dtype.startswith("int"):
+        return rng.integers(-9, 10, size=shape).astype(dtype)
+    values = rng.standard_normal(shape)
+    if dtype.startswith("complex"):
+        values = values + 1j * rng.standard_normal(shape)
+    return values.astype(dtype)
+
+
+@st.composite
+def problems(draw: st.DrawFn, max_ndim: int = 2) -> tuple[np.ndarray, np.ndarray, str]:
+    """x and kernel of equal ndim: kernels longer than x, even, length 1 all included."""
+    ndim = draw(st.integers(1, max_ndim))
+    limit = 12 if ndim == 1 else 7
+    x_shape = tuple(draw(st.lists(st.integers(1, limit), min_size=ndim, max_size=ndim)))
+    k_shape = tuple(draw(st.lists(st.integers(1, limit), min_size=ndim, max_size=ndim)))
+    dtype = draw(st.sampled_from(DTYPES))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return _array(rng, x_shape, dtype), _array(rng, k_shape, dtype), dtype
+
+
+def _tolerance(dtype: np.dtype) -> dict[str, float]:
+    if dtype in (np.float32, np.complex64):
+        return {"rtol": 1e-4, "atol": 1e-4}
+    return {"rtol": 1e-10, "atol": 1e-10}
+
+
+def _valid_impossible(x: np.ndarray, k: np.ndarray) -> bool:
+    x_big = all(a >= b for a, b in zip(x.shape, k.shape, strict=True))
+    k_big = all(b >= a for a, b in zip(x.shape, k.shape, strict=True))
+    return not (x_big or k_big)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [(convolve, signal.convolve), (correlate, signal.correlate)]
+)
+@settings(max_examples=80, deadline=None)
+@given(problem=problems(), mode=st.sampled_from(MODES), method=st.sampled_from(["auto", "direct"]))
+def test_matches_scipy_exactly_for_ints(ours, theirs, problem, mode, method) -> None:
+    x, k, _ = problem
+    if mode == "valid" and _valid_impossible(x, k):
+        with pytest.raises(ValueError, match="at least as large"):
+            ours(x, k, mode, method=method)
+        return
+    expected = theirs(x, k, mode, method=method)
+    got = ours(x, k, mode, method=method)
+    assert got.shape == expected.shape
+    assert got.dtype == expected.dtype
+    if got.dtype.kind in "iu":
+        np.testing.assert_array_equal(got, expected)
+    else:
+        np.testing.assert_allclose(got, expected, **_tolerance(got.dtype))
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [(convolve, signal.convolve), (correlate, signal.correlate)]
+)
+@settings(max_examples=60, deadline=None)
+@given(problem=problems(), mode=st.sampled_from(MODES))
+def test_fft_matches_scipy_within_rounding(ours, theirs, problem, mode) -> None:
+    x, k, _ = problem
+    if mode == "valid" and _valid_impossible(x, k):
+        return
+    expected = theirs(x, k, mode, method="direct")
+    got = ours(x, k, mode, method="fft")
+    assert got.shape == expected.shape
+    assert got.dtype == expected.dtype
+    # Small integers are exact after rounding, as in scipy.signal.convolve(method="fft").
+    if got.dtype.kind in "iu":
+        np.testing.assert_array_equal(got, expected)
+    else:
+        scale = max(1.0, float(np.abs(x).max() * np.abs(k).max() * k.size))
+        tol = 1e-4 if got.dtype in (np.float32, np.complex64) else 1e-9
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * scale)
+
+
+def _extended_valid(x, k, mode, boundary, fillvalue, flip):
+    """Independent oracle: pad with numpy.pad by SciPy's centring, then a valid convolution."""
+    pads = []
+    for n in k.shape:
+        pads.append({"full": (n - 1, n - 1), "same": (n // 2, (n - 1) // 2), "valid": (0, 0)}[mode])
+    kwargs = {"constant_values": fillvalue} if boundary == "constant" else {}
+    grid = np.pad(x.astype(np.result_type(x, k)), pads, mode=boundary, **kwargs)
+    kernel = k if flip else np.conj(k[(slice(None, None, -1),) * k.ndim])
+    return signal.convolve(grid, kernel, "valid", method="direct")
+
+
+@pytest.mark.parametrize("boundary", ["constant", "edge", "reflect", "symmetric", "wrap"])
+@pytest.mark.parametrize("ours", [convolve, correlate])
+@settings(max_examples=40, deadline=None)
+@given(problem=problems(), mode=st.sampled_from(["full", "same"]), fill=st.integers(-3, 3))
+def test_boundaries_match_numpy_pad_then_valid(boundary, ours, problem, mode, fill) -> None:
+    x, k, _ = problem
+    fillvalue = fill if boundary == "constant" else 0
+    expected = _extended_valid(x, k, mode, boundary, fillvalue, flip=ours is convolve)
+    got = ours(x, k, mode, boundary=boundary, fillvalue=fillvalue)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, **_tolerance(got.dtype))
+
+
+def _reverse_conj(k: np.ndarray) -> np.ndarray:
+    return np.conj(k[::-1, ::-1])
+
+
+@pytest.mark.parametrize("boundary", ["wrap", "symmetric", "constant"])
+@settings(max_examples=60, deadline=None)
+@given(problem=problems(), mode=st.sampled_from(MODES), fill=st.integers(-3, 3))
+def test_2d_boundaries_match_convolve2d(boundary, problem, mode, fill) -> None:
+    x, k, _ = problem
+    x, k = np.atleast_2d(x), np.atleast_2d(k)
+    if mode == "valid" and _valid_impossible(x, k):
+        return
+    fillvalue = fill if boundary == "constant" else 0
+    scipy_boundary = SCIPY_BOUNDARY[boundary]
+    expected = signal.convolve2d(x, k, mode, boundary=scipy_boundary, fillvalue=fillvalue)
+    got = convolve(x, k, mode, boundary=boundary, fillvalue=fillvalue)
+    np.testing.assert_allclose(got, expected, **_tolerance(got.dtype))
+    # correlate is convolve with the kernel reversed and conjugated, as in scipy.signal.
+    expected = signal.convolve2d(
+        x, _reverse_conj(k), mode, boundary=scipy_boundary, fillvalue=fillvalue
+    )
+    got = correlate(x, k, mode, boundary=boundary, fillvalue=fillvalue)
+    np.testing.assert_allclose(got, expected, **_tolerance(got.dtype))
+
+
+@pytest.mark.parametrize("boundary", ["wrap", "symmetric", "constant"])
+@settings(max_examples=40, deadline=None)
+@given(problem=problems(), mode=st.sampled_from(MODES), fill=st.integers(-3, 3))
+def test_2d_boundaries_match_correlate2d(boundary, problem, mode, fill) -> None:
+    """correlate2d agrees except where SciPy itself is inconsistent (see the next test)."""
+    x, k, dtype = problem
+    x, k = np.atleast_2d(x), np.atleast_2d(k)
+    if mode == "valid" and _valid_impossible(x, k):
+        return
+    even = any(n % 2 == 0 for n in k.shape)
+    swapped = mode == "valid" and any(b > a for a, b in zip(x.shape, k.shape, strict=True))
+    if (mode == "same" and even) or (swapped and dtype.startswith("complex")):
+        return
+    fillvalue = fill if boundary == "constant" else 0
+    expected = signal.correlate2d(
+        x, k, mode, boundary=SCIPY_BOUNDARY[boundary], fillvalue=fillvalue
+    )
+    got = correlate(x, k, mode, boundary=boundary, fillvalue=fillvalue)
+    np.testing.assert_allclose(got, expected, **_tolerance(got.dtype))
+
+
+def test_same_mode_even_kernel_follows_scipy_signal_correlate_not_correlate2d() -> None:
+    # Documented choice: scipy.signal.correlate keeps full[(k-1)//2:], correlate2d keeps
+    # full[k//2:]; they differ by one sample for even kernels and we follow correlate.
+    x = np.arange(20.0).reshape(4, 5)
+    k = np.array([[1.0, 2.0], [3.0, 5.0]])
+    full = signal.correlate(x, k, "full")
+    np.testing.assert_array_equal(correlate(x, k, "same"), full[0:4, 0:5])
+    np.testing.assert_array_equal(signal.correlate2d(x, k, "same"), full[1:5, 1:6])
+
+
+def test_hand_worked_1d() -> None:
+    # (1, 2, 3) * (0, 1, 0.5): y[n] = sum_m x[m] h[n-m]
+    np.testing.assert_array_equal(convolve([1, 2, 3], [0, 1, 0.5]), [0, 1, 2.5, 4, 1.5])
+    np.testing.assert_array_equal(correlate([1, 2, 3], [0, 1, 0.5]), [0.5, 2, 3.5, 3, 0])
+    # 'same' with an even kernel: full is (1, 3, 5, 3); SciPy keeps the first three.
+    np.testing.assert_array_equal(convolve([1, 2, 3], [1, 1], "same"), [1, 3, 5])
+    # edge: the input continues as ...1, 1 | 1 2 3 | 3, 3...
+    np.testing.assert_array_equal(convolve([1, 2, 3], [1, 1], "same", boundary="edge"), [2, 3, 5])
+    np.testing.assert_array_equal(convolve([1, 2, 3], [1, 1], "same", boundary="wrap"), [4, 3, 5])
+
+
+def test_kernel_longer_than_input_valid_swaps_like_scipy() -> None:
+    x, k = np.array([1.0, 2.0]), np.array([1.0, 10.0, 100.0, 1000.0])
+    np.testing.assert_array_equal(convolve(x, k, "valid"), signal.convolve(x, k, "valid"))
+    np.testing.assert_array_equal(correlate(x, k, "valid"), signal.correlate(x, k, "valid"))
+    z = np.array([1 + 2j, 3 - 1j])
+    kz = np.array([2 - 1j, 1j, 4.0, -1 + 1j])
+    np.testing.assert_allclose(correlate(z, kz, "valid"), signal.correlate(z, kz, "valid"))
+
+
+def test_valid_boundary_is_irrelevant() -> None:
+    rng = np.random.default_rng(3)
+    x, k = rng.standard_normal((9, 8)), rng.standard_normal((3, 4))
+    base = convolve(x, k, "valid")
+    for boundary in ("edge", "reflect", "symmetric", "wrap"):
+        np.testing.assert_array_equal(convolve(x, k, "valid", boundary=boundary), base)
+
+
+def test_fillvalue_that_int_dtype_cannot_hold_promotes() -> None:
+    got = convolve([1, 2], [1, 1], "full", fillvalue=0.5)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, [1.5, 3, 2.5])
+
+
+def test_bool_inputs_are_or_of_ands_like_numpy() -> None:
+    x = np.array([True, False, False, True, False])
+    k = np.array([True, True])
+    got = convolve(x, k)
+    assert got.dtype == np.bool_
+    np.testing.assert_array_equal(got, np.convolve(x, k))
+
+
+def test_nan_stays_local_under_auto_and_direct() -> None:
+    x = np.ones(4000)
+    x[1000] = np.nan
+    k = np.ones(501)
+    for method in ("auto", "direct"):
+        y = convolve(x, k, "same", method=method)
+        assert np.isnan(y).sum() == 501
+    # The FFT spreads it everywhere: the reason auto avoids it.
+    assert np.isnan(convolve(x, k, "same", method="fft")).all()
+
+
+@pytest.mark.parametrize("method", ["auto", "direct", "fft"])
+def test_inputs_not_modified(method: str) -> None:
+    rng = np.random.default_rng(5)
+    x, k = rng.standard_normal((20, 21)), rng.standard_normal((5, 4))
+    x0, k0 = x.copy(), k.copy()
+    for fn in (convolve, correlate):
+        for boundary in ("constant", "reflect", "wrap"):
+            fn(x, k, "same", boundary=boundary, method=method)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(k, k0)
+
+
+def test_large_ints_stay_exact_under_auto() -> None:
+    # 2**40-sized products would lose bits in float64; SciPy's rule sends them to direct.
+    rng = np.random.default_rng(8)
+    x = rng.integers(2**39, 2**40, size=3000, dtype=np.int64)
+    k = rng.integers(1, 2**12, size=400, dtype=np.int64)
+    expected = signal.convolve(x, k, method="direct")
+    np.testing.assert_array_equal(convolve(x, k), expected)
+
+
+def test_separable_blur_under_auto_matches_direct() -> None:
+    rng = np.random.default_rng(9)
+    image = rng.standard_normal((300, 280))
+    g = np.exp(-0.5 * (np.arange(-7, 8) / 2.5) ** 2)
+    kernel = np.outer(g, g) / g.sum() ** 2
+    for mode in MODES:
+        np.testing.assert_allclose(
+            convolve(image, kernel, mode),
+            signal.convolve(image, kernel, mode, method="direct"),
+            rtol=1e-10,
+            atol=1e-12,
+        )
