@@ -384,10 +384,7 @@ def _conv_transpose(
         (d * (k - 1) - p, d * (k - 1) - p + op)
         for k, p, op, d in zip(kernel, padding_t, output_padding_t, dilation_t, strict=True)
     ]
-    # Grow before cropping: cropping first could empty an axis that the far
-    # side's growth would have refilled.
-    grid = extend(grid, [(max(b_, 0), max(a, 0)) for b_, a in pads])
-    grid = extend(grid, [(min(b_, 0), min(a, 0)) for b_, a in pads])
+    grid = extend(grid, pads)
     # The scatter-add of the definition is a correlation with the flipped
     # kernel, input and output channel axes swapped.
     taps = np.flip(weight.swapaxes(0, 1), axis=tuple(range(2, 2 + nd)))
