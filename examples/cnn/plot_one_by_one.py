@@ -1,0 +1,123 @@
+"""
+1x1 convolutions mix channels, pixel by pixel
+=============================================
+
+A convolution with a 1 x 1 kernel has no neighbourhood at all: each output
+pixel is computed from the same pixel of the input. What it still has is
+channels. With a weight of shape ``(C_out, C_in, 1, 1)`` every output channel
+is a weighted sum of the input channels at that pixel,
+
+.. math::
+
+   y_{o}(i, j) = b_o + \\sum_{c} W_{oc}\\, x_c(i, j),
+
+so the whole layer is one matrix :math:`W` of shape
+:math:`C_\\text{out} \\times C_\\text{in}` applied to the colour vector of
+every pixel. Networks use 1x1 layers to change the number of channels
+cheaply; here one converts a photograph from RGB to the luma/chroma channels
+JPEG stores.
+"""
+
+# %%
+# RGB to Y'CbCr as a 1x1 convolution
+# ----------------------------------
+# JPEG's colour transform (ITU-R BT.601, full range) is a 3 x 3 matrix plus
+# an offset that centres the two colour-difference channels on 0.5.
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import cbook
+
+import convdoc
+
+# sphinx_gallery_capture_repr = ()
+
+
+def load_rgb(step: int = 2) -> np.ndarray:
+    """Grace Hopper as float RGB in [0, 1], shape (3, H, W), block-averaged."""
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        rgb = plt.imread(f).astype(float) / 255
+    h, w = (s // step * step for s in rgb.shape[:2])
+    small = rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
+    return np.moveaxis(small, -1, 0)
+
+
+x = load_rgb()
+to_ycc = np.array([
+    [0.299, 0.587, 0.114],          # Y': brightness
+    [-0.168736, -0.331264, 0.5],    # Cb: blue minus brightness
+    [0.5, -0.418688, -0.081312],    # Cr: red minus brightness
+])
+offset = np.array([0.0, 0.5, 0.5])
+
+weight = to_ycc[:, :, None, None]
+ycc = convdoc.conv2d(x, weight, offset)
+print("x:", x.shape, " weight:", weight.shape, " y:", ycc.shape)
+
+# %%
+# The same thing as a matrix product
+# ----------------------------------
+# Flatten the pixels into columns, multiply by the matrix, fold back. The
+# 1x1 convolution must agree exactly.
+
+columns = x.reshape(3, -1)
+by_matmul = (to_ycc @ columns + offset[:, None]).reshape(ycc.shape)
+np.testing.assert_allclose(ycc, by_matmul, atol=1e-12)
+np.testing.assert_allclose(ycc, np.einsum("oc,chw->ohw", to_ycc, x) + offset[:, None, None],
+                           atol=1e-12)
+print(f"1x1 conv2d == matrix product over the channel axis "
+      f"(max difference {np.abs(ycc - by_matmul).max():.1e})")
+
+# %%
+# Undo it with another 1x1 convolution
+# ------------------------------------
+# The inverse transform is the inverse matrix, with the offset moved inside:
+# :math:`x = W^{-1} (y - b)`, a 1x1 layer with weight :math:`W^{-1}` and
+# bias :math:`-W^{-1} b`.
+
+inverse = np.linalg.inv(to_ycc)
+back = convdoc.conv2d(ycc, inverse[:, :, None, None], -inverse @ offset)
+np.testing.assert_allclose(back, x, atol=1e-12)
+print(f"round trip RGB -> Y'CbCr -> RGB: max error {np.abs(back - x).max():.1e}")
+
+fig, axes = plt.subplots(1, 5, figsize=(9, 2.9), facecolor="white", layout="constrained")
+fig.suptitle("A 1x1 convolution turns RGB into Y'CbCr; another one turns it back")
+panels = [(np.moveaxis(x, 0, -1), "input RGB"), (ycc[0], "Y' (brightness)"),
+          (ycc[1], "Cb (blue - Y')"), (ycc[2], "Cr (red - Y')"),
+          (np.clip(np.moveaxis(back, 0, -1), 0, 1), "RGB from Y'CbCr")]
+for ax, (img, title) in zip(axes, panels, strict=True):
+    ax.imshow(img, cmap="gray", vmin=0, vmax=1)
+    ax.set_title(title, fontsize=9)
+    ax.set_axis_off()
+
+# %%
+# Most of the picture's detail lives in Y'; the two chroma channels are
+# smooth and close to 0.5 (gray) except on the coloured flag and background,
+# which is why JPEG can store them at lower resolution. The spread of each
+# channel's Laplacian (a measure of fine detail) puts a number on it:
+
+laplacian = convdoc.kernel2d("laplacian")
+detail = {name: convdoc.correlate(channel, laplacian, mode="valid").std()
+          for name, channel in zip(["Y'", "Cb", "Cr"], ycc, strict=True)}
+for name, value in detail.items():
+    print(f"fine detail in {name:<3}: {value:.4f}")
+assert detail["Y'"] > 2 * max(detail["Cb"], detail["Cr"])
+
+# %%
+
+# Why networks like 1x1 layers
+# ----------------------------
+# A 1x1 layer costs :math:`C_\text{out} C_\text{in}` weights, the cost of
+# one 3 x 3 layer's single tap. A *bottleneck* squeezes many channels into a
+# few with a 1x1 layer, does the expensive 3 x 3 work there, and expands back
+# with another 1x1 layer. Counting the weights (biases left out) for 256
+# channels squeezed to 64:
+
+c, squeeze = 256, 64
+plain = c * c * 3 * 3
+bottleneck = c * squeeze + squeeze * squeeze * 3 * 3 + squeeze * c
+print(f"3x3 conv, {c} -> {c} channels:           {plain:>9,d} weights")
+print(f"1x1 ({c}->{squeeze}), 3x3 ({squeeze}->{squeeze}), 1x1 ({squeeze}->{c}): "
+      f"{bottleneck:>9,d} weights ({plain / bottleneck:.1f} x fewer)")
+
+plt.show()
