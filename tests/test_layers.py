@@ -409,3 +409,16 @@ def test_pooling_hand_worked():
     neg = -np.ones((2, 2))
     assert avg_pool2d(neg, 2, padding=1)[0, 0] == -0.25
     assert max_pool2d(neg, 2, padding=1)[0, 0] == -1.0
+
+
+def test_conv_transpose_padding_can_crop_past_the_scattered_samples():
+    # x = [1, 2], stride 5: scattered at 0 and 5 -> full [1, 0, 0, 0, 0, 2]; output_padding 4
+    # makes the size (2-1)*5 - 2*2 + 0 + 4 + 1 = 6, read from full index 2 on: [0, 0, 0, 2, 0, 0].
+    np.testing.assert_array_equal(
+        conv_transpose1d([1.0, 2.0], [1.0], stride=5, padding=2, output_padding=4),
+        [0, 0, 0, 2, 0, 0],
+    )
+    # A single input: size (1-1)*5 - 4 + 0 + 4 + 1 = 1, full index 2 is past the only sample.
+    np.testing.assert_array_equal(
+        conv_transpose1d([1.0], [1.0], stride=5, padding=2, output_padding=4), [0.0]
+    )

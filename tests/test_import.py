@@ -1,0 +1,137 @@
+"""The package surface: a light import, every public name present and documented NumPy-style."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pytest
+from numpydoc.docscrape import ClassDoc, FunctionDoc
+
+import convdoc
+
+# The numerics and tracing layers: none of them may pull in plotting.
+NUMERIC_MODULES = [
+    "convdoc",
+    "convdoc._validate",
+    "convdoc.engine",
+    "convdoc.reference",
+    "convdoc.filtering",
+    "convdoc.layers",
+    "convdoc.shapes",
+    "convdoc.kernels",
+    "convdoc.waveforms",
+    "convdoc.trace",
+]
+
+
+def _modules_after_import(module: str) -> set[str]:
+    """Top-level packages in sys.modules after importing ``module`` in a fresh interpreter."""
+    code = (
+        "import importlib, json, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize("module", NUMERIC_MODULES)
+def test_numerics_never_import_matplotlib(module):
+    loaded = _modules_after_import(module)
+    assert "numpy" in loaded  # the probe really ran the import
+    assert "matplotlib" not in loaded
+
+
+def test_import_convdoc_defers_scipy():
+    # The engine imports SciPy lazily so that `import convdoc` stays fast.
+    assert "scipy" not in _modules_after_import("convdoc")
+
+
+def test_every_name_in_all_exists():
+    missing = [name for name in convdoc.__all__ if not hasattr(convdoc, name)]
+    assert missing == []
+    assert len(set(convdoc.__all__)) == len(convdoc.__all__)
+
+
+def test_the_contract_names_are_public():
+    expected = {
+        "convolve", "correlate", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d",
+        "max_pool2d", "avg_pool2d", "output_size", "transposed_output_size", "reference_conv",
+        "reference_correlate", "gaussian_kernel", "gaussian_kernel2d", "box_kernel", "kernel2d",
+        "KERNELS2D", "sawtooth", "square_wave", "unit_step", "impulse", "noisy_sine", "steps",
+        "Trace", "Step",
+    }  # fmt: skip
+    assert expected <= set(convdoc.__all__)
+
+
+def test_kernels2d_is_a_mapping_of_arrays():
+    assert isinstance(convdoc.KERNELS2D, Mapping)
+    assert all(isinstance(v, np.ndarray) for v in convdoc.KERNELS2D.values())
+
+
+def _documented_names(section: list) -> set[str]:
+    # numpydoc allows "stride, dilation : int" for several parameters at once.
+    names = set()
+    for param in section:
+        names.update(part.strip().lstrip("*") for part in param.name.split(","))
+    return names
+
+
+def _parse(doc_class: Callable, obj: object) -> dict:
+    with warnings.catch_warnings():
+        # numpydoc warns about unknown sections or malformed headers: a real doc error.
+        warnings.simplefilter("error")
+        return doc_class(obj)
+
+
+def _parameters(func: Callable) -> list[str]:
+    params = inspect.signature(func).parameters.values()
+    return [p.name for p in params if p.name not in ("self", "cls")]
+
+
+FUNCTIONS = [name for name in convdoc.__all__ if inspect.isfunction(getattr(convdoc, name, None))]
+CLASSES = [name for name in convdoc.__all__ if inspect.isclass(getattr(convdoc, name, None))]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_functions_have_numpy_docstrings(name):
+    func = getattr(convdoc, name)
+    doc = _parse(FunctionDoc, func)
+    assert doc["Summary"], f"{name} has no summary line"
+    params = _parameters(func)
+    if params:
+        assert doc["Parameters"], f"{name} takes parameters but has no Parameters section"
+        undocumented = set(params) - _documented_names(doc["Parameters"])
+        assert not undocumented, f"{name}: parameters missing from the docstring: {undocumented}"
+        unknown = _documented_names(doc["Parameters"]) - set(params)
+        assert not unknown, f"{name}: docstring documents parameters it does not take: {unknown}"
+    assert doc["Returns"] or doc["Yields"], f"{name} has no Returns section"
+
+
+@pytest.mark.parametrize("name", CLASSES)
+def test_classes_have_numpy_docstrings(name):
+    cls = getattr(convdoc, name)
+    doc = _parse(ClassDoc, cls)
+    assert doc["Summary"], f"{name} has no summary line"
+    if dataclasses.is_dataclass(cls):
+        fields = {f.name for f in dataclasses.fields(cls)}
+        documented = _documented_names(doc["Attributes"]) | _documented_names(doc["Parameters"])
+        assert fields <= documented, f"{name}: fields not documented: {fields - documented}"
+    for method_name, method in inspect.getmembers(cls, inspect.isfunction):
+        if method_name.startswith("_"):
+            continue
+        method_doc = _parse(FunctionDoc, method)
+        assert method_doc["Summary"], f"{name}.{method_name} has no docstring"
+        params = _parameters(method)
+        if params:
+            undocumented = set(params) - _documented_names(method_doc["Parameters"])
+            assert not undocumented, f"{name}.{method_name}: undocumented {undocumented}"
