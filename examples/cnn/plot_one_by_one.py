@@ -104,7 +104,6 @@ for name, value in detail.items():
 assert detail["Y'"] > 2 * max(detail["Cb"], detail["Cr"])
 
 # %%
-
 # Why networks like 1x1 layers
 # ----------------------------
 # A 1x1 layer costs :math:`C_\text{out} C_\text{in}` weights, the cost of
