@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import doctest
+import importlib
 import inspect
 import json
 import subprocess
@@ -135,3 +137,11 @@ def test_classes_have_numpy_docstrings(name):
         if params:
             undocumented = set(params) - _documented_names(method_doc["Parameters"])
             assert not undocumented, f"{name}.{method_name}: undocumented {undocumented}"
+
+
+@pytest.mark.parametrize("module", NUMERIC_MODULES)
+def test_docstring_examples_run(module):
+    # The Examples sections become the API pages; their printed results must be true.
+    mod = importlib.import_module(module)
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in {module} (run pytest -s)"

@@ -28,6 +28,7 @@ from convdoc.layers import (
     conv_transpose2d,
     max_pool2d,
 )
+from convdoc.reference import reference_conv
 from convdoc.shapes import output_size, transposed_output_size
 
 NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -422,3 +423,19 @@ def test_conv_transpose_padding_can_crop_past_the_scattered_samples():
     np.testing.assert_array_equal(
         conv_transpose1d([1.0], [1.0], stride=5, padding=2, output_padding=4), [0.0]
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_case(modes=("zeros",)))
+def test_conv_agrees_with_the_tutorial_reference_loop(case):
+    x, w, bias, stride, padding, dilation, _ = case
+    # Integer data: both sides must be exact, not just close.
+    xi, wi = np.rint(4 * x).astype(np.int64), np.rint(4 * w).astype(np.int64)
+    out = CONV[x.ndim - 1](xi, wi, stride=stride, padding=padding, dilation=dilation)
+    expected = reference_conv(xi, wi, stride=stride, padding=padding, dilation=dilation)
+    assert out.dtype.kind == "i"
+    np.testing.assert_array_equal(out, expected)
+    if bias is not None:
+        out = CONV[x.ndim - 1](x, w, bias, stride=stride, padding=padding, dilation=dilation)
+        ref = reference_conv(x, w, bias, stride=stride, padding=padding, dilation=dilation)
+        np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-10)
