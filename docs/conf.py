@@ -54,6 +54,7 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "sphinx_sitemap",
+    "katex_startup",  # docs/_ext: a reliable start for KaTeX's Node server
 ]
 
 templates_path = ["_templates"]
@@ -173,6 +174,8 @@ html_theme = "furo"
 html_title = f"convdoc {release}"
 html_static_path = ["_static"]
 html_css_files = ["convdoc.css"]
+# A page without an icon makes the browser request /favicon.ico and log a 404.
+html_favicon = "_static/favicon.svg"
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None
