@@ -212,7 +212,7 @@ class Grid2D:
                                        float(rows[-1] - rows[0] + 1))
         done = np.arange(len(tr)) <= n
         self.output_cells.set_facecolor([_DONE if d else _TODO for d in done])
-        for d, text in zip(done, self.output_texts, strict=True):
+        for text, d in zip(self.output_texts, done, strict=False):
             text.set_visible(bool(d))
         i, j = step.out_index
         self.current_outline.set_xy((float(j), float(i)))

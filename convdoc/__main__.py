@@ -1,0 +1,302 @@
+"""Command line: ``python -m convdoc render ...`` (also installed as ``convdoc``).
+
+Renders the figures of :mod:`convdoc.plot` without writing Python::
+
+    convdoc render --step 40 -o step.svg
+    convdoc render --steps 0,60,120,179 -o strip.png
+    convdoc render --animate --frames 60 -o steps.gif
+    convdoc render --dim 2 --operation conv --padding 1 --stride 2 --step 3 -o grid.pdf
+
+Bad options print one line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+
+__all__ = ["build_parser", "main"]
+
+SIGNALS = ("sawtooth", "square", "step", "impulse", "noisy-sine")
+OPERATIONS = ("convolve", "correlate", "conv", "conv-transpose")
+MODES = ("full", "same", "valid")
+BOUNDARIES = ("constant", "edge", "reflect", "symmetric", "wrap")
+STATIC = (".svg", ".png", ".pdf")
+SIGNAL_FACE = ("convolve", "correlate")
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are a single line (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _step_list(text: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--steps must be comma-separated integers, got {text!r}"
+        ) from None
+    if not values:
+        raise argparse.ArgumentTypeError(f"--steps must name at least one step, got {text!r}")
+    return values
+
+
+def _padding(text: str) -> int | str:
+    if text in ("same", "valid"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--padding must be an integer, 'same' or 'valid', got {text!r}"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``convdoc`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        With one sub-command, ``render``.
+    """
+    parser = _Parser(
+        prog="convdoc",
+        description="Render convdoc's stepped convolution figures from the command line.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    render = sub.add_parser(
+        "render",
+        help="draw one step, a filmstrip of steps, or an animation to a file",
+        description=(
+            "Draw the steps of a convolution as computed by convdoc.steps. The output "
+            "format follows the extension of --output: .svg, .png, .pdf, or .gif (with "
+            "--animate)."
+        ),
+    )
+    # Lets main() report semantic errors under "convdoc render".
+    render.set_defaults(parser=render)
+    sig = render.add_argument_group("input signal")
+    sig.add_argument("--signal", choices=SIGNALS, default="sawtooth",
+                     help="1-D input signal (default: %(default)s)")
+    sig.add_argument("--length", type=int, default=200,
+                     help="samples in the 1-D signal (default: %(default)s)")
+    sig.add_argument("--period", type=int, default=50,
+                     help="period of sawtooth, square and noisy-sine (default: %(default)s)")
+    sig.add_argument("--dim", type=int, choices=(1, 2), default=1,
+                     help="1 for a signal, 2 for a grid (default: %(default)s)")
+    sig.add_argument("--input-size", type=int, default=5,
+                     help="side of the square 2-D input grid, values 0-3 drawn with seed 0 "
+                          "(default: %(default)s)")
+    ker = render.add_argument_group("kernel")
+    ker.add_argument("--kernel", default="gaussian",
+                     help="gaussian, box, or with --dim 2 a named kernel such as sobel_x "
+                          "(default: %(default)s)")
+    ker.add_argument("--size", type=int, default=None,
+                     help="kernel size for gaussian and box (default: 21 in 1-D, 3 in 2-D)")
+    ker.add_argument("--sigma", type=float, default=3.0,
+                     help="width of the gaussian kernel (default: %(default)s)")
+    op = render.add_argument_group("operation")
+    op.add_argument("--operation", choices=OPERATIONS, default="convolve",
+                    help="signal convolve/correlate, or CNN conv / conv-transpose "
+                         "(default: %(default)s)")
+    op.add_argument("--mode", choices=MODES, default=None,
+                    help="output size for convolve/correlate (default: valid)")
+    op.add_argument("--boundary", choices=BOUNDARIES, default=None,
+                    help="how convolve/correlate extend the input (default: constant, zeros)")
+    op.add_argument("--stride", type=int, default=None,
+                    help="stride of conv / conv-transpose (default: 1)")
+    op.add_argument("--padding", type=_padding, default=None,
+                    help="zero padding of conv / conv-transpose: an integer, or 'same'/'valid' "
+                         "for conv (default: 0)")
+    op.add_argument("--dilation", type=int, default=None,
+                    help="dilation of conv / conv-transpose (default: 1)")
+    what = render.add_argument_group("what to draw").add_mutually_exclusive_group()
+    what.add_argument("--step", type=int, default=None, metavar="N",
+                      help="draw step N (default: 0)")
+    what.add_argument("--steps", type=_step_list, default=None, metavar="N,N,...",
+                      help="draw these steps side by side (filmstrip)")
+    what.add_argument("--animate", action="store_true",
+                      help="animate the steps (needs a .gif output)")
+    anim = render.add_argument_group("animation")
+    anim.add_argument("--frames", type=int, default=None,
+                      help="frames of the animation, spread over the steps (default: every "
+                           "step, at most 100)")
+    anim.add_argument("--fps", type=float, default=10.0,
+                      help="frames per second of the animation (default: %(default)s)")
+    out = render.add_argument_group("output")
+    out.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
+                     help="file to write: .svg, .png, .pdf, or .gif with --animate")
+    out.add_argument("--dpi", type=float, default=None,
+                     help="resolution in dots per inch (default: matplotlib's)")
+    return parser
+
+
+def _input(args: argparse.Namespace) -> np.ndarray:
+    from convdoc.waveforms import impulse, noisy_sine, sawtooth, square_wave, unit_step
+
+    if args.dim == 2:
+        if args.input_size < 1:
+            raise ValueError(f"--input-size must be a positive integer, got {args.input_size}")
+        rng = np.random.default_rng(0)
+        return rng.integers(0, 4, size=(args.input_size, args.input_size)).astype(float)
+    makers = {
+        "sawtooth": lambda: sawtooth(args.length, args.period),
+        "square": lambda: square_wave(args.length, args.period),
+        "step": lambda: unit_step(args.length),
+        "impulse": lambda: impulse(args.length),
+        "noisy-sine": lambda: noisy_sine(args.length, args.period, seed=0),
+    }
+    return makers[args.signal]()
+
+
+def _kernel(args: argparse.Namespace) -> np.ndarray:
+    from convdoc.kernels import (
+        KERNELS2D,
+        box_kernel,
+        gaussian_kernel,
+        gaussian_kernel2d,
+        kernel2d,
+    )
+
+    size = args.size if args.size is not None else (21 if args.dim == 1 else 3)
+    if args.kernel == "gaussian":
+        if args.dim == 1:
+            return gaussian_kernel(size, args.sigma)
+        return gaussian_kernel2d(size, args.sigma)
+    if args.kernel == "box":
+        return box_kernel(size) if args.dim == 1 else box_kernel((size, size))
+    if args.dim == 2:
+        return kernel2d(args.kernel)
+    raise ValueError(
+        f"--kernel must be gaussian or box in 1-D (2-D also offers "
+        f"{', '.join(sorted(KERNELS2D))}), got {args.kernel!r}"
+    )
+
+
+def _operation_options(args: argparse.Namespace) -> dict[str, Any]:
+    operation = args.operation.replace("-", "_")
+    signal_opts = {"mode": args.mode, "boundary": args.boundary}
+    layer_opts = {"stride": args.stride, "padding": args.padding, "dilation": args.dilation}
+    own, foreign = (signal_opts, layer_opts) if operation in SIGNAL_FACE else (layer_opts,
+                                                                                 signal_opts)
+    for name, value in foreign.items():
+        if value is not None:
+            raise ValueError(
+                f"--{name} does not apply to --operation {args.operation}, got {value!r}"
+            )
+    kwargs: dict[str, Any] = {"operation": operation}
+    kwargs.update({name: value for name, value in own.items() if value is not None})
+    if operation in SIGNAL_FACE:
+        kwargs.setdefault("mode", "valid")
+    return kwargs
+
+
+def _check_output(args: argparse.Namespace) -> str:
+    suffix = args.output.suffix.lower()
+    if args.animate and suffix != ".gif":
+        raise ValueError(f"--animate writes a .gif, got --output {str(args.output)!r}")
+    if not args.animate and suffix == ".gif":
+        raise ValueError(f"a .gif output needs --animate, got --output {str(args.output)!r}")
+    if suffix not in (*STATIC, ".gif"):
+        raise ValueError(
+            f"--output must end in .svg, .png, .pdf or .gif, got {str(args.output)!r}"
+        )
+    if not args.output.parent.is_dir():
+        raise ValueError(f"--output's folder does not exist: {str(args.output.parent)!r}")
+    if args.dpi is not None and not args.dpi > 0:
+        raise ValueError(f"--dpi must be positive, got {args.dpi}")
+    if args.frames is not None and not args.animate:
+        raise ValueError("--frames applies only with --animate")
+    if args.frames is not None and args.frames < 1:
+        raise ValueError(f"--frames must be a positive integer, got {args.frames}")
+    if not args.fps > 0:
+        raise ValueError(f"--fps must be positive, got {args.fps}")
+    return suffix
+
+
+def render(args: argparse.Namespace) -> Path:
+    """Draw what the parsed ``render`` options ask for and write it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed options of the ``render`` sub-command.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For options that convdoc rejects (the message names the option).
+    """
+    _check_output(args)
+    import matplotlib
+
+    # Headless: never open a window, whatever the user's default backend.
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from convdoc.plot import animate, default_frames, filmstrip, step_figure
+    from convdoc.trace import steps
+
+    trace = steps(_input(args), _kernel(args), **_operation_options(args))
+    label = args.mode or ("valid" if args.operation in SIGNAL_FACE else None)
+    try:
+        if args.steps is not None:
+            _in_range(args.steps, len(trace), "--steps")
+            return filmstrip(trace, args.steps, label=label).save(args.output, dpi=args.dpi)
+        if args.animate:
+            frames = default_frames(len(trace), args.frames or 100)
+            fig = step_figure(trace, frames[0], label=label)
+            return animate(fig, frames).save(args.output, fps=args.fps, dpi=args.dpi)
+        step = 0 if args.step is None else args.step
+        _in_range([step], len(trace), "--step")
+        return step_figure(trace, step, label=label).save(args.output, dpi=args.dpi)
+    finally:
+        plt.close("all")
+
+
+def _in_range(values: Sequence[int], count: int, option: str) -> None:
+    for value in values:
+        if not 0 <= value < count:
+            raise ValueError(f"{option} must be in 0..{count - 1} for this setting, got {value}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``convdoc`` and ``python -m convdoc``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success (errors exit with status 2 through argparse).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        path = render(args)
+    except (ValueError, TypeError) as exc:
+        # convdoc's messages already name the parameter and the bad value.
+        args.parser.error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
