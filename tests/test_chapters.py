@@ -177,7 +177,13 @@ def test_api_references_name_public_objects(name):
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_executes_and_stays_light(name):
     notebook = read_myst_markdown_notebook(_source(name))
-    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3")
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        # Run from the repository root so the kernel imports this checkout of convdoc.
+        resources={"metadata": {"path": str(TUTORIAL.parent.parent)}},
+    )
     client.execute()  # raises CellExecutionError, naming the cell, if an assert fails
 
     glued, size = set(), 0
