@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -89,8 +90,6 @@ class StepAnimation:
 
     Attributes
     ----------
-    anim : matplotlib.animation.FuncAnimation
-        The underlying animation.
     frames : list of int
         The steps, in order.
     """
@@ -104,12 +103,23 @@ class StepAnimation:
         self.frames = [check_step(figure.trace, f, "frames") for f in frames]
         if not self.frames:
             raise ValueError("frames must name at least one step, got an empty sequence")
+        self.interval = interval
+
+    @cached_property
+    def anim(self) -> FuncAnimation:
+        """The :class:`~matplotlib.animation.FuncAnimation`, made on first use.
+
+        Use it to show the animation live or in a notebook (``anim.to_jshtml()``);
+        :meth:`save` does not need it. Created lazily because matplotlib warns
+        about an animation that is never rendered.
+        """
+        fig = self.figure.fig
         # Lay the figure out once: re-running the layout engine on every frame
         # would dominate the rendering time, and the artists never change size.
-        figure.fig.canvas.draw()
-        figure.fig.set_layout_engine("none")
-        self.anim = FuncAnimation(
-            figure.fig, figure.update, frames=self.frames, interval=interval,
+        fig.canvas.draw()
+        fig.set_layout_engine("none")
+        return FuncAnimation(
+            fig, self.figure.update, frames=self.frames, interval=self.interval,
             blit=False, repeat=True, cache_frame_data=False,
         )
 

@@ -1,0 +1,166 @@
+"""The explorers' HTML: self-contained, small, accessible, with the right data inline.
+
+What the script computes in a browser is checked in test_explore_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from importlib import resources
+
+import numpy as np
+import pytest
+
+import convdoc
+from convdoc.explore import SIGNALS, Explorer1D, Explorer2D
+
+BUDGET = 100_000  # bytes each explorer may add to a page
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self._in_script: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "script":
+            self._in_script = dict(attrs)
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            self.scripts.append((self._in_script, data))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
+
+
+def _parse(html: str) -> _Collect:
+    parser = _Collect()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+@pytest.fixture(params=["1d", "2d"])
+def html(request) -> str:
+    return (Explorer1D() if request.param == "1d" else Explorer2D())._repr_html_()
+
+
+def test_one_self_contained_div_under_budget(html):
+    assert html.startswith('<div class="convdoc-explorer"') and html.endswith("</div>")
+    assert len(html.encode()) < BUDGET
+    parsed = _parse(html)
+    tags = {tag for tag, _ in parsed.tags}
+    assert not tags & {"iframe", "link", "img", "object", "embed"}
+    for _, attrs in parsed.tags:
+        assert "src" not in attrs and "href" not in attrs
+    # The only URL is the SVG namespace the script needs to create elements.
+    assert set(re.findall(r"https?://[^\s\"')]+", html)) == {"http://www.w3.org/2000/svg"}
+
+
+def test_data_and_script_are_inline_once(html):
+    parsed = _parse(html)
+    data = [text for attrs, text in parsed.scripts if attrs.get("type") == "application/json"]
+    code = [text for attrs, text in parsed.scripts if "type" not in attrs]
+    assert len(data) == 1 and len(code) == 1
+    json.loads(data[0])
+    assert code[0] == resources.files("convdoc.explore").joinpath("explorer.js").read_text()
+
+
+def test_every_control_has_a_label(html):
+    parsed = _parse(html)
+    ids = [attrs["id"] for tag, attrs in parsed.tags if tag in ("input", "select")]
+    labelled = {attrs["for"] for tag, attrs in parsed.tags if tag == "label"}
+    assert ids and set(ids) <= labelled
+    assert len(ids) == len(set(ids))
+    buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
+    assert {b["data-action"] for b in buttons} == {"prev", "next", "play"}
+    assert all(b["type"] == "button" for b in buttons)
+    ranges = [attrs for tag, attrs in parsed.tags if tag == "input"
+              and attrs.get("type") == "range"]
+    assert {"step"} <= {r["data-control"] for r in ranges}
+
+
+def test_explorer1d_embeds_convdoc_signals_exactly():
+    explorer = Explorer1D(length=120, period=40)
+    parsed = _parse(explorer._repr_html_())
+    (payload,) = [t for a, t in parsed.scripts if a.get("type") == "application/json"]
+    data = json.loads(payload)
+    assert data["kind"] == "1d"
+    assert set(data["signals"]) == set(SIGNALS)
+    np.testing.assert_array_equal(data["signals"]["sawtooth"], convdoc.sawtooth(120, 40))
+    np.testing.assert_array_equal(data["signals"]["square"], convdoc.square_wave(120, 40))
+    np.testing.assert_array_equal(data["signals"]["step"], convdoc.unit_step(120))
+    np.testing.assert_array_equal(data["signals"]["impulse"], convdoc.impulse(120))
+    np.testing.assert_array_equal(data["signals"]["noisy-sine"],
+                                  convdoc.noisy_sine(120, 40, seed=0))
+    assert all(len(v) == 120 for v in data["signals"].values())
+
+
+def test_explorer1d_initial_controls_reflect_the_arguments():
+    html = Explorer1D(signal="impulse", kernel="box", size=7, sigma=1.5, mode="same",
+                      step=3)._repr_html_()
+    tags = _parse(html).tags
+    controls = {a["data-control"]: a for t, a in tags if "data-control" in a}
+    assert controls["size"]["value"] == "7" and controls["sigma"]["value"] == "1.5"
+    assert controls["step"]["value"] == "3"
+    selected = [a["value"] for t, a in tags if t == "option" and "selected" in a]
+    assert selected == ["impulse", "box", "same"]
+
+
+def test_two_explorers_get_distinct_ids():
+    a, b = Explorer1D()._repr_html_(), Explorer1D()._repr_html_()
+    ids_a = {x["id"] for _, x in _parse(a).tags if "id" in x}
+    ids_b = {x["id"] for _, x in _parse(b).tags if "id" in x}
+    assert not ids_a & ids_b
+
+
+def test_json_cannot_close_the_script_early():
+    parsed = _parse(Explorer2D()._repr_html_())
+    for _, text in parsed.scripts:
+        assert "</" not in text
+
+
+def test_assets_ship_as_package_data():
+    root = resources.files("convdoc.explore")
+    assert root.joinpath("explorer.js").is_file()
+    css = root.joinpath("explorer.css").read_text()
+    # Dark mode: furo's theme switch and the OS preference are both handled.
+    assert 'body[data-theme="dark"]' in css and "prefers-color-scheme: dark" in css
+    assert ":focus-visible" in css
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "exc", "message"),
+    [
+        (Explorer1D, {"signal": "chirp"}, ValueError, "signal"),
+        (Explorer1D, {"kernel": "median"}, ValueError, "kernel"),
+        (Explorer1D, {"mode": "circular"}, ValueError, "mode"),
+        (Explorer1D, {"size": 4}, ValueError, "size must be an odd integer from 1 to 51, got 4"),
+        (Explorer1D, {"size": 53}, ValueError, "size must be an odd integer"),
+        (Explorer1D, {"size": 31, "length": 20}, ValueError, "size must not exceed length=20"),
+        (Explorer1D, {"size": 2.0}, TypeError, "size"),
+        (Explorer1D, {"sigma": 0}, ValueError, "sigma"),
+        (Explorer1D, {"sigma": 12.0}, ValueError, "sigma must be between 0.1 and 10.0, got 12.0"),
+        (Explorer1D, {"step": -1}, ValueError, "step"),
+        (Explorer2D, {"stride": 0}, ValueError, "stride"),
+        (Explorer2D, {"padding": 9}, ValueError, "padding must be an integer from 0 to 4, got 9"),
+        (Explorer2D, {"input_size": 11}, ValueError, "input_size"),
+        (Explorer2D, {"kernel_size": "3"}, TypeError, "kernel_size"),
+        (Explorer2D, {"transposed": 1}, TypeError, "transposed must be True or False, got 1"),
+    ],
+)
+def test_bad_arguments_name_the_parameter(cls, kwargs, exc, message):
+    with pytest.raises(exc, match=re.escape(message)):
+        cls(**kwargs)
+
+
+def test_repr_names_the_settings():
+    assert repr(Explorer2D(stride=2)).startswith("Explorer2D(input_size=5, kernel_size=3")
+    assert "mode='valid'" in repr(Explorer1D())
