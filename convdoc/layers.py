@@ -52,9 +52,14 @@ _SHAPE_NAMES = {1: ("(L,)", "(k,)", "(C_in, L)"), 2: ("(H, W)", "(kh, kw)", "(C_
 
 
 def _inputs(
-    x: Any, weight: Any, nd: int, weight_layout: str
+    x: Any, weight: Any, nd: int, *, transposed: bool
 ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Arrays with channel axes, and whether the single-channel form was used."""
+    """Arrays with channel axes, and whether the single-channel form was used.
+
+    A convolution's weight is (C_out, C_in, ...); a transposed convolution's
+    is (C_in, C_out, ...), as in PyTorch.
+    """
+    weight_layout = "(C_in, C_out, ...)" if transposed else "(C_out, C_in, ...)"
     x = as_array(x, "x")
     weight = as_array(weight, "weight")
     signal_shape, kernel_shape, channel_shape = _SHAPE_NAMES[nd]
@@ -71,7 +76,7 @@ def _inputs(
             f"x must be {nd + 1}-D {channel_shape} when weight is {nd + 2}-D {weight_layout}, "
             f"got x of shape {x.shape}"
         )
-    c_in = weight.shape[0] if weight_layout.startswith("(C_in") else weight.shape[1]
+    c_in = weight.shape[0] if transposed else weight.shape[1]
     if c_in != x.shape[0]:
         raise ValueError(
             f"weight {weight_layout} of shape {weight.shape} expects {c_in} input channels, "
@@ -175,7 +180,7 @@ def _conv(
     dilation: IntOrTuple,
     padding_mode: str,
 ) -> np.ndarray:
-    x, weight, single = _inputs(x, weight, nd, "(C_out, C_in, ...)")
+    x, weight, single = _inputs(x, weight, nd, transposed=False)
     stride_t = per_axis(stride, "stride", nd, positive_int)
     dilation_t = per_axis(dilation, "dilation", nd, positive_int)
     choice(padding_mode, "padding_mode", tuple(PADDING_MODES))
@@ -357,7 +362,7 @@ def _conv_transpose(
     output_padding: IntOrTuple,
     dilation: IntOrTuple,
 ) -> np.ndarray:
-    x, weight, single = _inputs(x, weight, nd, "(C_in, C_out, ...)")
+    x, weight, single = _inputs(x, weight, nd, transposed=True)
     stride_t = per_axis(stride, "stride", nd, positive_int)
     padding_t = per_axis(padding, "padding", nd, nonneg_int)
     output_padding_t = per_axis(output_padding, "output_padding", nd, nonneg_int)
