@@ -42,6 +42,11 @@ def _axes(args: dict[str, Any]) -> int | None:
 def _expand(
     args: dict[str, Any], checks: dict[str, Callable[[Any, str], int]]
 ) -> tuple[int | None, dict[str, tuple[int, ...]]]:
+    # A 0-d array is one number, not a per-axis sequence.
+    args = {
+        name: value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+        for name, value in args.items()
+    }
     ndim = _axes(args)
     expanded = {
         name: per_axis(value, name, ndim or 1, checks[name]) for name, value in args.items()

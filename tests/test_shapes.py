@@ -69,8 +69,11 @@ def test_tuples_give_tuples_and_ints_broadcast():
     assert isinstance(output_size(5, 3), int)
 
 
-def test_numpy_integers_are_accepted():
+def test_numpy_integers_and_arrays_are_accepted():
     assert output_size(np.int64(5), np.int32(3)) == 3
+    assert output_size(np.array(5), 3) == 3
+    # Rows: (5 - 2 - 1) / 1 + 1 = 3; columns: floor((6 - 2 - 1) / 2) + 1 = 2.
+    assert output_size(np.array([5, 6]), 3, stride=np.array([1, 2])) == (3, 2)
 
 
 def _window_starts(n: int, k: int, s: int, p: int, d: int) -> int:
