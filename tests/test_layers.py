@@ -439,3 +439,18 @@ def test_conv_agrees_with_the_tutorial_reference_loop(case):
         out = CONV[x.ndim - 1](x, w, bias, stride=stride, padding=padding, dilation=dilation)
         ref = reference_conv(x, w, bias, stride=stride, padding=padding, dilation=dilation)
         np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-10)
+
+
+def test_dtypes_follow_the_inputs():
+    x32 = np.ones((2, 6, 6), dtype=np.float32)
+    w32 = np.ones((3, 2, 3, 3), dtype=np.float32)
+    # float32 stays float32, as in PyTorch.
+    assert conv2d(x32, w32).dtype == np.float32
+    assert conv_transpose2d(x32, np.ones((2, 3, 2, 2), np.float32), stride=2).dtype == np.float32
+    assert avg_pool2d(x32, 2).dtype == max_pool2d(x32, 2).dtype == np.float32
+    # Integers stay exact integers until a float bias or an average enters.
+    big = np.array([2**53, 1, 1], dtype=np.int64)
+    out = conv1d(big, np.array([1, 1], dtype=np.int64))
+    assert out.dtype == np.int64 and out.tolist() == [2**53 + 1, 2]
+    assert conv1d(big, [1, 1], 0.5).dtype == np.float64
+    assert avg_pool2d(np.arange(4).reshape(2, 2), 2).tolist() == [[1.5]]
