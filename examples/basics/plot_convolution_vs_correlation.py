@@ -1,0 +1,105 @@
+"""
+Convolution or cross-correlation?
+=================================
+
+Both slide a kernel along the signal and sum products. The difference is the
+order of the taps:
+
+.. math::
+
+   \\text{convolution:}\\quad (x * h)[n] = \\sum_m x[m]\\, h[n - m],
+   \\qquad
+   \\text{correlation:}\\quad (x \\star h)[n] = \\sum_m x[m]\\, h[m - n].
+
+In convolution the kernel index runs *against* the signal index, so the
+kernel is applied flipped; in correlation it is applied as written. With a
+symmetric kernel such as a Gaussian the two agree. With an asymmetric one
+they do not, and the difference is easy to see on an impulse. (Deep-learning
+"convolution" layers compute correlations; see
+:func:`convdoc.conv1d`.)
+"""
+
+# %%
+# An asymmetric kernel on an impulse
+# ----------------------------------
+# A kernel with taps 3, 2, 1 and a single 1 in the middle of 15 zeros. The
+# taps as applied (middle panels) come from the two traces: flipped for
+# :func:`convdoc.convolve`, as written for :func:`convdoc.correlate`. Both
+# windows cover the same inputs at the same step; only the taps differ.
+
+import matplotlib.pyplot as plt
+import numpy as np
+from scipy import signal
+
+import convdoc
+from convdoc.plot import Panels1D, style_context
+
+# sphinx_gallery_capture_repr = ()
+
+x = convdoc.impulse(15, at=7)
+h = np.array([3.0, 2.0, 1.0])
+traces = {op: convdoc.steps(x, h, operation=op, mode="same")
+          for op in ("convolve", "correlate")}
+n = 6
+
+with style_context():
+    fig, axes = plt.subplots(3, 2, figsize=(9, 4.6), sharex=True, sharey="row",
+                             layout="constrained")
+    for col, (op, trace) in enumerate(traces.items()):
+        Panels1D(trace, axes[:, col], n, compact=True)
+        taps = ", ".join(f"{t:g}" for t in trace.taps)
+        axes[0, col].set_title(f"{op}: taps applied as [{taps}]")
+    axes[0, 0].set_ylabel("input")
+    axes[1, 0].set_ylabel("taps")
+    axes[2, 0].set_ylabel("output")
+fig.suptitle(f"Step {n} of each, same mode")
+
+for op, trace in traces.items():
+    print(f"{op:>9}: kernel {trace.kernel.tolist()} applied as {trace.taps.tolist()}")
+np.testing.assert_array_equal(traces["convolve"].taps, h[::-1])
+np.testing.assert_array_equal(traces["correlate"].taps, h)
+for a, b in zip(traces["convolve"], traces["correlate"], strict=True):
+    np.testing.assert_array_equal(a.input_index[0], b.input_index[0])
+
+# %%
+# The results
+# -----------
+# Convolving an impulse copies the kernel into the output (the *impulse
+# response*), in its own order. Correlating copies it reversed. Each result
+# is checked against :func:`scipy.signal.convolve` and
+# :func:`scipy.signal.correlate`.
+
+conv = traces["convolve"].output
+corr = traces["correlate"].output
+np.testing.assert_allclose(conv, signal.convolve(x, h, mode="same"))
+np.testing.assert_allclose(corr, signal.correlate(x, h, mode="same"))
+print(f"convolve : {conv[5:10].tolist()}  (positions 5..9)")
+print(f"correlate: {corr[5:10].tolist()}")
+
+fig2, ax = plt.subplots(figsize=(7, 2.8), layout="constrained")
+positions = np.arange(x.size)
+ax.stem(positions - 0.12, conv, linefmt="C0-", markerfmt="C0o", basefmt=" ",
+        label="convolve")
+ax.stem(positions + 0.12, corr, linefmt="C1-", markerfmt="C1s", basefmt=" ",
+        label="correlate")
+ax.set_xlabel("position")
+ax.legend(fontsize="small")
+ax.set_title("Impulse in: the kernel comes out, as written or reversed")
+
+# %%
+# One is the other with the kernel reversed
+# -----------------------------------------
+# Correlating with :math:`h` is convolving with :math:`h` reversed, on any
+# signal; this is why a network that learns its kernels does not care which
+# of the two its layers compute.
+
+rng = np.random.default_rng(0)
+z = rng.normal(size=40)
+for mode in ("full", "same", "valid"):
+    np.testing.assert_allclose(convdoc.correlate(z, h, mode=mode),
+                               convdoc.convolve(z, h[::-1], mode=mode), atol=1e-12)
+gap = np.abs(convdoc.correlate(z, h) - convdoc.convolve(z, h)).max()
+print(f"correlate(z, h) == convolve(z, h[::-1]) in every mode; "
+      f"correlate(z, h) vs convolve(z, h) differ by up to {gap:.2f}")
+
+plt.show()
