@@ -68,10 +68,13 @@ def as_array(x: Any, name: str) -> np.ndarray:
     ...
     ValueError: x must not be empty, got array of shape (0,)
     """
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name} must be a rectangular numeric array, got {_show(x)}") from exc
+    if type(x) is np.ndarray:
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{name} must be a rectangular numeric array, got {_show(x)}") from exc
     if arr.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(
             f"{name} must hold numbers (bool, int, float or complex), "
@@ -278,6 +281,8 @@ def choice(value: Any, name: str, options: Sequence[str]) -> str:
     ...
     ValueError: mode must be one of 'full', 'same', 'valid', got 'middle'
     """
+    if isinstance(value, str) and value in options:
+        return value
     listed = ", ".join(repr(option) for option in options)
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, one of {listed}, got {_show(value)}")

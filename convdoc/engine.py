@@ -330,11 +330,25 @@ def correlate_padded(
         raise ValueError(f"pad must have one (before, after) pair per spatial axis, got {pad!r}")
     choice(boundary, "boundary", BOUNDARIES)
     fillvalue = number(fillvalue, "fillvalue")
-    if boundary != "constant" or fillvalue != 0 or any(b < 0 or a < 0 for b, a in pairs):
-        x = _extend(x, pairs, boundary, fillvalue)
-        pairs = ((0, 0),) * (x.ndim - 1)
-    grid, weight, stride_t, dilation_t = _check_windows(x, weight, stride, dilation, method)
-    return _correlate(grid, weight, pairs, stride_t, dilation_t, method)
+    x, weight, stride_t, dilation_t = _check_windows(x, weight, stride, dilation, method)
+    return _padded(x, weight, pairs, boundary, fillvalue, stride_t, dilation_t, method)
+
+
+def _padded(
+    x: np.ndarray,
+    weight: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    boundary: str,
+    fillvalue: Any,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    method: str,
+) -> np.ndarray:
+    """:func:`correlate_padded` on checked arguments (the faces call this directly)."""
+    if boundary != "constant" or fillvalue != 0 or any(b < 0 or a < 0 for b, a in pad):
+        x = _extend(x, pad, boundary, fillvalue)
+        pad = ((0, 0),) * (x.ndim - 1)
+    return _correlate(x, weight, pad, stride, dilation, method)
 
 
 # ------------------------------------------------------------------------- the core
@@ -582,6 +596,8 @@ def _choose(
         direct = (_SEC_PER_SHIFT_ADD_MAC * macs + _SEC_PER_SHIFT_ADD_CALL * taps) * (
             1.0 if single else 1.5
         )
+    if direct < _SEC_OVERHEAD_FFT:
+        return "direct"  # nothing can beat it; skip the rest of the model
     span = [d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True)]
     full = math.prod(ni + s - 1 for ni, s in zip(x.shape[1:], span, strict=True))
     n_ffts = c_in + c_in * c_out + c_out
