@@ -70,8 +70,13 @@ def loss(w: np.ndarray) -> float:
     return float(np.mean((predict(w) - y) ** 2))
 
 
+def back(residual: np.ndarray) -> np.ndarray:
+    """The gradient of the loss, given the residual: (2/N) x correlated with it."""
+    return 2 / n_out * convdoc.correlate(x, residual, mode="valid")
+
+
 def gradient(w: np.ndarray) -> np.ndarray:
-    return 2 / n_out * convdoc.correlate(x, predict(w) - y, mode="valid")
+    return back(predict(w) - y)
 
 
 rng = np.random.default_rng(0)
@@ -114,13 +119,14 @@ print(f"curvature: L = {big:.3g}, mu = {mu:.3g}, condition number {big / mu:.0f}
 print(f"step alpha = {alpha:.3g}, momentum beta = {beta:.3f}")
 
 
-def learn(predict, grad, iterations: int = 300) -> tuple[np.ndarray, list[float]]:
+def learn(predict, back, iterations: int = 250) -> tuple[np.ndarray, list[float]]:
     """Heavy-ball descent from a zero kernel; returns the kernel and the losses."""
     w = previous = np.zeros((3, 3))
     history = []
     for _ in range(iterations):
-        w, previous = w - alpha * grad(w) + beta * (w - previous), w
-        history.append(float(np.mean((predict(w) - y) ** 2)))
+        residual = predict(w) - y
+        history.append(float(np.mean(residual**2)))
+        w, previous = w - alpha * back(residual) + beta * (w - previous), w
     return w, history
 
 
@@ -128,7 +134,7 @@ def learn(predict, grad, iterations: int = 300) -> tuple[np.ndarray, list[float]
 # Learn with cross-correlation (what CNN layers compute)
 # ------------------------------------------------------
 
-learned_corr, history_corr = learn(predict, gradient)
+learned_corr, history_corr = learn(predict, back)
 np.testing.assert_allclose(learned_corr, true, atol=1e-6)
 print("learned with correlation:\n", np.round(learned_corr, 4) + 0.0)
 
@@ -147,11 +153,11 @@ def predict_conv(w: np.ndarray) -> np.ndarray:
     return convdoc.convolve(x, w, mode="valid")
 
 
-def gradient_conv(w: np.ndarray) -> np.ndarray:
-    return 2 / n_out * convdoc.correlate(x, predict_conv(w) - y, mode="valid")[::-1, ::-1]
+def back_conv(residual: np.ndarray) -> np.ndarray:
+    return back(residual)[::-1, ::-1]
 
 
-learned_conv, history_conv = learn(predict_conv, gradient_conv)
+learned_conv, history_conv = learn(predict_conv, back_conv)
 np.testing.assert_allclose(learned_conv, true[::-1, ::-1], atol=1e-6)
 np.testing.assert_allclose(predict_conv(learned_conv), y, atol=1e-6)
 print("learned with convolution:\n", np.round(learned_conv, 4) + 0.0)
