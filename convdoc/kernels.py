@@ -61,7 +61,7 @@ def gaussian_kernel(size: int = 21, sigma: float = 3.0) -> np.ndarray:
 
     See Also
     --------
-    gaussian_kernel2d : the 2-D (separable) version.
+    gaussian_kernel2d : The 2-D (separable) version.
 
     Examples
     --------

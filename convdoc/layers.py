@@ -260,8 +260,8 @@ def conv1d(
 
     See Also
     --------
-    convdoc.correlate : the signal-processing face of the same operation.
-    convdoc.output_size : the output length.
+    convdoc.correlate : The signal-processing face of the same operation.
+    convdoc.output_size : The output length.
 
     Examples
     --------
@@ -335,8 +335,8 @@ def conv2d(
 
     See Also
     --------
-    convdoc.kernel2d : classic 3x3 image kernels to try.
-    convdoc.output_size : the output size.
+    convdoc.kernel2d : Classic 3x3 image kernels to try.
+    convdoc.output_size : The output size.
 
     Examples
     --------

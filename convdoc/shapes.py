@@ -105,7 +105,7 @@ def output_size(
 
     See Also
     --------
-    transposed_output_size : the size a transposed convolution produces.
+    transposed_output_size : The size a transposed convolution produces.
 
     Examples
     --------
@@ -196,7 +196,7 @@ def transposed_output_size(
 
     See Also
     --------
-    output_size : the size a (direct) convolution produces.
+    output_size : The size a (direct) convolution produces.
 
     Examples
     --------
