@@ -1,0 +1,209 @@
+"""Playwright helpers for the end-to-end site tests: a local server, chromium, page visits.
+
+The built site is served by :mod:`http.server` on 127.0.0.1 at a free port and
+opened in Debian's chromium (never a browser downloaded by Playwright). Every
+request that would leave 127.0.0.1 is recorded and aborted, so a page that
+needs the network fails its test instead of silently loading from a CDN.
+
+Without chromium the tests are skipped with the command that installs it,
+except under CI (``$CI`` set), where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+)  # fmt: skip
+#: Sphinx writes these only for projects that have an index / module index.
+OPTIONAL_PAGES = frozenset({"genindex.html", "py-modindex.html"})
+#: Viewport widths reviewed: a phone and a laptop.
+NARROW, WIDE = 390, 1280
+
+
+def html_pages(site: Path) -> list[str]:
+    """Every HTML page of a built site, as a POSIX path relative to its root.
+
+    Found by walking the folder, so pages added by any author are visited.
+    ``_static``/``_sources``/``_images`` and friends hold assets, not pages.
+    """
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site)
+        if any(part.startswith("_") for part in relative.parts[:-1]):
+            continue
+        pages.append(relative.as_posix())
+    return pages
+
+
+def chromium_path() -> str:
+    """The system chromium; skip (or fail under CI) when it is missing."""
+    found = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if found:
+        return found
+    message = f"{CHROMIUM} not found: install it with `apt-get install chromium`"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+    raise AssertionError("unreachable")  # pytest.skip raises
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve a directory on 127.0.0.1 at a free port; yield the base URL (ends in /)."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextmanager
+def launch() -> Iterator[Any]:
+    """Start Debian's chromium under Playwright; yield the Browser."""
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Visit:
+    """What happened while one page was open."""
+
+    url: str
+    outside: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """Every recorded problem, one line each, prefixed with its kind."""
+        return (
+            [f"left 127.0.0.1: {u}" for u in self.outside]
+            + [f"console error: {m}" for m in self.console_errors]
+            + [f"uncaught exception: {m}" for m in self.page_errors]
+            + [f"failed request: {m}" for m in self.failed]
+        )
+
+
+def new_page(
+    browser: Any,
+    *,
+    width: int = WIDE,
+    height: int = 900,
+    theme: str | None = None,
+    reduced_motion: bool = True,
+) -> tuple[Any, Any, Visit]:
+    """Open a fresh context and page that records problems and blocks the network.
+
+    Parameters
+    ----------
+    browser : playwright.sync_api.Browser
+        From :func:`launch`.
+    width, height : int
+        Viewport size in CSS pixels.
+    theme : {"light", "dark", "auto"}, optional
+        Stored in ``localStorage["theme"]`` before any page script runs, which
+        is where furo keeps the reader's choice.
+    reduced_motion : bool
+        Ask for reduced motion, so screenshots do not catch transitions.
+
+    Returns
+    -------
+    context, page, visit
+        Close ``context`` when done; ``visit`` fills in as pages load.
+    """
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        service_workers="block",
+        reduced_motion="reduce" if reduced_motion else "no-preference",
+    )
+    if theme is not None:
+        script = f"try {{ localStorage.setItem('theme', {theme!r}); }} catch (e) {{}}"
+        context.add_init_script(script)
+    page = context.new_page()
+    visit = Visit(url="")
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:")) or urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            visit.outside.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
+    page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
+    page.on("requestfailed", lambda r: visit.failed.append(f"{r.url} ({r.failure})"))
+    page.on(
+        "response", lambda r: r.status >= 400 and visit.failed.append(f"{r.url} (HTTP {r.status})")
+    )
+    return context, page, visit
+
+
+def goto(page: Any, visit: Visit, url: str) -> None:
+    """Load a URL and wait until the network is quiet; fail on an HTTP error."""
+    visit.url = url
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    page.wait_for_load_state("networkidle")
+
+
+# Resolve once every image (lazy ones included) has finished loading or failing;
+# return the ones that did not decode.
+IMAGES_JS = """async () => {
+  const images = Array.from(document.images);
+  for (const img of images) {
+    img.loading = 'eager';
+    img.scrollIntoView({block: 'center'});
+  }
+  await Promise.all(images.map(img => img.complete ? null : new Promise(done => {
+    img.addEventListener('load', done, {once: true});
+    img.addEventListener('error', done, {once: true});
+  })));
+  window.scrollTo(0, 0);
+  return images.filter(img => !(img.complete && img.naturalWidth > 0))
+               .map(img => img.currentSrc || img.src);
+}"""
+
+# The page's text as a reader sees it, minus code (which may legitimately hold
+# TeX, e.g. matplotlib labels), KaTeX's own markup and hidden elements.
+VISIBLE_PROSE_JS = """() => {
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll(
+    'pre, code, kbd, samp, script, style, noscript, .highlight, .katex, .sphx-glr-script-out, '
+    + '[hidden], [aria-hidden="true"]'
+  ).forEach(e => e.remove());
+  return body.innerText;
+}"""
