@@ -164,3 +164,12 @@ def test_bad_arguments_name_the_parameter(cls, kwargs, exc, message):
 def test_repr_names_the_settings():
     assert repr(Explorer2D(stride=2)).startswith("Explorer2D(input_size=5, kernel_size=3")
     assert "mode='valid'" in repr(Explorer1D())
+
+
+@pytest.mark.parametrize("module", ["convdoc.explore.explorer1d", "convdoc.explore.explorer2d"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0

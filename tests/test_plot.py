@@ -364,3 +364,16 @@ def test_describe_step1d_counts_taps_on_padding():
     assert describe_step1d(trace, 0) == (
         "convolve output 0 covers inputs −2 to 0, centre −1 (2 taps off the input)"
     )
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["convdoc.plot.stepped1d", "convdoc.plot.grid2d", "convdoc.plot.filmstrip",
+     "convdoc.plot.animate", "convdoc.plot.style"],
+)
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

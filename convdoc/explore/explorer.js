@@ -117,6 +117,9 @@
       }
       play.setAttribute("aria-pressed", timer ? "true" : "false");
       play.textContent = timer ? "Pause" : "Play";
+      // A caption announced eight times a second would drown a screen reader.
+      var caption = root.querySelector('[data-role="caption"]');
+      if (caption) caption.setAttribute("aria-live", timer ? "off" : "polite");
     });
   }
 

@@ -45,7 +45,6 @@ WINDOW_STYLE: dict[str, Any] = {
 _RC: dict[str, Any] = {
     "figure.facecolor": "white",
     "axes.facecolor": "white",
-    "savefig.facecolor": "white",
     "axes.edgecolor": "#444444",
     "axes.labelcolor": COLORS["text"],
     "axes.titlesize": "medium",
@@ -56,7 +55,6 @@ _RC: dict[str, Any] = {
     "ytick.color": "#444444",
     "font.size": 9.0,
     "hatch.linewidth": 0.6,
-    "svg.fonttype": "none",
 }
 
 
