@@ -114,6 +114,13 @@ def test_explorer1d_initial_controls_reflect_the_arguments():
     assert selected == ["impulse", "box", "same"]
 
 
+@pytest.mark.parametrize(("length", "top"), [(200, 51), (30, 29), (31, 31), (1, 1)])
+def test_explorer1d_size_slider_never_exceeds_the_signal(length, top):
+    tags = _parse(Explorer1D(size=1, length=length)._repr_html_()).tags
+    (size,) = [a for _, a in tags if a.get("data-control") == "size"]
+    assert int(size["max"]) == top
+
+
 def test_two_explorers_get_distinct_ids():
     a, b = Explorer1D()._repr_html_(), Explorer1D()._repr_html_()
     ids_a = {x["id"] for _, x in _parse(a).tags if "id" in x}

@@ -104,6 +104,12 @@ class Explorer1D:
             )
         self.step = nonneg_int(step, "step")
 
+    @property
+    def max_size(self) -> int:
+        """Largest kernel size the slider offers: odd, at most 51 and at most ``length``."""
+        top = min(SIZE_RANGE[1], self.length)
+        return top if top % 2 else top - 1
+
     def signals(self) -> dict[str, np.ndarray]:
         """The embedded signals, computed by :mod:`convdoc.waveforms`.
 
@@ -129,8 +135,8 @@ class Explorer1D:
                          {name: label for name, (label, _) in SIGNALS.items()}, self.signal),
             select_field(root_id, "kernel", "Kernel", KERNELS, self.kernel),
             select_field(root_id, "mode", "Mode", {m: m for m in MODES}, self.mode),
-            range_field(root_id, "size", "Kernel size", self.size, SIZE_RANGE[0], SIZE_RANGE[1],
-                        2),
+            range_field(root_id, "size", "Kernel size", self.size, SIZE_RANGE[0],
+                        self.max_size, 2),
             range_field(root_id, "sigma", "Sigma", self.sigma, SIGMA_RANGE[0], SIGMA_RANGE[1],
                         0.1),
             # The script sets max to the number of outputs once it knows them.
