@@ -27,8 +27,6 @@ from matplotlib import cbook
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 
 def load_rgb(step: int = 4) -> np.ndarray:
     """Grace Hopper as float RGB in [0, 1], shape (3, H, W), block-averaged."""
@@ -133,3 +131,5 @@ print(f"dense / conv: {dense_params / conv_params:,.0f} x the parameters, "
       f"{dense_macs / conv_macs:,.0f} x the multiply-adds")
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

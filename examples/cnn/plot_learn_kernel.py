@@ -36,8 +36,6 @@ from matplotlib import cbook
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 
 def load_gray(step: int = 4) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
@@ -189,3 +187,5 @@ for ax, k, title in [(axes[1], true, "true (Sobel x)"),
 print(f"final loss: correlation {history_corr[-1]:.1e}, convolution {history_conv[-1]:.1e}")
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

@@ -30,8 +30,6 @@ from matplotlib import cbook
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 
 def load_rgb(step: int = 2) -> np.ndarray:
     """Grace Hopper as float RGB in [0, 1], shape (3, H, W), block-averaged."""
@@ -120,3 +118,5 @@ print(f"1x1 ({c}->{squeeze}), 3x3 ({squeeze}->{squeeze}), 1x1 ({squeeze}->{c}): 
       f"{bottleneck:>9,d} weights ({plain / bottleneck:.1f} x fewer)")
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

@@ -34,8 +34,6 @@ from matplotlib.patches import Rectangle
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 
 def load_gray(step: int = 2) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
@@ -161,3 +159,5 @@ ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
 ax.set_axis_off()
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

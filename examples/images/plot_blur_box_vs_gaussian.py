@@ -34,8 +34,6 @@ from scipy import signal
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 
 def load_gray(step: int = 2) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
@@ -121,3 +119,5 @@ ax.set_title("1-D Gaussian kernels (solid) and boxes of the same spread (dashed)
 ax.legend(fontsize=9)
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

@@ -32,8 +32,6 @@ from scipy import signal
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 
 def load_rgb(step: int = 2) -> np.ndarray:
     """Grace Hopper as float RGB in [0, 1], shape (3, H, W), block-averaged."""
@@ -150,3 +148,5 @@ print(f"per-channel blur parameters: {g.size}")
 print(f"mixing layer parameters: {weight.size} + {bias.size} bias = {weight.size + bias.size}")
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

@@ -35,8 +35,6 @@ from scipy import ndimage
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 
 def load_gray(step: int = 2) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
@@ -126,3 +124,5 @@ for boundary, out in blurred.items():
     print(f"{boundary:<9} {out[:10, -10:].mean():.3f}")
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

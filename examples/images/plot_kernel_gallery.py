@@ -38,8 +38,6 @@ from scipy import ndimage
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 
 def load_gray(step: int = 2) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
@@ -162,3 +160,5 @@ for name in names:
     print(f"convolve with {name:<14}: {verdict}")
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

@@ -30,8 +30,6 @@ from matplotlib import cbook
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 size, sigma = 9, 1.5
 g = convdoc.gaussian_kernel(size, sigma)
 K = convdoc.gaussian_kernel2d(size, sigma)
@@ -165,3 +163,5 @@ np.testing.assert_allclose(auto, direct, atol=1e-12)
 print(f"method='auto' vs the 2-D direct sum: max difference {np.abs(auto - direct).max():.1e}")
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

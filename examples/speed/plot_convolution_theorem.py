@@ -37,8 +37,6 @@ import numpy as np
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 x = convdoc.sawtooth(64, period=40)
 h = convdoc.gaussian_kernel(17, 2.0)  # cut at 4 sigma: a clean low-pass
 n, k = x.size, h.size
@@ -128,3 +126,5 @@ axes[2].set_ylim(-1.0, 1.5)
 axes[2].legend(fontsize=8, loc="upper center", ncols=2)
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

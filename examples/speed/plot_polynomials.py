@@ -28,8 +28,6 @@ from scipy import special
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 a = np.array([1, 2, 3])
 b = np.array([4, -1, 5, 2])
 c = convdoc.convolve(a, b)
@@ -103,3 +101,5 @@ for n_power in range(1, 11):
 print("(1 + t)^10:", row)
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

@@ -33,8 +33,6 @@ from scipy import ndimage, signal
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 n, period, noise = 300, 100.0, 0.3
 x = convdoc.noisy_sine(n, period, noise=noise, seed=1)
 clean = convdoc.noisy_sine(n, period, noise=0)
@@ -165,3 +163,5 @@ ax_k.set_title("kernel weights", fontsize=10)
 ax_k.legend(fontsize=8)
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()

@@ -30,8 +30,6 @@ import numpy as np
 
 import convdoc
 
-# sphinx_gallery_capture_repr = ()
-
 n = 20_000
 x = convdoc.noisy_sine(n, period=500.0)
 ks = [3, 5, 9, 17, 33, 65, 129, 257, 513, 1025, 2049]
@@ -127,3 +125,5 @@ ax.legend(fontsize=9, loc="lower right")
 ax.set_title(f"Convolving {n:,} samples: time against kernel length")
 
 plt.show()
+
+# sphinx_gallery_capture_repr = ()
