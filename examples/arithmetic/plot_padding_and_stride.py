@@ -59,7 +59,7 @@ print("window centres:", centres)
 #
 # .. math::
 #
-#    o' = (i' - 1)\\, s - 2p + (k - 1) + 1.
+#    o' = (i' - 1)\, s - 2p + (k - 1) + 1.
 
 y = rng.integers(0, 4, (o, o)).astype(float)
 t = convdoc.transposed_output_size(o, k, stride=s, padding=p)

@@ -56,7 +56,7 @@ print("window columns at steps 0 and 1:", trace[0].window[1], trace[1].window[1]
 #
 # .. math::
 #
-#    o' = (i' - 1)\\, s + (k - 1) + 1.
+#    o' = (i' - 1)\, s + (k - 1) + 1.
 
 y = rng.integers(0, 4, (o, o)).astype(float)
 t = convdoc.transposed_output_size(o, k, stride=s)

@@ -68,7 +68,7 @@ print(f"full step 0: {np.count_nonzero(~full[0].inside)} of {k} taps on padding,
 # %%
 # Same: the kernel starts centred on the first sample
 # ---------------------------------------------------
-# Half the kernel, :math:`\\lfloor k/2 \\rfloor = 3` taps, hangs over each
+# Half the kernel, :math:`\lfloor k/2 \rfloor = 3` taps, hangs over each
 # end, so output :math:`i` is centred on input :math:`i`.
 
 same = traces["same"]
