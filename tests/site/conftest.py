@@ -9,9 +9,12 @@ it instead of building (the log-based tests are then skipped, saying why).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,10 @@ EXAMPLES = ROOT / "examples"
 WEIGHT_REPORT = pytest.StashKey[list[tuple[int, str]]]()
 #: External <a href> links, filled by test_offline, printed after the run.
 LINK_REPORT = pytest.StashKey[dict[str, int]]()
+#: How long the session's builds took, filled by site_build, printed after the run.
+BUILD_REPORT = pytest.StashKey["SiteBuild"]()
+#: Further report sections from any site test: title -> lines, printed after the run.
+EXTRA_REPORT = pytest.StashKey[dict[str, list[str]]]()
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class SiteBuild:
     returncode: int = 0
     rebuild_log: str | None = None
     rebuild_returncode: int = 0
+    seconds: float | None = None
+    rebuild_seconds: float | None = None
 
 
 def chapter_sources() -> list[Path]:
@@ -52,20 +61,23 @@ def example_sources() -> list[Path]:
     return sorted(EXAMPLES.glob("*/*.py"))
 
 
-def _sphinx(outdir: Path, doctrees: Path) -> tuple[int, str]:
+def _sphinx(outdir: Path, doctrees: Path) -> tuple[int, str, float]:
     command = [
         sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going",
         "-d", str(doctrees), str(DOCS), str(outdir),
     ]  # fmt: skip
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    start = time.perf_counter()
     result = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
-    return result.returncode, result.stdout + result.stderr
+    return result.returncode, result.stdout + result.stderr, time.perf_counter() - start
 
 
 @pytest.fixture(scope="session")
-def site_build(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
+def site_build(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> SiteBuild:
     """Build the site (or reuse ``$CONVDOC_SITE``) and rebuild it unchanged."""
     given = os.environ.get("CONVDOC_SITE")
     if given:
@@ -75,13 +87,19 @@ def site_build(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
         return SiteBuild(html=html)
     base = tmp_path_factory.mktemp("site")
     outdir, doctrees = base / "html", base / "doctrees"
-    returncode, log = _sphinx(outdir, doctrees)
+    returncode, log, seconds = _sphinx(outdir, doctrees)
     (base / "build.log").write_text(log, encoding="utf-8")
     if returncode != 0:
-        return SiteBuild(html=outdir, log=log, returncode=returncode)
-    rebuild_returncode, rebuild_log = _sphinx(outdir, doctrees)
+        built = SiteBuild(html=outdir, log=log, returncode=returncode, seconds=seconds)
+        request.config.stash[BUILD_REPORT] = built
+        return built
+    rebuild_returncode, rebuild_log, rebuild_seconds = _sphinx(outdir, doctrees)
     (base / "rebuild.log").write_text(rebuild_log, encoding="utf-8")
-    return SiteBuild(outdir, log, returncode, rebuild_log, rebuild_returncode)
+    built = SiteBuild(
+        outdir, log, returncode, rebuild_log, rebuild_returncode, seconds, rebuild_seconds
+    )
+    request.config.stash[BUILD_REPORT] = built
+    return built
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +111,42 @@ def site(site_build: SiteBuild) -> Path:
     return site_build.html
 
 
+# sphinx-gallery's "computation time summary" lines: "    - ../examples/x/plot_y.py:  8.31 sec".
+_EXAMPLE_TIME = re.compile(r"^\s+- (\S+\.py):\s+([\d.]+) sec", re.MULTILINE)
+
+
+def slowest_examples(log: str | None, limit: int = 5) -> tuple[str, list[tuple[float, str]]]:
+    """The gallery examples that took longest to run, slowest first.
+
+    Taken from the build log when this session's build executed them, else from
+    the ``*.cost.json`` files sphinx-gallery (0.22) keeps beside each generated
+    page (the time of the last build that executed the example).
+    """
+    times = [(float(t), name) for name, t in _EXAMPLE_TIME.findall(log or "")]
+    source = "this build"
+    if not times:
+        source = "last build that ran them"
+        for cost in (DOCS / "auto_examples").rglob("*.cost.json"):
+            seconds = float(json.loads(cost.read_text(encoding="utf-8")).get("time", 0.0))
+            name = cost.relative_to(DOCS / "auto_examples").as_posix()
+            times.append((seconds, name.removesuffix(".cost.json") + ".py"))
+    return source, sorted(times, reverse=True)[:limit]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    """Print the page weights and external links the site tests measured."""
+    """Print build time, slowest examples, page weights and links the site tests measured."""
+    built = config.stash.get(BUILD_REPORT, None)
+    if built is not None and built.seconds is not None:
+        terminalreporter.section("convdoc site: build time")
+        terminalreporter.write_line(f"first build {built.seconds:8.1f} s")
+        if built.rebuild_seconds is not None:
+            terminalreporter.write_line(f"rebuild     {built.rebuild_seconds:8.1f} s (unchanged)")
+    if built is not None or config.stash.get(WEIGHT_REPORT, None):
+        source, slowest = slowest_examples(built.log if built else None)
+        if slowest:
+            terminalreporter.section(f"convdoc site: slowest gallery examples ({source})")
+            for seconds, name in slowest:
+                terminalreporter.write_line(f"{seconds:8.2f} s  {name}")
     weights = config.stash.get(WEIGHT_REPORT, None)
     if weights:
         terminalreporter.section("convdoc site: heaviest pages (cold load, uncompressed)")
@@ -106,3 +158,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.section("convdoc site: external links (navigation only, never loaded)")
         for url, count in sorted(links.items()):
             terminalreporter.write_line(f"{count:4d}x  {url}")
+    for title, lines in config.stash.get(EXTRA_REPORT, {}).items():
+        terminalreporter.section(f"convdoc site: {title}")
+        for line in lines:
+            terminalreporter.write_line(line)
