@@ -86,11 +86,13 @@ assert np.isclose(step.total, y[n])
 # ten samples behind.
 #
 # The first and last steps show the window at both ends of the signal: it
-# never leaves the real samples, so the 180 outputs span inputs 10 to 189.
+# never leaves the real samples, so the centres of the outputs stop
+# :math:`k // 2` samples short of either end.
 
 strip = filmstrip(trace, [0, 89, len(trace) - 1], label="valid")
 first, last = trace[0].center[0], trace[len(trace) - 1].center[0]
-print(f"{len(trace)} steps; centres run from {first:g} to {last:g}")
+print(f"{len(trace)} steps; centres run from input {first:g} to input {last:g}")
+assert (first, last) == (g.size // 2, x.size - 1 - g.size // 2)
 
 # %%
 # Sigma sets the width, not the height
@@ -134,6 +136,9 @@ for row, size in enumerate(sizes):
         ax.plot(x, color="0.75", lw=1)
         ax.plot(centres, small.output, color="#009E73", lw=1.5)
         ax.set_title(f"size {size}, σ = {s:g}: {small.output.size} outputs", fontsize="small")
+box_gap = np.abs(convdoc.gaussian_kernel(5, 8.0) - convdoc.box_kernel(5)).max()
+print(f"5 taps, sigma 8 vs a 5-tap moving average: taps differ by at most {box_gap:.4f}")
+assert box_gap < 0.01
 fig_grid.suptitle("Valid-mode output over the input, by kernel size (rows) and σ (columns)")
 
 # %%
