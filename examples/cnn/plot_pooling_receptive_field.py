@@ -104,20 +104,22 @@ for name, _, k, s, d in layers:
 # brighter can only make outputs brighter. So an input pixel is in the
 # receptive field of an output exactly when an impulse on that pixel makes
 # the output positive, and one pass with *every* pixel outside the predicted
-# field lit at once must leave the output at exactly 0.
+# field lit at once must leave the output at exactly 0. Integer images and
+# weights keep every sum exact, so "exactly 0" means what it says.
 
 
 def stack(img: np.ndarray) -> np.ndarray:
     for _, kind, k, s, d in layers:
         if kind == "conv":
-            img = convdoc.conv2d(img, np.ones((k, k)), stride=s, dilation=d)
+            img = convdoc.conv2d(img, np.ones((k, k), dtype=int), stride=s, dilation=d)
         else:
-            img = convdoc.max_pool2d(img, k, stride=s)
+            # max_pool2d returns floats; the maximum of integers is one of them.
+            img = convdoc.max_pool2d(img, k, stride=s).astype(int)
     return img
 
 
 n = 2 * r + 8
-out_shape = stack(np.zeros((n, n))).shape
+out_shape = stack(np.zeros((n, n), dtype=int)).shape
 probe = (out_shape[0] // 2, out_shape[1] // 2)  # an output in the middle of the final map
 predicted = np.zeros((n, n), dtype=bool)
 start = tuple(o * j for o in probe)  # unpadded layers: output o starts at o * j
@@ -125,10 +127,10 @@ predicted[start[0]:start[0] + r, start[1]:start[1] + r] = True
 
 inside_hits = 0
 for y0, x0 in zip(*np.nonzero(predicted), strict=True):
-    pulse = np.zeros((n, n))
-    pulse[y0, x0] = 1.0
+    pulse = np.zeros((n, n), dtype=int)
+    pulse[y0, x0] = 1
     inside_hits += stack(pulse)[probe] > 0
-outside = stack((~predicted).astype(float))[probe]
+outside = stack((~predicted).astype(int))[probe]
 print(f"input {n} x {n}, output {out_shape}, probe output {probe}")
 print(f"impulses inside the predicted {r} x {r} field that reach the probe: "
       f"{inside_hits} of {predicted.sum()}")
