@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.collections import PatchCollection
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 
 from convdoc.plot._common import (
     INSERTED,
@@ -25,7 +25,7 @@ from convdoc.plot.save import save_figure
 from convdoc.plot.style import COLORS, WINDOW_STYLE, figure, style_context
 from convdoc.trace import Trace
 
-__all__ = ["Grid2D", "GridFigure2D", "describe_step2d"]
+__all__ = ["Grid2D", "GridFigure2D", "describe_step2d", "legend_handles"]
 
 # Numbers in cells stay legible up to about this many cells per grid.
 _NUMBERS_LIMIT = 144
@@ -220,6 +220,19 @@ class Grid2D:
                 *self.output_texts, self.current_outline]
 
 
+def legend_handles(kinds: np.ndarray) -> list[Patch]:
+    """Legend entries for the cell styles present in a grid, window and output."""
+    names = {REAL: "input", PADDING: "padding", INSERTED: "inserted zero"}
+    handles = [Patch(label=names[kind], linewidth=0.8, **_CELL_STYLE[kind])
+               for kind in (REAL, PADDING, INSERTED) if (kinds == kind).any()]
+    handles.append(Patch(label="kernel tap", **WINDOW_STYLE))
+    handles.append(Patch(label="output computed", facecolor=_DONE, edgecolor="#2F4F3F",
+                         linewidth=0.8))
+    handles.append(Patch(label="current output", facecolor="white",
+                         edgecolor=COLORS["current"], linewidth=2.0))
+    return handles
+
+
 def fmt_value(value: complex | float) -> str:
     """Short cell label for a value (integers without decimals)."""
     value = float(np.real(value))
@@ -236,8 +249,11 @@ def _grid_caption(trace: Trace) -> str:
         text += f", zeros inserted ×{trace.upsample[0]}×{trace.upsample[1]}" if any(
             u > 1 for u in trace.upsample) else ""
     if any(p != 0 for p in (pt, pb, pl, pr)):
+        # For a transposed convolution the border is d(k-1) - padding, not the padding.
+        word = "border" if trace.operation == "conv_transpose" else "padding"
         same = pt == pb == pl == pr
-        text += f", padding {pt}" if same else f", padding {pt},{pb} / {pl},{pr}"
+        text += f", {word} {fmt(pt)}" if same else (
+            f", {word} {fmt(pt)},{fmt(pb)} / {fmt(pl)},{fmt(pr)}")
     s, d = trace.stride, trace.dilation
     if any(v > 1 for v in s):
         text += f", stride {s[0]}" if s[0] == s[1] else f", stride {s}"
@@ -302,12 +318,15 @@ class GridFigure2D:
         if figsize is None:
             rows, cols = trace.grid.shape
             side = min(4.5, 0.42 * max(rows, cols) + 1.0)
-            figsize = (2 * side + 0.4, side + 0.6)
+            figsize = (2 * side + 0.4, side + 1.0)
         self.fig = figure(figsize, layout="constrained")
         with style_context():
             axes = self.fig.subplots(1, 2)
             self.grid = Grid2D(trace, axes, n, numbers=numbers)
             self._title = self.fig.suptitle("", fontsize="medium")
+            self.fig.legend(handles=legend_handles(self.grid.cell_kinds),
+                            loc="outside lower center", ncols=3, fontsize="x-small",
+                            frameon=False)
         self.update(n)
 
     @property

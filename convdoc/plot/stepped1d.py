@@ -148,7 +148,8 @@ class Panels1D:
         if ins.any():
             ax.plot(coords[ins], grid[ins], "D", mfc="white", mec=COLORS["inserted"],
                     ms=ms * 0.8, label="inserted zero")
-        self.window_patch = Rectangle((0, 0), 1, 1, transform=blend, zorder=1, **WINDOW_STYLE)
+        self.window_patch = Rectangle((0, 0), 1, 1, transform=blend, zorder=1,
+                                      label="kernel window", **WINDOW_STYLE)
         ax.add_patch(self.window_patch)
         (self.window_marks,) = ax.plot([], [], "s", mfc="none", mec=COLORS["taps"],
                                        mew=1.4, ms=ms + 3, zorder=4, label="under the kernel")
