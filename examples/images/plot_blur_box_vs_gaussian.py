@@ -23,9 +23,9 @@ standard deviation of the weights), so the two differ only in shape.
 # The image and the kernel pairs
 # ------------------------------
 # A box of ``n`` taps has variance :math:`(n^2 - 1)/12`; the matching
-# Gaussian gets :math:`\sigma = \sqrt{(n^2 - 1)/12}` and is cut at
-# :math:`\pm 4\sigma`, where the weights left out are below :math:`10^{-4}`
-# of the peak.
+# Gaussian gets :math:`\sigma = \sqrt{(n^2 - 1)/12}` and is cut just past
+# :math:`\pm 4\sigma`, where a weight is at most :math:`e^{-8}` of the peak
+# (the last column of the table).
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -53,14 +53,18 @@ def spread(taps: np.ndarray) -> float:
 image = load_gray()
 sizes = [3, 7, 15, 25]
 pairs = []
-print(f"{'box n':>5} {'box spread':>10} {'sigma':>6} {'gaussian spread':>15} {'gaussian taps':>13}")
+print(f"{'box n':>5} {'box spread':>10} {'sigma':>6} {'gaussian spread':>15} "
+      f"{'gaussian taps':>13} {'edge / peak':>11}")
 for n in sizes:
     box = convdoc.box_kernel(n)
     sigma = np.sqrt((n**2 - 1) / 12)
     gauss = convdoc.gaussian_kernel(2 * int(np.ceil(4 * sigma)) + 1, sigma)
     np.testing.assert_allclose(spread(box), sigma)
     np.testing.assert_allclose(spread(gauss), sigma, rtol=1e-3)
-    print(f"{n:5d} {spread(box):10.3f} {sigma:6.3f} {spread(gauss):15.3f} {gauss.size:13d}")
+    edge = gauss[0] / gauss.max()
+    assert edge <= np.exp(-8)
+    print(f"{n:5d} {spread(box):10.3f} {sigma:6.3f} {spread(gauss):15.3f} {gauss.size:13d} "
+          f"{edge:11.1e}")
     box2 = convdoc.box_kernel((n, n))
     gauss2 = convdoc.gaussian_kernel2d(gauss.size, sigma)
     pairs.append((n, sigma, box2, gauss2))

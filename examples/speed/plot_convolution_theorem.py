@@ -103,7 +103,7 @@ spectrum_x = np.abs(np.fft.rfft(x, L))
 spectrum_h = np.abs(np.fft.rfft(h, L))
 freq = np.fft.rfftfreq(L)
 
-fig, axes = plt.subplots(3, 1, figsize=(8, 6.4), facecolor="white", layout="constrained")
+fig, axes = plt.subplots(3, 1, figsize=(8, 6), facecolor="white", layout="constrained")
 fig.suptitle("Convolution is multiplication of spectra")
 axes[0].plot(x, ".-", label="x: sawtooth, 64 samples")
 axes[0].plot(np.arange(k), h / h.max(), "s-", markersize=3,
