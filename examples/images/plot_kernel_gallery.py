@@ -25,9 +25,10 @@ flips the sign or the direction of the light, as checked at the end.
 # %%
 # Load the photograph as a grayscale image
 # ----------------------------------------
-# The JPEG is 600 x 512 RGB. Averaging 2 x 2 blocks halves it (averaging, not
-# dropping pixels, so no aliasing), and the Rec. 709 luma weights turn the
-# three channels into one brightness value in [0, 1].
+# The JPEG is an RGB photograph. Averaging 2 x 2 blocks halves each side
+# (averaging aliases far less than dropping every other pixel would), and the
+# Rec. 709 luma weights turn the three channels into one brightness value in
+# [0, 1].
 
 from fractions import Fraction
 
