@@ -127,8 +127,10 @@ assert conv_params == c_out * c_in * kh * kw + c_out
 print(f"{'':<22}{'parameters':>14}{'multiply-adds':>16}")
 print(f"{'convolutional layer':<22}{conv_params:>14,d}{conv_macs:>16,d}")
 print(f"{'dense layer':<22}{dense_params:>14,d}{dense_macs:>16,d}")
-print(f"dense / conv: {dense_params / conv_params:,.0f} x the parameters, "
-      f"{dense_macs / conv_macs:,.0f} x the multiply-adds")
+print(
+    f"dense / conv: {dense_params / conv_params:,.0f} x the parameters, "
+    f"{dense_macs / conv_macs:,.0f} x the multiply-adds"
+)
 
 plt.show()
 

@@ -86,8 +86,10 @@ for a, b in np.ndindex(3, 3):
     step[a, b] = h
     numeric[a, b] = (loss(w_test + step) - loss(w_test - step)) / (2 * h)
 np.testing.assert_allclose(gradient(w_test), numeric, rtol=1e-6, atol=1e-9)
-print(f"gradient formula vs finite differences: max difference "
-      f"{np.abs(gradient(w_test) - numeric).max():.1e}")
+print(
+    f"gradient formula vs finite differences: max difference "
+    f"{np.abs(gradient(w_test) - numeric).max():.1e}"
+)
 
 # %%
 # Step size from the curvature
@@ -166,17 +168,20 @@ print("learned with convolution:\n", np.round(learned_conv, 4) + 0.0)
 # The two loss curves coincide: flipping the kernel only renames its nine
 # weights, and the descent treats every weight alike.
 
-fig, axes = plt.subplots(1, 4, figsize=(9, 2.9), facecolor="white", layout="constrained",
-                         width_ratios=[2.2, 1, 1, 1])
+fig, axes = plt.subplots(
+    1, 4, figsize=(9, 2.9), facecolor="white", layout="constrained", width_ratios=[2.2, 1, 1, 1]
+)
 fig.suptitle("Recovering a 3x3 kernel from an image and its filtered version")
 axes[0].semilogy(history_corr, label="correlation model", linewidth=3, alpha=0.6)
 axes[0].semilogy(history_conv, "--", label="convolution model")
 axes[0].set_xlabel("iteration")
 axes[0].set_ylabel("mean squared error")
 axes[0].legend(fontsize=8)
-for ax, k, title in [(axes[1], true, "true (Sobel x)"),
-                     (axes[2], learned_corr, "learned,\ncorrelation"),
-                     (axes[3], learned_conv, "learned,\nconvolution")]:
+for ax, k, title in [
+    (axes[1], true, "true (Sobel x)"),
+    (axes[2], learned_corr, "learned,\ncorrelation"),
+    (axes[3], learned_conv, "learned,\nconvolution"),
+]:
     ax.imshow(k, cmap="RdBu_r", vmin=-2.5, vmax=2.5)
     for (r, c), v in np.ndenumerate(k):
         ax.text(c, r, f"{round(v, 2) + 0.0:.2f}", ha="center", va="center", fontsize=8)

@@ -41,11 +41,13 @@ def load_rgb(step: int = 2) -> np.ndarray:
 
 
 x = load_rgb()
-to_ycc = np.array([
-    [0.299, 0.587, 0.114],          # Y': brightness
-    [-0.168736, -0.331264, 0.5],    # Cb: blue minus brightness
-    [0.5, -0.418688, -0.081312],    # Cr: red minus brightness
-])
+to_ycc = np.array(
+    [
+        [0.299, 0.587, 0.114],  # Y': brightness
+        [-0.168736, -0.331264, 0.5],  # Cb: blue minus brightness
+        [0.5, -0.418688, -0.081312],  # Cr: red minus brightness
+    ]
+)
 offset = np.array([0.0, 0.5, 0.5])
 
 weight = to_ycc[:, :, None, None]
@@ -61,10 +63,13 @@ print("x:", x.shape, " weight:", weight.shape, " y:", ycc.shape)
 columns = x.reshape(3, -1)
 by_matmul = (to_ycc @ columns + offset[:, None]).reshape(ycc.shape)
 np.testing.assert_allclose(ycc, by_matmul, atol=1e-12)
-np.testing.assert_allclose(ycc, np.einsum("oc,chw->ohw", to_ycc, x) + offset[:, None, None],
-                           atol=1e-12)
-print(f"1x1 conv2d == matrix product over the channel axis "
-      f"(max difference {np.abs(ycc - by_matmul).max():.1e})")
+np.testing.assert_allclose(
+    ycc, np.einsum("oc,chw->ohw", to_ycc, x) + offset[:, None, None], atol=1e-12
+)
+print(
+    f"1x1 conv2d == matrix product over the channel axis "
+    f"(max difference {np.abs(ycc - by_matmul).max():.1e})"
+)
 
 # %%
 # Undo it with another 1x1 convolution
@@ -80,9 +85,13 @@ print(f"round trip RGB -> Y'CbCr -> RGB: max error {np.abs(back - x).max():.1e}"
 
 fig, axes = plt.subplots(1, 5, figsize=(9, 2.9), facecolor="white", layout="constrained")
 fig.suptitle("A 1x1 convolution turns RGB into Y'CbCr; another one turns it back")
-panels = [(np.moveaxis(x, 0, -1), "input RGB"), (ycc[0], "Y' (brightness)"),
-          (ycc[1], "Cb (blue - Y')"), (ycc[2], "Cr (red - Y')"),
-          (np.clip(np.moveaxis(back, 0, -1), 0, 1), "RGB from Y'CbCr")]
+panels = [
+    (np.moveaxis(x, 0, -1), "input RGB"),
+    (ycc[0], "Y' (brightness)"),
+    (ycc[1], "Cb (blue - Y')"),
+    (ycc[2], "Cr (red - Y')"),
+    (np.clip(np.moveaxis(back, 0, -1), 0, 1), "RGB from Y'CbCr"),
+]
 for ax, (img, title) in zip(axes, panels, strict=True):
     ax.imshow(img, cmap="gray", vmin=0, vmax=1)
     ax.set_title(title, fontsize=9)
@@ -95,8 +104,10 @@ for ax, (img, title) in zip(axes, panels, strict=True):
 # channel's Laplacian (a measure of fine detail) puts a number on it:
 
 laplacian = convdoc.kernel2d("laplacian")
-detail = {name: convdoc.correlate(channel, laplacian, mode="valid").std()
-          for name, channel in zip(["Y'", "Cb", "Cr"], ycc, strict=True)}
+detail = {
+    name: convdoc.correlate(channel, laplacian, mode="valid").std()
+    for name, channel in zip(["Y'", "Cb", "Cr"], ycc, strict=True)
+}
 for name, value in detail.items():
     print(f"fine detail in {name:<3}: {value:.4f}")
 assert detail["Y'"] > 2 * max(detail["Cb"], detail["Cr"])
@@ -114,8 +125,10 @@ c, squeeze = 256, 64
 plain = c * c * 3 * 3
 bottleneck = c * squeeze + squeeze * squeeze * 3 * 3 + squeeze * c
 print(f"3x3 conv, {c} -> {c} channels:           {plain:>9,d} weights")
-print(f"1x1 ({c}->{squeeze}), 3x3 ({squeeze}->{squeeze}), 1x1 ({squeeze}->{c}): "
-      f"{bottleneck:>9,d} weights ({plain / bottleneck:.1f} x fewer)")
+print(
+    f"1x1 ({c}->{squeeze}), 3x3 ({squeeze}->{squeeze}), 1x1 ({squeeze}->{c}): "
+    f"{bottleneck:>9,d} weights ({plain / bottleneck:.1f} x fewer)"
+)
 
 plt.show()
 

@@ -52,17 +52,18 @@ averaged = convdoc.avg_pool2d(image, p)
 # With stride == window (the default) the windows tile the image, so the
 # oracle is a reshape into p x p blocks.
 h, w = (n // p for n in image.shape)
-blocks = image[:h * p, :w * p].reshape(h, p, w, p)
+blocks = image[: h * p, : w * p].reshape(h, p, w, p)
 np.testing.assert_allclose(maxed, blocks.max(axis=(1, 3)))
 np.testing.assert_allclose(averaged, blocks.mean(axis=(1, 3)))
 print(f"image {image.shape} -> {p} x {p} pooling -> {maxed.shape}")
 
 fig, axes = plt.subplots(1, 3, figsize=(9, 3.9), facecolor="white", layout="constrained")
 fig.suptitle(f"{p} x {p} pooling with stride {p}: max keeps bright details, mean smooths")
-for ax, img, title in [(axes[0], image, f"input {image.shape[0]} x {image.shape[1]}"),
-                       (axes[1], maxed, f"max_pool2d -> {maxed.shape[0]} x {maxed.shape[1]}"),
-                       (axes[2], averaged, f"avg_pool2d -> {averaged.shape[0]} x "
-                                           f"{averaged.shape[1]}")]:
+for ax, img, title in [
+    (axes[0], image, f"input {image.shape[0]} x {image.shape[1]}"),
+    (axes[1], maxed, f"max_pool2d -> {maxed.shape[0]} x {maxed.shape[1]}"),
+    (axes[2], averaged, f"avg_pool2d -> {averaged.shape[0]} x {averaged.shape[1]}"),
+]:
     ax.imshow(img, cmap="gray", vmin=0, vmax=1)
     ax.set_title(title, fontsize=10)
     ax.set_axis_off()
@@ -123,7 +124,7 @@ out_shape = stack(np.zeros((n, n), dtype=int)).shape
 probe = (out_shape[0] // 2, out_shape[1] // 2)  # an output in the middle of the final map
 predicted = np.zeros((n, n), dtype=bool)
 start = tuple(o * j for o in probe)  # unpadded layers: output o starts at o * j
-predicted[start[0]:start[0] + r, start[1]:start[1] + r] = True
+predicted[start[0] : start[0] + r, start[1] : start[1] + r] = True
 
 inside_hits = 0
 for y0, x0 in zip(*np.nonzero(predicted), strict=True):
@@ -132,8 +133,10 @@ for y0, x0 in zip(*np.nonzero(predicted), strict=True):
     inside_hits += stack(pulse)[probe] > 0
 outside = stack((~predicted).astype(int))[probe]
 print(f"input {n} x {n}, output {out_shape}, probe output {probe}")
-print(f"impulses inside the predicted {r} x {r} field that reach the probe: "
-      f"{inside_hits} of {predicted.sum()}")
+print(
+    f"impulses inside the predicted {r} x {r} field that reach the probe: "
+    f"{inside_hits} of {predicted.sum()}"
+)
 print(f"probe value with all {(~predicted).sum()} outside pixels lit: {outside}")
 assert inside_hits == predicted.sum() == r * r
 assert outside == 0
@@ -148,14 +151,28 @@ assert outside == 0
 
 fig, ax = plt.subplots(figsize=(6, 6), facecolor="white", layout="constrained")
 centre = (120, 105)  # (row, column) on the 300 x 256 image
-ax.imshow(image[centre[0] - 32:centre[0] + 32, centre[1] - 32:centre[1] + 32],
-          cmap="gray", vmin=0, vmax=1, extent=(-32.5, 31.5, 31.5, -32.5))
+ax.imshow(
+    image[centre[0] - 32 : centre[0] + 32, centre[1] - 32 : centre[1] + 32],
+    cmap="gray",
+    vmin=0,
+    vmax=1,
+    extent=(-32.5, 31.5, 31.5, -32.5),
+)
 names = ["input", *(name for name, *_ in layers)]
 colors = plt.cm.viridis(np.linspace(0, 0.95, len(fields)))
 for i, (size, name, color) in enumerate(zip(fields, names, colors, strict=True)):
     half = size / 2
-    ax.add_patch(Rectangle((-half, -half), size, size, fill=False, edgecolor=color,
-                           linewidth=2, label=f"after {i} layers ({name}): {size} x {size}"))
+    ax.add_patch(
+        Rectangle(
+            (-half, -half),
+            size,
+            size,
+            fill=False,
+            edgecolor=color,
+            linewidth=2,
+            label=f"after {i} layers ({name}): {size} x {size}",
+        )
+    )
 ax.set_title("Receptive field of one output pixel, layer by layer")
 ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
 ax.set_axis_off()

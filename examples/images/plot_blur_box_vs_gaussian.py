@@ -53,8 +53,10 @@ def spread(taps: np.ndarray) -> float:
 image = load_gray()
 sizes = [3, 7, 15, 25]
 pairs = []
-print(f"{'box n':>5} {'box spread':>10} {'sigma':>6} {'gaussian spread':>15} "
-      f"{'gaussian taps':>13} {'edge / peak':>11}")
+print(
+    f"{'box n':>5} {'box spread':>10} {'sigma':>6} {'gaussian spread':>15} "
+    f"{'gaussian taps':>13} {'edge / peak':>11}"
+)
 for n in sizes:
     box = convdoc.box_kernel(n)
     sigma = np.sqrt((n**2 - 1) / 12)
@@ -63,8 +65,10 @@ for n in sizes:
     np.testing.assert_allclose(spread(gauss), sigma, rtol=1e-3)
     edge = gauss[0] / gauss.max()
     assert edge <= np.exp(-8)
-    print(f"{n:5d} {spread(box):10.3f} {sigma:6.3f} {spread(gauss):15.3f} {gauss.size:13d} "
-          f"{edge:11.1e}")
+    print(
+        f"{n:5d} {spread(box):10.3f} {sigma:6.3f} {spread(gauss):15.3f} {gauss.size:13d} "
+        f"{edge:11.1e}"
+    )
     box2 = convdoc.box_kernel((n, n))
     gauss2 = convdoc.gaussian_kernel2d(gauss.size, sigma)
     pairs.append((n, sigma, box2, gauss2))
@@ -85,12 +89,12 @@ def blur(k: np.ndarray) -> np.ndarray:
     return out
 
 
-fig, axes = plt.subplots(2, len(sizes), figsize=(9, 5.8), facecolor="white",
-                         layout="constrained")
+fig, axes = plt.subplots(2, len(sizes), figsize=(9, 5.8), facecolor="white", layout="constrained")
 fig.suptitle("Box blur (top) and Gaussian blur of the same spread (bottom)")
 for col, (n, sigma, box2, gauss2) in enumerate(pairs):
-    for row, (k, title) in enumerate([(box2, f"box {n} x {n}"),
-                                      (gauss2, f"Gaussian, sigma = {sigma:.2f}")]):
+    for row, (k, title) in enumerate(
+        [(box2, f"box {n} x {n}"), (gauss2, f"Gaussian, sigma = {sigma:.2f}")]
+    ):
         axes[row, col].imshow(blur(k), cmap="gray", vmin=0, vmax=1)
         axes[row, col].set_title(title, fontsize=10)
         axes[row, col].set_axis_off()

@@ -97,10 +97,12 @@ print("output y:", y.shape, "(C_out, height, width)")
 # The oracle is the formula above, written with
 # :func:`scipy.signal.correlate2d` (zero padding, ``"same"`` size).
 
-oracle = np.stack([
-    bias[o] + sum(signal.correlate2d(x[c], weight[o, c], mode="same") for c in range(3))
-    for o in range(3)
-])
+oracle = np.stack(
+    [
+        bias[o] + sum(signal.correlate2d(x[c], weight[o, c], mode="same") for c in range(3))
+        for o in range(3)
+    ]
+)
 np.testing.assert_allclose(y, oracle, atol=1e-12)
 
 gray = np.full((3, 20, 20), 0.5)

@@ -51,13 +51,19 @@ radius = size // 2
 g = convdoc.gaussian_kernel(size, sigma)
 kernel = convdoc.gaussian_kernel2d(size, sigma)
 
-scipy_mode = {"constant": "constant", "edge": "nearest", "reflect": "mirror",
-              "symmetric": "reflect", "wrap": "wrap"}
+scipy_mode = {
+    "constant": "constant",
+    "edge": "nearest",
+    "reflect": "mirror",
+    "symmetric": "reflect",
+    "wrap": "wrap",
+}
 blurred = {}
 for boundary, mode in scipy_mode.items():
     out = convdoc.convolve(image, kernel, mode="same", boundary=boundary)
-    oracle = ndimage.convolve1d(ndimage.convolve1d(image, g, axis=0, mode=mode),
-                                g, axis=1, mode=mode)
+    oracle = ndimage.convolve1d(
+        ndimage.convolve1d(image, g, axis=0, mode=mode), g, axis=1, mode=mode
+    )
     np.testing.assert_allclose(out, oracle, atol=1e-10)
     blurred[boundary] = out
 
@@ -73,8 +79,10 @@ for boundary, out in blurred.items():
     if boundary == "symmetric":
         continue
     band = to_border[differs].max()
-    print(f"{boundary:<9} differs from symmetric at {differs.sum():5d} pixels, "
-          f"all within {band} px of the border")
+    print(
+        f"{boundary:<9} differs from symmetric at {differs.sum():5d} pixels, "
+        f"all within {band} px of the border"
+    )
     assert band < radius
 
 # %%
@@ -92,23 +100,34 @@ h, w = image.shape
 fig, axes = plt.subplots(2, 5, figsize=(9, 3.9), facecolor="white", layout="constrained")
 fig.suptitle("Top-right corner: the extended image (top) and the blurred result (bottom)")
 for col, boundary in enumerate(scipy_mode):
-    pad = {"mode": boundary} if boundary != "constant" else {"mode": "constant",
-                                                             "constant_values": 0}
+    pad = (
+        {"mode": boundary} if boundary != "constant" else {"mode": "constant", "constant_values": 0}
+    )
     grid = np.pad(image, radius, **pad)
     # Grid rows [0, radius + view) and the last view + radius columns: the
     # corner plus the added margin above and to the right.
-    corner = grid[:radius + view, -(view + 2 * radius):]
+    corner = grid[: radius + view, -(view + 2 * radius) :]
     ax = axes[0, col]
-    ax.imshow(corner, cmap="gray", vmin=0, vmax=1, extent=(w - view - radius - 0.5,
-              w + radius - 0.5, view - 0.5, -radius - 0.5))
+    ax.imshow(
+        corner,
+        cmap="gray",
+        vmin=0,
+        vmax=1,
+        extent=(w - view - radius - 0.5, w + radius - 0.5, view - 0.5, -radius - 0.5),
+    )
     ax.axhline(-0.5, color="C1", linestyle="--", linewidth=1)
     ax.axvline(w - 0.5, color="C1", linestyle="--", linewidth=1)
     ax.set_title(boundary, fontsize=10)
     ax.set_axis_off()
     limits = ax.get_xlim(), ax.get_ylim()
     ax = axes[1, col]
-    ax.imshow(blurred[boundary][:view, -(view + radius):], cmap="gray", vmin=0, vmax=1,
-              extent=(w - view - radius - 0.5, w - 0.5, view - 0.5, -0.5))
+    ax.imshow(
+        blurred[boundary][:view, -(view + radius) :],
+        cmap="gray",
+        vmin=0,
+        vmax=1,
+        extent=(w - view - radius - 0.5, w - 0.5, view - 0.5, -0.5),
+    )
     # Same window as above, so each output pixel sits under its input pixel.
     ax.set_xlim(limits[0])
     ax.set_ylim(limits[1])

@@ -50,8 +50,10 @@ def load_gray(step: int = 2) -> np.ndarray:
 
 
 image = load_gray()
-print(f"image: {image.shape[0]} x {image.shape[1]} pixels, values in "
-      f"[{image.min():.3f}, {image.max():.3f}]")
+print(
+    f"image: {image.shape[0]} x {image.shape[1]} pixels, values in "
+    f"[{image.min():.3f}, {image.max():.3f}]"
+)
 
 # %%
 # Filter with every kernel
@@ -61,8 +63,17 @@ print(f"image: {image.shape[0]} x {image.shape[1]} pixels, values in "
 # zeros leaks into the result. Each output is checked against
 # :func:`scipy.ndimage.correlate`, whose ``"reflect"`` mode is the same mirror.
 
-names = ["identity", "box_blur", "gaussian_blur", "sharpen", "sobel_x",
-         "sobel_y", "laplacian", "emboss", "outline"]
+names = [
+    "identity",
+    "box_blur",
+    "gaussian_blur",
+    "sharpen",
+    "sobel_x",
+    "sobel_y",
+    "laplacian",
+    "emboss",
+    "outline",
+]
 kernels = {name: convdoc.kernel2d(name) for name in names}
 filtered = {}
 for name, k in kernels.items():
@@ -105,8 +116,9 @@ def draw_kernel(ax, k: np.ndarray) -> None:
     ax.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
     for (r, c), v in np.ndenumerate(k):
         dark = abs(v) > 0.6 * lim
-        ax.text(c, r, label(v), ha="center", va="center", fontsize=8,
-                color="white" if dark else "black")
+        ax.text(
+            c, r, label(v), ha="center", va="center", fontsize=8, color="white" if dark else "black"
+        )
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -128,12 +140,19 @@ def scale_of(name: str) -> str:
 
 panels = [*names[:6], "gradient magnitude", *names[6:]]
 for first in (0, 5):
-    fig, axes = plt.subplots(2, 5, figsize=(9, 4.6), height_ratios=[1, 2.2],
-                             facecolor="white", layout="constrained")
-    for col, name in enumerate(panels[first:first + 5]):
+    fig, axes = plt.subplots(
+        2, 5, figsize=(9, 4.6), height_ratios=[1, 2.2], facecolor="white", layout="constrained"
+    )
+    for col, name in enumerate(panels[first : first + 5]):
         if name == "gradient magnitude":
-            axes[0, col].text(0.5, 0.5, r"$\sqrt{G_x^2 + G_y^2}$" + "\n(Sobel x, y)",
-                              ha="center", va="center", fontsize=10)
+            axes[0, col].text(
+                0.5,
+                0.5,
+                r"$\sqrt{G_x^2 + G_y^2}$" + "\n(Sobel x, y)",
+                ha="center",
+                va="center",
+                fontsize=10,
+            )
             axes[0, col].set_axis_off()
         else:
             draw_kernel(axes[0, col], kernels[name])
@@ -153,8 +172,8 @@ for name in names:
     k = kernels[name]
     conv = convdoc.convolve(image, k, mode="same", boundary="symmetric")
     np.testing.assert_allclose(
-        conv, convdoc.correlate(image, k[::-1, ::-1], mode="same", boundary="symmetric"),
-        atol=1e-12)
+        conv, convdoc.correlate(image, k[::-1, ::-1], mode="same", boundary="symmetric"), atol=1e-12
+    )
     same = np.allclose(conv, filtered[name])
     negated = np.allclose(conv, -filtered[name])
     verdict = "same as correlation" if same else ("negated" if negated else "different")

@@ -34,8 +34,10 @@ size, sigma = 9, 1.5
 g = convdoc.gaussian_kernel(size, sigma)
 K = convdoc.gaussian_kernel2d(size, sigma)
 np.testing.assert_allclose(K, np.outer(g, g), atol=1e-15)
-print(f"gaussian_kernel2d({size}, {sigma}) == outer(g, g), max difference "
-      f"{np.abs(K - np.outer(g, g)).max():.1e}")
+print(
+    f"gaussian_kernel2d({size}, {sigma}) == outer(g, g), max difference "
+    f"{np.abs(K - np.outer(g, g)).max():.1e}"
+)
 
 # %%
 # Which kernels are separable? Ask the SVD
@@ -45,8 +47,9 @@ print(f"gaussian_kernel2d({size}, {sigma}) == outer(g, g), max difference "
 # relative to the largest one.
 
 candidates = {"gaussian 9x9": K}
-candidates |= {name: convdoc.kernel2d(name)
-               for name in ["box_blur", "sobel_x", "sharpen", "laplacian"]}
+candidates |= {
+    name: convdoc.kernel2d(name) for name in ["box_blur", "sobel_x", "sharpen", "laplacian"]
+}
 print(f"{'kernel':<14} {'s2 / s1':>9}  separable")
 ranks = {}
 for name, k in candidates.items():
@@ -78,7 +81,6 @@ print("sobel_x row factor:   ", np.round(row / abs(row[0]), 6))
 # followed by a row pass (1-D kernels given as ``k x 1`` and ``1 x k``).
 
 
-
 def load_gray(step: int = 2) -> np.ndarray:
     """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
     with cbook.get_sample_data("grace_hopper.jpg") as f:
@@ -103,9 +105,11 @@ print(f"one 2-D pass and two 1-D passes agree to {np.abs(separated - direct).max
 
 fig, axes = plt.subplots(1, 3, figsize=(9, 3.8), facecolor="white", layout="constrained")
 fig.suptitle("Gaussian blur as one 2-D convolution and as two 1-D convolutions")
-for ax, img, title in [(axes[0], direct, "one 2-D pass (9 x 9)"),
-                       (axes[1], separated, "column pass, then row pass"),
-                       (axes[2], separated - direct, "difference")]:
+for ax, img, title in [
+    (axes[0], direct, "one 2-D pass (9 x 9)"),
+    (axes[1], separated, "column pass, then row pass"),
+    (axes[2], separated - direct, "difference"),
+]:
     lim = (0, 1) if title != "difference" else (-1e-12, 1e-12)
     shown = ax.imshow(img, cmap="gray", vmin=lim[0], vmax=lim[1])
     ax.set_title(title, fontsize=10)

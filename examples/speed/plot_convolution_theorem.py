@@ -49,8 +49,9 @@ loop = np.array([sum(x[m] * h_long[(i - m) % n] for m in range(n)) for i in rang
 # 2. The theorem: multiply the spectra.
 theorem = np.fft.ifft(np.fft.fft(x) * np.fft.fft(h_long)).real
 np.testing.assert_allclose(theorem, loop, atol=1e-12)
-print(f"ifft(fft(x) * fft(h)) vs the circular loop: max difference "
-      f"{np.abs(theorem - loop).max():.1e}")
+print(
+    f"ifft(fft(x) * fft(h)) vs the circular loop: max difference {np.abs(theorem - loop).max():.1e}"
+)
 
 # %%
 # 3. :func:`convdoc.convolve` with ``boundary="wrap"`` treats the signal as
@@ -60,8 +61,10 @@ print(f"ifft(fft(x) * fft(h)) vs the circular loop: max difference "
 
 wrapped = convdoc.convolve(x, h, mode="same", boundary="wrap")
 np.testing.assert_allclose(wrapped, np.roll(theorem, -((k - 1) // 2)), atol=1e-12)
-print("convolve(x, h, 'same', boundary='wrap') == the circular convolution, shifted by "
-      f"{(k - 1) // 2}")
+print(
+    "convolve(x, h, 'same', boundary='wrap') == the circular convolution, shifted by "
+    f"{(k - 1) // 2}"
+)
 
 # %%
 # Linear convolution by zero-padding
@@ -74,8 +77,10 @@ L = n + k - 1
 linear = np.fft.ifft(np.fft.fft(x, L) * np.fft.fft(h, L)).real
 np.testing.assert_allclose(linear, np.convolve(x, h), atol=1e-12)
 np.testing.assert_allclose(convdoc.convolve(x, h, method="fft"), np.convolve(x, h), atol=1e-12)
-print(f"padded to L = {n} + {k} - 1 = {L}: ifft(fft * fft) == numpy.convolve, "
-      f"max difference {np.abs(linear - np.convolve(x, h)).max():.1e}")
+print(
+    f"padded to L = {n} + {k} - 1 = {L}: ifft(fft * fft) == numpy.convolve, "
+    f"max difference {np.abs(linear - np.convolve(x, h)).max():.1e}"
+)
 
 # %%
 # Without the padding the tail of the linear result folds back onto its
@@ -83,11 +88,13 @@ print(f"padded to L = {n} + {k} - 1 = {L}: ifft(fft * fft) == numpy.convolve, "
 # linear ones plus the last :math:`k - 1`, and the rest agree.
 
 folded = np.convolve(x, h)[:n].copy()
-folded[:k - 1] += np.convolve(x, h)[n:]
+folded[: k - 1] += np.convolve(x, h)[n:]
 np.testing.assert_allclose(theorem, folded, atol=1e-12)
 bad = np.flatnonzero(~np.isclose(theorem, np.convolve(x, h)[:n]))
-print(f"circular and linear results differ at samples {bad.min()}..{bad.max()} "
-      f"(k - 1 = {k - 1} samples)")
+print(
+    f"circular and linear results differ at samples {bad.min()}..{bad.max()} "
+    f"(k - 1 = {k - 1} samples)"
+)
 
 # %%
 # The picture
@@ -106,8 +113,9 @@ freq = np.fft.rfftfreq(L)
 fig, axes = plt.subplots(3, 1, figsize=(8, 6), facecolor="white", layout="constrained")
 fig.suptitle("Convolution is multiplication of spectra")
 axes[0].plot(x, ".-", label="x: sawtooth, 64 samples")
-axes[0].plot(np.arange(k), h / h.max(), "s-", markersize=3,
-             label=f"h: Gaussian, {k} taps (scaled to peak 1)")
+axes[0].plot(
+    np.arange(k), h / h.max(), "s-", markersize=3, label=f"h: Gaussian, {k} taps (scaled to peak 1)"
+)
 axes[0].set_xlabel("sample")
 axes[0].set_ylim(-1.2, 1.9)
 axes[0].legend(fontsize=8, loc="upper right", ncols=2)

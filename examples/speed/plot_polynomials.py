@@ -53,8 +53,9 @@ for n_power in range(c.size):
     diagonal = sum(table[i, n_power - i] for i in range(a.size) if 0 <= n_power - i < b.size)
     assert diagonal == c[n_power]
 
-fig, (ax, ax_c) = plt.subplots(1, 2, figsize=(8.5, 3.6), facecolor="white",
-                               layout="constrained", width_ratios=[b.size, c.size])
+fig, (ax, ax_c) = plt.subplots(
+    1, 2, figsize=(8.5, 3.6), facecolor="white", layout="constrained", width_ratios=[b.size, c.size]
+)
 fig.suptitle(r"Polynomial product: add the table of $a_i b_j$ along anti-diagonals")
 colors = plt.cm.tab10(np.arange(c.size))
 ii, jj = np.indices(table.shape)

@@ -67,10 +67,14 @@ exponential = convdoc.convolve(x, geometric)[:n]
 recursive = signal.lfilter([alpha], [1, -(1 - alpha)], x)
 bound = (1 - alpha) ** m_taps * np.abs(x).max()
 np.testing.assert_allclose(exponential, recursive, rtol=0, atol=bound)
-print(f"alpha = {alpha:.4f}, kernel cut after M = {m_taps} taps, weight left out "
-      f"{(1 - alpha) ** m_taps:.1e}")
-print(f"largest difference from lfilter: {np.abs(exponential - recursive).max():.1e} "
-      f"(bound {bound:.1e})")
+print(
+    f"alpha = {alpha:.4f}, kernel cut after M = {m_taps} taps, weight left out "
+    f"{(1 - alpha) ** m_taps:.1e}"
+)
+print(
+    f"largest difference from lfilter: {np.abs(exponential - recursive).max():.1e} "
+    f"(bound {bound:.1e})"
+)
 
 # %%
 # How much noise is left
@@ -83,14 +87,17 @@ print(f"largest difference from lfilter: {np.abs(exponential - recursive).max():
 # standard deviation), in ``"valid"`` mode so the ends play no part:
 
 long_noise = convdoc.noisy_sine(50_000, period, noise=noise, seed=2) - convdoc.noisy_sine(
-    50_000, period, noise=0)
+    50_000, period, noise=0
+)
 left_box = convdoc.convolve(long_noise, box, mode="valid").std()
 left_exp = convdoc.convolve(long_noise, geometric, mode="valid").std()
 theory = noise / np.sqrt(w)
 np.testing.assert_allclose(theory, noise * np.sqrt(alpha / (2 - alpha)))
 np.testing.assert_allclose([left_box, left_exp], theory, rtol=0.05)
-print(f"noise std {long_noise.std():.3f}; theory after smoothing {theory:.4f}; "
-      f"measured: moving average {left_box:.4f}, exponential {left_exp:.4f}")
+print(
+    f"noise std {long_noise.std():.3f}; theory after smoothing {theory:.4f}; "
+    f"measured: moving average {left_box:.4f}, exponential {left_exp:.4f}"
+)
 
 # %%
 # Error against the clean sine, and the lag
@@ -104,9 +111,10 @@ print(f"noise std {long_noise.std():.3f}; theory after smoothing {theory:.4f}; "
 # to within a sample.
 
 inner = slice(m_taps, n - w)  # away from both ends
-rms = {name: np.sqrt(np.mean((y - clean)[inner] ** 2))
-       for name, y in [("noisy input", x), ("moving average", moving),
-                       ("exponential", exponential)]}
+rms = {
+    name: np.sqrt(np.mean((y - clean)[inner] ** 2))
+    for name, y in [("noisy input", x), ("moving average", moving), ("exponential", exponential)]
+}
 centre_of_mass = np.sum(np.arange(m_taps) * geometric) / geometric.sum()
 omega = 2 * np.pi / period
 phase_delay = -np.angle(np.sum(geometric * np.exp(-1j * omega * np.arange(m_taps)))) / omega
@@ -116,8 +124,10 @@ best = int(shifts[int(np.argmin(errors))])
 rms["exponential, delay removed"] = np.sqrt(errors[best])
 for name, value in rms.items():
     print(f"RMS error, {name:<27}: {value:.3f}")
-print(f"kernel centre of mass {centre_of_mass:.2f} samples (theory {(1 - alpha) / alpha:.2f}); "
-      f"phase delay at this sine {phase_delay:.2f}; best-matching shift {best}")
+print(
+    f"kernel centre of mass {centre_of_mass:.2f} samples (theory {(1 - alpha) / alpha:.2f}); "
+    f"phase delay at this sine {phase_delay:.2f}; best-matching shift {best}"
+)
 assert abs(best - phase_delay) <= 1
 assert rms["moving average"] < rms["exponential, delay removed"] < rms["exponential"]
 
@@ -134,8 +144,10 @@ def gain(taps: np.ndarray, offsets: np.ndarray) -> float:
 
 gain_box = gain(box, np.arange(w) - w // 2)
 gain_exp = gain(geometric, np.arange(m_taps))
-print(f"amplitude passed at period {period:g}: moving average {gain_box:.3f}, "
-      f"exponential {gain_exp:.3f}")
+print(
+    f"amplitude passed at period {period:g}: moving average {gain_box:.3f}, "
+    f"exponential {gain_exp:.3f}"
+)
 assert gain_exp < gain_box < 1
 
 # %%
@@ -144,8 +156,9 @@ assert gain_exp < gain_box < 1
 #
 # The picture
 
-fig, (ax, ax_k) = plt.subplots(1, 2, figsize=(9, 3.9), facecolor="white",
-                               layout="constrained", width_ratios=[3, 1])
+fig, (ax, ax_k) = plt.subplots(
+    1, 2, figsize=(9, 3.9), facecolor="white", layout="constrained", width_ratios=[3, 1]
+)
 fig.suptitle("Two smoothers, two kernels")
 ax.plot(x, ".", color="0.6", markersize=3, label="noisy sine")
 ax.plot(clean, color="black", linewidth=1, label="clean sine")

@@ -59,8 +59,7 @@ for k in ks:
         got = convdoc.convolve(x, h, mode="valid", method=method)
         np.testing.assert_allclose(got, expected, atol=1e-10)
     if k in loop_ks:
-        np.testing.assert_allclose(convdoc.reference_correlate(x, h[::-1]), expected,
-                                   atol=1e-10)
+        np.testing.assert_allclose(convdoc.reference_correlate(x, h[::-1]), expected, atol=1e-10)
 print(f"all methods agree with numpy.convolve for k in {ks}")
 
 # %%
@@ -71,8 +70,11 @@ times = {"direct": [], "fft": [], "auto": [], "loop": []}
 for k in ks:
     h = convdoc.gaussian_kernel(k, k / 6)
     for method in ("direct", "fft", "auto"):
-        times[method].append(best_time(
-            lambda h=h, method=method: convdoc.convolve(x, h, mode="valid", method=method), 5))
+        times[method].append(
+            best_time(
+                lambda h=h, method=method: convdoc.convolve(x, h, mode="valid", method=method), 5
+            )
+        )
     if k in loop_ks:
         # One run is enough: the loop is slower by orders of magnitude.
         times["loop"].append(best_time(lambda h=h: convdoc.reference_correlate(x, h), 1))
@@ -80,8 +82,10 @@ for k in ks:
 print(f"{'k':>5} {'loop':>10} {'direct':>10} {'fft':>10} {'auto':>10}   (milliseconds)")
 for i, k in enumerate(ks):
     loop = f"{1e3 * times['loop'][i]:10.3f}" if i < len(loop_ks) else f"{'':>10}"
-    print(f"{k:5d} {loop} {1e3 * times['direct'][i]:10.3f} {1e3 * times['fft'][i]:10.3f} "
-          f"{1e3 * times['auto'][i]:10.3f}")
+    print(
+        f"{k:5d} {loop} {1e3 * times['direct'][i]:10.3f} {1e3 * times['fft'][i]:10.3f} "
+        f"{1e3 * times['auto'][i]:10.3f}"
+    )
 
 # %%
 # The crossover is where the FFT starts to beat the direct sum for good on
@@ -92,11 +96,12 @@ direct, fft, auto = (np.array(times[m]) for m in ("direct", "fft", "auto"))
 fft_wins = fft < direct
 later = [i for i in range(len(ks)) if fft_wins[i:].all()]
 crossover = ks[later[0]] if later else None
-print(f"FFT faster than direct from k = {crossover} on" if crossover else
-      "FFT never beat direct here")
+print(
+    f"FFT faster than direct from k = {crossover} on" if crossover else "FFT never beat direct here"
+)
 gap = auto / np.minimum(direct, fft)
 print(f"auto took {gap.min():.2f} to {gap.max():.2f} x the faster method's time")
-slow = np.array(times["loop"]) / direct[:len(loop_ks)]
+slow = np.array(times["loop"]) / direct[: len(loop_ks)]
 print(f"the Python loop took {slow.min():,.0f} to {slow.max():,.0f} x as long as direct")
 
 # %%
@@ -113,12 +118,23 @@ fig, ax = plt.subplots(figsize=(8, 4.8), facecolor="white", layout="constrained"
 ax.loglog(ks, 1e3 * auto, "-", color="C2", linewidth=8, alpha=0.3, label='method="auto"')
 ax.loglog(ks, 1e3 * direct, "o-", color="C0", label='method="direct"')
 ax.loglog(ks, 1e3 * fft, "s-", color="C1", label='method="fft"')
-ax.loglog(loop_ks, 1e3 * np.array(times["loop"]), "^-", color="C3",
-          label="reference_correlate (Python loop)")
+ax.loglog(
+    loop_ks,
+    1e3 * np.array(times["loop"]),
+    "^-",
+    color="C3",
+    label="reference_correlate (Python loop)",
+)
 if crossover:
     ax.axvline(crossover, color="gray", linestyle=":")
-    ax.annotate(f"FFT faster from k = {crossover}", (crossover, ax.get_ylim()[1]),
-                xytext=(4, -14), textcoords="offset points", fontsize=9, color="gray")
+    ax.annotate(
+        f"FFT faster from k = {crossover}",
+        (crossover, ax.get_ylim()[1]),
+        xytext=(4, -14),
+        textcoords="offset points",
+        fontsize=9,
+        color="gray",
+    )
 ax.set_xlabel("kernel length k")
 ax.set_ylabel("time (ms, best of several runs)")
 ax.legend(fontsize=9, loc="lower right")
