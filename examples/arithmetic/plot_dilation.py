@@ -38,8 +38,8 @@ w = rng.integers(0, 3, (k, k)).astype(float)
 
 k_hat = k + (k - 1) * (d - 1)
 o = convdoc.output_size(i, k, dilation=d)
-print(f"k^ = {k} + ({k} - 1)·({d} - 1) = {k_hat}; o = ({i} - {k_hat}) + 1 = {i - k_hat + 1}; "
-      f"convdoc.output_size gives {o}")
+print(f"k^ = {k} + ({k} - 1)·({d} - 1) = {k_hat}")
+print(f"o = ({i} - {k_hat}) + 1 = {i - k_hat + 1}; convdoc.output_size gives {o}")
 assert o == i - k_hat + 1
 
 trace = convdoc.steps(x, w, operation="conv", dilation=d)

@@ -33,7 +33,8 @@ x = rng.integers(0, 4, (i, i)).astype(float)
 w = rng.integers(0, 3, (k, k)).astype(float)
 
 o = convdoc.output_size(i, k, padding=p)
-print(f"o = ({i} - {k}) + 2·{p} + 1 = {(i - k) + 2 * p + 1}; convdoc.output_size gives {o}")
+print(f"o = ({i} - {k}) + 2·{p} + 1 = {(i - k) + 2 * p + 1}; "
+      f"convdoc.output_size gives {o}")
 assert o == i + (k - 1)
 
 trace = convdoc.steps(x, w, operation="conv", padding=p)
@@ -65,6 +66,6 @@ assert trace_t.pad[0] == (0, 0)
 fig_t = GridFigure2D(trace_t, 6)
 
 # The transposed convolution multiplies by the transpose of the direct one's matrix.
-C = np.stack([convdoc.conv2d(e.reshape(i, i), w, padding=p).ravel() for e in np.eye(i * i)],
-             axis=1)
+C = np.stack([convdoc.conv2d(e.reshape(i, i), w, padding=p).ravel()
+              for e in np.eye(i * i)], axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())

@@ -78,6 +78,7 @@ fig_t = GridFigure2D(trace_t, 5)
 # matrix :math:`C` acting on the flattened input (16 inputs, 4 outputs), the
 # transposed convolution multiplies by :math:`C^\top`.
 
-C = np.stack([convdoc.conv2d(e.reshape(i, i), w).ravel() for e in np.eye(i * i)], axis=1)
+C = np.stack([convdoc.conv2d(e.reshape(i, i), w).ravel() for e in np.eye(i * i)],
+             axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 print(f"C is {C.shape[0]} x {C.shape[1]}; conv_transpose2d(y) == C.T @ y")

@@ -35,9 +35,11 @@ x = rng.integers(0, 4, (i, i)).astype(float)
 w = rng.integers(0, 3, (k, k)).astype(float)
 
 o = convdoc.output_size(i, k, padding=p, stride=s)
-print(f"o = floor(({i} + 2·{p} - {k}) / {s}) + 1 = floor({(i + 2 * p - k) / s:g}) + 1 = "
-      f"{(i + 2 * p - k) // s + 1}; convdoc.output_size gives {o}")
-assert o == (i + 2 * p - k) // s + 1 == convdoc.output_size(i - 1, k, padding=p, stride=s)
+print(f"o = floor(({i} + 2·{p} - {k}) / {s}) + 1 = floor({(i + 2 * p - k) / s:g}) + 1"
+      f" = {(i + 2 * p - k) // s + 1}; convdoc.output_size gives {o}")
+assert o == (i + 2 * p - k) // s + 1
+# One input row fewer gives the same output size.
+assert convdoc.output_size(i - 1, k, padding=p, stride=s) == o
 
 trace = convdoc.steps(x, w, operation="conv", padding=p, stride=s)
 fig = GridFigure2D(trace, len(trace) - 1)
@@ -51,7 +53,8 @@ rows = trace.grid.shape[0]
 visited = set(np.concatenate([step.window[0] for step in trace]).tolist())
 skipped = [r for r in range(rows) if r not in visited]
 print(f"padded input has rows 0..{rows - 1}; rows never under the window: {skipped}")
-print("they hold", "padding" if all(trace.to_input(r, 0) is None for r in skipped) else "input")
+assert all(trace.to_input(r, 0) is None for r in skipped)
+print("all of them are padding: no input cell is lost")
 strip = filmstrip(trace, [0, 1, o, len(trace) - 1])
 
 # %%

@@ -63,12 +63,14 @@ print("window centres:", centres)
 
 y = rng.integers(0, 4, (o, o)).astype(float)
 t = convdoc.transposed_output_size(o, k, stride=s, padding=p)
-print(f"o' = ({o} - 1)·{s} - 2·{p} + ({k} - 1) + 1 = {(o - 1) * s - 2 * p + (k - 1) + 1}; "
-      f"convdoc.transposed_output_size gives {t}")
+by_hand = (o - 1) * s - 2 * p + (k - 1) + 1
+print(f"o' = ({o} - 1)·{s} - 2·{p} + ({k} - 1) + 1 = {by_hand}")
+print(f"convdoc.transposed_output_size gives {t}")
 assert t == i
 
 trace_t = convdoc.steps(y, w, operation="conv_transpose", stride=s, padding=p)
-print(f"zeros inserted: {trace_t.upsample[0] - 1} between cells; padding {trace_t.pad[0][0]}")
+print(f"zeros inserted: {trace_t.upsample[0] - 1} between cells; "
+      f"padding {trace_t.pad[0][0]}")
 fig_t = GridFigure2D(trace_t, 6)
 
 # The transposed convolution multiplies by the transpose of the direct one's matrix.

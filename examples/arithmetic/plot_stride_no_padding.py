@@ -35,13 +35,15 @@ x = rng.integers(0, 4, (i, i)).astype(float)
 w = rng.integers(0, 3, (k, k)).astype(float)
 
 o = convdoc.output_size(i, k, stride=s)
-print(f"o = floor(({i} - {k}) / {s}) + 1 = {(i - k) // s + 1}; convdoc.output_size gives {o}")
+print(f"o = floor(({i} - {k}) / {s}) + 1 = {(i - k) // s + 1}; "
+      f"convdoc.output_size gives {o}")
 assert o == (i - k) // s + 1
 
 trace = convdoc.steps(x, w, operation="conv", stride=s)
 fig = GridFigure2D(trace, 1)
 # Stride s keeps every s-th output of the stride-1 convolution.
-np.testing.assert_allclose(trace.output, signal.correlate2d(x, w, mode="valid")[::s, ::s])
+oracle = signal.correlate2d(x, w, mode="valid")[::s, ::s]
+np.testing.assert_allclose(trace.output, oracle)
 
 # %%
 strip = filmstrip(trace, range(len(trace)))
@@ -70,6 +72,6 @@ print(f"zeros inserted: {trace_t.upsample[0] - 1} between cells; "
 fig_t = GridFigure2D(trace_t, 6)
 
 # The transposed convolution multiplies by the transpose of the direct one's matrix.
-C = np.stack([convdoc.conv2d(e.reshape(i, i), w, stride=s).ravel() for e in np.eye(i * i)],
-             axis=1)
+C = np.stack([convdoc.conv2d(e.reshape(i, i), w, stride=s).ravel()
+              for e in np.eye(i * i)], axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())

@@ -38,8 +38,8 @@ rules = ("constant", "edge", "reflect", "symmetric", "wrap")
 traces = {rule: convdoc.steps(x, g, mode="same", boundary=rule) for rule in rules}
 
 with style_context():
-    fig, axes = plt.subplots(3, len(rules), figsize=(10, 4.4), sharex=True, sharey="row",
-                             layout="constrained")
+    fig, axes = plt.subplots(3, len(rules), figsize=(10, 4.4), sharex=True,
+                             sharey="row", layout="constrained")
     for col, (rule, trace) in enumerate(traces.items()):
         Panels1D(trace, axes[:, col], 0, compact=True)
         axes[0, col].set_title(rule)

@@ -43,7 +43,8 @@ fig, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
 ax.stem(np.arange(n), x, linefmt="0.7", markerfmt="o", basefmt=" ", label="input")
 for (mode, trace), marker in zip(traces.items(), "sD^", strict=True):
     centres = [step.center[0] for step in trace]
-    ax.plot(centres, trace.output, marker=marker, ms=4, label=f"{mode}: {trace.output.size}")
+    ax.plot(centres, trace.output, marker=marker, ms=4,
+            label=f"{mode}: {trace.output.size}")
 ax.set_xlabel("input position (outputs at their window's centre)")
 ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
 ax.set_title(f"n = {n} samples, k = {k} taps")
@@ -51,7 +52,8 @@ ax.set_title(f"n = {n} samples, k = {k} taps")
 for mode, trace in traces.items():
     print(f"{mode:>5}: {trace.output.size} outputs (formula gives {expected[mode]})")
     assert trace.output.size == expected[mode]
-    np.testing.assert_allclose(trace.output, signal.convolve(x, g, mode=mode), atol=1e-12)
+    oracle = signal.convolve(x, g, mode=mode)
+    np.testing.assert_allclose(trace.output, oracle, atol=1e-12)
 
 # %%
 # Full: the kernel starts with one tap on the signal

@@ -46,8 +46,9 @@ from convdoc.plot import StepFigure1D, filmstrip
 x = convdoc.sawtooth(200, 50)
 g = convdoc.gaussian_kernel(21, 3.0)
 print(f"signal: {x.size} samples; kernel: {g.size} taps summing to {g.sum():.6f}")
+tiled = np.tile(np.linspace(-1, 1, 50), 210 // 50)
 print(f"sawtooth(210, 50) has {convdoc.sawtooth(210, 50).size} samples, "
-      f"np.tile(ramp, 210 // 50) only {np.tile(np.linspace(-1, 1, 50), 210 // 50).size}")
+      f"np.tile(ramp, 210 // 50) only {tiled.size}")
 
 # %%
 # How many outputs?
@@ -55,7 +56,8 @@ print(f"sawtooth(210, 50) has {convdoc.sawtooth(210, 50).size} samples, "
 # The kernel fits entirely inside the signal at :math:`N - k + 1` positions.
 
 y = convdoc.convolve(x, g, mode="valid")
-print(f"valid outputs: {x.size} - {g.size} + 1 = {x.size - g.size + 1}, computed: {y.size}")
+print(f"valid outputs: {x.size} - {g.size} + 1 = {x.size - g.size + 1}, "
+      f"computed: {y.size}")
 assert y.size == x.size - g.size + 1
 np.testing.assert_allclose(y, np.convolve(x, g, mode="valid"), atol=1e-12)
 
@@ -135,11 +137,12 @@ for row, size in enumerate(sizes):
         ax = axes[row, col]
         ax.plot(x, color="0.75", lw=1)
         ax.plot(centres, small.output, color="#009E73", lw=1.5)
-        ax.set_title(f"size {size}, σ = {s:g}: {small.output.size} outputs", fontsize="small")
+        ax.set_title(f"size {size}, σ = {s:g}: {small.output.size} outputs",
+                     fontsize="small")
 box_gap = np.abs(convdoc.gaussian_kernel(5, 8.0) - convdoc.box_kernel(5)).max()
-print(f"5 taps, sigma 8 vs a 5-tap moving average: taps differ by at most {box_gap:.4f}")
+print(f"5 taps, sigma 8 vs a 5-tap moving average: {box_gap:.4f} apart at most")
 assert box_gap < 0.01
-fig_grid.suptitle("Valid-mode output over the input, by kernel size (rows) and σ (columns)")
+fig_grid.suptitle("Valid-mode output over the input: kernel size (rows), σ (columns)")
 
 # %%
 # Explore it
@@ -149,7 +152,8 @@ fig_grid.suptitle("Valid-mode output over the input, by kernel size (rows) and �
 # kernel size and :math:`\sigma`, or switch the signal, the kernel and the
 # mode. The window is drawn where the outputs really come from.
 
-Explorer1D(signal="sawtooth", kernel="gaussian", size=21, sigma=3.0, mode="valid", step=n)
+Explorer1D(signal="sawtooth", kernel="gaussian", size=21, sigma=3.0, mode="valid",
+           step=n)
 
 # %%
 # Save the figure
@@ -168,9 +172,10 @@ from convdoc.__main__ import main as convdoc_cli
 with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
     svg = fig.save("sawtooth.svg")
     print(f"fig.save wrote {svg} ({svg.stat().st_size // 1024} KiB)")
-    convdoc_cli(["render", "--signal", "sawtooth", "--length", "200", "--period", "50",
-                 "--kernel", "gaussian", "--size", "21", "--sigma", "3", "--mode", "valid",
-                 "--step", str(n), "-o", "sawtooth_cli.svg"])
+    convdoc_cli(["render", "--signal", "sawtooth", "--length", "200",
+                 "--period", "50", "--kernel", "gaussian", "--size", "21",
+                 "--sigma", "3", "--mode", "valid", "--step", str(n),
+                 "-o", "sawtooth_cli.svg"])
     assert Path("sawtooth_cli.svg").stat().st_size > 0
 
 plt.show()
