@@ -80,7 +80,7 @@ def test_every_control_has_a_label(html):
     assert ids and set(ids) <= labelled
     assert len(ids) == len(set(ids))
     buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
-    assert {b["data-action"] for b in buttons} == {"prev", "next", "play"}
+    assert {b["data-action"] for b in buttons} == {"prev", "next", "play", "save"}
     assert all(b["type"] == "button" for b in buttons)
     ranges = [attrs for tag, attrs in parsed.tags if tag == "input"
               and attrs.get("type") == "range"]

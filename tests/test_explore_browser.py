@@ -15,6 +15,7 @@ import http.server
 import json
 import os
 import threading
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -225,6 +226,26 @@ def test_1d_buttons_step_once_each_and_every_explorer_starts(page):
     )
     play.click()
     assert play.get_attribute("aria-pressed") == "false"
+
+
+@pytest.mark.parametrize(("index", "panels"), [(0, 3), (1, 1)])
+def test_save_svg_downloads_a_standalone_file(page, index, panels):
+    root = page.locator(".convdoc-explorer").nth(index)
+    _set(root, "step", 4)
+    with page.expect_download() as info:
+        root.locator('[data-action="save"]').click()
+    download = info.value
+    assert download.suggested_filename.endswith("-step-4.svg")
+    svg = ET.parse(download.path()).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert svg.tag == f"{ns}svg"
+    nested = svg.findall(f"{ns}svg")
+    assert len(nested) == panels
+    # Styles are inlined: the file does not depend on the page's stylesheet.
+    styled = [e for e in svg.iter() if "stroke" in (e.get("style") or "")]
+    assert styled
+    texts = ["".join(t.itertext()) for t in svg.findall(f"{ns}text")]
+    assert root.locator('[data-role="caption"]').inner_text() in texts
 
 
 def _read2d(root) -> dict:

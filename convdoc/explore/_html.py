@@ -75,12 +75,13 @@ def checkbox_field(root_id: str, name: str, label: str, checked: bool) -> str:
 
 
 def buttons() -> str:
-    """Step back / step forward / play buttons."""
+    """Step back, step forward, play, and save-as-SVG buttons."""
     return (
         '<div class="cdx-buttons">'
         '<button type="button" data-action="prev" aria-label="Previous step">◀ Step</button>'
         '<button type="button" data-action="next" aria-label="Next step">Step ▶</button>'
         '<button type="button" data-action="play" aria-pressed="false">Play</button>'
+        '<button type="button" data-action="save">Save SVG</button>'
         "</div>"
     )
 

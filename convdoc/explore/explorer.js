@@ -123,6 +123,64 @@
     });
   }
 
+  // The seed notebook could save its figure as SVG; so can the explorers. Styles
+  // come from the page's CSS, so they are copied onto the clone to stand alone.
+  var STYLE_PROPS = ["fill", "fill-opacity", "stroke", "stroke-width", "stroke-dasharray",
+    "stroke-opacity", "opacity", "font-size", "font-family", "text-anchor"];
+
+  function standaloneSvg(root) {
+    var panels = root.querySelectorAll("svg[data-panel]");
+    var width = 0, height = 0, parts = [];
+    Array.prototype.forEach.call(panels, function (panel) {
+      var box = panel.viewBox.baseVal;
+      var clone = panel.cloneNode(true);
+      var originals = panel.querySelectorAll("*"), copies = clone.querySelectorAll("*");
+      for (var i = 0; i < originals.length; i++) {
+        var cs = getComputedStyle(originals[i]), decl = [];
+        STYLE_PROPS.forEach(function (prop) {
+          var v = cs.getPropertyValue(prop);
+          if (v) decl.push(prop + ":" + v);
+        });
+        copies[i].setAttribute("style", decl.join(";"));
+      }
+      clone.setAttribute("y", String(height));
+      clone.setAttribute("color", getComputedStyle(root).color);
+      width = Math.max(width, box.width);
+      height += box.height;
+      parts.push(new XMLSerializer().serializeToString(clone));
+    });
+    // The caption (and the 2-D formula) say which step this is; keep them with the figure.
+    ["formula", "caption"].forEach(function (role) {
+      var node = root.querySelector('[data-role="' + role + '"]');
+      if (!node || !node.textContent) return;
+      height += 18;
+      var text = el("text", { x: 4, y: height - 5,
+        style: "font-size:12px;font-family:sans-serif;fill:" + getComputedStyle(root).color });
+      text.textContent = node.textContent;
+      width = Math.max(width, Math.ceil(node.textContent.length * 6.6) + 8);  // ~glyph width
+      parts.push(new XMLSerializer().serializeToString(text));
+    });
+    return '<svg xmlns="' + SVGNS + '" width="' + width + '" height="' + height +
+      '" viewBox="0 0 ' + width + " " + height + '"><rect width="100%" height="100%" fill="' +
+      getComputedStyle(root).backgroundColor + '"/>' +
+      parts.join("") + "<\/svg>";
+  }
+
+  function wireDownload(root, name) {
+    var button = root.querySelector('[data-action="save"]');
+    if (!button) return;
+    button.addEventListener("click", function () {
+      var blob = new Blob([standaloneSvg(root)], { type: "image/svg+xml" });
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = name + "-step-" + root.getAttribute("data-step") + ".svg";
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    });
+  }
+
   function hatch(svg, id) {
     var defs = el("defs", {}, svg);
     var pattern = el("pattern", { id: id, width: 6, height: 6, patternUnits: "userSpaceOnUse",
@@ -276,6 +334,7 @@
       control(root, name).addEventListener("change", redraw);
     });
     wirePlayback(root, redraw);
+    wireDownload(root, "convolution-1d");
     redraw();
   }
 
@@ -403,6 +462,7 @@
       control(root, name).addEventListener("change", redraw);
     });
     wirePlayback(root, redraw);
+    wireDownload(root, "convolution-2d");
     redraw();
   }
 
