@@ -54,6 +54,7 @@ _SEC_PER_SEPARABLE_MAC = 1.0e-9  # scipy.ndimage.correlate1d
 _SEC_OVERHEAD_FFT = 6.0e-5
 _SEC_OVERHEAD_SEPARABLE = 1.5e-4  # includes the SVD of the kernel
 _FLOAT_MANTISSA_LIMIT = 2**52 - 1
+_IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
 
 
 # --------------------------------------------------------------------------- extend
@@ -397,6 +398,38 @@ def _numpy_mode(n: int, k: int, pad: tuple[int, int]) -> str | None:
     return None
 
 
+def _direct_plans(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+) -> dict[str, float]:
+    """Estimated seconds of each applicable direct algorithm."""
+    c_out, c_in = w_shape[:2]
+    k = w_shape[2:]
+    taps = math.prod(k)
+    outputs = math.prod(out_shape)
+    macs = c_out * c_in * outputs * taps
+    single = c_out == c_in == 1
+    plans = {
+        "shift_add": (_SEC_PER_SHIFT_ADD_MAC * macs + _SEC_PER_SHIFT_ADD_CALL * taps)
+        * (1.0 if single else 1.5)
+    }
+    columns = outputs * taps * c_in
+    if columns <= _IM2COL_LIMIT:
+        plans["im2col"] = 3e-5 + 1.5e-9 * columns + 0.5e-9 * macs
+    if single and len(x_shape) == 2 and dilation == (1,):
+        if stride == (1,) and _numpy_mode(x_shape[1], k[0], pad[0]) is not None:
+            plans["numpy"] = 5e-6 + _SEC_PER_NP_CORRELATE_MAC * macs
+        elif stride != (1,):
+            plans["polyphase"] = stride[0] * (1.5e-9 * outputs + 5e-6) + (
+                _SEC_PER_NP_CORRELATE_MAC * macs
+            )
+    return plans
+
+
 def _direct(
     x: np.ndarray,
     w: np.ndarray,
@@ -406,17 +439,51 @@ def _direct(
     out_shape: tuple[int, ...],
     dtype: np.dtype,
 ) -> np.ndarray:
-    c_out, c_in = w.shape[:2]
-    single = c_out == c_in == 1
-    if single and x.ndim == 2 and dilation == (1,):
+    plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape)
+    plan = min(plans, key=plans.__getitem__)
+    if plan in ("numpy", "polyphase"):
         # numpy.correlate conjugates its second argument; undo that.
         taps = np.conj(w[0, 0]) if w.dtype.kind == "c" else w[0, 0]
-        if stride == (1,):
+        if plan == "numpy":
             mode = _numpy_mode(x.shape[1], w.shape[2], pad[0])
-            if mode is not None:
-                return np.correlate(x[0], taps, mode)[None, :].astype(dtype, copy=False)
+            return np.correlate(x[0], taps, mode)[None, :].astype(dtype, copy=False)
         return _polyphase(_zero_pad(x[0], pad), taps, stride[0], out_shape[0], dtype)[None, :]
-    return _shift_add(_zero_pad(x, pad), w, stride, dilation, out_shape, dtype)
+    grid = _zero_pad(x, pad)
+    if plan == "im2col":
+        return _im2col(grid, w, stride, dilation, out_shape, dtype)
+    return _shift_add(grid, w, stride, dilation, out_shape, dtype)
+
+
+def _im2col(
+    grid: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """Every window as a column of a strided view, then one tensor contraction.
+
+    Few Python-level operations, memory ``outputs * taps * C_in``: the choice
+    for small outputs with many taps, where shift-and-add would loop a lot.
+    """
+    spatial = grid.ndim - 1
+    k = w.shape[2:]
+    strides = grid.strides
+    columns = np.lib.stride_tricks.as_strided(
+        grid,
+        shape=(grid.shape[0], *out_shape, *k),
+        strides=(
+            strides[0],
+            *(strides[1 + a] * stride[a] for a in range(spatial)),
+            *(strides[1 + a] * dilation[a] for a in range(spatial)),
+        ),
+        writeable=False,
+    )
+    kernel_axes = [1, *range(2, 2 + spatial)]
+    column_axes = [0, *range(1 + spatial, 1 + 2 * spatial)]
+    out = np.tensordot(w, columns, axes=(kernel_axes, column_axes))
+    return out.astype(dtype, copy=False)
 
 
 def _polyphase(
@@ -488,6 +555,16 @@ def _fft(
     """Multiply spectra; correlation = convolution with the flipped kernel."""
     from scipy import fft as sp_fft
 
+    plain = _scipy_mode(x, w, pad, stride, dilation)
+    if plain is not None:
+        # Exactly scipy.signal.convolve's FFT path, so plain calls cost what SciPy's do.
+        from scipy import signal
+
+        kernel = w[(0, 0, *(slice(None, None, -1),) * (x.ndim - 1))]
+        result = signal.fftconvolve(x[0], kernel, plain)[None]
+        if dtype.kind in "iu":
+            result = np.rint(result)
+        return result.astype(dtype, copy=False)
     w = _dilate(w, dilation)
     span = w.shape[2:]
     # Implicit zero padding only reaches k-1 cells beyond the input; pad the rest.
@@ -497,6 +574,8 @@ def _fft(
     if any(b or a for b, a in extra):
         x = _zero_pad(x, extra)
         pad = tuple((b - e[0], a - e[1]) for (b, a), e in zip(pad, extra, strict=True))
+    if any(st > 1 for st in stride):
+        return _fft_polyphase(_zero_pad(x, pad), w, stride, out_shape, dtype)
     spatial = x.ndim - 1
     axes = tuple(range(-spatial, 0))
     full = tuple(n + s - 1 for n, s in zip(x.shape[1:], span, strict=True))
@@ -524,6 +603,86 @@ def _fft(
         slice(s - 1 - b, s - 1 - b + st * (o - 1) + 1, st)
         for s, (b, _), st, o in zip(span, pad, stride, out_shape, strict=True)
     )
+    result = result[(slice(None), *keep)]
+    if dtype.kind in "iu":
+        result = np.rint(result)
+    return np.ascontiguousarray(result.astype(dtype, copy=False))
+
+
+def _scipy_mode(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> str | None:
+    """The scipy.signal mode equal to this single-channel problem, if there is one."""
+    if w.shape[:2] != (1, 1) or any(s != 1 for s in stride) or any(d != 1 for d in dilation):
+        return None
+    k, n = w.shape[2:], x.shape[1:]
+    for mode, rule in (
+        ("full", lambda ki: (ki - 1, ki - 1)),
+        ("same", lambda ki: (ki // 2, (ki - 1) // 2)),
+        ("valid", lambda ki: (0, 0)),
+    ):
+        if all(p == rule(ki) for p, ki in zip(pad, k, strict=True)):
+            if mode == "valid" and any(ki > ni for ki, ni in zip(k, n, strict=True)):
+                return None
+            return mode
+    return None
+
+
+def _fft_polyphase(
+    grid: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """Strided correlation by FFT without computing the skipped outputs.
+
+    Splitting taps ``t = q*s + p`` turns a stride-``s`` correlation into a sum
+    over phases ``p`` of stride-1 correlations of ``grid[p::s]`` with
+    ``w[p::s]``, each ``s`` times shorter. Their spectra are summed before a
+    single inverse transform of the (short) output length.
+    """
+    from scipy import fft as sp_fft
+
+    spatial = grid.ndim - 1
+    axes = tuple(range(-spatial, 0))
+    span = w.shape[2:]
+    q_len = tuple(-(-k // s) for k, s in zip(span, stride, strict=True))
+    length = tuple(o + q - 1 for o, q in zip(out_shape, q_len, strict=True))
+    is_complex = dtype.kind == "c"
+    shape = tuple(sp_fft.next_fast_len(n, real=not is_complex) for n in length)
+    forward = sp_fft.fftn if is_complex else sp_fft.rfftn
+    work = np.result_type(dtype, np.float32)
+    c_out, c_in = w.shape[:2]
+    spec = None
+    for phase in itertools.product(*(range(min(s, k)) for s, k in zip(stride, span, strict=True))):
+        rows = tuple(
+            slice(p, p + s * (n - 1) + 1, s) for p, s, n in zip(phase, stride, length, strict=True)
+        )
+        part_x = grid[(slice(None), *rows)].astype(work, copy=False)
+        every = tuple(slice(p, None, s) for p, s in zip(phase, stride, strict=True))
+        taps = w[(slice(None), slice(None), *every)]
+        # Pad every phase's taps to the same length q at the end, then flip.
+        aligned = np.zeros((c_out, c_in, *q_len), dtype=work)
+        aligned[(slice(None), slice(None), *(slice(0, t) for t in taps.shape[2:]))] = taps
+        flipped = aligned[(slice(None), slice(None), *(slice(None, None, -1),) * spatial)]
+        spec_x = forward(part_x, shape, axes=axes)
+        spec_w = forward(flipped, shape, axes=axes)
+        if c_in == 1:
+            term = spec_w[:, 0] * spec_x[0]
+        else:
+            term = np.einsum("oi...,i...->o...", spec_w, spec_x)
+        spec = term if spec is None else spec + term
+    result = (
+        sp_fft.ifftn(spec, shape, axes=axes)
+        if is_complex
+        else sp_fft.irfftn(spec, shape, axes=axes)
+    )
+    keep = tuple(slice(q - 1, q - 1 + o) for q, o in zip(q_len, out_shape, strict=True))
     result = result[(slice(None), *keep)]
     if dtype.kind in "iu":
         result = np.rint(result)
@@ -586,21 +745,30 @@ def _choose(
     """Cheapest exact-enough method by a simple cost model."""
     c_out, c_in = w.shape[:2]
     k = w.shape[2:]
-    taps = math.prod(k)
-    outputs = math.prod(out_shape)
-    macs = c_out * c_in * outputs * taps
     single = c_out == c_in == 1
-    if single and x.ndim == 2 and dilation == (1,):
-        direct = _SEC_PER_NP_CORRELATE_MAC * macs + 2e-6 * stride[0]
-    else:
-        direct = (_SEC_PER_SHIFT_ADD_MAC * macs + _SEC_PER_SHIFT_ADD_CALL * taps) * (
-            1.0 if single else 1.5
-        )
+    direct = min(_direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape).values())
     if direct < _SEC_OVERHEAD_FFT:
         return "direct"  # nothing can beat it; skip the rest of the model
+    plain = _scipy_mode(x, w, pad, stride, dilation)
+    if plain is not None and x.ndim == 2:
+        # A plain 1-D problem runs numpy.correlate or fftconvolve exactly as SciPy
+        # would, so SciPy's own decision (tuned for these two) is the right one.
+        from scipy import signal
+
+        method = signal.choose_conv_method(x[0], w[0, 0], plain)
+        finite = _finite(x) and _finite(w)
+        return "fft" if method == "fft" and finite and _fft_exact_enough(x, w) else "direct"
     span = [d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True)]
-    full = math.prod(ni + s - 1 for ni, s in zip(x.shape[1:], span, strict=True))
-    n_ffts = c_in + c_in * c_out + c_out
+    if all(s == 1 for s in stride):
+        full = math.prod(ni + s - 1 for ni, s in zip(x.shape[1:], span, strict=True))
+        n_ffts = c_in + c_in * c_out + c_out
+    else:
+        # Polyphase: every phase transforms its share of input and taps; one inverse.
+        phases = math.prod(min(s, sp) for s, sp in zip(stride, span, strict=True))
+        full = math.prod(
+            o + -(-sp // s) - 1 for o, sp, s in zip(out_shape, span, stride, strict=True)
+        )
+        n_ffts = phases * (c_in + c_in * c_out) + c_out
     fft = (
         _SEC_OVERHEAD_FFT
         + _SEC_PER_FFT_UNIT * n_ffts * full * math.log(full)

@@ -198,3 +198,29 @@ def test_engine_does_not_modify_inputs() -> None:
         correlate_padded(grid, w, ((2, 2), (1, 3)), boundary="reflect", method=method)
     np.testing.assert_array_equal(grid, g0)
     np.testing.assert_array_equal(w, w0)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "complex128", "int64"])
+def test_strided_fft_polyphase_matches_subsampled_scipy(dtype) -> None:
+    rng = np.random.default_rng(12)
+    x = rng.integers(-5, 6, (2, 61, 47)).astype(dtype)
+    w = rng.integers(-5, 6, (3, 2, 9, 6)).astype(dtype)
+    if dtype == "complex128":
+        x = x + 1j * rng.standard_normal(x.shape)
+        w = w - 1j * rng.standard_normal(w.shape)
+    for stride, dilation in (((4, 4), (1, 1)), ((3, 2), (2, 1)), ((1, 5), (1, 3))):
+        got = correlate_windows(x, w, stride=stride, dilation=dilation, method="fft")
+        expected = loop_windows(x, w, stride, dilation)
+        assert got.dtype == expected.dtype
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-8)
+
+
+@pytest.mark.parametrize("plan", ["_im2col", "_shift_add"])
+def test_each_direct_plan_matches_loops(plan) -> None:
+    rng = np.random.default_rng(13)
+    grid = rng.integers(-9, 10, (2, 17, 15))
+    w = rng.integers(-9, 10, (3, 2, 4, 3))
+    stride, dilation = (2, 3), (3, 1)
+    expected = loop_windows(grid, w, stride, dilation)
+    got = getattr(engine, plan)(grid, w, stride, dilation, expected.shape[1:], expected.dtype)
+    np.testing.assert_array_equal(got, expected)
