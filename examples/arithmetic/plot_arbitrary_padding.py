@@ -49,7 +49,7 @@ np.testing.assert_allclose(trace.output, oracle)
 # The first two steps, the first step of the second row and the last: in
 # the corners only a 2 x 2 block of the 16 taps lies on the input.
 
-strip = filmstrip(trace, [0, 1, o, len(trace) - 1])
+strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
 print(f"step 0: {trace[0].inside.sum()} of {k * k} taps on the input")
 
 # %%

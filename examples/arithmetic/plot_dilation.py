@@ -53,7 +53,7 @@ np.testing.assert_allclose(trace.output, signal.correlate2d(x, w_dense, mode="va
 # %%
 # The window columns of the first two steps: taps two apart, moving one cell.
 
-strip = filmstrip(trace, [0, 1, o, len(trace) - 1])
+strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
 print("step 0 columns:", trace[0].window[1], " step 1 columns:", trace[1].window[1])
 
 # %%

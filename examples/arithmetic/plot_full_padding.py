@@ -42,7 +42,7 @@ fig = GridFigure2D(trace, 9)
 np.testing.assert_allclose(trace.output, signal.correlate2d(x, w, mode="full"))
 
 # %%
-strip = filmstrip(trace, [0, 1, o, len(trace) - 1])
+strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
 print(f"step 0: {trace[0].inside.sum()} of {k * k} taps on the input")
 assert trace[0].inside.sum() == 1
 

@@ -45,7 +45,7 @@ np.testing.assert_allclose(trace.output, signal.correlate2d(x, w, mode="same"))
 # Output :math:`(r, c)` is centred on input :math:`(r, c)`, as the trace
 # records for every step.
 
-strip = filmstrip(trace, [0, 1, o, len(trace) - 1])
+strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
 assert all(step.center == step.out_index for step in trace)
 print(f"all {len(trace)} windows are centred on the input cell of their output")
 

@@ -55,7 +55,7 @@ skipped = [r for r in range(rows) if r not in visited]
 print(f"padded input has rows 0..{rows - 1}; rows never under the window: {skipped}")
 assert all(trace.to_input(r, 0) is None for r in skipped)
 print("all of them are padding: no input cell is lost")
-strip = filmstrip(trace, [0, 1, o, len(trace) - 1])
+strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
 
 # %%
 # The transposed convolution
@@ -73,10 +73,11 @@ a = (i + 2 * p - k) % s
 y = rng.integers(0, 4, (o, o)).astype(float)
 for extra in (0, a):
     t = convdoc.transposed_output_size(o, k, stride=s, padding=p, output_padding=extra)
-    print(f"a = {extra}: o' = ({o} - 1)·{s} - 2·{p} + ({k} - 1) + {extra} + 1 = "
-          f"{(o - 1) * s - 2 * p + (k - 1) + extra + 1}; "
-          f"convdoc.transposed_output_size gives {t}")
+    by_hand = (o - 1) * s - 2 * p + (k - 1) + extra + 1
+    print(f"a = {extra}: o' = ({o} - 1)·{s} - 2·{p} + ({k} - 1) + {extra} + 1 = {by_hand}")
+    assert t == by_hand
 assert t == i
+print(f"convdoc.transposed_output_size with output_padding={a} gives {t}")
 
 trace_t = convdoc.steps(y, w, operation="conv_transpose", stride=s, padding=p,
                         output_padding=a)

@@ -46,7 +46,7 @@ np.testing.assert_allclose(trace.output,
 # Output :math:`(r, c)` is centred on input :math:`(2r, 2c)`: the corners
 # and the middle of every edge.
 
-strip = filmstrip(trace, [0, 1, o, len(trace) - 1])
+strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
 centres = [tuple(int(c) for c in step.center) for step in trace]
 assert centres == [(s * r, s * c) for r, c in (step.out_index for step in trace)]
 print("window centres:", centres)

@@ -46,7 +46,7 @@ oracle = signal.correlate2d(x, w, mode="valid")[::s, ::s]
 np.testing.assert_allclose(trace.output, oracle)
 
 # %%
-strip = filmstrip(trace, range(len(trace)))
+strip = filmstrip(trace, range(len(trace)), numbers=False)
 print("window columns at steps 0 and 1:", trace[0].window[1], trace[1].window[1])
 
 # %%

@@ -77,12 +77,13 @@ print(f"convolve : {conv[5:10].tolist()}  (positions 5..9)")
 print(f"correlate: {corr[5:10].tolist()}")
 
 fig2, ax = plt.subplots(figsize=(7, 2.8), layout="constrained")
-positions = np.arange(x.size)
+# Each output at the centre of its window, as the trace records it.
+positions = np.array([step.center[0] for step in traces["convolve"]])
 ax.stem(positions - 0.12, conv, linefmt="C0-", markerfmt="C0o", basefmt=" ",
         label="convolve")
 ax.stem(positions + 0.12, corr, linefmt="C1-", markerfmt="C1s", basefmt=" ",
         label="correlate")
-ax.set_xlabel("position")
+ax.set_xlabel("input position (outputs at their window's centre)")
 ax.legend(fontsize="small")
 ax.set_title("Impulse in: the kernel comes out, as written or reversed")
 
