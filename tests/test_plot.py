@@ -377,3 +377,32 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_meaning_is_not_carried_by_colour_alone():
+    fig = StepFigure1D(_trace1d("conv-stride-pad-dil"))
+    patch = fig.panels.window_patch
+    assert patch.get_hatch() and patch.get_linewidth() > 0  # hatch and outline, not just fill
+    padding = [line for line in fig.panels.ax_input.get_lines()
+               if line.get_label() == "padding"]
+    assert len(padding) == 1 and padding[0].get_markerfacecolor() == "white"  # hollow
+    fig.close()
+    grid = GridFigure2D(_grid_trace("transpose-pad"))
+    labels = [t.get_text() for t in grid.fig.legends[0].get_texts()]
+    assert labels[:3] == ["input", "padding", "inserted zero"]
+    hatches = {h.get_label(): h.get_hatch() for h in grid.fig.legends[0].legend_handles}
+    assert hatches["padding"] != hatches["inserted zero"] and hatches["kernel tap"]
+    grid.close()
+
+
+# Only the object is inspected here; nothing shows it.
+@pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
+def test_animation_object_for_live_display():
+    from matplotlib.animation import FuncAnimation
+
+    fig = StepFigure1D(_trace1d("convolve-valid"))
+    anim = animate(fig, [0, 3, 5])
+    assert isinstance(anim.anim, FuncAnimation)
+    assert list(anim.anim.new_frame_seq()) == [0, 3, 5]
+    assert default_frames(len(fig.trace)) == list(animate(fig).frames)
+    fig.close()
