@@ -168,23 +168,28 @@ print("learned with convolution:\n", np.round(learned_conv, 4) + 0.0)
 # The two loss curves coincide: flipping the kernel only renames its nine
 # weights, and the descent treats every weight alike.
 
-fig, axes = plt.subplots(
-    1, 4, figsize=(9, 2.9), facecolor="white", layout="constrained", width_ratios=[2.2, 1, 1, 1]
+fig, axes = plt.subplot_mosaic(
+    [["loss", "loss", "loss"], ["true", "corr", "conv"]],
+    figsize=(7.5, 5.5),
+    facecolor="white",
+    layout="constrained",
+    height_ratios=[1.2, 1],
 )
 fig.suptitle("Recovering a 3x3 kernel from an image and its filtered version")
-axes[0].semilogy(history_corr, label="correlation model", linewidth=3, alpha=0.6)
-axes[0].semilogy(history_conv, "--", label="convolution model")
-axes[0].set_xlabel("iteration")
-axes[0].set_ylabel("mean squared error")
-axes[0].legend(fontsize=8)
-for ax, k, title in [
-    (axes[1], true, "true (Sobel x)"),
-    (axes[2], learned_corr, "learned,\ncorrelation"),
-    (axes[3], learned_conv, "learned,\nconvolution"),
+axes["loss"].semilogy(history_corr, label="correlation model", linewidth=3, alpha=0.6)
+axes["loss"].semilogy(history_conv, "--", label="convolution model")
+axes["loss"].set_xlabel("iteration")
+axes["loss"].set_ylabel("mean squared error")
+axes["loss"].legend(fontsize=8)
+for name, k, title in [
+    ("true", true, "true kernel (Sobel x)"),
+    ("corr", learned_corr, "learned, correlation model"),
+    ("conv", learned_conv, "learned, convolution model"),
 ]:
+    ax = axes[name]
     ax.imshow(k, cmap="RdBu_r", vmin=-2.5, vmax=2.5)
     for (r, c), v in np.ndenumerate(k):
-        ax.text(c, r, f"{round(v, 2) + 0.0:.2f}", ha="center", va="center", fontsize=8)
+        ax.text(c, r, f"{round(v, 2) + 0.0:.2f}", ha="center", va="center", fontsize=9)
     ax.set_title(title, fontsize=9)
     ax.set_xticks([])
     ax.set_yticks([])

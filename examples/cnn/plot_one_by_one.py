@@ -83,19 +83,28 @@ back = convdoc.conv2d(ycc, inverse[:, :, None, None], -inverse @ offset)
 np.testing.assert_allclose(back, x, atol=1e-12)
 print(f"round trip RGB -> Y'CbCr -> RGB: max error {np.abs(back - x).max():.1e}")
 
-fig, axes = plt.subplots(1, 5, figsize=(9, 2.9), facecolor="white", layout="constrained")
+fig, axes = plt.subplots(2, 3, figsize=(8, 6), facecolor="white", layout="constrained")
 fig.suptitle("A 1x1 convolution turns RGB into Y'CbCr; another one turns it back")
-panels = [
-    (np.moveaxis(x, 0, -1), "input RGB"),
-    (ycc[0], "Y' (brightness)"),
-    (ycc[1], "Cb (blue - Y')"),
-    (ycc[2], "Cr (red - Y')"),
-    (np.clip(np.moveaxis(back, 0, -1), 0, 1), "RGB from Y'CbCr"),
-]
-for ax, (img, title) in zip(axes, panels, strict=True):
-    ax.imshow(img, cmap="gray", vmin=0, vmax=1)
-    ax.set_title(title, fontsize=9)
-    ax.set_axis_off()
+panels = {
+    (0, 0): (np.moveaxis(x, 0, -1), "input RGB"),
+    (0, 2): (np.clip(np.moveaxis(back, 0, -1), 0, 1), "RGB from Y'CbCr"),
+    (1, 0): (ycc[0], "Y' (brightness)"),
+    (1, 1): (ycc[1], "Cb (blue - Y')"),
+    (1, 2): (ycc[2], "Cr (red - Y')"),
+}
+for where, (img, title) in panels.items():
+    axes[where].imshow(img, cmap="gray", vmin=0, vmax=1)
+    axes[where].set_title(title, fontsize=9)
+    axes[where].set_axis_off()
+
+# The whole layer is this 3 x 3 matrix (plus the offset), drawn annotated.
+ax = axes[0, 1]
+ax.imshow(to_ycc, cmap="RdBu_r", vmin=-1, vmax=1)
+for (r, c), v in np.ndenumerate(to_ycc):
+    ax.text(c, r, f"{v:.3f}", ha="center", va="center", fontsize=8)
+ax.set_xticks(range(3), ["R", "G", "B"])
+ax.set_yticks(range(3), ["Y'", "Cb", "Cr"])
+ax.set_title("the layer: weight[:, :, 0, 0]", fontsize=9)
 
 # %%
 # Most of the picture's detail lives in Y'; the two chroma channels are

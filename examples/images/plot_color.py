@@ -123,16 +123,16 @@ print(f"on a flat gray patch: channels 1 and 2 give {np.abs(flat[1:]).max():.1e}
 
 red_green = LinearSegmentedColormap.from_list("rg", ["#1a9850", "#f0f0f0", "#d73027"])
 blue_yellow = LinearSegmentedColormap.from_list("by", ["#d8b300", "#f0f0f0", "#2c5fb8"])
-fig, axes = plt.subplots(1, 5, figsize=(9, 2.9), facecolor="white", layout="constrained")
+fig, axes = plt.subplots(2, 3, figsize=(8, 6), facecolor="white", layout="constrained")
 fig.suptitle("Per-channel filtering keeps colours; a multi-channel layer mixes them")
 panels = [
     (np.moveaxis(x, 0, -1), None, "input (RGB)"),
     (np.moveaxis(per_channel, 0, -1), None, "per-channel blur"),
     (y[0], "gray", "out 0: brightness"),
-    (y[1], red_green, "out 1: red centre\n- green surround"),
+    (y[1], red_green, "out 1: red centre - green surround"),
     (y[2], blue_yellow, "out 2: blue - yellow"),
 ]
-for ax, (img, cmap, title) in zip(axes, panels, strict=True):
+for ax, (img, cmap, title) in zip(axes.flat, panels, strict=False):
     if cmap is None or cmap == "gray":
         ax.imshow(np.clip(img, 0, 1), cmap=cmap, vmin=0, vmax=1)
     else:
@@ -140,6 +140,17 @@ for ax, (img, cmap, title) in zip(axes, panels, strict=True):
         ax.imshow(img, cmap=cmap, vmin=-lim, vmax=lim)
     ax.set_title(title, fontsize=9)
     ax.set_axis_off()
+
+# The last panel shows how output channel 1 reads its inputs: the middle row
+# of its red kernel and of its green kernel.
+ax = axes[1, 2]
+offsets = np.arange(k) - k // 2
+ax.plot(offsets, weight[1, 0, k // 2], "o-", color="#d73027", label="weight on red")
+ax.plot(offsets, weight[1, 1, k // 2], "s-", color="#1a9850", label="weight on green")
+ax.axhline(0, color="gray", linewidth=0.8)
+ax.set_xlabel("offset from centre (pixels)")
+ax.set_title("out 1: middle row of its kernels", fontsize=9)
+ax.legend(fontsize=8)
 
 # %%
 # Counting the weights makes the difference concrete: the per-channel blur

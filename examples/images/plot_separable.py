@@ -169,3 +169,4 @@ print(f"method='auto' vs the 2-D direct sum: max difference {np.abs(auto - direc
 plt.show()
 
 # sphinx_gallery_capture_repr = ()
+# sphinx_gallery_thumbnail_number = 2
