@@ -75,9 +75,9 @@ for boundary, mode in scipy_mode.items():
 rr, cc = np.indices(image.shape)
 to_border = np.minimum.reduce([rr, image.shape[0] - 1 - rr, cc, image.shape[1] - 1 - cc])
 for boundary, out in blurred.items():
-    differs = ~np.isclose(out, blurred["symmetric"], atol=1e-9)
     if boundary == "symmetric":
         continue
+    differs = ~np.isclose(out, blurred["symmetric"], atol=1e-9)
     band = to_border[differs].max()
     print(
         f"{boundary:<9} differs from symmetric at {differs.sum():5d} pixels, "
@@ -138,9 +138,12 @@ for col, boundary in enumerate(scipy_mode):
 # %%
 # The mean brightness of the 10 x 10 corner pixels puts numbers on it.
 
+corner_mean = {boundary: out[:10, -10:].mean() for boundary, out in blurred.items()}
 print(f"{'rule':<9} corner mean   (unblurred: {image[:10, -10:].mean():.3f})")
-for boundary, out in blurred.items():
-    print(f"{boundary:<9} {out[:10, -10:].mean():.3f}")
+for boundary, value in corner_mean.items():
+    print(f"{boundary:<9} {value:.3f}")
+copying = [corner_mean[b] for b in ("edge", "reflect", "symmetric")]
+assert corner_mean["constant"] < corner_mean["wrap"] < min(copying)
 
 plt.show()
 
