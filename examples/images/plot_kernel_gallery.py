@@ -178,6 +178,9 @@ for name in names:
     negated = np.allclose(conv, -filtered[name])
     verdict = "same as correlation" if same else ("negated" if negated else "different")
     print(f"convolve with {name:<14}: {verdict}")
+    # The verdict follows from the kernel's own symmetry under a half turn.
+    assert same == np.array_equal(k, k[::-1, ::-1])
+    assert negated == np.array_equal(-k, k[::-1, ::-1])
 
 plt.show()
 
