@@ -7,6 +7,7 @@ position, or drew the outputs at the wrong place, fails.
 
 from __future__ import annotations
 
+import gc
 import re
 import xml.etree.ElementTree as ET
 
@@ -406,3 +407,6 @@ def test_animation_object_for_live_display():
     assert list(anim.anim.new_frame_seq()) == [0, 3, 5]
     assert default_frames(len(fig.trace)) == list(animate(fig).frames)
     fig.close()
+    # Collect it here, where the warning about a never-shown animation is filtered.
+    del anim
+    gc.collect()
