@@ -3,9 +3,9 @@ What lies beyond the ends of a signal
 =====================================
 
 In *same* mode the kernel hangs half over each end of the signal, where
-there are no samples. Zeros are the usual assumption, but a signal that
-ends high then drops towards zero at its edges. :func:`convdoc.convolve`
-takes a ``boundary`` argument with the names of :func:`numpy.pad`:
+there are no samples. Zeros are the usual assumption, but they pull the
+smoothed signal towards zero near its ends. :func:`convdoc.convolve` takes a
+``boundary`` argument with the names of :func:`numpy.pad`:
 
 * ``constant``: a fixed value beyond the ends (``fillvalue``, 0 by default);
 * ``edge``: repeat the end sample;
