@@ -115,6 +115,13 @@ class Visit:
             + [f"failed request: {m}" for m in self.failed]
         )
 
+    def take(self) -> list[str]:
+        """Return :meth:`problems` and forget them, to reuse one page for many URLs."""
+        found = self.problems()
+        for kept in (self.outside, self.console_errors, self.page_errors, self.failed):
+            kept.clear()
+        return found
+
 
 def new_page(
     browser: Any,

@@ -112,21 +112,23 @@ def check_page(page: Any) -> list[str]:
 def test_every_page_loads_cleanly(browser: Any, server: str, pages: list[str]) -> None:
     """No console error, failed or outside request, broken image or raw TeX on any page."""
     report: dict[str, list[str]] = {}
-    for path in pages:
-        context, page, visit = new_page(browser)
-        try:
+    # One tab for every page (as a reader clicking through); problems are taken per page.
+    context, page, visit = new_page(browser)
+    try:
+        for path in pages:
             goto(page, visit, server + path)
             problems = check_page(page)
-            page.wait_for_load_state("networkidle")
             katex = page.evaluate(_MATH_JS)["katex"]
-        finally:
-            context.close()
-        problems += visit.problems()
-        source = source_of(path)
-        if source is not None and source_has_math(source) and katex == 0:
-            problems.append(f"{source.relative_to(DOCS.parent)} has math but the page shows none")
-        if problems:
-            report[path] = problems
+            page.wait_for_load_state("networkidle")
+            problems += visit.take()
+            source = source_of(path)
+            if source is not None and source_has_math(source) and katex == 0:
+                where = source.relative_to(DOCS.parent)
+                problems.append(f"{where} has math but the page shows none")
+            if problems:
+                report[path] = problems
+    finally:
+        context.close()
     lines = [f"{path}:\n    " + "\n    ".join(found) for path, found in report.items()]
     assert not report, f"{len(report)} of {len(pages)} pages have problems:\n" + "\n".join(lines)
 

@@ -1,0 +1,239 @@
+"""The site on a phone and on a laptop, in light and dark theme.
+
+* Screenshots of the home page, a tutorial chapter, a gallery example and the
+  API index at 390 and 1280 CSS pixels, saved in ``screenshots/`` next to the
+  built html folder for a human to review.
+* At 390 px no page scrolls sideways: the content area is no wider than its
+  box, and any element wider than the screen sits inside a scroll container.
+* In furo's dark theme, figures stay on a light card (their own opaque light
+  pixels, or a light background behind them) and explorer text keeps a WCAG
+  contrast ratio of at least 4.5 with what is behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browserlib import NARROW, WIDE, goto, html_pages, launch, new_page, serve
+
+pytestmark = [pytest.mark.site, pytest.mark.browser]
+
+#: WCAG 2 AA minimum for normal text.
+MIN_CONTRAST = 4.5
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with launch() as chromium:
+        yield chromium
+
+
+def review_pages(site: Path) -> dict[str, str]:
+    """One page of each kind, found in the build: name -> path."""
+    pages = html_pages(site)
+    chapters = [p for p in pages if p.startswith("tutorial/") and p != "tutorial/index.html"]
+    examples = [p for p in pages if p.startswith("auto_examples/") and "/plot_" in p]
+    assert chapters and examples, "no chapter or example page in the build"
+    # The chapter with an explorer, if any, shows the most layout at once.
+    with_explorer = [p for p in chapters if "convdoc-explorer" in (site / p).read_text("utf-8")]
+    return {
+        "home": "index.html",
+        "chapter": (with_explorer or chapters)[0],
+        "example": examples[0],
+        "api": "api.html",
+    }
+
+
+_OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  // Not <article>: furo's headings bleed 0.5rem into its padding on purpose
+  // (their highlight when linked to); .content holds the article and its padding.
+  const boxes = ['.main', '.content'].map(sel => document.querySelector(sel))
+    .filter(el => el && el.scrollWidth > el.clientWidth + 1)
+    .map(el => `.${el.className}: scrollWidth ${el.scrollWidth} > clientWidth ${el.clientWidth}`);
+  const scrolls = el => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if ((o === 'auto' || o === 'scroll' || o === 'hidden') && p.clientWidth <= width) return true;
+    }
+    return false;
+  };
+  const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (el.className && typeof el.className === 'string'
+       ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const wide = Array.from(document.querySelectorAll('article *'))
+    .filter(el => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.right > width + 1;
+    })
+    .filter(el => !scrolls(el))
+    .map(el => `${describe(el)} (right edge ${Math.round(el.getBoundingClientRect().right)})`);
+  return {
+    page: document.documentElement.scrollWidth > width + 1
+      ? [`page scrolls sideways: ${document.documentElement.scrollWidth} > ${width}`] : [],
+    boxes: boxes,
+    wide: wide.slice(0, 5),
+  };
+}"""
+
+
+def test_screenshots_for_review(browser: Any, server: str, site: Path) -> None:
+    folder = site.parent / "screenshots"
+    folder.mkdir(exist_ok=True)
+    saved = []
+    for width in (NARROW, WIDE):
+        height = 844 if width == NARROW else 900
+        context, page, visit = new_page(browser, width=width, height=height)
+        try:
+            for name, path in review_pages(site).items():
+                goto(page, visit, server + path)
+                target = folder / f"{name}-{width}.png"
+                page.screenshot(path=str(target), full_page=True)
+                saved.append(target)
+        finally:
+            context.close()
+        assert not visit.problems(), visit.problems()
+    for target in saved:
+        # A PNG starts with its 8-byte signature; an empty or failed capture does not.
+        assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", target
+    assert len(saved) == 8
+
+
+def test_nothing_overflows_on_a_phone(browser: Any, server: str, site: Path) -> None:
+    report = {}
+    context, page, visit = new_page(browser, width=NARROW, height=844)
+    try:
+        for path in html_pages(site):
+            goto(page, visit, server + path)
+            found = page.evaluate(_OVERFLOW_JS)
+            problems = found["page"] + found["boxes"] + found["wide"]
+            if problems:
+                report[path] = problems
+    finally:
+        context.close()
+    lines = [f"{path}:\n    " + "\n    ".join(found) for path, found in report.items()]
+    assert not report, f"at {NARROW} px, {len(report)} pages overflow:\n" + "\n".join(lines)
+
+
+# Luminance and contrast as WCAG 2 defines them; the background is the first
+# opaque background-color up the tree (the page's if none).
+_COLOUR_JS = """
+const parse = c => { const m = c.match(/[\\d.]+/g) || [0, 0, 0, 0];
+  return {r: +m[0], g: +m[1], b: +m[2], a: m.length > 3 ? +m[3] : 1}; };
+const lum = c => {
+  const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05); };
+const backgroundOf = el => {
+  for (let e = el; e; e = e.parentElement) {
+    const c = parse(getComputedStyle(e).backgroundColor);
+    if (c.a >= 0.99) return c;
+  }
+  return parse(getComputedStyle(document.documentElement).backgroundColor);
+};
+"""
+
+_FIGURES_JS = (
+    "async () => {"
+    + _COLOUR_JS
+    + """
+  const out = [];
+  for (const img of document.querySelectorAll('article img')) {
+    img.scrollIntoView();
+    if (!img.complete) await new Promise(done => img.addEventListener('load', done, {once: true}));
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const [r, g, b, a] = ctx.getImageData(1, 1, 1, 1).data;
+    const corner = {r, g, b, a: a / 255};
+    const behind = backgroundOf(img);
+    // What the reader sees at the corner: the pixel over the background.
+    const over = (top, under) => top * corner.a + under * (1 - corner.a);
+    const seen = {r: over(r, behind.r), g: over(g, behind.g), b: over(b, behind.b)};
+    out.push({src: img.getAttribute('src'), lum: lum(seen)});
+  }
+  return out;
+}"""
+)
+
+_EXPLORER_TEXT_JS = (
+    "() => {"
+    + _COLOUR_JS
+    + """
+  const out = [];
+  for (const root of document.querySelectorAll('.convdoc-explorer')) {
+    const texts = root.querySelectorAll(
+      'label, output, button, select, .cdx-caption, .cdx-formula, svg text');
+    for (const el of [root, ...texts]) {
+      const style = getComputedStyle(el);
+      const ink = parse(el instanceof SVGElement ? style.fill : style.color);
+      out.push({what: el.tagName.toLowerCase() + '.' + (el.getAttribute('class') || ''),
+                text: (el.textContent || '').trim().slice(0, 30),
+                ratio: contrast(ink, backgroundOf(el))});
+    }
+  }
+  return out;
+}"""
+)
+
+
+def _luminance(css_colour: str) -> float:
+    """WCAG relative luminance of an ``rgb(...)``/``rgba(...)`` colour."""
+    channels = [float(v) for v in css_colour[css_colour.index("(") + 1 : -1].split(",")[:3]]
+    linear = [
+        c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4
+        for c in channels
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_dark_theme_keeps_figures_and_explorers_readable(
+    browser: Any, server: str, site: Path
+) -> None:
+    pages = html_pages(site)
+    with_figures = [p for p in pages if "<img" in (site / p).read_text("utf-8")]
+    with_explorers = [p for p in pages if "convdoc-explorer" in (site / p).read_text("utf-8")]
+    assert with_figures, "no page with a figure"
+    problems = []
+    figures = texts = 0
+    context, page, visit = new_page(browser, theme="dark")
+    try:
+        for path in sorted(set(with_figures) | set(with_explorers)):
+            goto(page, visit, server + path)
+            theme = page.evaluate("() => document.body.dataset.theme")
+            assert theme == "dark", f"{path}: furo did not take the stored theme ({theme!r})"
+            page_bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+            # Guard: the checks below mean nothing unless the page really is dark.
+            assert _luminance(page_bg) < 0.1, f"{path}: dark theme but background {page_bg}"
+            shown = page.evaluate(_FIGURES_JS)
+            figures += len(shown)
+            for figure in shown:
+                if figure["lum"] < 0.7:
+                    problems.append(
+                        f"{path}: figure {figure['src']} sits on a dark background "
+                        f"(corner luminance {figure['lum']:.2f}, page {page_bg})"
+                    )
+            measured = page.evaluate(_EXPLORER_TEXT_JS)
+            texts += len(measured)
+            for text in measured:
+                if text["ratio"] < MIN_CONTRAST:
+                    problems.append(
+                        f"{path}: explorer {text['what']} {text['text']!r} contrast "
+                        f"{text['ratio']:.2f} < {MIN_CONTRAST}"
+                    )
+    finally:
+        context.close()
+    assert not visit.problems(), visit.problems()
+    assert figures > 0 and (texts > 0 or not with_explorers), (figures, texts)
+    assert not problems, f"{len(problems)} unreadable in dark mode:\n" + "\n".join(problems[:40])
