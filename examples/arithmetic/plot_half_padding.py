@@ -52,9 +52,9 @@ print(f"all {len(trace)} windows are centred on the input cell of their output")
 # %%
 # The transposed convolution
 # --------------------------
-# Half padding is its own transpose: the transposed convolution of a 5 x 5
-# map with :math:`p = 1` is again 5 x 5, computed as a direct convolution
-# padded by :math:`k - p - 1 = 1`.
+# Half padding keeps the size in both directions: the transposed
+# convolution of a 5 x 5 map with :math:`p = 1` is again 5 x 5, computed as a
+# direct convolution of the flipped kernel padded by :math:`k - p - 1 = 1`.
 
 y = rng.integers(0, 4, (o, o)).astype(float)
 t = convdoc.transposed_output_size(o, k, padding=p)
