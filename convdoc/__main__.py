@@ -85,17 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     # Lets main() report semantic errors under "convdoc render".
     render.set_defaults(parser=render)
     sig = render.add_argument_group("input signal")
-    sig.add_argument("--signal", choices=SIGNALS, default="sawtooth",
-                     help="1-D input signal (default: %(default)s)")
-    sig.add_argument("--length", type=int, default=200,
-                     help="samples in the 1-D signal (default: %(default)s)")
-    sig.add_argument("--period", type=int, default=50,
-                     help="period of sawtooth, square and noisy-sine (default: %(default)s)")
+    sig.add_argument("--signal", choices=SIGNALS, default=None,
+                     help="1-D input signal (default: sawtooth)")
+    sig.add_argument("--length", type=int, default=None,
+                     help="samples in the 1-D signal (default: 200)")
+    sig.add_argument("--period", type=int, default=None,
+                     help="period of sawtooth, square and noisy-sine (default: 50)")
     sig.add_argument("--dim", type=int, choices=(1, 2), default=1,
                      help="1 for a signal, 2 for a grid (default: %(default)s)")
-    sig.add_argument("--input-size", type=int, default=5,
+    sig.add_argument("--input-size", type=int, default=None,
                      help="side of the square 2-D input grid, values 0-3 drawn with seed 0 "
-                          "(default: %(default)s)")
+                          "(default: 5)")
     ker = render.add_argument_group("kernel")
     ker.add_argument("--kernel", default="gaussian",
                      help="gaussian, box, or with --dim 2 a named kernel such as sobel_x "
@@ -143,19 +143,28 @@ def build_parser() -> argparse.ArgumentParser:
 def _input(args: argparse.Namespace) -> np.ndarray:
     from convdoc.waveforms import impulse, noisy_sine, sawtooth, square_wave, unit_step
 
+    signal_opts = {"signal": args.signal, "length": args.length, "period": args.period}
     if args.dim == 2:
-        if args.input_size < 1:
-            raise ValueError(f"--input-size must be a positive integer, got {args.input_size}")
+        for name, value in signal_opts.items():
+            if value is not None:
+                raise ValueError(f"--{name} applies only to --dim 1, got {value!r}")
+        size = 5 if args.input_size is None else args.input_size
+        if size < 1:
+            raise ValueError(f"--input-size must be a positive integer, got {size}")
         rng = np.random.default_rng(0)
-        return rng.integers(0, 4, size=(args.input_size, args.input_size)).astype(float)
+        return rng.integers(0, 4, size=(size, size)).astype(float)
+    if args.input_size is not None:
+        raise ValueError(f"--input-size applies only to --dim 2, got {args.input_size}")
+    length = 200 if args.length is None else args.length
+    period = 50 if args.period is None else args.period
     makers = {
-        "sawtooth": lambda: sawtooth(args.length, args.period),
-        "square": lambda: square_wave(args.length, args.period),
-        "step": lambda: unit_step(args.length),
-        "impulse": lambda: impulse(args.length),
-        "noisy-sine": lambda: noisy_sine(args.length, args.period, seed=0),
+        "sawtooth": lambda: sawtooth(length, period),
+        "square": lambda: square_wave(length, period),
+        "step": lambda: unit_step(length),
+        "impulse": lambda: impulse(length),
+        "noisy-sine": lambda: noisy_sine(length, period, seed=0),
     }
-    return makers[args.signal]()
+    return makers[args.signal or "sawtooth"]()
 
 
 def _kernel(args: argparse.Namespace) -> np.ndarray:

@@ -113,6 +113,9 @@ def test_gif_animation(tmp_path, args):
         (["--frames", "3"], "--frames applies only with --animate"),
         (["--animate", "--frames", "0"], "--animate writes a .gif"),
         (["--dpi", "0"], "--dpi must be positive, got 0.0"),
+        (["--dim", "2", "--signal", "square"], "--signal applies only to --dim 1, got 'square'"),
+        (["--input-size", "4"], "--input-size applies only to --dim 2, got 4"),
+        (["--dim", "2", "--input-size", "0"], "--input-size must be a positive integer, got 0"),
     ],
 )
 def test_bad_options_one_line_exit_2(tmp_path, capsys, args, needle):

@@ -49,7 +49,8 @@ def _parse(html: str) -> _Collect:
 
 @pytest.fixture(params=["1d", "2d"])
 def html(request) -> str:
-    return (Explorer1D() if request.param == "1d" else Explorer2D())._repr_html_()
+    # Both spellings: what notebooks call, and the public method for hand-made pages.
+    return Explorer1D()._repr_html_() if request.param == "1d" else Explorer2D().to_html()
 
 
 def test_one_self_contained_div_under_budget(html):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import json
 from functools import cache
 from importlib import resources
@@ -22,18 +23,17 @@ def _script_safe(text: str) -> str:
     return text.replace("</", "<\\/")
 
 
+_instances = itertools.count(1)
+
+
 def element_id(kind: str, payload: str) -> str:
-    """A stable id for an explorer: same settings give the same id.
+    """An id for an explorer's root element, unique within the process.
 
-    Two identical explorers on one page would share an id, so a per-process
-    counter is mixed in as well.
+    The digest ties the id to the settings; the counter keeps two identical
+    explorers on one page apart.
     """
-    element_id.counter += 1  # type: ignore[attr-defined]
     digest = hashlib.sha1(payload.encode()).hexdigest()[:8]
-    return f"convdoc-{kind}-{digest}-{element_id.counter}"  # type: ignore[attr-defined]
-
-
-element_id.counter = 0  # type: ignore[attr-defined]
+    return f"convdoc-{kind}-{digest}-{next(_instances)}"
 
 
 def range_field(
@@ -112,8 +112,8 @@ def explorer_html(kind: str, data: dict[str, Any], body: Any, title: str) -> str
         f'aria-label="{html.escape(title)}">'
         f"<style>{_asset('explorer.css')}</style>"
         f"{body(root_id)}"
-        '<noscript><p class="cdx-note">This explorer needs JavaScript; the static figures '
-        "on this page show the same steps.</p></noscript>"
+        '<noscript><p class="cdx-note">This explorer needs JavaScript to draw. The '
+        "figures of convdoc.plot show the same steps without it.</p></noscript>"
         f'<script type="application/json">{_script_safe(payload)}</script>'
         f"<script>{_script_safe(_asset('explorer.js'))}</script>"
         "</div>"

@@ -123,6 +123,17 @@ class Explorer1D:
             for name, (_, make) in SIGNALS.items()
         }
 
+    def to_html(self) -> str:
+        """The explorer as one self-contained HTML ``<div>``.
+
+        Returns
+        -------
+        str
+            Markup with the data, the style sheet and the script inline; put
+            it in any page (it needs no other file and no network).
+        """
+        return self._repr_html_()
+
     def _repr_html_(self) -> str:
         data = {
             "signals": {name: values.tolist() for name, values in self.signals().items()},

@@ -79,6 +79,17 @@ class Explorer2D:
         self.transposed = transposed
         self.step = nonneg_int(step, "step")
 
+    def to_html(self) -> str:
+        """The explorer as one self-contained HTML ``<div>``.
+
+        Returns
+        -------
+        str
+            Markup with the data, the style sheet and the script inline; put
+            it in any page (it needs no other file and no network).
+        """
+        return self._repr_html_()
+
     def _repr_html_(self) -> str:
         return explorer_html("2d", {}, self._body, "2-D convolution arithmetic explorer")
 
