@@ -617,19 +617,15 @@ def _scipy_mode(
     dilation: tuple[int, ...],
 ) -> str | None:
     """The scipy.signal mode equal to this single-channel problem, if there is one."""
-    if w.shape[:2] != (1, 1) or any(s != 1 for s in stride) or any(d != 1 for d in dilation):
+    if w.shape[0] != 1 or w.shape[1] != 1 or max(stride) != 1 or max(dilation) != 1:
         return None
-    k, n = w.shape[2:], x.shape[1:]
-    for mode, rule in (
-        ("full", lambda ki: (ki - 1, ki - 1)),
-        ("same", lambda ki: (ki // 2, (ki - 1) // 2)),
-        ("valid", lambda ki: (0, 0)),
-    ):
-        if all(p == rule(ki) for p, ki in zip(pad, k, strict=True)):
-            if mode == "valid" and any(ki > ni for ki, ni in zip(k, n, strict=True)):
-                return None
-            return mode
-    return None
+    k = w.shape[2:]
+    full = same = valid = True
+    for (before, after), ki, ni in zip(pad, k, x.shape[1:], strict=True):
+        full = full and before == after == ki - 1
+        same = same and before == ki // 2 and after == (ki - 1) // 2
+        valid = valid and before == after == 0 and ki <= ni
+    return "full" if full else "same" if same else "valid" if valid else None
 
 
 def _fft_polyphase(
@@ -722,7 +718,12 @@ def _separable(
 
 
 def _finite(a: np.ndarray) -> bool:
-    return a.dtype.kind in "iub" or bool(np.isfinite(a).all())
+    """No NaN or infinity in ``a`` (one pass: a non-finite value makes the sum non-finite).
+
+    An overflowing sum of finite values also reports False; that only costs
+    the FFT shortcut, never correctness.
+    """
+    return a.dtype.kind in "iub" or bool(np.isfinite(np.add.reduce(a, axis=None)))
 
 
 def _fft_exact_enough(x: np.ndarray, w: np.ndarray) -> bool:
@@ -755,9 +756,10 @@ def _choose(
         # would, so SciPy's own decision (tuned for these two) is the right one.
         from scipy import signal
 
-        method = signal.choose_conv_method(x[0], w[0, 0], plain)
-        finite = _finite(x) and _finite(w)
-        return "fft" if method == "fft" and finite and _fft_exact_enough(x, w) else "direct"
+        if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft":
+            if _fft_exact_enough(x, w) and _finite(x) and _finite(w):
+                return "fft"
+        return "direct"
     span = [d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True)]
     if all(s == 1 for s in stride):
         full = math.prod(ni + s - 1 for ni, s in zip(x.shape[1:], span, strict=True))

@@ -222,6 +222,15 @@ def correlate(
     convolve : the same with the kernel flipped.
     scipy.signal.correlate, scipy.signal.correlate2d
 
+    Notes
+    -----
+    :func:`scipy.signal.correlate2d` disagrees with
+    :func:`scipy.signal.correlate` in two corners, and this function follows
+    :func:`scipy.signal.correlate`: in ``"same"`` mode with an even-sized
+    kernel, ``correlate2d`` keeps the centre of the full result one sample
+    later; and in ``"valid"`` mode with a complex kernel larger than the
+    input, ``correlate2d`` reverses the swapped result without conjugating it.
+
     Examples
     --------
     >>> correlate([1, 2, 3], [0, 1, 0.5])
