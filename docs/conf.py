@@ -103,6 +103,10 @@ _IPYTHONDIR = DOCS / "_build" / "ipython"
     encoding="utf-8",
 )
 os.environ["IPYTHONDIR"] = str(_IPYTHONDIR)
+# A kernel started with MPLBACKEND=Agg (as CI and the site tests set it) draws
+# its figures off screen and the chapters would show none: the kernels must
+# get IPython's inline backend. sphinx-gallery selects Agg for itself.
+os.environ.pop("MPLBACKEND", None)
 
 # -- Math: KaTeX, rendered at build time, served locally ----------------------
 
