@@ -224,3 +224,21 @@ def test_each_direct_plan_matches_loops(plan) -> None:
     expected = loop_windows(grid, w, stride, dilation)
     got = getattr(engine, plan)(grid, w, stride, dilation, expected.shape[1:], expected.dtype)
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 9])
+@pytest.mark.parametrize("stride", [2, 3, 4])
+def test_1d_strided_plans_agree(k, stride) -> None:
+    rng = np.random.default_rng(14)
+    x = rng.integers(-9, 10, 40)
+    w = rng.integers(-9, 10, k)
+    expected = loop_windows(x[None], w[None, None], (stride,), (1,))
+    n_out = expected.shape[1]
+    dtype = expected.dtype
+    np.testing.assert_array_equal(engine._polyphase(x, w, stride, n_out, dtype), expected[0])
+    np.testing.assert_array_equal(
+        engine._shift_add(x[None], w[None, None], (stride,), (1,), (n_out,), dtype), expected
+    )
+    np.testing.assert_array_equal(
+        correlate_windows(x[None], w[None, None], stride=stride, method="direct"), expected
+    )
