@@ -129,6 +129,7 @@ def _read1d(root) -> dict:
         "count": int(out.get_attribute("data-partial-count")),
         "center": float(out.get_attribute("data-center")),
         "caption": root.locator('[data-role="caption"]').inner_text(),
+        "valuetext": root.locator('[data-control="step"]').get_attribute("aria-valuetext"),
     }
 
 
@@ -144,6 +145,7 @@ def _check1d(shown: dict, signal: np.ndarray, kernel: np.ndarray, mode: str, n: 
     assert_allclose(shown["taps"], step.taps, atol=1e-15)
     assert_allclose(shown["products"], step.products, atol=1e-12)
     assert f"output {n} " in shown["caption"]
+    assert shown["valuetext"] == f"output {n} of {len(trace)}"
 
 
 def test_1d_defaults_match_convdoc(page):
@@ -303,6 +305,9 @@ def test_2d_settings_match_convdoc(page, n, k, p, s, d, transposed, step):
     assert shown["in_rows"] == st.input_index[0].tolist()
     assert shown["in_cols"] == st.input_index[1].tolist()
     assert shown["formula"].endswith(f"= {size}")
+    valuetext = root.locator('[data-control="step"]').get_attribute("aria-valuetext")
+    i, j = st.out_index
+    assert valuetext == f"output ({i}, {j}) of {size}×{size}"
 
 
 def test_2d_no_output_when_the_kernel_does_not_fit(page):

@@ -243,6 +243,7 @@
       stepInput.max = String(out.length - 1);
       var n = Math.min(intValue(root, "step"), out.length - 1);
       stepInput.value = String(n);
+      stepInput.setAttribute("aria-valuetext", "output " + n + " of " + out.length);
       showValue(root, "step", String(n));
       showValue(root, "size", String(size));
       showValue(root, "sigma", sigma.toFixed(1));
@@ -403,6 +404,8 @@
       stepInput.max = String(total - 1);
       var step = Math.min(intValue(root, "step"), total - 1);
       stepInput.value = String(step);
+      stepInput.setAttribute("aria-valuetext", "output (" + Math.floor(step / geo.out) + ", " +
+        step % geo.out + ") of " + geo.out + "\u00d7" + geo.out);
       showValue(root, "step", String(step));
       var oi = Math.floor(step / geo.out), oj = step % geo.out;
       var rows = [], cols = [];
