@@ -1,0 +1,93 @@
+"""Give every page a ``<meta name="description">``, from its first paragraph.
+
+Search engines and link previews show this text under the page title. A page
+can still set its own (MyST front matter ``html_meta: {description: ...}`` or
+reST ``.. meta:: :description:``); only pages without one get the default:
+the first paragraph of prose, cut at a word boundary near 160 characters.
+Pages with no document behind them (search, index) get the project summary.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+
+#: Search engines show roughly this many characters.
+MAX_LENGTH = 160
+#: Project summary, for pages that have no prose of their own.
+SITE_SUMMARY = (
+    "Convolutions explained with executable examples: 1-D signals, 2-D images, "
+    "stride, padding, dilation and CNN layers."
+)
+# Where a page's own prose lives. Paragraphs elsewhere (notes, admonitions,
+# notebook outputs, tables, lists) are asides, not a summary of the page.
+_PROSE_PARENTS = (nodes.section, nodes.document, addnodes.desc, addnodes.desc_content)
+_HAS_DESCRIPTION = re.compile(r"""<meta\s+[^>]*name=["']description["']""", re.IGNORECASE)
+
+
+def first_paragraph(doctree: nodes.document) -> str | None:
+    """The text of the first paragraph of prose in a document, whitespace collapsed.
+
+    Parameters
+    ----------
+    doctree : docutils.nodes.document
+        The resolved document of one page.
+
+    Returns
+    -------
+    str or None
+        None if the page has no paragraph directly in a section (or in an API
+        entry's description).
+    """
+    for paragraph in doctree.findall(nodes.paragraph):
+        if isinstance(paragraph.parent, _PROSE_PARENTS):
+            text = " ".join(paragraph.astext().split())
+            if text:
+                return text
+    return None
+
+
+def shorten(text: str, limit: int = MAX_LENGTH) -> str:
+    """Cut ``text`` at the last word boundary before ``limit`` characters, adding "…".
+
+    Examples
+    --------
+    >>> shorten("one two three", limit=9)
+    'one two…'
+    >>> shorten("short", limit=9)
+    'short'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…"
+
+
+def add_description(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    """``html-page-context`` handler: append the default description to ``metatags``."""
+    metatags = context.get("metatags", "")
+    if _HAS_DESCRIPTION.search(metatags):
+        return
+    text = first_paragraph(doctree) if doctree is not None else None
+    if text is None:
+        title = re.sub(r"<[^>]+>", "", context.get("title") or "").strip()
+        text = f"{title} — {SITE_SUMMARY}" if title else SITE_SUMMARY
+    content = html.escape(shorten(text), quote=True)
+    context["metatags"] = f'{metatags}\n    <meta name="description" content="{content}" />'
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the handler; safe for parallel reading and writing."""
+    app.connect("html-page-context", add_description)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
