@@ -94,6 +94,8 @@ class Grid2D:
 
     Attributes
     ----------
+    cell_kinds : numpy.ndarray
+        Shape of ``trace.grid``: 0 real input, 1 padding, 2 inserted zero.
     tap_patches : list of matplotlib.patches.Rectangle
         One square per kernel tap, in C order of the kernel.
     window_outline : matplotlib.patches.Rectangle
@@ -120,12 +122,11 @@ class Grid2D:
     def _build(self) -> None:
         tr = self.trace
         rows, cols = tr.grid.shape
-        kinds = np.maximum.outer(cell_kinds(tr, 0), cell_kinds(tr, 1))
-        # A cell is padding if either coordinate is padding; inserted if neither
-        # is padding but one is an inserted zero.
-        row_k, col_k = cell_kinds(tr, 0), cell_kinds(tr, 1)
-        kinds = np.where((row_k[:, None] == PADDING) | (col_k[None, :] == PADDING), PADDING,
-                         kinds)
+        row_k, col_k = cell_kinds(tr, 0)[:, None], cell_kinds(tr, 1)[None, :]
+        # A cell is a real sample only if its row and its column both are; it is
+        # padding if either lies in the border; otherwise it is an inserted zero.
+        kinds = np.where((row_k == REAL) & (col_k == REAL), REAL, INSERTED)
+        kinds = np.where((row_k == PADDING) | (col_k == PADDING), PADDING, kinds)
         self.cell_kinds = kinds
         ax = self.ax_grid
         for kind, style in _CELL_STYLE.items():
