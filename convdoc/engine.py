@@ -420,13 +420,15 @@ def _direct_plans(
     columns = outputs * taps * c_in
     if columns <= _IM2COL_LIMIT:
         plans["im2col"] = 3e-5 + 1.5e-9 * columns + 0.5e-9 * macs
+    if single and len(x_shape) == 2:
+        # numpy.einsum over a strided view of the windows: no copy, one C loop.
+        plans["einsum"] = 2e-5 + outputs * (1e-8 + 1e-9 * taps)
     if single and len(x_shape) == 2 and dilation == (1,):
         if stride == (1,) and _numpy_mode(x_shape[1], k[0], pad[0]) is not None:
             plans["numpy"] = 5e-6 + _SEC_PER_NP_CORRELATE_MAC * macs
         elif stride != (1,):
-            plans["polyphase"] = stride[0] * (1.5e-9 * outputs + 5e-6) + (
-                _SEC_PER_NP_CORRELATE_MAC * macs
-            )
+            # numpy.correlate pays ~30 ns per output on top of its inner products.
+            plans["polyphase"] = stride[0] * (5e-6 + outputs * (3e-8 + 7e-10 * taps / stride[0]))
             # Every output then keep every s-th: wasteful, but one C call wins when tiny.
             plans["numpy_subsample"] = 5e-6 + _SEC_PER_NP_CORRELATE_MAC * macs * stride[0]
     return plans
@@ -454,9 +456,24 @@ def _direct(
             return every[None, : out_shape[0]].astype(dtype, copy=False)
         return _polyphase(_zero_pad(x[0], pad), taps, stride[0], out_shape[0], dtype)[None, :]
     grid = _zero_pad(x, pad)
+    if plan == "einsum":
+        return _window_einsum(grid[0], w[0, 0], stride[0], dilation[0], out_shape[0], dtype)[None]
     if plan == "im2col":
         return _im2col(grid, w, stride, dilation, out_shape, dtype)
     return _shift_add(grid, w, stride, dilation, out_shape, dtype)
+
+
+def _window_einsum(
+    grid: np.ndarray, taps: np.ndarray, stride: int, dilation: int, n_out: int, dtype: np.dtype
+) -> np.ndarray:
+    """1-D windows as a strided view (no copy) contracted with the taps by numpy.einsum."""
+    view = np.lib.stride_tricks.as_strided(
+        grid,
+        shape=(n_out, taps.size),
+        strides=(grid.strides[0] * stride, grid.strides[0] * dilation),
+        writeable=False,
+    )
+    return np.einsum("ij,j->i", view, taps).astype(dtype, copy=False)
 
 
 def _im2col(

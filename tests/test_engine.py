@@ -239,6 +239,17 @@ def test_1d_strided_plans_agree(k, stride) -> None:
     np.testing.assert_array_equal(
         engine._shift_add(x[None], w[None, None], (stride,), (1,), (n_out,), dtype), expected
     )
+    np.testing.assert_array_equal(engine._window_einsum(x, w, stride, 1, n_out, dtype), expected[0])
     np.testing.assert_array_equal(
         correlate_windows(x[None], w[None, None], stride=stride, method="direct"), expected
     )
+
+
+def test_window_einsum_with_dilation_and_complex() -> None:
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal(60) + 1j * rng.standard_normal(60)
+    w = rng.standard_normal(4) - 1j * rng.standard_normal(4)
+    for stride, dilation in ((1, 3), (2, 2), (5, 1)):
+        expected = loop_windows(x[None], w[None, None], (stride,), (dilation,))[0]
+        got = engine._window_einsum(x, w, stride, dilation, expected.size, expected.dtype)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
