@@ -81,10 +81,18 @@ def build_parser() -> argparse.ArgumentParser:
             "format follows the extension of --output: .svg, .png, .pdf, or .gif (with "
             "--animate)."
         ),
+        epilog=(
+            "examples:\n"
+            "  convdoc render --step 40 -o step.svg\n"
+            "  convdoc render --steps 0,60,120,179 -o strip.png\n"
+            "  convdoc render --animate --frames 60 -o steps.gif\n"
+            "  convdoc render --dim 2 --operation conv --padding 1 --stride 2 -o grid.pdf"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     # Lets main() report semantic errors under "convdoc render".
     render.set_defaults(parser=render)
-    sig = render.add_argument_group("input signal")
+    sig = render.add_argument_group("input")
     sig.add_argument("--signal", choices=SIGNALS, default=None,
                      help="1-D input signal (default: sawtooth)")
     sig.add_argument("--length", type=int, default=None,
