@@ -77,9 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         "render",
         help="draw one step, a filmstrip of steps, or an animation to a file",
         description=(
-            "Draw the steps of a convolution as computed by convdoc.steps. The output "
-            "format follows the extension of --output: .svg, .png, .pdf, or .gif (with "
-            "--animate)."
+            "Draw the steps of a convolution as computed by convdoc.steps.\n"
+            "The output format follows the extension of --output: .svg, .png, .pdf,\n"
+            "or .gif (with --animate)."
         ),
         epilog=(
             "examples:\n"
