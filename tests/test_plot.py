@@ -410,3 +410,18 @@ def test_animation_object_for_live_display():
     # Collect it here, where the warning about a never-shown animation is filtered.
     del anim
     gc.collect()
+
+
+def test_reprs_say_what_is_shown():
+    trace = convdoc.steps(convdoc.sawtooth(200, 50), convdoc.gaussian_kernel(21, 3.0))
+    fig = StepFigure1D(trace, 40, label="valid")
+    assert repr(fig) == (
+        "<StepFigure1D step 40 of 180: valid output 40 covers inputs 40–60, centre 50>"
+    )
+    assert repr(animate(fig, [0, 1])) == "<StepAnimation of 2 frames of StepFigure1D>"
+    strip = filmstrip(trace, [0, 179])
+    assert repr(strip) == "<Filmstrip of steps [0, 179] of 180>"
+    grid = GridFigure2D(_grid_trace("conv"), 2)
+    assert repr(grid).startswith("<GridFigure2D step 2 of 9: conv output (0, 2)")
+    for f in (fig, strip, grid):
+        f.close()

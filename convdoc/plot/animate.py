@@ -105,6 +105,9 @@ class StepAnimation:
             raise ValueError("frames must name at least one step, got an empty sequence")
         self.interval = interval
 
+    def __repr__(self) -> str:
+        return f"<StepAnimation of {len(self.frames)} frames of {type(self.figure).__name__}>"
+
     @cached_property
     def anim(self) -> FuncAnimation:
         """The :class:`~matplotlib.animation.FuncAnimation`, made on first use.

@@ -113,6 +113,9 @@ class Filmstrip:
         """
         return save_figure(self.fig, path, dpi=dpi)
 
+    def __repr__(self) -> str:
+        return f"<Filmstrip of steps {self.indices} of {len(self.trace)}>"
+
     def close(self) -> None:
         """Release the figure."""
         import matplotlib.pyplot as plt

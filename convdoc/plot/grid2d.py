@@ -389,6 +389,9 @@ class GridFigure2D:
             return animate(self, frames).save(path, fps=fps, dpi=dpi)
         return save_figure(self.fig, path, dpi=dpi)
 
+    def __repr__(self) -> str:
+        return f"<GridFigure2D step {self.n} of {len(self.trace)}: {self.title}>"
+
     def close(self) -> None:
         """Release the figure."""
         import matplotlib.pyplot as plt

@@ -364,6 +364,9 @@ class StepFigure1D:
             return animate(self, frames).save(path, fps=fps, dpi=dpi)
         return save_figure(self.fig, path, dpi=dpi)
 
+    def __repr__(self) -> str:
+        return f"<StepFigure1D step {self.n} of {len(self.trace)}: {self.title}>"
+
     def close(self) -> None:
         """Release the figure (pyplot keeps open figures alive)."""
         import matplotlib.pyplot as plt
