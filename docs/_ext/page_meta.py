@@ -28,6 +28,43 @@ SITE_SUMMARY = (
 # notebook outputs, tables, lists) are asides, not a summary of the page.
 _PROSE_PARENTS = (nodes.section, nodes.document, addnodes.desc, addnodes.desc_content)
 _HAS_DESCRIPTION = re.compile(r"""<meta\s+[^>]*name=["']description["']""", re.IGNORECASE)
+# Plain-text stand-ins for the TeX a summary is likely to hold.
+_TEX_WORDS = {
+    **dict(zip(
+        "alpha beta gamma delta epsilon theta lambda mu pi rho sigma tau phi omega".split(),
+        "αβγδεθλμπρστφω", strict=True,
+    )),
+    "cdot": "·", "times": "×", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠",
+    "ast": "*", "star": "*", "ldots": "…", "dots": "…", "infty": "∞", "to": "→",
+}  # fmt: skip
+_TEX_COMMAND = re.compile(r"\\([A-Za-z]+)")
+_TEX_FRAC = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+
+
+def plain_math(tex: str) -> str:
+    r"""TeX as plain text for a summary: Greek letters and operators as Unicode.
+
+    Examples
+    --------
+    >>> plain_math(r"\sigma = 3")
+    'σ = 3'
+    >>> plain_math(r"\sigma_k")
+    'σ_k'
+    >>> plain_math(r"\frac{n + 2p}{s} \cdot x_{i}")
+    '(n + 2p)/(s) · x_i'
+    """
+    text = _TEX_FRAC.sub(r"(\1)/(\2)", tex)
+    text = re.sub(r"\\(?:left|right)\b", "", text)
+    text = _TEX_COMMAND.sub(lambda m: _TEX_WORDS.get(m.group(1), m.group(1)), text)
+    return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def _text(node: nodes.Node) -> str:
+    if isinstance(node, (nodes.math, nodes.math_block)):
+        return plain_math(node.astext())
+    if isinstance(node, nodes.Text):
+        return node.astext()
+    return "".join(_text(child) for child in node.children)
 
 
 def first_paragraph(doctree: nodes.document) -> str | None:
@@ -46,7 +83,7 @@ def first_paragraph(doctree: nodes.document) -> str | None:
     """
     for paragraph in doctree.findall(nodes.paragraph):
         if isinstance(paragraph.parent, _PROSE_PARENTS):
-            text = " ".join(paragraph.astext().split())
+            text = " ".join(_text(paragraph).split())
             if text:
                 return text
     return None
