@@ -340,3 +340,25 @@ def test_focus_is_visible(page):
         "() => getComputedStyle(document.activeElement).outlineStyle"
     )
     assert style not in ("", "none")
+
+
+def _luminance(css_color: str) -> float:
+    inner = css_color[css_color.index("(") + 1 : css_color.index(")")]
+    r, g, b = (float(v) for v in inner.split(",")[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("how", ["furo-attribute", "os-preference"])
+def test_dark_mode_turns_the_text_light(browser, server, how):
+    pg = browser.new_page(color_scheme="dark" if how == "os-preference" else "light")
+    pg.goto(server)
+    if how == "furo-attribute":
+        pg.evaluate("document.body.dataset.theme = 'dark'")
+    root = pg.locator(".convdoc-explorer").first
+    fg = root.evaluate("el => getComputedStyle(el).color")
+    bg = root.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert _luminance(fg) > 150 > _luminance(bg)
+    pg.evaluate("document.body.dataset.theme = 'light'")  # furo's explicit light wins
+    fg = root.evaluate("el => getComputedStyle(el).color")
+    assert _luminance(fg) < 100
+    pg.close()
