@@ -84,7 +84,8 @@ def first_paragraph(doctree: nodes.document) -> str | None:
     for paragraph in doctree.findall(nodes.paragraph):
         if isinstance(paragraph.parent, _PROSE_PARENTS):
             text = " ".join(_text(paragraph).split())
-            if text:
+            # autodoc's "Bases: object" line opens a class's description.
+            if text and not text.startswith("Bases: "):
                 return text
     return None
 
