@@ -10,6 +10,7 @@ sitemap lists every page a search engine should see, at ``html_baseurl``; the
 
 from __future__ import annotations
 
+import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,7 +21,7 @@ from xml.etree import ElementTree
 import pytest
 from browserlib import html_pages
 from bs4 import BeautifulSoup
-from conftest import EXTRA_REPORT
+from conftest import EXTRA_REPORT, ROOT
 
 pytestmark = pytest.mark.site
 
@@ -214,3 +215,41 @@ def test_404_page_exists_and_leads_home(site: Path) -> None:
     article = soup.find("article") or soup
     hrefs = [a["href"] for a in article.find_all("a", href=True)]
     assert any(urlsplit(h).path.endswith("index.html") for h in hrefs), hrefs
+
+
+# -- hosting: Read the Docs and GitHub Pages build what `make html` builds ------------------
+
+
+def test_read_the_docs_runs_make_html_into_its_output_folder() -> None:
+    yaml = pytest.importorskip("yaml")
+    config = yaml.safe_load((ROOT / ".readthedocs.yaml").read_text("utf-8"))
+    assert config["version"] == 2
+    build = config["build"]
+    assert build["os"] == "ubuntu-24.04"
+    assert str(build["tools"]["python"]) == "3.11" and str(build["tools"]["nodejs"]) == "20"
+    command = " ".join(build["commands"])
+    assert "make html" in command and 'BUILDDIR="$READTHEDOCS_OUTPUT"' in command
+    # Read the Docs publishes $READTHEDOCS_OUTPUT/html: the Makefile must write there.
+    dry = subprocess.run(
+        ["make", "-n", "html", "BUILDDIR=/rtd-output"], cwd=ROOT,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "/rtd-output/html" in dry.stdout, dry.stdout + dry.stderr
+
+
+def test_github_pages_uploads_what_make_html_builds() -> None:
+    yaml = pytest.importorskip("yaml")
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text("utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = {step.get("uses", "").split("@")[0]: step for step in steps}
+    assert uses["actions/setup-python"]["with"]["python-version"] == "3.11"
+    assert str(uses["actions/setup-node"]["with"]["node-version"]) == "20"
+    assert any(step.get("run") == "make html" for step in steps)
+    artifact = uses["actions/upload-pages-artifact"]["with"]["path"]
+    dry = subprocess.run(
+        ["make", "-n", "html"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert f"{artifact}" in dry.stdout, (artifact, dry.stdout)
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
