@@ -70,7 +70,22 @@ class _CanvasPillowWriter(PillowWriter):
         canvas = self.fig.canvas
         self._frames.append(Image.frombuffer(
             "RGBA", canvas.get_width_height(), bytes(canvas.buffer_rgba()), "raw", "RGBA", 0, 1,
-        ))
+        ).convert("RGB"))
+
+    def finish(self) -> None:
+        # One palette for every frame (built from the first, middle and last):
+        # with per-frame palettes every pixel changes between frames and the GIF
+        # cannot store just the part that moved.
+        frames = self._frames
+        picks = [frames[0], frames[len(frames) // 2], frames[-1]]
+        w, h = frames[0].size
+        sample = Image.new("RGB", (w, h * len(picks)))
+        for i, frame in enumerate(picks):
+            sample.paste(frame, (0, i * h))
+        palette = sample.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+        indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+        indexed[0].save(self.outfile, save_all=True, append_images=indexed[1:],
+                        duration=int(1000 / self.fps), loop=0)
 
 
 class StepAnimation:
