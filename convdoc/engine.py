@@ -12,16 +12,31 @@ Two operations are enough for all of convdoc:
 materialising the zeros when the chosen method does not need them.
 
 Several algorithms compute the same numbers; ``method="auto"`` picks one by a
-cost model. ``"direct"`` uses :func:`numpy.correlate` for one-dimensional
-single-channel problems (what :func:`scipy.signal.convolve` uses), a
-polyphase split of that for strided ones, and otherwise shift-and-add: one
-vectorised multiply-accumulate per kernel tap over exactly the output samples
-that are needed. ``"fft"`` multiplies spectra (:mod:`scipy.fft`) and sums over
-input channels in the frequency domain. Under ``"auto"`` a real floating-point
-2-D kernel of rank one (a Gaussian blur, a box blur) is applied as two 1-D
-passes. Integer and boolean results are exact: they never go through the FFT
-unless the result provably fits in the float mantissa, the rule of
-:func:`scipy.signal.choose_conv_method`.
+rough cost model, ``"direct"`` picks the cheapest direct algorithm and
+``"fft"`` forces the FFT. The direct algorithms:
+
+* :func:`numpy.correlate` for plain one-dimensional single-channel problems
+  (what :func:`scipy.signal.convolve` uses);
+* for strided 1-D problems, a polyphase split into ``stride`` calls of
+  :func:`numpy.correlate` on ``stride``-times shorter problems, or
+  :func:`numpy.einsum` over a strided view of the windows (no copy);
+* shift-and-add: one vectorised multiply-accumulate per kernel tap over
+  exactly the output samples that are kept (big outputs, few taps);
+* im2col: all windows as columns of a strided view, one tensor contraction
+  (small outputs, many taps).
+
+The FFT multiplies spectra (:mod:`scipy.fft`; plain single-channel problems go
+through :func:`scipy.signal.fftconvolve` exactly as SciPy does) and sums over
+input channels in the frequency domain; with a stride it transforms the
+polyphase components so that skipped outputs are never computed. Under
+``"auto"`` a real floating-point 2-D kernel of rank one (a Gaussian blur, a
+box blur) may run as two 1-D passes (:func:`scipy.ndimage.correlate1d`).
+Plain 1-D problems follow :func:`scipy.signal.choose_conv_method`'s decision.
+
+Integer and boolean results are exact: they never go through the FFT unless
+the result provably fits in the float64 mantissa (SciPy's rule), and
+``"auto"`` never takes the FFT when an input holds NaN or infinity, which
+the FFT would spread over the whole output.
 
 SciPy is imported lazily so that ``import convdoc`` stays fast.
 """
@@ -434,6 +449,23 @@ def _direct_plans(
     return plans
 
 
+def _plain_numpy(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> bool:
+    """A single-channel 1-D stride-1 problem that numpy.correlate solves as is."""
+    return (
+        x.ndim == 2
+        and w.shape[0] == w.shape[1] == 1
+        and stride == (1,)
+        and dilation == (1,)
+        and _numpy_mode(x.shape[1], w.shape[2], pad[0]) is not None
+    )
+
+
 def _direct(
     x: np.ndarray,
     w: np.ndarray,
@@ -443,8 +475,11 @@ def _direct(
     out_shape: tuple[int, ...],
     dtype: np.dtype,
 ) -> np.ndarray:
-    plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape)
-    plan = min(plans, key=plans.__getitem__)
+    if _plain_numpy(x, w, pad, stride, dilation):
+        plan = "numpy"  # the C loop SciPy uses; nothing direct beats it
+    else:
+        plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape)
+        plan = min(plans, key=plans.__getitem__)
     if plan in ("numpy", "polyphase", "numpy_subsample"):
         # numpy.correlate conjugates its second argument; undo that.
         taps = np.conj(w[0, 0]) if w.dtype.kind == "c" else w[0, 0]
@@ -769,7 +804,11 @@ def _choose(
     c_out, c_in = w.shape[:2]
     k = w.shape[2:]
     single = c_out == c_in == 1
-    direct = min(_direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape).values())
+    if _plain_numpy(x, w, pad, stride, dilation):
+        direct = 5e-6 + _SEC_PER_NP_CORRELATE_MAC * out_shape[0] * k[0]
+    else:
+        plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape)
+        direct = min(plans.values())
     if direct < _SEC_OVERHEAD_FFT:
         return "direct"  # nothing can beat it; skip the rest of the model
     plain = _scipy_mode(x, w, pad, stride, dilation)
