@@ -55,6 +55,7 @@ extensions = [
     "sphinx_design",
     "sphinx_sitemap",
     "katex_startup",  # docs/_ext: a reliable start for KaTeX's Node server
+    "thumbnails",  # docs/_ext: 256-colour gallery thumbnails (page budget)
     "page_meta",  # docs/_ext: a <meta name="description"> on every page
 ]
 
