@@ -66,7 +66,9 @@ def _sphinx(outdir: Path, doctrees: Path) -> tuple[int, str, float]:
         sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going",
         "-d", str(doctrees), str(DOCS), str(outdir),
     ]  # fmt: skip
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    # No MPLBACKEND override: sphinx-gallery picks Agg itself, and the chapter
+    # kernels need IPython's inline backend to show their figures.
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
     start = time.perf_counter()
     result = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, check=False

@@ -54,3 +54,14 @@ def test_sources_are_not_copied(site: Path) -> None:
     # (Sphinx still creates the empty _sources directory.)
     copied = [path for path in (site / "_sources").rglob("*") if path.is_file()]
     assert not copied, copied
+
+
+def test_gallery_thumbnails_are_palette_images(site: Path) -> None:
+    # docs/_ext/thumbnails.py: 256-colour thumbnails keep the home page and the
+    # gallery index, which show them all, within budget.
+    from PIL import Image
+
+    thumbs = sorted((site / "_images").glob("sphx_glr_*_thumb.png"))
+    assert thumbs, "no gallery thumbnails in _images/"
+    modes = {thumb.name: Image.open(thumb).mode for thumb in thumbs}
+    assert all(mode == "P" for mode in modes.values()), modes

@@ -176,6 +176,28 @@ def test_api_page_links_the_examples_that_call_it(site: Path, name: str, example
     )
 
 
+def _chapter_plots(chapter: Path) -> bool:
+    source = chapter.read_text(encoding="utf-8")
+    return "matplotlib" in source or "convdoc.plot" in source
+
+
+@pytest.mark.parametrize(
+    "chapter", [c for c in CHAPTERS if _chapter_plots(c)], ids=lambda p: p.stem
+)
+def test_plotting_chapter_shows_its_figures(site: Path, chapter: Path) -> None:
+    # A kernel running with a non-inline matplotlib backend (MPLBACKEND=Agg)
+    # executes without error but outputs no image: the page must have some.
+    images = [
+        img["src"]
+        for img in _soup(site, f"tutorial/{chapter.stem}.html").select("article img")
+        if not img["src"].startswith("data:image/svg")
+    ]
+    assert images, f"{chapter.name} draws with matplotlib but its page shows no figure"
+    for src in images:
+        if not src.startswith("data:"):
+            assert (site / "tutorial" / src).resolve().is_file(), src
+
+
 # -- chapter downloads ---------------------------------------------------------
 
 
