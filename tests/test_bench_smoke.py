@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,13 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
 def bench():
     spec = importlib.util.spec_from_file_location("convdoc_bench", BENCH)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    # dataclasses look their module up in sys.modules while the class is built.
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)
 
 
 def test_smoke_run_writes_results_and_verdicts(bench, tmp_path, capsys) -> None:
