@@ -393,13 +393,15 @@ def _correlate(
         # True where any tap pair is (True, True), as numpy.convolve on bools.
         as_int = _correlate(x.astype(np.intp), w.astype(np.intp), pad, stride, dilation, "direct")
         return as_int != 0
-    if method == "auto":
-        method = _choose(x, w, pad, stride, dilation, out_shape)
+    if method != "fft":
+        plan, direct_cost = _best_direct(x, w, pad, stride, dilation, out_shape)
+        if method == "auto":
+            method = _choose(x, w, pad, stride, dilation, out_shape, direct_cost)
     if method == "separable":
         return _separable(x, w, pad, out_shape)
     if method == "fft":
         return _fft(x, w, pad, stride, dilation, out_shape, dtype)
-    return _direct(x, w, pad, stride, dilation, out_shape, dtype)
+    return _direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
 
 
 def _numpy_mode(n: int, k: int, pad: tuple[int, int]) -> str | None:
@@ -466,6 +468,23 @@ def _plain_numpy(
     )
 
 
+def _best_direct(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+) -> tuple[str, float]:
+    """The cheapest direct algorithm and its estimated seconds."""
+    if _plain_numpy(x, w, pad, stride, dilation):
+        # The C loop SciPy uses; nothing direct beats it.
+        return "numpy", 5e-6 + _SEC_PER_NP_CORRELATE_MAC * out_shape[0] * w.shape[2]
+    plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape)
+    plan = min(plans, key=plans.__getitem__)
+    return plan, plans[plan]
+
+
 def _direct(
     x: np.ndarray,
     w: np.ndarray,
@@ -474,12 +493,9 @@ def _direct(
     dilation: tuple[int, ...],
     out_shape: tuple[int, ...],
     dtype: np.dtype,
+    plan: str,
 ) -> np.ndarray:
-    if _plain_numpy(x, w, pad, stride, dilation):
-        plan = "numpy"  # the C loop SciPy uses; nothing direct beats it
-    else:
-        plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape)
-        plan = min(plans, key=plans.__getitem__)
+    """Run the direct algorithm ``plan`` (from :func:`_best_direct`)."""
     if plan in ("numpy", "polyphase", "numpy_subsample"):
         # numpy.correlate conjugates its second argument; undo that.
         taps = np.conj(w[0, 0]) if w.dtype.kind == "c" else w[0, 0]
@@ -799,16 +815,12 @@ def _choose(
     stride: tuple[int, ...],
     dilation: tuple[int, ...],
     out_shape: tuple[int, ...],
+    direct: float,
 ) -> str:
-    """Cheapest exact-enough method by a simple cost model."""
+    """Cheapest exact-enough method by a simple cost model (``direct``: its seconds)."""
     c_out, c_in = w.shape[:2]
     k = w.shape[2:]
     single = c_out == c_in == 1
-    if _plain_numpy(x, w, pad, stride, dilation):
-        direct = 5e-6 + _SEC_PER_NP_CORRELATE_MAC * out_shape[0] * k[0]
-    else:
-        plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape)
-        direct = min(plans.values())
     if direct < _SEC_OVERHEAD_FFT:
         return "direct"  # nothing can beat it; skip the rest of the model
     plain = _scipy_mode(x, w, pad, stride, dilation)

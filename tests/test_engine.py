@@ -59,6 +59,12 @@ def window_problems(draw: st.DrawFn):
     return make((c_in, *n)), make((c_out, c_in, *k)), stride, dilation
 
 
+def choose(x, w, pad, stride, dilation, out_shape):
+    """What method="auto" picks, with the engine's own direct-cost estimate."""
+    _, direct = engine._best_direct(x, w, pad, stride, dilation, out_shape)
+    return engine._choose(x, w, pad, stride, dilation, out_shape, direct)
+
+
 @settings(max_examples=80, deadline=None)
 @given(problem=window_problems(), method=st.sampled_from(["auto", "direct", "fft"]))
 def test_correlate_windows_matches_loops(problem, method) -> None:
@@ -160,7 +166,7 @@ def test_auto_picks_separable_for_a_big_gaussian_blur() -> None:
     g = np.exp(-0.5 * (np.arange(-10, 11) / 3.0) ** 2)
     kernel = np.outer(g, g)[None, None]
     image = np.zeros((1, 512, 512))
-    method = engine._choose(image, kernel, ((10, 10), (10, 10)), (1, 1), (1, 1), (512, 512))
+    method = choose(image, kernel, ((10, 10), (10, 10)), (1, 1), (1, 1), (512, 512))
     assert method in ("separable", "fft")
     assert method != "direct"
 
@@ -168,11 +174,11 @@ def test_auto_picks_separable_for_a_big_gaussian_blur() -> None:
 def test_auto_avoids_fft_for_non_finite_and_huge_ints() -> None:
     x = np.ones((1, 20000))
     w = np.ones((1, 1, 2001))
-    assert engine._choose(x, w, ((0, 0),), (1,), (1,), (18000,)) == "fft"
+    assert choose(x, w, ((0, 0),), (1,), (1,), (18000,)) == "fft"
     x[0, 5] = np.inf
-    assert engine._choose(x, w, ((0, 0),), (1,), (1,), (18000,)) == "direct"
+    assert choose(x, w, ((0, 0),), (1,), (1,), (18000,)) == "direct"
     big = np.full((1, 20000), 2**45, dtype=np.int64)  # 2**45 * 2001 > 2**52
-    assert engine._choose(big, w.astype(np.int64), ((0, 0),), (1,), (1,), (18000,)) == "direct"
+    assert choose(big, w.astype(np.int64), ((0, 0),), (1,), (1,), (18000,)) == "direct"
 
 
 def test_bool_grid_gives_or_of_ands() -> None:
