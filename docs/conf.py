@@ -163,7 +163,7 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
     # Off: jshtml animations link Font Awesome from a CDN and embed every frame
     # as base64 PNG (megabytes per page). Interactivity comes from the
-    # convdoc.explore HTML explorers; animations ship as GIF downloads.
+    # convdoc.explore HTML explorers, which embed no frames and load nothing.
     "matplotlib_animations": False,
     "backreferences_dir": "api/generated/backrefs",
     "doc_module": ("convdoc",),
