@@ -727,25 +727,27 @@ def _fft_polyphase(
     forward = sp_fft.fftn if is_complex else sp_fft.rfftn
     work = np.result_type(dtype, np.float32)
     c_out, c_in = w.shape[:2]
-    spec = None
-    for phase in itertools.product(*(range(min(s, k)) for s, k in zip(stride, span, strict=True))):
+    phases = list(itertools.product(*(range(min(s, k)) for s, k in zip(stride, span, strict=True))))
+    # All phases stacked on a leading axis so that each transform is one call.
+    parts_x = np.zeros((len(phases), c_in, *length), dtype=work)
+    parts_w = np.zeros((len(phases), c_out, c_in, *q_len), dtype=work)
+    for i, phase in enumerate(phases):
         rows = tuple(
             slice(p, p + s * (n - 1) + 1, s) for p, s, n in zip(phase, stride, length, strict=True)
         )
-        part_x = grid[(slice(None), *rows)].astype(work, copy=False)
+        part = grid[(slice(None), *rows)]
+        parts_x[(i, slice(None), *(slice(0, m) for m in part.shape[1:]))] = part
         every = tuple(slice(p, None, s) for p, s in zip(phase, stride, strict=True))
         taps = w[(slice(None), slice(None), *every)]
-        # Pad every phase's taps to the same length q at the end, then flip.
-        aligned = np.zeros((c_out, c_in, *q_len), dtype=work)
-        aligned[(slice(None), slice(None), *(slice(0, t) for t in taps.shape[2:]))] = taps
-        flipped = aligned[(slice(None), slice(None), *(slice(None, None, -1),) * spatial)]
-        spec_x = forward(part_x, shape, axes=axes)
-        spec_w = forward(flipped, shape, axes=axes)
-        if c_in == 1:
-            term = spec_w[:, 0] * spec_x[0]
-        else:
-            term = np.einsum("oi...,i...->o...", spec_w, spec_x)
-        spec = term if spec is None else spec + term
+        # Every phase's taps padded to the same length q at the end (flipped below).
+        parts_w[(i, slice(None), slice(None), *(slice(0, t) for t in taps.shape[2:]))] = taps
+    flipped = parts_w[(Ellipsis, *(slice(None, None, -1),) * spatial)]
+    spec_x = forward(parts_x, shape, axes=axes)
+    spec_w = forward(flipped, shape, axes=axes)
+    if c_in == 1:
+        spec = np.einsum("po...,p...->o...", spec_w[:, :, 0], spec_x[:, 0])
+    else:
+        spec = np.einsum("poi...,pi...->o...", spec_w, spec_x)
     result = (
         sp_fft.ifftn(spec, shape, axes=axes)
         if is_complex
