@@ -1,5 +1,10 @@
 """Give every page a ``<meta name="description">``, from its first paragraph.
 
+Also makes the 404 page work where hosts serve it: at whatever missing URL
+was asked for, at any depth. Its relative links would then point below that
+URL, so it gets a ``<base>`` at the site's published path (from
+``html_baseurl``) and ``noindex``.
+
 Search engines and link previews show this text under the page title. A page
 can still set its own (MyST front matter ``html_meta: {description: ...}`` or
 reST ``.. meta:: :description:``); only pages without one get the default:
@@ -12,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from docutils import nodes
 from sphinx import addnodes
@@ -125,7 +131,27 @@ def add_description(
     context["metatags"] = f'{metatags}\n    <meta name="description" content="{content}" />'
 
 
+def not_found_base(
+    app: Sphinx,
+    pagename: str,
+    templatename: str,
+    context: dict[str, Any],
+    doctree: nodes.document | None,
+) -> None:
+    """``html-page-context`` handler: a ``<base>`` and ``noindex`` for the 404 page."""
+    if pagename != "404" or not app.config.html_baseurl:
+        return
+    path = urlsplit(app.config.html_baseurl).path or "/"
+    path = path if path.endswith("/") else path + "/"
+    # metatags is written at the top of <head>, before any stylesheet or script.
+    context["metatags"] = (
+        f'<base href="{html.escape(path, quote=True)}" />\n'
+        '    <meta name="robots" content="noindex" />\n    ' + context.get("metatags", "")
+    )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the handler; safe for parallel reading and writing."""
+    """Register the handlers; safe for parallel reading and writing."""
     app.connect("html-page-context", add_description)
+    app.connect("html-page-context", not_found_base)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

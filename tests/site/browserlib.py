@@ -12,6 +12,7 @@ except under CI (``$CI`` set), where a missing browser is a failure.
 from __future__ import annotations
 
 import functools
+import io
 import os
 import shutil
 import threading
@@ -68,15 +69,44 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class _PagesHandler(_QuietHandler):
+    """Serve like a static host: the site under a path prefix, ``404.html`` for anything missing."""
+
+    prefix = "/"
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path.startswith(self.prefix):
+            self.path = "/" + self.path[len(self.prefix) :]
+            if Path(self.translate_path(self.path)).exists():
+                return super().send_head()
+        page = Path(self.directory) / "404.html"
+        body = page.read_bytes() if page.is_file() else b"not found"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve a directory on 127.0.0.1 at a free port; yield the base URL (ends in /)."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def serve(site: Path, *, prefix: str | None = None) -> Iterator[str]:
+    """Serve a directory on 127.0.0.1 at a free port; yield the base URL (ends in /).
+
+    With ``prefix`` (e.g. ``"/convdoc/"``) the site is served below that path and
+    every missing path gets the site's ``404.html`` with status 404, as GitHub
+    Pages and Read the Docs do.
+    """
+    if prefix is None:
+        handler = functools.partial(_QuietHandler, directory=str(site))
+    else:
+        pages = type("Pages", (_PagesHandler,), {"prefix": prefix})
+        handler = functools.partial(pages, directory=str(site))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix or '/'}"
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -179,11 +209,12 @@ def new_page(
     return context, page, visit
 
 
-def goto(page: Any, visit: Visit, url: str) -> None:
-    """Load a URL and wait until the network is quiet; fail on an HTTP error."""
+def goto(page: Any, visit: Visit, url: str, *, status: int = 200) -> None:
+    """Load a URL and wait until the network is quiet; fail unless it answers ``status``."""
     visit.url = url
     response = page.goto(url, wait_until="load")
-    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    got = response and response.status
+    assert got == status, f"{url}: HTTP {got}, expected {status}"
     page.wait_for_load_state("networkidle")
 
 

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -158,6 +159,42 @@ def test_search_finds_the_stride_chapter(browser: Any, server: str) -> None:
         context.close()
     assert not visit.problems(), visit.problems()
     assert any("tutorial/stride-and-padding" in href for href in hrefs), hrefs
+
+
+def _base_path(site: Path) -> str:
+    """The path of the published address (``html_baseurl``), from the home page's canonical link."""
+    home = (site / "index.html").read_text("utf-8")
+    match = re.search(r'<link rel="canonical" href="([^"]+)"', home)
+    assert match, "index.html has no canonical link: html_baseurl unset?"
+    return urlsplit(match.group(1)).path.removesuffix("index.html")
+
+
+def test_404_page_works_at_any_depth_on_the_host(browser: Any, site: Path) -> None:
+    """Hosts answer any missing URL with 404.html at that URL: its styles and links must hold."""
+    prefix = _base_path(site)
+    with serve(site, prefix=prefix) as base:
+        context, page, visit = new_page(browser)
+        try:
+            goto(page, visit, base + "tutorial/no/such/page.html", status=404)
+            # The page itself answers 404 on purpose (and chromium logs that on
+            # the console); nothing else may fail.
+            failed = [f for f in visit.failed if "/no/such/page.html" not in f]
+            errors = [e for e in visit.console_errors if "Failed to load resource" not in e]
+            styled = page.evaluate(
+                "() => Array.from(document.styleSheets).some(s => (s.href || '').includes('furo'))"
+                " && getComputedStyle(document.querySelector('.sidebar-drawer') || document.body)"
+                ".display !== 'inline'"
+            )
+            home = page.get_by_role("link", name=re.compile("home page", re.I)).first
+            home.click()
+            page.wait_for_load_state("load")
+            landed = page.url
+        finally:
+            context.close()
+    assert not failed, f"404 page at depth: {len(failed)} failed requests, e.g. {failed[:3]}"
+    assert not errors and not visit.page_errors and not visit.outside, visit.problems()
+    assert styled, "404 page served at depth is unstyled"
+    assert landed == base + "index.html" or landed == base, landed
 
 
 # -- explorers -------------------------------------------------------------------------
