@@ -108,22 +108,6 @@ def test_screenshots_for_review(browser: Any, server: str, site: Path) -> None:
     assert len(saved) == 8
 
 
-def test_nothing_overflows_on_a_phone(browser: Any, server: str, site: Path) -> None:
-    report = {}
-    context, page, visit = new_page(browser, width=NARROW, height=844)
-    try:
-        for path in html_pages(site):
-            goto(page, visit, server + path)
-            found = page.evaluate(_OVERFLOW_JS)
-            problems = found["page"] + found["boxes"] + found["wide"]
-            if problems:
-                report[path] = problems
-    finally:
-        context.close()
-    lines = [f"{path}:\n    " + "\n    ".join(found) for path, found in report.items()]
-    assert not report, f"at {NARROW} px, {len(report)} pages overflow:\n" + "\n".join(lines)
-
-
 # Luminance and contrast as WCAG 2 defines them; the background is the first
 # opaque background-color up the tree (the page's if none).
 _COLOUR_JS = """
@@ -198,42 +182,63 @@ def _luminance(css_colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-def test_dark_theme_keeps_figures_and_explorers_readable(
-    browser: Any, server: str, site: Path
-) -> None:
-    pages = html_pages(site)
-    with_figures = [p for p in pages if "<img" in (site / p).read_text("utf-8")]
-    with_explorers = [p for p in pages if "convdoc-explorer" in (site / p).read_text("utf-8")]
-    assert with_figures, "no page with a figure"
-    problems = []
-    figures = texts = 0
-    context, page, visit = new_page(browser, theme="dark")
+@pytest.fixture(scope="module")
+def phone_in_dark(browser: Any, server: str, site: Path) -> dict[str, dict[str, Any]]:
+    """Every page at phone width in furo's dark theme: what overflows, how figures and text look.
+
+    One visit per page serves both the layout and the dark-theme tests: the
+    layout does not depend on the colours.
+    """
+    seen: dict[str, dict[str, Any]] = {}
+    context, page, visit = new_page(browser, width=NARROW, height=844, theme="dark")
     try:
-        for path in sorted(set(with_figures) | set(with_explorers)):
+        for path in html_pages(site):
             goto(page, visit, server + path)
-            theme = page.evaluate("() => document.body.dataset.theme")
-            assert theme == "dark", f"{path}: furo did not take the stored theme ({theme!r})"
-            page_bg = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
-            # Guard: the checks below mean nothing unless the page really is dark.
-            assert _luminance(page_bg) < 0.1, f"{path}: dark theme but background {page_bg}"
-            shown = page.evaluate(_FIGURES_JS)
-            figures += len(shown)
-            for figure in shown:
-                if figure["lum"] < 0.7:
-                    problems.append(
-                        f"{path}: figure {figure['src']} sits on a dark background "
-                        f"(corner luminance {figure['lum']:.2f}, page {page_bg})"
-                    )
-            measured = page.evaluate(_EXPLORER_TEXT_JS)
-            texts += len(measured)
-            for text in measured:
-                if text["ratio"] < MIN_CONTRAST:
-                    problems.append(
-                        f"{path}: explorer {text['what']} {text['text']!r} contrast "
-                        f"{text['ratio']:.2f} < {MIN_CONTRAST}"
-                    )
+            overflow = page.evaluate(_OVERFLOW_JS)
+            seen[path] = {
+                "overflow": overflow["page"] + overflow["boxes"] + overflow["wide"],
+                "theme": page.evaluate("() => document.body.dataset.theme"),
+                "background": page.evaluate(
+                    "() => getComputedStyle(document.body).backgroundColor"
+                ),
+                "figures": page.evaluate(_FIGURES_JS),
+                "texts": page.evaluate(_EXPLORER_TEXT_JS),
+                "problems": visit.take(),
+            }
     finally:
         context.close()
-    assert not visit.problems(), visit.problems()
-    assert figures > 0 and (texts > 0 or not with_explorers), (figures, texts)
+    return seen
+
+
+def test_nothing_overflows_on_a_phone(phone_in_dark: dict[str, dict[str, Any]]) -> None:
+    report = {path: seen["overflow"] for path, seen in phone_in_dark.items() if seen["overflow"]}
+    lines = [f"{path}:\n    " + "\n    ".join(found) for path, found in report.items()]
+    assert not report, f"at {NARROW} px, {len(report)} pages overflow:\n" + "\n".join(lines)
+    troubled = {path: seen["problems"] for path, seen in phone_in_dark.items() if seen["problems"]}
+    assert not troubled, f"problems at {NARROW} px: {troubled}"
+
+
+def test_dark_theme_keeps_figures_and_explorers_readable(
+    phone_in_dark: dict[str, dict[str, Any]],
+) -> None:
+    problems = []
+    for path, seen in phone_in_dark.items():
+        assert seen["theme"] == "dark", f"{path}: furo did not take the stored theme"
+        # Guard: the checks below mean nothing unless the page really is dark.
+        assert _luminance(seen["background"]) < 0.1, (path, seen["background"])
+        problems += [
+            f"{path}: figure {figure['src']} sits on a dark background "
+            f"(corner luminance {figure['lum']:.2f})"
+            for figure in seen["figures"]
+            if figure["lum"] < 0.7
+        ]
+        problems += [
+            f"{path}: explorer {text['what']} {text['text']!r} contrast "
+            f"{text['ratio']:.2f} < {MIN_CONTRAST}"
+            for text in seen["texts"]
+            if text["ratio"] < MIN_CONTRAST
+        ]
+    figures = sum(len(seen["figures"]) for seen in phone_in_dark.values())
+    texts = sum(len(seen["texts"]) for seen in phone_in_dark.values())
+    assert figures > 0 and texts > 0, f"checked {figures} figures and {texts} explorer texts"
     assert not problems, f"{len(problems)} unreadable in dark mode:\n" + "\n".join(problems[:40])
