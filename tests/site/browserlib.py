@@ -33,6 +33,10 @@ CHROMIUM_ARGS = (
 )  # fmt: skip
 #: Sphinx writes these only for projects that have an index / module index.
 OPTIONAL_PAGES = frozenset({"genindex.html", "py-modindex.html"})
+#: Pages meant to be served by the host at a missing URL: 404.html carries a
+#: <base> at the published path, so it only works served there (see
+#: serve(prefix=...) and test_404_page_works_at_any_depth_on_the_host).
+HOST_ONLY_PAGES = frozenset({"404.html"})
 #: Viewport widths reviewed: a phone and a laptop.
 NARROW, WIDE = 390, 1280
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browserlib import NARROW, WIDE, goto, html_pages, launch, new_page, serve
+from browserlib import HOST_ONLY_PAGES, NARROW, WIDE, goto, html_pages, launch, new_page, serve
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -193,6 +193,8 @@ def phone_in_dark(browser: Any, server: str, site: Path) -> dict[str, dict[str, 
     context, page, visit = new_page(browser, width=NARROW, height=844, theme="dark")
     try:
         for path in html_pages(site):
+            if path in HOST_ONLY_PAGES:
+                continue
             goto(page, visit, server + path)
             overflow = page.evaluate(_OVERFLOW_JS)
             seen[path] = {
