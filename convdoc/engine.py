@@ -439,16 +439,27 @@ def _direct_plans(
         plans["im2col"] = 3e-5 + 1.5e-9 * columns + 0.5e-9 * macs
     if single and len(x_shape) == 2:
         # numpy.einsum over a strided view of the windows: no copy, one C loop.
-        plans["einsum"] = 2e-5 + outputs * (1e-8 + 1e-9 * taps)
+        plans["einsum"] = 2e-5 + outputs * (2e-9 + 6e-10 * taps)
     if single and len(x_shape) == 2 and dilation == (1,):
         if stride == (1,) and _numpy_mode(x_shape[1], k[0], pad[0]) is not None:
-            plans["numpy"] = 5e-6 + _SEC_PER_NP_CORRELATE_MAC * macs
+            plans["numpy"] = 5e-6 + outputs * _np_correlate_cost(taps)
         elif stride != (1,):
-            # numpy.correlate pays ~30 ns per output on top of its inner products.
-            plans["polyphase"] = stride[0] * (5e-6 + outputs * (3e-8 + 7e-10 * taps / stride[0]))
-            # Every output then keep every s-th: wasteful, but one C call wins when tiny.
-            plans["numpy_subsample"] = 5e-6 + _SEC_PER_NP_CORRELATE_MAC * macs * stride[0]
+            s = stride[0]
+            phase_taps = -(-taps // s)
+            # s calls on s-times shorter problems, plus copying each phase.
+            plans["polyphase"] = s * (5e-6 + outputs * (1.5e-9 + _np_correlate_cost(phase_taps)))
+            # Every output, then keep every s-th: wasteful, but one C call wins when tiny.
+            plans["numpy_subsample"] = 5e-6 + s * outputs * _np_correlate_cost(taps)
     return plans
+
+
+def _np_correlate_cost(k: int) -> float:
+    """Seconds per output of numpy.correlate with ``k`` taps.
+
+    Short kernels run a vectorised inner loop; from about 16 taps NumPy calls
+    a dot product per output, which costs some 40 ns before any arithmetic.
+    """
+    return 3e-10 * k if k < 16 else 4e-8 + 1.6e-10 * k
 
 
 def _plain_numpy(
