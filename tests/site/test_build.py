@@ -40,6 +40,32 @@ def test_build_succeeds_without_warnings(site: Path, site_build: SiteBuild) -> N
     assert not problems, "the build log has warnings or errors:\n" + "\n".join(problems)
 
 
+def test_katex_typeset_every_formula_as_written(site: Path, site_build: SiteBuild) -> None:
+    # KaTeX runs in node with throwOnError off and strict="warn": a formula it
+    # cannot parse becomes a red .katex-error span, and LaTeX it accepts but
+    # renders differently (e.g. "\\" outside an environment, which drops the
+    # line break and prints the rest as text) only shows on node's stderr.
+    errors = [
+        f"{page.relative_to(site)}: {span.get('title', '')}"
+        for page in sorted(site.rglob("*.html"))
+        for span in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+            ".katex-error"
+        )
+    ]
+    assert not errors, "formulas KaTeX could not parse:\n" + "\n".join(errors)
+    if site_build.log is not None:
+        notes = [line for line in site_build.log.splitlines() if "LaTeX-incompatible" in line]
+        offenders = [
+            f"{page.relative_to(site)}: {note.get_text()!r}"
+            for page in sorted(site.rglob("*.html"))
+            for note in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+                'annotation[encoding="application/x-tex"]'
+            )
+            if "\\\\" in note.get_text() and "\\begin" not in note.get_text()
+        ]
+        assert not notes, "KaTeX: " + "; ".join(sorted(set(notes))) + "\n" + "\n".join(offenders)
+
+
 @pytest.mark.parametrize(
     "page",
     ["index.html", "tutorial/index.html", "auto_examples/index.html", "api.html",
