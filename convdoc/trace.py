@@ -38,6 +38,8 @@ __all__ = ["MAX_STEPS", "OPERATIONS", "Step", "Trace", "steps"]
 OPERATIONS = ("convolve", "correlate", "conv", "conv_transpose")
 #: Largest number of output positions :func:`steps` will trace (teaching sizes).
 MAX_STEPS = 100_000
+# Window elements gathered at once when building the steps (above: one step at a time).
+_BATCH_LIMIT = 4_000_000
 
 # torch.nn.functional padding modes -> numpy.pad names used by engine.extend.
 _PADDING_MODES = {
@@ -535,13 +537,36 @@ def _build_steps(
             real = (u >= 0) & (u < size_u) & (u % upsample[axis] == 0)
             rows.append((window, u, real, float(u.mean())))
         axis_info.append(rows)
+    # Values and products of every step at once when that fits in memory; each
+    # Step then holds read-only views, which keeps a 100 000-step trace quick.
+    batched = math.prod(out_shape) * taps.size <= _BATCH_LIMIT
+    if batched:
+        ndim = len(out_shape)
+        # One index table per axis, shaped to broadcast to (*out_shape, *k), so
+        # that a single fancy index gathers every window.
+        gather = []
+        for a in range(ndim):
+            table = np.stack([row[0] for row in axis_info[a]])  # (out_a, k_a)
+            shape = [1] * (2 * ndim)
+            shape[a], shape[ndim + a] = out_shape[a], k[a]
+            gather.append(table.reshape(shape))
+        all_values = grid[tuple(gather)]
+        all_products = all_values * taps
+        all_totals = all_products.reshape(*out_shape, -1).sum(axis=-1) + bias
+        for array in (all_values, all_products):
+            array.flags.writeable = False
     result = []
     for index, out_index in enumerate(np.ndindex(*out_shape)):
         parts = [axis_info[a][i] for a, i in enumerate(out_index)]
         windows = tuple(p[0] for p in parts)
-        values = grid[np.ix_(*windows)] if len(windows) > 1 else grid[windows[0]]
         inside = parts[0][2] if len(parts) == 1 else np.logical_and.outer(parts[0][2], parts[1][2])
-        products = values * taps
+        if batched:
+            values, products = all_values[out_index], all_products[out_index]
+            total = all_totals[out_index]
+        else:
+            values = grid[np.ix_(*windows)] if len(windows) > 1 else grid[windows[0]]
+            products = values * taps
+            total = products.sum() + bias
         result.append(
             Step(
                 index=index,
@@ -552,7 +577,7 @@ def _build_steps(
                 values=values,
                 taps=taps,
                 products=products,
-                total=products.sum() + bias,
+                total=total,
                 center=tuple(p[3] for p in parts),
             )
         )

@@ -290,3 +290,17 @@ def test_parameters_of_other_operations_are_rejected(kwargs, name) -> None:
 def test_too_many_steps_rejected() -> None:
     with pytest.raises(ValueError, match="at most 100000 output positions, got 250000"):
         steps(np.zeros((500, 500)), np.ones((1, 1)))
+
+
+def test_step_by_step_fallback_matches_batched(monkeypatch) -> None:
+    import convdoc.trace as trace_module
+
+    x, k = np.arange(30.0).reshape(5, 6), np.array([[1.0, -2.0], [0.5, 3.0]])
+    batched = steps(x, k, mode="full", boundary="wrap")
+    monkeypatch.setattr(trace_module, "_BATCH_LIMIT", 0)
+    single = steps(x, k, mode="full", boundary="wrap")
+    check_geometry(single)
+    for a, b in zip(batched, single, strict=True):
+        np.testing.assert_array_equal(a.values, b.values)
+        np.testing.assert_array_equal(a.products, b.products)
+        assert a.total == pytest.approx(b.total)
