@@ -209,9 +209,12 @@ def test_404_page_works_at_any_depth_on_the_host(browser: Any, site: Path) -> No
 
 
 def explorer_pages(site: Path, pages: list[str]) -> list[str]:
-    """Pages whose HTML holds a convdoc explorer (the class its markup always carries)."""
-    return [p for p in pages if 'class="convdoc-explorer"' in (site / p).read_text("utf-8")]
+    """Pages whose HTML holds a convdoc explorer (its root <div>, not a docstring quoting it)."""
+    return [p for p in pages if _EXPLORER_ROOT.search((site / p).read_text("utf-8"))]
 
+
+# The root element convdoc.explore writes: <div class="convdoc-explorer" id="convdoc-...
+_EXPLORER_ROOT = re.compile(r'<div class="convdoc-explorer" id="convdoc-')
 
 _STATE_JS = """root => ({
   step: root.getAttribute('data-step'),

@@ -44,7 +44,9 @@ def review_pages(site: Path) -> dict[str, str]:
     examples = [p for p in pages if p.startswith("auto_examples/") and "/plot_" in p]
     assert chapters and examples, "no chapter or example page in the build"
     # The chapter with an explorer, if any, shows the most layout at once.
-    with_explorer = [p for p in chapters if "convdoc-explorer" in (site / p).read_text("utf-8")]
+    with_explorer = [
+        p for p in chapters if 'class="convdoc-explorer" id=' in (site / p).read_text("utf-8")
+    ]
     return {
         "home": "index.html",
         "chapter": (with_explorer or chapters)[0],
