@@ -180,7 +180,7 @@ sphinx_gallery_conf = {
 html_theme = "furo"
 html_title = f"convdoc {release}"
 html_static_path = ["_static"]
-html_css_files = ["convdoc.css"]
+html_css_files = ["convdoc.css", "convdoc-responsive.css"]
 # A page without an icon makes the browser request /favicon.ico and log a 404.
 html_favicon = "_static/favicon.svg"
 html_copy_source = False
