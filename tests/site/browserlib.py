@@ -213,13 +213,18 @@ def new_page(
     return context, page, visit
 
 
-def goto(page: Any, visit: Visit, url: str, *, status: int = 200) -> None:
-    """Load a URL and wait until the network is quiet; fail unless it answers ``status``."""
+def goto(page: Any, visit: Visit, url: str, *, status: int = 200, idle: bool = True) -> None:
+    """Load a URL; fail unless it answers ``status``.
+
+    With ``idle`` also wait until the network has been quiet for 500 ms, so
+    late requests (lazy images, fonts) are recorded; layout checks can skip it.
+    """
     visit.url = url
     response = page.goto(url, wait_until="load")
     got = response and response.status
     assert got == status, f"{url}: HTTP {got}, expected {status}"
-    page.wait_for_load_state("networkidle")
+    if idle:
+        page.wait_for_load_state("networkidle")
 
 
 # Resolve once every image (lazy ones included) has finished loading or failing;
