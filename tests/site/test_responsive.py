@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from browserlib import HOST_ONLY_PAGES, NARROW, WIDE, goto, html_pages, launch, new_page, serve
+from conftest import EXTRA_REPORT
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -88,7 +89,9 @@ _OVERFLOW_JS = """() => {
 }"""
 
 
-def test_screenshots_for_review(browser: Any, server: str, site: Path) -> None:
+def test_screenshots_for_review(
+    browser: Any, server: str, site: Path, request: pytest.FixtureRequest
+) -> None:
     folder = site.parent / "screenshots"
     folder.mkdir(exist_ok=True)
     saved = []
@@ -108,6 +111,9 @@ def test_screenshots_for_review(browser: Any, server: str, site: Path) -> None:
         # A PNG starts with its 8-byte signature; an empty or failed capture does not.
         assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", target
     assert len(saved) == 8
+    request.config.stash.setdefault(EXTRA_REPORT, {})["screenshots for review"] = [
+        str(target) for target in saved
+    ]
 
 
 # Luminance and contrast as WCAG 2 defines them; the background is the first
