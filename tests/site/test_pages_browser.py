@@ -259,6 +259,20 @@ def test_explorers_step_button_changes_the_drawing(
                 assert after["caption"] != before["caption"], f"{where}: caption unchanged"
                 root.query_selector('[data-action="prev"]').click()
                 assert explorer_state(root) == before, f"{where}: back button is not the inverse"
+                # Play animates the steps until pressed again.
+                play = root.query_selector('[data-action="play"]')
+                play.click()
+                assert play.get_attribute("aria-pressed") == "true", where
+                page.wait_for_function(
+                    "([r, s]) => r.getAttribute('data-step') !== s",
+                    arg=[root, before["step"]],
+                    timeout=10_000,
+                )
+                play.click()
+                assert play.get_attribute("aria-pressed") == "false", where
+                paused = explorer_state(root)["step"]
+                page.wait_for_timeout(400)  # three ticks of the 120 ms timer
+                assert explorer_state(root)["step"] == paused, f"{where}: pause did not stop it"
         finally:
             context.close()
         assert not visit.problems(), (path, visit.problems())
