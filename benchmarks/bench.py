@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -64,6 +65,7 @@ class Case:
     # A contender whose result differs from convdoc's only by a known slice/transform.
     same_result: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     times: dict[str, float] = field(default_factory=dict)
+    best: dict[str, float] = field(default_factory=dict)
 
 
 def _rng() -> np.random.Generator:
@@ -296,6 +298,8 @@ def time_case(case: Case, repeats: int, min_time: float) -> None:
             seconds = timeit.Timer(fn).timeit(number=batches[name])
             samples[name].append(seconds / batches[name])
     case.times = {name: statistics.median(values) for name, values in samples.items()}
+    # The fastest repeat as well: on a loaded machine it shows how noisy the median is.
+    case.best = {name: min(values) for name, values in samples.items()}
 
 
 # ----------------------------------------------------------------------- targets
@@ -397,6 +401,14 @@ def table(cases: list[Case]) -> str:
     return "\n".join(lines)
 
 
+def _load() -> list[float] | None:
+    """1, 5 and 15 minute load averages (timings on a busy machine are noisy)."""
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except OSError:  # pragma: no cover - not on every platform
+        return None
+
+
 def run(
     sweep_name: str, out: Path | None, *, verbose: bool = True
 ) -> tuple[list[Case], list[Verdict]]:
@@ -417,7 +429,11 @@ def run(
             "numpy": np.__version__,
             "scipy": scipy.__version__,
             "convdoc": convdoc.__version__,
-            "cases": [{"group": c.group, "label": c.label, "seconds": c.times} for c in cases],
+            "load_average": _load(),
+            "cases": [
+                {"group": c.group, "label": c.label, "seconds": c.times, "best_seconds": c.best}
+                for c in cases
+            ],
             "targets": [v.__dict__ for v in verdicts],
         }
         out.write_text(json.dumps(payload, indent=2) + "\n")
@@ -438,7 +454,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for verdict in verdicts:
         print(f"{'PASS' if verdict.passed else 'FAIL'} {verdict.target}: {verdict.detail}")
-    print(f"\nwrote {args.out}")
+    print(f"\nload average: {_load()} (ratios are noisy when it exceeds the core count)")
+    print(f"wrote {args.out}")
     return 0
 
 
