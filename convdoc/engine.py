@@ -275,7 +275,7 @@ def correlate_windows(
 
     Returns
     -------
-    numpy.ndarray, shape (C_out, *out)
+    numpy.ndarray, shape ``(C_out, *out)``
         ``out = (n - d*(k - 1) - 1) // s + 1`` per axis, dtype
         ``numpy.result_type(grid, weight)``.
 
@@ -328,7 +328,7 @@ def correlate_padded(
 
     Returns
     -------
-    numpy.ndarray, shape (C_out, *out)
+    numpy.ndarray, shape ``(C_out, *out)``
 
     Raises
     ------

@@ -152,7 +152,7 @@ def reference_conv(
 
     Returns
     -------
-    numpy.ndarray, shape (C_out, *out)
+    numpy.ndarray, shape ``(C_out, *out)``
         ``out = (n + 2*padding - dilation*(k - 1) - 1) // stride + 1``.
 
     Raises
