@@ -56,6 +56,7 @@ extensions = [
     "sphinx_sitemap",
     "katex_startup",  # docs/_ext: a reliable start for KaTeX's Node server
     "thumbnails",  # docs/_ext: 256-colour gallery thumbnails (page budget)
+    "sitemap_complete",  # docs/_ext: every page in sitemap.xml after incremental builds
     "page_meta",  # docs/_ext: a <meta name="description"> on every page
 ]
 
