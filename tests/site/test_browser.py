@@ -149,7 +149,13 @@ def _visit(browser, server: str, page_path: str):
     page.route("**/*", route)
     page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
     page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
-    page.on("requestfailed", lambda r: visit.failed.append(f"{r.url} ({r.failure})"))
+    # ERR_ABORTED is a request the browser cancelled itself (e.g. the favicon
+    # when the page closes), not a missing file: those show as status >= 400.
+    page.on(
+        "requestfailed",
+        lambda r: "ERR_ABORTED" not in (r.failure or "")
+        and visit.failed.append(f"{r.url} ({r.failure})"),
+    )
     page.on(
         "response", lambda r: r.status >= 400 and visit.failed.append(f"{r.url} ({r.status})")
     )
