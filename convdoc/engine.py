@@ -356,9 +356,7 @@ def correlate_padded(
 def _ints(value: Any, n: int, low: int) -> bool:
     """``value`` is a tuple of ``n`` plain ints, each at least ``low``."""
     return (
-        type(value) is tuple
-        and len(value) == n
-        and all(type(v) is int and v >= low for v in value)
+        type(value) is tuple and len(value) == n and all(type(v) is int and v >= low for v in value)
     )
 
 
@@ -498,31 +496,42 @@ def _direct_plans(
     }
     columns = outputs * taps * c_in
     if columns <= _IM2COL_LIMIT:
-        plans["im2col"] = 3e-5 + 1.5e-9 * columns + 0.5e-9 * macs
+        # Copying the windows is cheap while they fit in cache (~200k values).
+        per_column = 0.6e-9 if columns <= 200_000 else 9e-9
+        plans["im2col"] = 3e-5 + per_column * columns + 0.3e-9 * macs
     if single and len(x_shape) == 2:
         # numpy.einsum over a strided view of the windows: no copy, one C loop.
         plans["einsum"] = 2e-5 + outputs * (2e-9 + 6e-10 * taps)
+    if (
+        single
+        and len(x_shape) == 3
+        and dilation == (1, 1)
+        and stride[1] > 1
+        and np.result_type(*dtypes).kind in "fc"
+    ):
+        width = x_shape[2] + pad[1][0] + pad[1][1]
+        plans["blocks2d"] = _blocks2d_cost(out_shape, k, stride, width)
     if single and len(x_shape) == 2 and dilation == (1,):
         if stride == (1,) and _numpy_mode(x_shape[1], k[0], pad[0]) is not None:
             plans["numpy"] = 5e-6 + outputs * _np_correlate_cost(taps)
         elif stride != (1,):
             s = stride[0]
-            if np.result_type(*dtypes).kind in "fc":
+            if np.result_type(*dtypes).kind in "fc" and taps <= _BLOCKS_MAX_Q * s:
                 plans["blocks"] = _blocks_cost(outputs, taps, s)
             phase_taps = -(-taps // s)
             # s calls on s-times shorter problems, plus copying each phase.
-            plans["polyphase"] = s * (5e-6 + outputs * (1.5e-9 + _np_correlate_cost(phase_taps)))
+            plans["polyphase"] = s * (5e-6 + outputs * (1.0e-9 + _np_correlate_cost(phase_taps)))
             # Every output, then keep every s-th: wasteful, but one C call wins when tiny.
             plans["numpy_subsample"] = 5e-6 + s * outputs * _np_correlate_cost(taps)
     return plans
 
 
 def _blocks_cost(outputs: int, k: int, stride: int) -> float:
-    """Seconds of :func:`_blocks` (measured on 1e2..1e6 samples, 3..1001 taps, stride 4)."""
+    """Seconds of :func:`_blocks` (measured on 1e2..1e6 samples, 3..101 taps, stride 4)."""
     if k <= stride:
-        return 3e-6 + 1e-9 * outputs
+        return 8e-6 + 1.2e-9 * outputs
     block = -(-k // stride) * stride
-    return 1e-5 + outputs * (6e-9 + 1.6e-10 * block)
+    return 2.5e-5 + outputs * (9e-9 + 1.6e-10 * block)
 
 
 def _np_correlate_cost(k: int) -> float:
@@ -595,6 +604,11 @@ def _direct(
         if result is not None:
             return result[None]
         plan = "einsum"
+    if plan == "blocks2d":
+        result = _blocks2d(grid[0], w[0, 0], stride, out_shape, dtype)
+        if result is not None:
+            return result[None]
+        plan = "im2col" if math.prod(out_shape) * w[0, 0].size <= _IM2COL_LIMIT else "shift_add"
     if plan == "einsum":
         return _window_einsum(grid[0], w[0, 0], stride[0], dilation[0], out_shape[0], dtype)[None]
     if plan == "im2col":
@@ -618,6 +632,9 @@ def _window_einsum(
 # OpenBLAS hands a matrix product above about this many multiply-adds to all its
 # threads; on a busy machine waiting for them costs far more than the product.
 _BLAS_CHUNK_MACS = 1 << 18
+# Beyond this many outputs per row the chunks above shrink to a few rows and
+# the products lose their speed; the FFT wins there anyway.
+_BLOCKS_MAX_Q = 64
 
 
 def _blocks(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) -> np.ndarray | None:
@@ -643,14 +660,8 @@ def _blocks(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) -> np.n
         with np.errstate(all="ignore"):
             out = _chunked_matmul(windows, taps)
             return out if _finite(out) else None
-    q = -(-k // stride)
-    block = q * stride
-    head = np.zeros((block, q), dtype=taps.dtype)  # taps of output r*q + j inside row r
-    tail = np.zeros((block, q), dtype=taps.dtype)  # ... and spilling into row r + 1
-    for j in range(q):
-        inside = min(k, block - j * stride)
-        head[j * stride : j * stride + inside, j] = taps[:inside]
-        tail[: k - inside, j] = taps[inside:]
+    head, tail = _tap_matrices(taps, stride)
+    block = head.shape[0]
     n_rows = grid.size // block
     rows = grid[: n_rows * block].reshape(n_rows, block)
     # Warnings of a product that overflows or meets 0 * inf are the fallback's to give.
@@ -666,6 +677,66 @@ def _blocks(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) -> np.n
             windows = _view(rest, (n_out - done, k), (step * stride, step))
             out[done:] = windows @ taps
         return out if _finite(out) else None
+
+
+def _tap_matrices(taps: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(block, q)`` matrices of :func:`_blocks`: taps of output ``r*q + j``
+    inside row ``r`` (head) and spilling into row ``r + 1`` (tail)."""
+    k = taps.size
+    q = -(-k // stride)
+    block = q * stride
+    head = np.zeros((block, q), dtype=taps.dtype)
+    tail = np.zeros((block, q), dtype=taps.dtype)
+    for j in range(q):
+        inside = min(k, block - j * stride)
+        head[j * stride : j * stride + inside, j] = taps[:inside]
+        tail[: k - inside, j] = taps[inside:]
+    return head, tail
+
+
+def _blocks2d(
+    grid: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, int],
+    out_shape: tuple[int, int],
+    dtype: np.dtype,
+) -> np.ndarray | None:
+    """Strided 2-D correlation as one :func:`_blocks` product per kernel row.
+
+    Kernel row ``a`` meets image rows ``a, a + s0, a + 2*s0, ...``; those rows
+    are copied into a buffer of whole blocks (one spare block each, so every
+    block has a next one) and multiplied by that row's tap matrices. Wins for
+    strided layers with kernels up to about 15 wide on large images, where it
+    does the kept multiply-adds at matrix-product speed; wider kernels do
+    better by FFT. Returns None on a non-finite output, as :func:`_blocks`.
+    """
+    (kh, kw), (mh, mw), (s0, s1) = w.shape, out_shape, stride
+    width = grid.shape[1]
+    q = -(-kw // s1)
+    block = q * s1
+    n_blocks = -(-width // block) + 1
+    buf = np.zeros((mh, n_blocks * block), dtype=dtype)
+    out = np.zeros((mh, (n_blocks - 1) * q), dtype=dtype)
+    with np.errstate(all="ignore"):
+        for a in range(kh):
+            head, tail = _tap_matrices(w[a].astype(dtype, copy=False), s1)
+            buf[:, :width] = grid[a : a + s0 * (mh - 1) + 1 : s0]
+            rows = buf.reshape(mh, n_blocks, block)
+            out += (rows[:, :-1] @ head).reshape(mh, -1)
+            out += (rows[:, 1:] @ tail).reshape(mh, -1)
+        out = out[:, :mw]
+        return np.ascontiguousarray(out) if _finite(out) else None
+
+
+def _blocks2d_cost(
+    out_shape: tuple[int, ...], k: tuple[int, ...], stride: tuple[int, ...], width: int
+) -> float:
+    """Seconds of :func:`_blocks2d` (fitted on 64..1024 px, 15..63 px kernels, stride 4)."""
+    q = -(-k[1] // stride[1])
+    block = q * stride[1]
+    n_blocks = -(-width // block) + 1
+    per_row = 3e-5 + 1e-9 * out_shape[0] * width + 6e-10 * out_shape[0] * n_blocks * block * q
+    return k[0] * per_row
 
 
 def _view(a: np.ndarray, shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:

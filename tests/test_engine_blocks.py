@@ -45,3 +45,38 @@ def test_blocks_declines_non_finite_and_the_layer_stays_exact(bad, k) -> None:
     from convdoc import conv1d
 
     np.testing.assert_allclose(conv1d(x, w, stride=4), _loops(x, w, 4), rtol=1e-12, atol=1e-12)
+
+
+def _loops2d(x: np.ndarray, w: np.ndarray, stride: tuple[int, int]) -> np.ndarray:
+    (kh, kw), (s0, s1) = w.shape, stride
+    rows = range((x.shape[0] - kh) // s0 + 1)
+    cols = range((x.shape[1] - kw) // s1 + 1)
+    return np.array(
+        [[np.sum(x[i * s0 : i * s0 + kh, j * s1 : j * s1 + kw] * w) for j in cols] for i in rows]
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128])
+@pytest.mark.parametrize(
+    ("shape", "k", "stride"),
+    [((40, 37), (15, 15), (4, 4)), ((33, 50), (3, 7), (2, 4)), ((20, 21), (5, 3), (1, 4))],
+)
+def test_blocks2d_matches_loops(shape, k, stride, dtype) -> None:
+    rng = np.random.default_rng(sum(shape) + sum(k))
+    x = rng.standard_normal(shape).astype(dtype)
+    w = rng.standard_normal(k).astype(dtype)
+    if dtype is np.complex128:
+        x = x + 1j * rng.standard_normal(shape)
+        w = w + 1j * rng.standard_normal(k)
+    expected = _loops2d(x, w, stride)
+    got = engine._blocks2d(x, w, stride, expected.shape, np.result_type(x, w))
+    assert got is not None and got.shape == expected.shape
+    tol = 1e-4 if dtype is np.float32 else 1e-12
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * w.size)
+
+
+def test_blocks2d_declines_non_finite() -> None:
+    x = np.ones((30, 30))
+    x[3, 5] = np.inf
+    w = np.ones((5, 5))
+    assert engine._blocks2d(x, w, (4, 4), (7, 7), x.dtype) is None
