@@ -716,16 +716,18 @@ def _blocks2d(
     block = q * s1
     n_blocks = -(-width // block) + 1
     buf = np.zeros((mh, n_blocks * block), dtype=dtype)
-    out = np.zeros((mh, (n_blocks - 1) * q), dtype=dtype)
+    # All image rows' blocks in one matrix: one product pair per kernel row. The
+    # spare block's outputs (which would read the next image row) are cut off.
+    flat = buf.reshape(mh * n_blocks, block)
+    out = np.zeros((mh * n_blocks, q), dtype=dtype)
     with np.errstate(all="ignore"):
         for a in range(kh):
             head, tail = _tap_matrices(w[a].astype(dtype, copy=False), s1)
             buf[:, :width] = grid[a : a + s0 * (mh - 1) + 1 : s0]
-            rows = buf.reshape(mh, n_blocks, block)
-            out += (rows[:, :-1] @ head).reshape(mh, -1)
-            out += (rows[:, 1:] @ tail).reshape(mh, -1)
-        out = out[:, :mw]
-        return np.ascontiguousarray(out) if _finite(out) else None
+            out[:-1] += _chunked_matmul(flat[:-1], head)
+            out[:-1] += _chunked_matmul(flat[1:], tail)
+        kept = out.reshape(mh, n_blocks * q)[:, :mw]
+        return np.ascontiguousarray(kept) if _finite(kept) else None
 
 
 def _blocks2d_cost(
@@ -735,7 +737,7 @@ def _blocks2d_cost(
     q = -(-k[1] // stride[1])
     block = q * stride[1]
     n_blocks = -(-width // block) + 1
-    per_row = 3e-5 + 1e-9 * out_shape[0] * width + 6e-10 * out_shape[0] * n_blocks * block * q
+    per_row = 1.5e-5 + 1e-9 * out_shape[0] * width + 3e-10 * out_shape[0] * n_blocks * block * q
     return k[0] * per_row
 
 
