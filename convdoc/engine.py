@@ -69,6 +69,7 @@ _SEC_PER_SEPARABLE_MAC = 1.0e-9  # scipy.ndimage.correlate1d
 _SEC_OVERHEAD_FFT = 6.0e-5
 _SEC_OVERHEAD_SEPARABLE = 1.5e-4  # includes the SVD of the kernel
 _FLOAT_MANTISSA_LIMIT = 2**52 - 1
+_TINY_MACS = 20_000  # numpy.correlate multiply-adds done in a few microseconds
 _IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
 
 
@@ -210,9 +211,12 @@ def _zero_pad(arr: np.ndarray, pad: Sequence[tuple[int, int]]) -> np.ndarray:
 def _windows_out_shape(
     n: Sequence[int], k: Sequence[int], stride: Sequence[int], dilation: Sequence[int]
 ) -> tuple[int, ...]:
+    # A list, not a generator: cheaper for the one or two axes there are.
     return tuple(
-        (ni - di * (ki - 1) - 1) // si + 1
-        for ni, ki, si, di in zip(n, k, stride, dilation, strict=True)
+        [
+            (ni - di * (ki - 1) - 1) // si + 1
+            for ni, ki, si, di in zip(n, k, stride, dilation, strict=True)
+        ]
     )
 
 
@@ -355,9 +359,12 @@ def correlate_padded(
 
 def _ints(value: Any, n: int, low: int) -> bool:
     """``value`` is a tuple of ``n`` plain ints, each at least ``low``."""
-    return (
-        type(value) is tuple and len(value) == n and all(type(v) is int and v >= low for v in value)
-    )
+    if type(value) is not tuple or len(value) != n:
+        return False
+    for v in value:  # a loop, not all(...): this runs on every call of every layer
+        if type(v) is not int or v < low:
+            return False
+    return True
 
 
 def _checked_fast(
@@ -396,9 +403,11 @@ def _checked_fast(
         and fillvalue == 0
         and type(pad) is tuple
         and len(pad) == x.ndim - 1
-        and all(type(p) is tuple and len(p) == 2 and _ints(p, 2, 0) for p in pad)
     ):
         return None
+    for pair in pad:
+        if not _ints(pair, 2, 0):
+            return None
     spatial = x.ndim - 1
     if type(stride) is int:
         stride = (stride,) * spatial
@@ -572,6 +581,15 @@ def _best_direct(
     if _plain_numpy(x, w, pad, stride, dilation):
         # The C loop SciPy uses; nothing direct beats it.
         return "numpy", 5e-6 + _SEC_PER_NP_CORRELATE_MAC * out_shape[0] * w.shape[2]
+    if (
+        x.ndim == 2
+        and w.shape[0] == w.shape[1] == 1
+        and dilation == (1,)
+        and stride[0] * out_shape[0] * w.shape[2] <= _TINY_MACS
+    ):
+        # A tiny strided layer: one numpy.correlate call beats every plan's
+        # set-up (and pricing them all would cost more than running this one).
+        return "numpy_subsample", 5e-6 + stride[0] * out_shape[0] * _np_correlate_cost(w.shape[2])
     plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape, (x.dtype, w.dtype))
     plan = min(plans, key=plans.__getitem__)
     return plan, plans[plan]
