@@ -150,7 +150,8 @@ sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     "subsection_order": [f"../examples/{name}" for name in GALLERY_SECTIONS],
-    "within_subsection_order": "FileNameSortKey",
+    # docs/_ext/gallery_order.py: the reading order within each section.
+    "within_subsection_order": "gallery_order.ExampleOrder",
     # Every script is executed, not only plot_*.py: an example that does not
     # run is a broken page.
     "filename_pattern": r"\.py$",

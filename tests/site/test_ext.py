@@ -14,6 +14,7 @@ from conftest import DOCS
 sys.path.insert(0, str(DOCS / "_ext"))
 
 import chapter_downloads
+import gallery_order
 import thumbnails
 
 CHAPTER = """\
@@ -122,3 +123,47 @@ def test_katex_server_starts_and_renders() -> None:
     html = katex.render_latex(r"\frac{a}{b}", {"displayMode": True})
     assert 'class="katex-display"' in html
     assert "mfrac" in html  # MathML for the fraction: really typeset
+
+
+def test_gallery_key_orders_each_section_as_listed() -> None:
+    # The expected orders are written out here, not read from gallery_order.ORDER,
+    # so a slip in that table fails the test.
+    expected = {
+        "basics": ["plot_sawtooth_gaussian", "plot_modes", "plot_boundaries_1d",
+                   "plot_convolution_vs_correlation"],
+        "arithmetic": ["plot_no_padding_unit_stride", "plot_arbitrary_padding",
+                       "plot_half_padding", "plot_full_padding", "plot_stride_no_padding",
+                       "plot_padding_and_stride", "plot_odd_case", "plot_dilation"],
+        "images": ["plot_kernel_gallery", "plot_blur_box_vs_gaussian", "plot_separable",
+                   "plot_image_boundaries", "plot_color"],
+        "cnn": ["plot_conv_layer_by_hand", "plot_one_by_one", "plot_pooling_receptive_field",
+                "plot_learn_kernel"],
+        "speed": ["plot_convolution_theorem", "plot_polynomials", "plot_smoothing",
+                  "plot_timing"],
+    }  # fmt: skip
+    for section, stems in expected.items():
+        files = sorted(f"{stem}.py" for stem in stems)  # alphabetical, as on disk
+        key = gallery_order.ExampleOrder(f"/site/examples/{section}/")
+        assert [f.removesuffix(".py") for f in sorted(files, key=key)] == stems, section
+
+
+def test_gallery_key_puts_unlisted_files_last_by_name() -> None:
+    key = gallery_order.ExampleOrder("examples/basics")
+    files = ["plot_zz_new.py", "plot_modes.py", "plot_aa_new.py", "plot_sawtooth_gaussian.py"]
+    assert sorted(files, key=key) == [
+        "plot_sawtooth_gaussian.py", "plot_modes.py", "plot_aa_new.py", "plot_zz_new.py",
+    ]  # fmt: skip
+    # sphinx-gallery also sorts full paths (for its related-examples lists).
+    paths = [f"/x/examples/basics/{name}" for name in files]
+    assert [p.rsplit("/", 1)[1] for p in sorted(paths, key=key)] == sorted(files, key=key)
+    # An unknown section (and the "" sphinx-gallery checks the config with): by name.
+    assert sorted(files, key=gallery_order.ExampleOrder("")) == sorted(files)
+
+
+def test_sphinx_gallery_resolves_the_configured_key() -> None:
+    from sphinx_gallery.gen_rst import _get_callables
+
+    conf = {"within_subsection_order": "gallery_order.ExampleOrder"}
+    (key,) = _get_callables(conf, "within_subsection_order", "examples/cnn")
+    assert isinstance(key, gallery_order.ExampleOrder) and key.section == "cnn"
+
