@@ -30,6 +30,23 @@ _ROLE = re.compile(r"\{[A-Za-z][\w:.-]*\}`([^`]*)`")
 _TITLED_TARGET = re.compile(r"^(.*?)\s*<[^<>]+>$", re.DOTALL)
 # (label)= lines are MyST reference targets.
 _TARGET_LINE = re.compile(r"^\([\w.:-]+\)=\s*$", re.MULTILINE)
+# The chapters glue computed numbers into their prose with MyST-NB; a reader's
+# plain Jupyter or python has no myst_nb, so the downloads import it if present.
+_GLUE_IMPORT = re.compile(r"^([ \t]*)from myst_nb import glue[ \t]*$", re.MULTILINE)
+GLUE_FALLBACK = """\
+try:
+    from myst_nb import glue
+except ImportError:  # not built by MyST-NB: show the value instead of storing it
+
+    def glue(name, variable, display=True):
+        \"\"\"Stand-in for ``myst_nb.glue``: display ``variable`` unless told not to.\"\"\"
+        if display:
+            try:
+                from IPython.display import display as show
+            except ImportError:
+                show = print
+            show(variable)
+"""
 
 
 def is_text_notebook(text: str) -> bool:
@@ -63,6 +80,18 @@ def _plain_markdown(source: str) -> str:
     return _TARGET_LINE.sub("", _ROLE.sub(role, source)).strip("\n")
 
 
+def _optional_glue(source: str) -> str:
+    """Replace ``from myst_nb import glue`` by an import that falls back to a shim."""
+
+    def fallback(match: re.Match[str]) -> str:
+        indent = match.group(1)
+        return "\n".join(
+            indent + line if line else line for line in GLUE_FALLBACK.rstrip("\n").split("\n")
+        )
+
+    return _GLUE_IMPORT.sub(fallback, source)
+
+
 def to_notebook(text: str, path: Path) -> nbformat.NotebookNode:
     """Read a MyST text notebook into an nbformat 4 notebook.
 
@@ -76,7 +105,9 @@ def to_notebook(text: str, path: Path) -> nbformat.NotebookNode:
     Returns
     -------
     nbformat.NotebookNode
-        The notebook, cells in page order, no outputs.
+        The notebook, cells in page order, no outputs. ``from myst_nb import
+        glue`` lines become :data:`GLUE_FALLBACK`, so the notebook also runs
+        where MyST-NB is not installed.
     """
     notebook = read_myst_markdown_notebook(text, path=path)
     notebook.metadata.pop("file_format", None)
@@ -87,6 +118,8 @@ def to_notebook(text: str, path: Path) -> nbformat.NotebookNode:
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = _plain_markdown(cell.source)
+        elif cell.cell_type == "code":
+            cell.source = _optional_glue(cell.source)
     notebook.cells = [cell for cell in notebook.cells if cell.source.strip()]
     nbformat.validator.normalize(notebook)
     return notebook

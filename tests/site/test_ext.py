@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -167,3 +168,54 @@ def test_sphinx_gallery_resolves_the_configured_key() -> None:
     (key,) = _get_callables(conf, "within_subsection_order", "examples/cnn")
     assert isinstance(key, gallery_order.ExampleOrder) and key.section == "cnn"
 
+
+GLUE_CHAPTER = """\
+---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+
+# Glued numbers
+
+```{code-cell} ipython3
+from myst_nb import glue
+
+glue("hidden", "kept-quiet", display=False)
+assert glue("shown", "on-screen") is None
+print("reached the end")
+```
+"""
+
+
+def test_downloaded_script_runs_without_myst_nb(tmp_path: Path) -> None:
+    notebook = chapter_downloads.to_notebook(GLUE_CHAPTER, tmp_path / "glue.md")
+    script = tmp_path / "glue.py"
+    script.write_text(
+        chapter_downloads.to_percent_script(notebook, "docs/tutorial/glue.md"), encoding="utf-8"
+    )
+    # A myst_nb that cannot be imported shadows the installed one.
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "myst_nb.py").write_text("raise ImportError('no myst_nb here')\n")
+    program = (
+        "import runpy, sys\n"
+        f"sys.path.insert(0, {str(blocker)!r})\n"
+        f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "on-screen" in result.stdout
+    assert "kept-quiet" not in result.stdout
+    assert "reached the end" in result.stdout
+    # The blocker does block: the chapter's own code fails under it.
+    raw = tmp_path / "raw.py"
+    raw.write_text(GLUE_CHAPTER.split("```{code-cell} ipython3\n")[1].split("```")[0])
+    blocked = subprocess.run(
+        [sys.executable, "-c", program.replace(str(script), str(raw))],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert blocked.returncode != 0 and "no myst_nb here" in blocked.stderr
