@@ -130,6 +130,27 @@ def launch() -> Iterator[Any]:
             browser.close()
 
 
+def aborted_by_browser(request: Any) -> bool:
+    """Tell whether a failed request was cancelled by the browser itself.
+
+    Chromium reports ``net::ERR_ABORTED`` for a request it gave up on, e.g. the
+    favicon still loading when the page closes or the next page is opened. That
+    says nothing about the site, so it is not a failure; a missing file still
+    is, because it arrives as a response with status >= 400.
+
+    Parameters
+    ----------
+    request : playwright.sync_api.Request
+        From a ``requestfailed`` event.
+
+    Returns
+    -------
+    bool
+        True for ``net::ERR_ABORTED``.
+    """
+    return "ERR_ABORTED" in (request.failure or "")
+
+
 @dataclass
 class Visit:
     """What happened while one page was open."""
@@ -206,7 +227,10 @@ def new_page(
     page.route("**/*", route)
     page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
     page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
-    page.on("requestfailed", lambda r: visit.failed.append(f"{r.url} ({r.failure})"))
+    page.on(
+        "requestfailed",
+        lambda r: aborted_by_browser(r) or visit.failed.append(f"{r.url} ({r.failure})"),
+    )
     page.on(
         "response", lambda r: r.status >= 400 and visit.failed.append(f"{r.url} (HTTP {r.status})")
     )

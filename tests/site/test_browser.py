@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from browserlib import aborted_by_browser
 from conftest import DOCS, chapter_sources, example_sources
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
@@ -149,12 +150,9 @@ def _visit(browser, server: str, page_path: str):
     page.route("**/*", route)
     page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
     page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
-    # ERR_ABORTED is a request the browser cancelled itself (e.g. the favicon
-    # when the page closes), not a missing file: those show as status >= 400.
     page.on(
         "requestfailed",
-        lambda r: "ERR_ABORTED" not in (r.failure or "")
-        and visit.failed.append(f"{r.url} ({r.failure})"),
+        lambda r: aborted_by_browser(r) or visit.failed.append(f"{r.url} ({r.failure})"),
     )
     page.on(
         "response", lambda r: r.status >= 400 and visit.failed.append(f"{r.url} ({r.status})")
