@@ -1,8 +1,8 @@
 """The site on a phone and on a laptop, in light and dark theme.
 
 * Screenshots of the home page, a tutorial chapter, a gallery example and the
-  API index at 390 and 1280 CSS pixels, saved in ``screenshots/`` next to the
-  built html folder for a human to review.
+  API index at 390 and 1280 CSS pixels, saved in ``docs/_build/screenshots/``
+  (whichever folder the tested site was built in) for a human to review.
 * At 390 px no page scrolls sideways: the content area is no wider than its
   box, and any element wider than the screen sits inside a scroll container.
 * In furo's dark theme, figures stay on a light card (their own opaque light
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from browserlib import HOST_ONLY_PAGES, NARROW, WIDE, goto, html_pages, launch, new_page, serve
-from conftest import EXTRA_REPORT
+from conftest import EXTRA_REPORT, ROOT
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -92,8 +92,10 @@ _OVERFLOW_JS = """() => {
 def test_screenshots_for_review(
     browser: Any, server: str, site: Path, request: pytest.FixtureRequest
 ) -> None:
-    folder = site.parent / "screenshots"
-    folder.mkdir(exist_ok=True)
+    # The session's build lives in a temporary folder; reviewers look in the
+    # project's own build folder, the one `make html` fills.
+    folder = ROOT / "docs" / "_build" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
     saved = []
     for width in (NARROW, WIDE):
         height = 844 if width == NARROW else 900
