@@ -69,6 +69,10 @@ _SEC_PER_SEPARABLE_MAC = 1.0e-9  # scipy.ndimage.correlate1d
 _SEC_OVERHEAD_FFT = 6.0e-5
 _SEC_OVERHEAD_SEPARABLE = 1.5e-4  # includes the SVD of the kernel
 _FLOAT_MANTISSA_LIMIT = 2**52 - 1
+# scipy.signal.choose_conv_method never picks the FFT for a 1-D problem whose
+# shorter operand has this few samples (checked for every mode up to 1e7
+# samples; its FFT estimate grows faster than the direct one beyond that).
+_SCIPY_ALWAYS_DIRECT = 5
 _TINY_MACS = 20_000  # numpy.correlate multiply-adds done in a few microseconds
 _IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
 
@@ -1088,6 +1092,8 @@ def _choose(
     if plain is not None and x.ndim == 2:
         # A plain 1-D problem runs numpy.correlate or fftconvolve exactly as SciPy
         # would, so SciPy's own decision (tuned for these two) is the right one.
+        if min(x.shape[1], w.shape[2]) <= _SCIPY_ALWAYS_DIRECT:
+            return "direct"  # SciPy's answer, without the ~10 us of asking
         from scipy import signal
 
         if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft":
