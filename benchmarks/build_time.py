@@ -1,7 +1,8 @@
 """Time a clean build of the site, then a rebuild with nothing changed.
 
-Budgets: the clean build takes under 3 minutes, and the no-op rebuild under a
-tenth of it (it must re-run no example and no notebook). The clean build starts
+Budgets: the clean build takes under 3 minutes, the no-op rebuild under a
+tenth of it (it must re-run no example and no notebook), and no gallery example
+takes more than 10 seconds to run (the slowest are printed). The clean build starts
 from nothing: no output, no doctrees, no sphinx-gallery outputs, no notebook
 cache, so every example and chapter really runs. Wall-clock budgets live here,
 not in the unit tests, because they depend on the machine.
@@ -17,6 +18,7 @@ Exit status 0 when both budgets hold, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 CLEAN_BUDGET_S = 180.0
 REBUILD_RATIO_BUDGET = 0.1
+EXAMPLE_BUDGET_S = 10.0
+# sphinx-gallery's per-example line in the build log: "  - ../examples/x/plot_y.py:  1.23 sec"
+EXAMPLE_TIME = re.compile(r"^\s+- (\S+\.py):\s+([\d.]+) sec", re.MULTILINE)
 
 # What a clean build must not find from an earlier one (all generated, gitignored).
 GENERATED = [
@@ -77,13 +82,22 @@ def main(argv: list[str] | None = None) -> int:
     ratio = rebuild_s / clean_s
     clean_ok = clean_s < CLEAN_BUDGET_S
     ratio_ok = ratio < REBUILD_RATIO_BUDGET
+    examples = sorted(
+        ((float(t), name) for name, t in EXAMPLE_TIME.findall(clean_log)), reverse=True
+    )
+    examples_ok = bool(examples) and examples[0][0] <= EXAMPLE_BUDGET_S
+    print(f"{len(examples)} examples ran; the slowest:")
+    for seconds, name in examples[:5]:
+        print(f"  {seconds:6.2f} s  {name}")
     print(f"clean build      {clean_s:7.1f} s   budget {CLEAN_BUDGET_S:.0f} s   "
           f"{'PASS' if clean_ok else 'FAIL'}")  # fmt: skip
     print(f"no-op rebuild    {rebuild_s:7.1f} s   ratio {ratio:.3f}, budget "
           f"{REBUILD_RATIO_BUDGET}   {'PASS' if ratio_ok else 'FAIL'}")  # fmt: skip
+    print(f"slowest example  {examples[0][0] if examples else float('nan'):7.1f} s   budget "
+          f"{EXAMPLE_BUDGET_S:.0f} s   {'PASS' if examples_ok else 'FAIL'}")  # fmt: skip
     if args.keep:
         print(f"site kept in {outdir}")
-    return 0 if clean_ok and ratio_ok else 1
+    return 0 if clean_ok and ratio_ok and examples_ok else 1
 
 
 if __name__ == "__main__":
