@@ -22,6 +22,7 @@ import numpy as np
 from scipy import signal
 
 import convdoc
+from convdoc.explore import Explorer2D
 from convdoc.plot import GridFigure2D, filmstrip
 
 # sphinx_gallery_capture_repr = ()
@@ -36,6 +37,7 @@ o = convdoc.output_size(i, k, padding=p)
 print(f"o = ({i} - {k}) + 2·{p} + 1 = {(i - k) + 2 * p + 1}; "
       f"convdoc.output_size gives {o}")
 assert o == i + (k - 1)
+assert (i, k, p, o) == (5, 3, 2, 7)  # the sizes in the text above
 
 trace = convdoc.steps(x, w, operation="conv", padding=p)
 fig = GridFigure2D(trace, 9)
@@ -62,10 +64,20 @@ assert t == i
 
 trace_t = convdoc.steps(y, w, operation="conv_transpose", padding=p)
 print(f"the equivalent direct convolution pads by {trace_t.pad[0][0]} on each side")
-assert trace_t.pad[0] == (0, 0)
+assert trace_t.pad[0] == (k - p - 1, k - p - 1) == (0, 0)  # "k - p - 1 = 0"
+assert (o, t) == (7, 5)  # "from 7 x 7 to 5 x 5"
 fig_t = GridFigure2D(trace_t, 6)
 
 # The transposed convolution multiplies by the transpose of the direct one's matrix.
 C = np.stack([convdoc.conv2d(e.reshape(i, i), w, padding=p).ravel()
               for e in np.eye(i * i)], axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
+
+# %%
+# Try other sizes
+# ---------------
+# Step through the same input, kernel and padding in the page; with
+# padding ``k - 1`` the first window holds a single real input cell in its
+# corner. Tick *Transposed* for the other direction.
+
+Explorer2D(input_size=i, kernel_size=k, padding=p)

@@ -24,6 +24,7 @@ convolution goes back from the 2 x 2 output to a 4 x 4 map.
 import numpy as np
 
 import convdoc
+from convdoc.explore import Explorer2D
 from convdoc.plot import GridFigure2D, filmstrip
 
 # sphinx_gallery_capture_repr = ()
@@ -36,6 +37,7 @@ w = rng.integers(0, 3, (k, k)).astype(float)
 o = convdoc.output_size(i, k)
 print(f"o = ({i} - {k}) + 1 = {(i - k) + 1}; convdoc.output_size gives {o}")
 assert o == (i - k) + 1
+assert (i, k, o) == (4, 3, 2)  # the sizes in the text above
 
 trace = convdoc.steps(x, w, operation="conv")
 fig = GridFigure2D(trace, 1)
@@ -48,6 +50,7 @@ assert trace.output.shape == (o, o)
 from scipy import signal
 
 strip = filmstrip(trace, range(len(trace)))
+assert len(trace) == 4 and w.size == 9  # "all four steps", "the nine products"
 np.testing.assert_allclose(trace.output, signal.correlate2d(x, w, mode="valid"))
 
 # %%
@@ -71,6 +74,7 @@ assert t == i
 
 trace_t = convdoc.steps(y, w, operation="conv_transpose")
 print(f"the equivalent direct convolution pads by {trace_t.pad[0][0]} on each side")
+assert trace_t.pad[0] == (k - 1, k - 1) == (2, 2)  # "k - 1 = 2 zeros on every side"
 fig_t = GridFigure2D(trace_t, 5)
 
 # %%
@@ -82,3 +86,13 @@ C = np.stack([convdoc.conv2d(e.reshape(i, i), w).ravel() for e in np.eye(i * i)]
              axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 print(f"C is {C.shape[0]} x {C.shape[1]}; conv_transpose2d(y) == C.T @ y")
+assert C.shape == (4, 16)  # "16 inputs, 4 outputs"
+
+# %%
+# Try other sizes
+# ---------------
+# Step through the same 4 x 4 input and 3 x 3 kernel in the page; change
+# the input or kernel size and watch the formula and the grids follow, or
+# tick *Transposed* for the other direction.
+
+Explorer2D(input_size=i, kernel_size=k)

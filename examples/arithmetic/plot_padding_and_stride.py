@@ -22,6 +22,7 @@ import numpy as np
 from scipy import signal
 
 import convdoc
+from convdoc.explore import Explorer2D
 from convdoc.plot import GridFigure2D, filmstrip
 
 # sphinx_gallery_capture_repr = ()
@@ -35,6 +36,7 @@ o = convdoc.output_size(i, k, padding=p, stride=s)
 print(f"o = floor(({i} + 2·{p} - {k}) / {s}) + 1 = {(i + 2 * p - k) // s + 1}; "
       f"convdoc.output_size gives {o}")
 assert o == (i + 2 * p - k) // s + 1
+assert (i, k, p, s, o) == (5, 3, 1, 2, 3)  # the sizes in the text above
 
 trace = convdoc.steps(x, w, operation="conv", padding=p, stride=s)
 fig = GridFigure2D(trace, 4)
@@ -48,6 +50,7 @@ np.testing.assert_allclose(trace.output,
 
 strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
 centres = [tuple(int(c) for c in step.center) for step in trace]
+assert s == 2  # the text's (2r, 2c)
 assert centres == [(s * r, s * c) for r, c in (step.out_index for step in trace)]
 print("window centres:", centres)
 
@@ -71,9 +74,22 @@ assert t == i
 trace_t = convdoc.steps(y, w, operation="conv_transpose", stride=s, padding=p)
 print(f"zeros inserted: {trace_t.upsample[0] - 1} between cells; "
       f"padding {trace_t.pad[0][0]}")
+# The text's "one zero" (s - 1) and "k - p - 1 = 1", and 3 x 3 back to 5 x 5.
+assert trace_t.upsample[0] - 1 == s - 1 == 1
+assert trace_t.pad[0] == (k - p - 1, k - p - 1) == (1, 1)
+assert (o, t) == (3, 5)
 fig_t = GridFigure2D(trace_t, 6)
 
 # The transposed convolution multiplies by the transpose of the direct one's matrix.
 C = np.stack([convdoc.conv2d(e.reshape(i, i), w, padding=p, stride=s).ravel()
               for e in np.eye(i * i)], axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
+
+# %%
+# Try other sizes
+# ---------------
+# Step through the same numbers in the page; set the input size to 6 and
+# the output stays 3 x 3, the floor in the formula at work. Tick
+# *Transposed* for the other direction.
+
+Explorer2D(input_size=i, kernel_size=k, padding=p, stride=s)

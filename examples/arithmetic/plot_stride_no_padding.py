@@ -25,6 +25,7 @@ import numpy as np
 from scipy import signal
 
 import convdoc
+from convdoc.explore import Explorer2D
 from convdoc.plot import GridFigure2D, filmstrip
 
 # sphinx_gallery_capture_repr = ()
@@ -38,6 +39,7 @@ o = convdoc.output_size(i, k, stride=s)
 print(f"o = floor(({i} - {k}) / {s}) + 1 = {(i - k) // s + 1}; "
       f"convdoc.output_size gives {o}")
 assert o == (i - k) // s + 1
+assert (i, k, s, o) == (5, 3, 2, 2)  # the sizes in the text above
 
 trace = convdoc.steps(x, w, operation="conv", stride=s)
 fig = GridFigure2D(trace, 1)
@@ -48,6 +50,9 @@ np.testing.assert_allclose(trace.output, oracle)
 # %%
 strip = filmstrip(trace, range(len(trace)), numbers=False)
 print("window columns at steps 0 and 1:", trace[0].window[1], trace[1].window[1])
+# "moves two cells" and "the middle row and column are shared".
+assert trace[1].window[1][0] - trace[0].window[1][0] == 2
+assert np.intersect1d(trace[0].window[1], trace[1].window[1]).tolist() == [i // 2]
 
 # %%
 # The transposed convolution
@@ -69,9 +74,20 @@ assert t == i
 trace_t = convdoc.steps(y, w, operation="conv_transpose", stride=s)
 print(f"zeros inserted: {trace_t.upsample[0] - 1} between cells; "
       f"padding {trace_t.pad[0][0]}; the window moves by {trace_t.stride[0]}")
+assert trace_t.pad[0] == (k - 1, k - 1) == (2, 2)  # "k - 1 = 2"
+assert (o, t) == (2, 5)  # "a 2 x 2 map back to 5 x 5"
 fig_t = GridFigure2D(trace_t, 6)
 
 # The transposed convolution multiplies by the transpose of the direct one's matrix.
 C = np.stack([convdoc.conv2d(e.reshape(i, i), w, stride=s).ravel()
               for e in np.eye(i * i)], axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
+
+# %%
+# Try other sizes
+# ---------------
+# Step through the same input, kernel and stride in the page; with stride
+# 3 or 4 some input cells are never covered. Tick *Transposed* to see the
+# zeros inserted between the input cells.
+
+Explorer2D(input_size=i, kernel_size=k, stride=s)
