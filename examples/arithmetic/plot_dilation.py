@@ -41,6 +41,8 @@ o = convdoc.output_size(i, k, dilation=d)
 print(f"k^ = {k} + ({k} - 1)·({d} - 1) = {k_hat}")
 print(f"o = ({i} - {k_hat}) + 1 = {i - k_hat + 1}; convdoc.output_size gives {o}")
 assert o == i - k_hat + 1
+# The docstring's numbers: 7 x 7 input, nine weights, a 5 x 5 patch, a 3 x 3 output.
+assert (i, k * k, k_hat, o) == (7, 9, 5, 3)
 
 trace = convdoc.steps(x, w, operation="conv", dilation=d)
 fig = GridFigure2D(trace, 4)
@@ -55,6 +57,8 @@ np.testing.assert_allclose(trace.output, signal.correlate2d(x, w_dense, mode="va
 
 strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
 print("step 0 columns:", trace[0].window[1], " step 1 columns:", trace[1].window[1])
+assert np.all(np.diff(trace[0].window[1]) == 2)  # "taps two apart"
+assert np.all(trace[1].window[1] - trace[0].window[1] == 1)  # "moving one cell"
 
 # %%
 # Try other sizes

@@ -40,6 +40,8 @@ print(f"o = floor(({i} + 2·{p} - {k}) / {s}) + 1 = floor({(i + 2 * p - k) / s:g
 assert o == (i + 2 * p - k) // s + 1
 # One input row fewer gives the same output size.
 assert convdoc.output_size(i - 1, k, padding=p, stride=s) == o
+# The docstring's numbers: a 6 x 6 (or 5 x 5) input, padding 1, stride 2 -> 3 x 3.
+assert (i, i - 1, k, p, s, o) == (6, 5, 3, 1, 2, 3)
 
 trace = convdoc.steps(x, w, operation="conv", padding=p, stride=s)
 fig = GridFigure2D(trace, len(trace) - 1)
