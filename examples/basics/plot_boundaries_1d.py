@@ -46,13 +46,19 @@ with style_context():
     axes[0, 0].set_ylabel("extended\ninput")
     axes[1, 0].set_ylabel("taps and\nproducts")
     axes[2, 0].set_ylabel("output")
-fig.suptitle("Step 0 in same mode: the window hangs 4 samples over the left end")
+hang = traces["constant"].pad[0][0]
+fig.suptitle(f"Step 0 in same mode: the window hangs {hang} samples over the left end")
 
 # The extended signal is what numpy.pad makes with the same rule.
 for rule, trace in traces.items():
     np.testing.assert_array_equal(trace.grid, np.pad(x, trace.pad[0], mode=rule))
     before = ", ".join(f"{v:.2f}" for v in trace.grid[: trace.pad[0][0]])
     print(f"{rule:>9}: added before the start: {before}")
+    # The text above: 4 samples added at each end; step 0 covers four of them
+    # and the first five real samples.
+    assert trace.pad[0] == (4, 4)
+    assert np.count_nonzero(~trace[0].inside) == 4
+    np.testing.assert_array_equal(trace[0].input_index[0][trace[0].inside], np.arange(5))
 
 # %%
 # The smoothed ends
@@ -88,6 +94,8 @@ first = {rule: trace.output[0] for rule, trace in traces.items()}
 assert first["constant"] < x[0] < first["edge"] < first["symmetric"] < first["reflect"]
 assert first["reflect"] < first["wrap"] < x[-1]
 
+# The text's floor(k/2) = 4 outputs at each end are where the rules differ.
+assert g.size // 2 == 4
 middle = slice(g.size // 2, x.size - g.size // 2)
 outputs = [trace.output[middle] for trace in traces.values()]
 assert all(np.allclose(out, outputs[0]) for out in outputs)

@@ -22,7 +22,7 @@ they do not, and the difference is easy to see on an impulse. (Deep-learning
 # %%
 # An asymmetric kernel on an impulse
 # ----------------------------------
-# A kernel with taps 3, 2, 1 and a single 1 in the middle of 15 zeros. The
+# A kernel with taps 3, 2, 1 and a single 1 in the middle of 15 samples. The
 # taps as applied (middle panels) come from the two traces: flipped for
 # :func:`convdoc.convolve`, as written for :func:`convdoc.correlate`. Both
 # windows cover the same inputs at the same step; only the taps differ.
@@ -41,6 +41,7 @@ h = np.array([3.0, 2.0, 1.0])
 traces = {op: convdoc.steps(x, h, operation=op, mode="same")
           for op in ("convolve", "correlate")}
 n = 6
+assert x.size == 15 and np.flatnonzero(x).tolist() == [x.size // 2]
 
 with style_context():
     fig, axes = plt.subplots(3, 2, figsize=(9, 4.6), sharex=True, sharey="row",
@@ -73,8 +74,9 @@ conv = traces["convolve"].output
 corr = traces["correlate"].output
 np.testing.assert_allclose(conv, signal.convolve(x, h, mode="same"))
 np.testing.assert_allclose(corr, signal.correlate(x, h, mode="same"))
-print(f"convolve : {conv[5:10].tolist()}  (positions 5..9)")
-print(f"correlate: {corr[5:10].tolist()}")
+near = slice(x.size // 2 - 2, x.size // 2 + 3)
+print(f"convolve : {conv[near].tolist()}  (positions {near.start}..{near.stop - 1})")
+print(f"correlate: {corr[near].tolist()}")
 
 fig2, ax = plt.subplots(figsize=(7, 2.8), layout="constrained")
 # Each output at the centre of its window, as the trace records it.

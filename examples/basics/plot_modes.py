@@ -36,6 +36,7 @@ from convdoc.plot import filmstrip
 x = convdoc.square_wave(24, 12)
 g = convdoc.gaussian_kernel(7, 1.5)
 n, k = x.size, g.size
+assert (n, k) == (24, 7)  # the sizes in the text above
 expected = {"full": n + k - 1, "same": max(n, k), "valid": n - k + 1}
 
 traces = {mode: convdoc.steps(x, g, mode=mode) for mode in expected}
@@ -66,6 +67,7 @@ full = traces["full"]
 strip = filmstrip(full, [0, 3, len(full) - 1], label="full")
 print(f"full step 0: {np.count_nonzero(~full[0].inside)} of {k} taps on padding, "
       f"inputs {full[0].input_index[0][0]}..{full[0].input_index[0][-1]}")
+assert np.count_nonzero(~full[0].inside) == k - 1 == 6  # "k - 1 = 6 zeros"
 
 # %%
 # Same: the kernel starts centred on the first sample
@@ -78,6 +80,7 @@ strip = filmstrip(same, [0, len(same) // 2, len(same) - 1], label="same")
 print(f"same step 0: centre {same[0].center[0]:g}, "
       f"{np.count_nonzero(~same[0].inside)} taps on padding")
 assert [step.center[0] for step in same] == list(range(n))
+assert np.count_nonzero(~same[0].inside) == k // 2 == 3  # "floor(k/2) = 3 taps"
 
 # %%
 # Valid: no padding at all
@@ -90,5 +93,8 @@ strip = filmstrip(valid, [0, len(valid) - 1], label="valid")
 assert all(step.inside.all() for step in valid)
 print(f"valid: centres {valid[0].center[0]:g}..{valid[len(valid) - 1].center[0]:g}, "
       "every tap on a real sample")
+# "The ends lose (k-1)/2 = 3 samples each": the first and last centres.
+assert (k - 1) / 2 == 3
+assert (valid[0].center[0], valid[len(valid) - 1].center[0]) == (3, n - 1 - 3)
 
 plt.show()

@@ -46,6 +46,10 @@ from convdoc.plot import StepFigure1D, filmstrip
 x = convdoc.sawtooth(200, 50)
 g = convdoc.gaussian_kernel(21, 3.0)
 print(f"signal: {x.size} samples; kernel: {g.size} taps summing to {g.sum():.6f}")
+# The numbers in the text: N = 200, k = 21, each period a ramp from -1 to 1,
+# taps at offsets -10 ... 10 (g.size // 2 on either side of the centre).
+assert (x.size, g.size, g.size // 2) == (200, 21, 10)
+assert (x.min(), x.max()) == (-1.0, 1.0)
 tiled = np.tile(np.linspace(-1, 1, 50), 210 // 50)
 print(f"sawtooth(210, 50) has {convdoc.sawtooth(210, 50).size} samples, "
       f"np.tile(ramp, 210 // 50) only {tiled.size}")
@@ -71,7 +75,7 @@ np.testing.assert_allclose(y, np.convolve(x, g, mode="valid"), atol=1e-12)
 # outputs so far, each drawn under the centre of the window that made it.
 
 trace = convdoc.steps(x, g, mode="valid")
-n = 40
+n = 40  # the step in the heading above
 step = trace[n]
 fig = StepFigure1D(trace, n, label="valid")
 
@@ -95,6 +99,7 @@ strip = filmstrip(trace, [0, 89, len(trace) - 1], label="valid")
 first, last = trace[0].center[0], trace[len(trace) - 1].center[0]
 print(f"{len(trace)} steps; centres run from input {first:g} to input {last:g}")
 assert (first, last) == (g.size // 2, x.size - 1 - g.size // 2)
+assert g.size // 2 == 10  # the text's "n + 10" and "ten samples behind"
 
 # %%
 # Sigma sets the width, not the height
@@ -104,17 +109,17 @@ assert (first, last) == (g.size // 2, x.size - 1 - g.size // 2)
 # standard deviation of the taps (treated as weights over their offsets)
 # matches :math:`\sigma` until the 21 taps cut the bell's tails off.
 
-offsets = np.arange(21) - 10
+offsets = np.arange(g.size) - g.size // 2
 fig_k, ax = plt.subplots(figsize=(6.4, 2.8), layout="constrained")
 for s in (1.0, 2.0, 3.0, 5.0):
-    taps = convdoc.gaussian_kernel(21, s)
+    taps = convdoc.gaussian_kernel(g.size, s)
     spread = np.sqrt(np.sum(taps * offsets**2))
     print(f"sigma {s:3.1f}: peak {taps.max():.4f}, sum {taps.sum():.4f}, "
           f"std of the taps {spread:.3f}")
     ax.plot(offsets, taps, "o-", ms=3, label=f"σ = {s:g}, peak {taps.max():.3f}")
 ax.set_xlabel("tap offset")
 ax.set_ylabel("weight")
-ax.set_title("gaussian_kernel(21, σ): same area, wider means lower")
+ax.set_title(f"gaussian_kernel({g.size}, σ): same area, wider means lower")
 ax.legend(fontsize="small")
 
 # %%
@@ -139,6 +144,7 @@ for row, size in enumerate(sizes):
         ax.plot(centres, small.output, color="#009E73", lw=1.5)
         ax.set_title(f"size {size}, σ = {s:g}: {small.output.size} outputs",
                      fontsize="small")
+assert sizes[0] == 5 and sigmas[-1] == 8.0  # the panel the text describes
 box_gap = np.abs(convdoc.gaussian_kernel(5, 8.0) - convdoc.box_kernel(5)).max()
 print(f"5 taps, sigma 8 vs a 5-tap moving average: {box_gap:.4f} apart at most")
 assert box_gap < 0.01
