@@ -38,8 +38,10 @@ import numpy as np
 import convdoc
 
 x = convdoc.sawtooth(64, period=40)
-h = convdoc.gaussian_kernel(17, 2.0)  # cut at 4 sigma: a clean low-pass
+sigma = 2.0
+h = convdoc.gaussian_kernel(17, sigma)  # cut at 4 sigma: a clean low-pass
 n, k = x.size, h.size
+assert (k - 1) / 2 == 4 * sigma  # the comment's "cut at 4 sigma"
 
 # 1. The definition, as an explicit loop over (n - m) mod N.
 h_long = np.zeros(n)
@@ -112,7 +114,7 @@ freq = np.fft.rfftfreq(L)
 
 fig, axes = plt.subplots(3, 1, figsize=(8, 6), facecolor="white", layout="constrained")
 fig.suptitle("Convolution is multiplication of spectra")
-axes[0].plot(x, ".-", label="x: sawtooth, 64 samples")
+axes[0].plot(x, ".-", label=f"x: sawtooth, {n} samples")
 axes[0].plot(
     np.arange(k), h / h.max(), "s-", markersize=3, label=f"h: Gaussian, {k} taps (scaled to peak 1)"
 )

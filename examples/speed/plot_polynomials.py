@@ -56,7 +56,9 @@ for n_power in range(c.size):
 fig, (ax, ax_c) = plt.subplots(
     1, 2, figsize=(8.5, 3.6), facecolor="white", layout="constrained", width_ratios=[b.size, c.size]
 )
-fig.suptitle(r"Polynomial product: add the table of $a_i b_j$ along anti-diagonals")
+# Titles in plain Unicode, not $...$ mathtext: sphinx-gallery turns them into
+# the image's alt text, which a screen reader would read as TeX source.
+fig.suptitle("Polynomial product: add the table of aᵢ·bⱼ along anti-diagonals")
 colors = plt.cm.tab10(np.arange(c.size))
 ii, jj = np.indices(table.shape)
 ax.imshow(colors[ii + jj, :3] * 0.35 + 0.65)
@@ -65,13 +67,13 @@ for (i, j), v in np.ndenumerate(table):
 ax.set_xticks(range(b.size), [f"$b_{j}={b[j]}$" for j in range(b.size)])
 ax.set_yticks(range(a.size), [f"$a_{i}={a[i]}$" for i in range(a.size)])
 ax.xaxis.tick_top()
-ax.set_title("products $a_i b_j$, coloured by $i + j$", fontsize=10)
+ax.set_title("products aᵢ·bⱼ, coloured by i + j", fontsize=10)
 ax_c.imshow(colors[None, :, :3] * 0.35 + 0.65)
 for n_power, v in enumerate(c):
     ax_c.text(n_power, 0, f"{v}", ha="center", va="center", fontsize=11)
 ax_c.set_xticks(range(c.size), [f"$t^{n_power}$" for n_power in range(c.size)])
 ax_c.set_yticks([])
-ax_c.set_title(r"anti-diagonal sums = coefficients of $p\,q$", fontsize=10)
+ax_c.set_title("anti-diagonal sums = coefficients of p·q", fontsize=10)
 
 # %%
 # Long multiplication of integers
@@ -95,11 +97,12 @@ print(f"{m1} x {m2} = {value}")
 # :math:`(1 + t)^n` is :math:`n` convolutions with ``[1, 1]``; its
 # coefficients are the binomial coefficients.
 
+power = 10
 row = np.array([1])
-for n_power in range(1, 11):
+for n_power in range(1, power + 1):
     row = convdoc.convolve(row, np.array([1, 1]))
     np.testing.assert_array_equal(row, special.comb(n_power, np.arange(n_power + 1), exact=False))
-print("(1 + t)^10:", row)
+print(f"(1 + t)^{power}:", row)
 
 plt.show()
 

@@ -65,6 +65,10 @@ def alt_problem(img: Tag) -> str | None:
         return f"alt is a file name: {alt!r}"
     if normal == default_gallery_alt(src):
         return f"alt is sphinx-gallery's name-derived default {alt!r}: give the figure a title"
+    if "$" in alt:
+        # matplotlib's mathtext source ($a_i b_j$) copied from a title: a screen
+        # reader spells out the dollars and underscores.
+        return f"alt holds raw TeX markup {alt!r}: title the figure in plain words"
     if len(normal.split()) < 2:
         return f"alt too terse to say what the image shows: {alt!r}"
     return None
@@ -99,6 +103,16 @@ def test_alt_checker_rejects_file_names_and_defaults() -> None:
     card = '<div class="sphx-glr-thumbcontainer"><img alt="" src="t"><a href="x">Title</a></div>'
     assert alt_problem(img(card)) is None
     assert alt_problem(img(card.replace("Title", ""))) is not None
+
+
+def test_alt_checker_rejects_raw_tex() -> None:
+    def img(html: str) -> Tag:
+        return BeautifulSoup(html, "html.parser").find("img")
+
+    tex = '<img alt="Polynomial product: the table of $a_i b_j$" src="sphx_glr_plot_p_001.png">'
+    assert "TeX" in alt_problem(img(tex))
+    plain = '<img alt="Polynomial product: the table of aᵢ·bⱼ" src="sphx_glr_plot_p_001.png">'
+    assert alt_problem(img(plain)) is None
 
 
 @pytest.mark.site
