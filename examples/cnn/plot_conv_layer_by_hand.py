@@ -68,6 +68,7 @@ filters = {
 weight = np.stack([w for w, _ in filters.values()])
 bias = np.array([b for _, b in filters.values()])
 print("weight:", weight.shape, "(C_out, C_in, kh, kw);  bias:", bias.shape)
+assert weight.shape == (7, 3, 3, 3)  # the heading's "seven filters of shape 3 x 3 x 3"
 
 # %%
 # Run the layer
@@ -81,6 +82,7 @@ print("weight:", weight.shape, "(C_out, C_in, kh, kw);  bias:", bias.shape)
 pre = convdoc.conv2d(x, weight, bias)
 patches = np.lib.stride_tricks.sliding_window_view(x, (3, 3), axis=(1, 2))
 rows = patches.transpose(1, 2, 0, 3, 4).reshape(-1, c_in * 9)
+assert rows.shape[1] == weight[0].size == 27  # "a row of 27 numbers"
 oracle = (rows @ weight.reshape(len(filters), -1).T + bias).T.reshape(pre.shape)
 np.testing.assert_allclose(pre, oracle, atol=1e-12)
 
@@ -98,7 +100,7 @@ for (name, _), fmap in zip(filters.items(), features, strict=True):
 # background.
 
 fig, axes = plt.subplots(2, 4, figsize=(9, 5.6), facecolor="white", layout="constrained")
-fig.suptitle("A hand-made convolutional layer: input and seven ReLU feature maps")
+fig.suptitle(f"A hand-made convolutional layer: input and {len(features)} ReLU feature maps")
 axes[0, 0].imshow(np.moveaxis(x, 0, -1))
 axes[0, 0].set_title("input (RGB)", fontsize=9)
 for ax, (name, _), fmap in zip(axes.flat[1:], filters.items(), features, strict=True):

@@ -85,6 +85,7 @@ for a, b in np.ndindex(3, 3):
     step = np.zeros((3, 3))
     step[a, b] = h
     numeric[a, b] = (loss(w_test + step) - loss(w_test - step)) / (2 * h)
+assert gradient(w_test).shape == true.shape == (3, 3)  # "exactly a 3 x 3 array"
 np.testing.assert_allclose(gradient(w_test), numeric, rtol=1e-6, atol=1e-9)
 print(
     f"gradient formula vs finite differences: max difference "
@@ -175,7 +176,9 @@ fig, axes = plt.subplot_mosaic(
     layout="constrained",
     height_ratios=[1.2, 1],
 )
-fig.suptitle("Recovering a 3x3 kernel from an image and its filtered version")
+fig.suptitle(
+    f"Recovering a {true.shape[0]}x{true.shape[1]} kernel from an image and its filtered version"
+)
 axes["loss"].semilogy(history_corr, label="correlation model", linewidth=3, alpha=0.6)
 axes["loss"].semilogy(history_conv, "--", label="convolution model")
 axes["loss"].set_xlabel("iteration")

@@ -130,7 +130,7 @@ assert detail["Y'"] > 2 * max(detail["Cb"], detail["Cr"])
 # with another 1x1 layer. Counting the weights (biases left out) for 256
 # channels squeezed to 64:
 
-c, squeeze = 256, 64
+c, squeeze = 256, 64  # the channel counts in the text above
 plain = c * c * 3 * 3
 bottleneck = c * squeeze + squeeze * squeeze * 3 * 3 + squeeze * c
 print(f"3x3 conv, {c} -> {c} channels:           {plain:>9,d} weights")

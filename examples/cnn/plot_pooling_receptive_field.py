@@ -88,13 +88,16 @@ layers = [
     ("conv 3x3", "conv", 3, 1, 1),
 ]
 
+assert len(layers) == 6  # "six layers"
 r, j = 1, 1
 fields = [r]
+jumps = [j]
 print(f"{'layer':<22} {'k':>2} {'s':>2} {'d':>2} {'r':>4} {'j':>3}")
 print(f"{'input':<22} {'':>2} {'':>2} {'':>2} {r:4d} {j:3d}")
 for name, _, k, s, d in layers:
     r, j = r + (k - 1) * d * j, j * s
     fields.append(r)
+    jumps.append(j)
     print(f"{name:<22} {k:2d} {s:2d} {d:2d} {r:4d} {j:3d}")
 
 # %%
@@ -150,13 +153,20 @@ assert outside == 0
 # 3 x 3 window spans 2, then 4, input pixels.
 
 fig, ax = plt.subplots(figsize=(6, 6), facecolor="white", layout="constrained")
-centre = (120, 105)  # (row, column) on the 300 x 256 image
+# The text's numbers: a 3 x 3 window spans 2, then 4, input pixels per step
+# after the two pools (the jump), and the crop is 64 x 64 pixels.
+assert [jumps[i + 1] for i, (_, kind, *_) in enumerate(layers) if kind == "pool"] == [2, 4]
+half_crop = 32
+assert 2 * half_crop == 64
+centre = (120, 105)  # (row, column) on the image
+assert all(half_crop <= c <= size - half_crop for c, size in zip(centre, image.shape, strict=True))
+crop = tuple(slice(c - half_crop, c + half_crop) for c in centre)
 ax.imshow(
-    image[centre[0] - 32 : centre[0] + 32, centre[1] - 32 : centre[1] + 32],
+    image[crop],
     cmap="gray",
     vmin=0,
     vmax=1,
-    extent=(-32.5, 31.5, 31.5, -32.5),
+    extent=(-half_crop - 0.5, half_crop - 0.5, half_crop - 0.5, -half_crop - 0.5),
 )
 names = ["input", *(name for name, *_ in layers)]
 colors = plt.cm.viridis(np.linspace(0, 0.95, len(fields)))
