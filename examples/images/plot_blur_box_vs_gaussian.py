@@ -52,6 +52,7 @@ def spread(taps: np.ndarray) -> float:
 
 image = load_gray()
 sizes = [3, 7, 15, 25]
+assert {15, 25} <= set(sizes)  # the sizes the text below looks at
 pairs = []
 print(
     f"{'box n':>5} {'box spread':>10} {'sigma':>6} {'gaussian spread':>15} "

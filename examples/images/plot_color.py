@@ -55,12 +55,13 @@ print("image x:", x.shape, "(channels, height, width)")
 g = convdoc.gaussian_kernel2d(9, 2.0)
 per_channel = np.stack([convdoc.correlate(x[c], g, mode="valid") for c in range(3)])
 
-diagonal = np.zeros((3, 3, 9, 9))
+assert g.shape == (9, 9)  # "the same 9 x 9 Gaussian"
+diagonal = np.zeros((3, 3, *g.shape))
 for c in range(3):
     diagonal[c, c] = g
 as_layer = convdoc.conv2d(x, diagonal)
 np.testing.assert_allclose(as_layer, per_channel, atol=1e-12)
-print("per-channel blur:", per_channel.shape, "== conv2d with a diagonal (3, 3, 9, 9) weight")
+print("per-channel blur:", per_channel.shape, f"== conv2d with a diagonal {diagonal.shape} weight")
 
 # %%
 # Channel-mixing filters
@@ -157,6 +158,7 @@ ax.legend(fontsize=8)
 # has 9 x 9 numbers (one kernel, reused), the mixing layer
 # ``C_out x C_in x 9 x 9`` plus one bias per output channel.
 
+assert g.size == 9 * 9 and weight.shape[2:] == (9, 9)  # the sizes in the text above
 print(f"per-channel blur parameters: {g.size}")
 print(f"mixing layer parameters: {weight.size} + {bias.size} bias = {weight.size + bias.size}")
 

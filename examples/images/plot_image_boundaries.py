@@ -48,6 +48,7 @@ def load_gray(step: int = 2) -> np.ndarray:
 image = load_gray()
 sigma, size = 6.0, 37
 radius = size // 2
+assert (sigma, size, radius) == (6.0, 37, 18)  # the numbers in the text above
 g = convdoc.gaussian_kernel(size, sigma)
 kernel = convdoc.gaussian_kernel2d(size, sigma)
 
@@ -138,8 +139,9 @@ for col, boundary in enumerate(scipy_mode):
 # %%
 # The mean brightness of the 10 x 10 corner pixels puts numbers on it.
 
-corner_mean = {boundary: out[:10, -10:].mean() for boundary, out in blurred.items()}
-print(f"{'rule':<9} corner mean   (unblurred: {image[:10, -10:].mean():.3f})")
+c = 10  # the corner's side, as in the text
+corner_mean = {boundary: out[:c, -c:].mean() for boundary, out in blurred.items()}
+print(f"{'rule':<9} corner mean   (unblurred: {image[:c, -c:].mean():.3f})")
 for boundary, value in corner_mean.items():
     print(f"{boundary:<9} {value:.3f}")
 copying = [corner_mean[b] for b in ("edge", "reflect", "symmetric")]

@@ -75,6 +75,8 @@ names = [
     "outline",
 ]
 kernels = {name: convdoc.kernel2d(name) for name in names}
+# The text's "3x3 kernel" and "nine numbers", for every kernel shown.
+assert all(k.shape == (3, 3) for k in kernels.values())
 filtered = {}
 for name, k in kernels.items():
     out = convdoc.correlate(image, k, mode="same", boundary="symmetric")

@@ -46,7 +46,8 @@ print(
 # singular value, all the others zero. The singular values are printed
 # relative to the largest one.
 
-candidates = {"gaussian 9x9": K}
+gauss_name = f"gaussian {size}x{size}"
+candidates = {gauss_name: K}
 candidates |= {
     name: convdoc.kernel2d(name) for name in ["box_blur", "sobel_x", "sharpen", "laplacian"]
 }
@@ -57,7 +58,7 @@ for name, k in candidates.items():
     ratio = s[1] / s[0]
     ranks[name] = ratio < 1e-12
     print(f"{name:<14} {ratio:9.1e}  {'yes' if ranks[name] else 'no'}")
-assert ranks["gaussian 9x9"] and ranks["box_blur"] and ranks["sobel_x"]
+assert ranks[gauss_name] and ranks["box_blur"] and ranks["sobel_x"]
 assert not ranks["laplacian"]
 
 # %%
@@ -73,6 +74,9 @@ row = vt[0] * np.sqrt(s[0])
 np.testing.assert_allclose(np.outer(col, row), convdoc.kernel2d("sobel_x"), atol=1e-12)
 print("sobel_x column factor:", np.round(col / col[0], 6))
 print("sobel_x row factor:   ", np.round(row / abs(row[0]), 6))
+# The text's [1, 2, 1] and [-1, 0, 1], up to scale and sign.
+np.testing.assert_allclose(col / col[0], [1, 2, 1], atol=1e-12)
+np.testing.assert_allclose(row / row[-1], [-1, 0, 1], atol=1e-12)
 
 # %%
 # Same image either way
@@ -106,7 +110,7 @@ print(f"one 2-D pass and two 1-D passes agree to {np.abs(separated - direct).max
 fig, axes = plt.subplots(1, 3, figsize=(9, 3.8), facecolor="white", layout="constrained")
 fig.suptitle("Gaussian blur as one 2-D convolution and as two 1-D convolutions")
 for ax, img, title in [
-    (axes[0], direct, "one 2-D pass (9 x 9)"),
+    (axes[0], direct, f"one 2-D pass ({size} x {size})"),
     (axes[1], separated, "column pass, then row pass"),
     (axes[2], separated - direct, "difference"),
 ]:
