@@ -55,6 +55,7 @@ rows = trace.grid.shape[0]
 visited = set(np.concatenate([step.window[0] for step in trace]).tolist())
 skipped = [r for r in range(rows) if r not in visited]
 print(f"padded input has rows 0..{rows - 1}; rows never under the window: {skipped}")
+assert skipped == [rows - 1]  # the docstring's "the last row ... never visited"
 assert all(trace.to_input(r, 0) is None for r in skipped)
 print("all of them are padding: no input cell is lost")
 strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
