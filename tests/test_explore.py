@@ -112,10 +112,31 @@ def test_explorer1d_initial_controls_reflect_the_arguments():
     assert controls["size"]["value"] == "7" and controls["sigma"]["value"] == "1.5"
     assert controls["step"]["value"] == "3"
     selected = [a["value"] for t, a in tags if t == "option" and "selected" in a]
-    assert selected == ["impulse", "box", "same"]
+    assert selected == ["impulse", "box", "convolve", "same", "constant"]
 
 
-@pytest.mark.parametrize(("length", "top"), [(200, 51), (30, 29), (31, 31), (1, 1)])
+def test_explorer1d_presets_operation_boundary_and_ramp():
+    html = Explorer1D(kernel="ramp", size=4, mode="full", operation="correlate",
+                      boundary="symmetric")._repr_html_()
+    tags = _parse(html).tags
+    selects = {}
+    for tag, attrs in tags:
+        if tag == "select":
+            current = selects.setdefault(attrs["data-control"], [])
+        elif tag == "option":
+            current.append((attrs["value"], "selected" in attrs))
+    assert [v for v, _ in selects["operation"]] == ["convolve", "correlate"]
+    assert [v for v, _ in selects["boundary"]] == ["constant", "edge", "reflect", "symmetric",
+                                                   "wrap"]
+    assert [v for v, _ in selects["kernel"]] == ["gaussian", "box", "ramp"]
+    chosen = {name: [v for v, on in opts if on] for name, opts in selects.items()}
+    assert chosen == {"signal": ["sawtooth"], "kernel": ["ramp"], "operation": ["correlate"],
+                      "mode": ["full"], "boundary": ["symmetric"]}
+    (size,) = [a for _, a in tags if a.get("data-control") == "size"]
+    assert size["value"] == "4" and size["step"] == "1"
+
+
+@pytest.mark.parametrize(("length", "top"), [(200, 51), (30, 30), (31, 31), (1, 1)])
 def test_explorer1d_size_slider_never_exceeds_the_signal(length, top):
     tags = _parse(Explorer1D(size=1, length=length)._repr_html_()).tags
     (size,) = [a for _, a in tags if a.get("data-control") == "size"]
@@ -150,8 +171,11 @@ def test_assets_ship_as_package_data():
         (Explorer1D, {"signal": "chirp"}, ValueError, "signal"),
         (Explorer1D, {"kernel": "median"}, ValueError, "kernel"),
         (Explorer1D, {"mode": "circular"}, ValueError, "mode"),
-        (Explorer1D, {"size": 4}, ValueError, "size must be an odd integer from 1 to 51, got 4"),
-        (Explorer1D, {"size": 53}, ValueError, "size must be an odd integer"),
+        (Explorer1D, {"size": 52}, ValueError, "size must be an integer from 1 to 51, got 52"),
+        (Explorer1D, {"size": 0}, ValueError, "size"),
+        (Explorer1D, {"operation": "conv"}, ValueError, "operation"),
+        (Explorer1D, {"boundary": "zeros"}, ValueError, "boundary"),
+        (Explorer1D, {"kernel": "derivative"}, ValueError, "kernel"),
         (Explorer1D, {"size": 31, "length": 20}, ValueError, "size must not exceed length=20"),
         (Explorer1D, {"size": 2.0}, TypeError, "size"),
         (Explorer1D, {"sigma": 0}, ValueError, "sigma"),
@@ -172,6 +196,8 @@ def test_bad_arguments_name_the_parameter(cls, kwargs, exc, message):
 def test_repr_names_the_settings():
     assert repr(Explorer2D(stride=2)).startswith("Explorer2D(input_size=5, kernel_size=3")
     assert "mode='valid'" in repr(Explorer1D())
+    assert "operation='correlate', boundary='wrap'" in repr(
+        Explorer1D(operation="correlate", boundary="wrap"))
 
 
 @pytest.mark.parametrize("module", ["convdoc.explore.explorer1d", "convdoc.explore.explorer2d"])

@@ -50,7 +50,9 @@ def server(tmp_path_factory):
     root: Path = tmp_path_factory.mktemp("explorers")
     # Two 1-D explorers: the shared script must initialise each exactly once.
     body = "".join([Explorer1D()._repr_html_(), Explorer2D()._repr_html_(),
-                    Explorer1D(signal="impulse")._repr_html_()])
+                    Explorer1D(signal="impulse")._repr_html_(),
+                    Explorer1D(kernel="ramp", size=4, mode="same", operation="correlate",
+                               boundary="reflect", length=60, period=20)._repr_html_()])
     (root / "index.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>explorers</title>"
         f"</head><body>{body}</body></html>",
@@ -124,6 +126,10 @@ def _read1d(root) -> dict:
         "window": (start, end),
         "signal": np.array(json.loads(inp.get_attribute("data-signal"))),
         "taps": np.array(json.loads(ker.get_attribute("data-taps"))),
+        "values": np.array(json.loads(ker.get_attribute("data-values"))),
+        "operation": root.get_attribute("data-operation"),
+        "boundary": root.get_attribute("data-boundary"),
+        "mode": root.get_attribute("data-mode"),
         "products": np.array(json.loads(ker.get_attribute("data-products"))),
         "output": np.array(json.loads(out.get_attribute("data-output"))),
         "count": int(out.get_attribute("data-partial-count")),
@@ -133,11 +139,17 @@ def _read1d(root) -> dict:
     }
 
 
-def _check1d(shown: dict, signal: np.ndarray, kernel: np.ndarray, mode: str, n: int) -> None:
+def _check1d(shown: dict, signal: np.ndarray, kernel: np.ndarray, mode: str, n: int,
+             operation: str = "convolve", boundary: str = "constant") -> None:
     assert_array_equal(shown["signal"], signal)
-    assert_allclose(shown["output"], convdoc.convolve(signal, kernel, mode), rtol=0, atol=1e-12)
-    trace = convdoc.steps(signal, kernel, mode=mode)
+    assert (shown["operation"], shown["boundary"], shown["mode"]) == (operation, boundary, mode)
+    fast = convdoc.convolve if operation == "convolve" else convdoc.correlate
+    assert_allclose(shown["output"], fast(signal, kernel, mode, boundary=boundary),
+                    rtol=0, atol=1e-12)
+    trace = convdoc.steps(signal, kernel, operation=operation, mode=mode, boundary=boundary)
+    assert_allclose(shown["output"], trace.output, rtol=0, atol=1e-12)
     step = trace[n]
+    assert_allclose(shown["values"], step.values, rtol=0, atol=0)
     assert shown["step"] == n
     assert shown["window"] == (step.input_index[0][0], step.input_index[0][-1])
     assert shown["center"] == pytest.approx(step.center[0])
@@ -198,6 +210,65 @@ def test_1d_settings_match_convdoc(page, signal, kernel, size, sigma, mode, step
     assert root.locator('[data-control="sigma"]').is_disabled() == (kernel == "box")
 
 
+def _ramp(size: int) -> np.ndarray:
+    # Hand-written oracle for the explorer's asymmetric kernel: taps 1..size over their sum.
+    taps = np.arange(1.0, size + 1)
+    return taps / taps.sum()
+
+
+@pytest.mark.parametrize(
+    ("operation", "boundary", "mode", "kernel", "size", "step"),
+    [
+        ("convolve", "constant", "same", "ramp", 4, 0),
+        ("correlate", "constant", "same", "ramp", 4, 0),
+        ("correlate", "constant", "full", "ramp", 5, 202),
+        ("convolve", "edge", "full", "ramp", 6, 0),
+        ("correlate", "edge", "same", "gaussian", 8, 199),
+        ("convolve", "reflect", "same", "ramp", 7, 2),
+        ("correlate", "reflect", "full", "ramp", 10, 3),
+        ("convolve", "symmetric", "same", "ramp", 10, 198),
+        ("correlate", "symmetric", "full", "box", 3, 1),
+        ("convolve", "wrap", "full", "ramp", 51, 0),
+        ("correlate", "wrap", "same", "ramp", 2, 199),
+        ("correlate", "wrap", "valid", "ramp", 9, 5),
+        ("convolve", "reflect", "valid", "ramp", 12, 100),
+    ],
+)
+def test_1d_operation_and_boundary_match_convdoc(page, operation, boundary, mode, kernel, size,
+                                                 step):
+    root = page.locator(".convdoc-explorer").nth(0)
+    _select(root, "signal", "sawtooth")
+    _select(root, "kernel", kernel)
+    _select(root, "operation", operation)
+    # The boundary select is disabled in valid mode: choose it in full mode first.
+    _select(root, "mode", "full")
+    _select(root, "boundary", boundary)
+    _select(root, "mode", mode)
+    _set(root, "size", size)
+    _set(root, "step", step)
+    x = convdoc.sawtooth(200, 50)
+    k = {"ramp": _ramp(size), "box": convdoc.box_kernel(size),
+         "gaussian": convdoc.gaussian_kernel(size, 3.0)}[kernel]
+    _check1d(_read1d(root), x, k, mode, step, operation, boundary)
+    assert root.locator('[data-control="boundary"]').is_disabled() == (mode == "valid")
+
+
+def test_1d_ramp_flips_only_when_convolving(page):
+    root = page.locator(".convdoc-explorer").nth(0)
+    _select(root, "kernel", "ramp")
+    _set(root, "size", 3)
+    assert_allclose(_read1d(root)["taps"], [3 / 6, 2 / 6, 1 / 6])
+    _select(root, "operation", "correlate")
+    assert_allclose(_read1d(root)["taps"], [1 / 6, 2 / 6, 3 / 6])
+
+
+def test_1d_preset_explorer_starts_with_its_settings(page):
+    root = page.locator(".convdoc-explorer").nth(3)
+    _check1d(_read1d(root), convdoc.sawtooth(60, 20), _ramp(4), "same", 0, "correlate",
+             "reflect")
+    assert "on reflect padding" in _read1d(root)["caption"]
+
+
 def test_1d_step_clamps_when_the_output_shrinks(page):
     root = page.locator(".convdoc-explorer").nth(0)
     _set(root, "step", 179)
@@ -208,11 +279,11 @@ def test_1d_step_clamps_when_the_output_shrinks(page):
 
 def test_1d_buttons_step_once_each_and_every_explorer_starts(page):
     roots = page.locator(".convdoc-explorer")
-    assert roots.count() == 3
-    for i in range(3):
+    assert roots.count() == 4
+    for i in range(4):
         assert roots.nth(i).get_attribute("data-ready") == "true"
         assert roots.nth(i).locator('[data-role="caption"]').inner_text() != ""
-    # The script is on the page three times; a click must still move one step.
+    # The script is on the page four times; a click must still move one step.
     root = roots.nth(2)
     root.locator('[data-action="next"]').click()
     root.locator('[data-action="next"]').click()

@@ -57,6 +57,27 @@
     return k;
   }
 
+  // Taps 1, 2, ..., size over their sum: asymmetric, so flipping it shows.
+  function rampKernel(size) {
+    var k = [], total = size * (size + 1) / 2;
+    for (var i = 0; i < size; i++) k.push((i + 1) / total);
+    return k;
+  }
+
+  // Value at position i of x extended by a numpy.pad mode (constant pads with
+  // zeros). numpy.pad repeats the reflection for wide pads, which is periodic.
+  function extended(x, i, boundary) {
+    var n = x.length, period, m;
+    if (i >= 0 && i < n) return x[i];
+    if (boundary === "constant") return 0;
+    if (boundary === "edge" || n === 1) return x[i < 0 ? 0 : n - 1];
+    if (boundary === "wrap") return x[((i % n) + n) % n];
+    period = boundary === "symmetric" ? 2 * n : 2 * n - 2;
+    m = ((i % period) + period) % period;
+    if (m < n) return x[m];
+    return x[boundary === "symmetric" ? period - 1 - m : period - m];
+  }
+
   // Cells added before/after the input for a kernel of length k (scipy's modes).
   function signalPad(k, mode) {
     if (mode === "full") return [k - 1, k - 1];
@@ -64,20 +85,25 @@
     return [0, 0];
   }
 
-  // Convolution as a sliding dot product with the flipped kernel over the
-  // zero-padded input: output n uses input positions n - before ... n - before + k - 1.
-  function convolve1d(x, kernel, mode) {
+  // As convdoc.convolve / convdoc.correlate: a sliding dot product of the taps
+  // (the kernel flipped for a convolution, as given for a correlation) over the
+  // input extended by the boundary rule; output n uses input positions
+  // n - before ... n - before + k - 1. Correlating is convolving with the
+  // reversed kernel, whose length is the same, so the padding is too.
+  function filter1d(x, kernel, mode, operation, boundary) {
     var k = kernel.length, pad = signalPad(k, mode), before = pad[0];
-    var count = x.length + pad[0] + pad[1] - k + 1, out = [], taps = kernel.slice().reverse();
+    var count = x.length + pad[0] + pad[1] - k + 1, out = [];
+    var taps = operation === "correlate" ? kernel.slice() : kernel.slice().reverse();
     for (var n = 0; n < count; n++) {
       var acc = 0;
-      for (var j = 0; j < k; j++) {
-        var pos = n - before + j;
-        if (pos >= 0 && pos < x.length) acc += x[pos] * taps[j];
-      }
+      for (var j = 0; j < k; j++) acc += extended(x, n - before + j, boundary) * taps[j];
       out.push(acc);
     }
     return { output: out, taps: taps, before: before, after: pad[1] };
+  }
+
+  function convolve1d(x, kernel, mode) {
+    return filter1d(x, kernel, mode, "convolve", "constant");
   }
 
   /* ---- shared controls --------------------------------------------------------------- */
@@ -233,12 +259,17 @@
       var signalName = control(root, "signal").value;
       var kernelName = control(root, "kernel").value;
       var mode = control(root, "mode").value;
+      var operation = control(root, "operation").value;
+      var boundary = control(root, "boundary").value;
       var size = intValue(root, "size");
       var sigma = parseFloat(control(root, "sigma").value);
       var x = data.signals[signalName];
       control(root, "sigma").disabled = kernelName !== "gaussian";
-      var kernel = kernelName === "gaussian" ? gaussianKernel(size, sigma) : boxKernel(size);
-      var res = convolve1d(x, kernel, mode), out = res.output, k = size;
+      // Valid mode adds no cells, so no boundary rule applies there.
+      control(root, "boundary").disabled = mode === "valid";
+      var kernel = kernelName === "gaussian" ? gaussianKernel(size, sigma)
+        : kernelName === "ramp" ? rampKernel(size) : boxKernel(size);
+      var res = filter1d(x, kernel, mode, operation, boundary), out = res.output, k = size;
       var stepInput = control(root, "step");
       stepInput.max = String(out.length - 1);
       var n = Math.min(intValue(root, "step"), out.length - 1);
@@ -273,11 +304,16 @@
       win.setAttribute("data-start", String(start));
       var pts = x.map(function (v, i) { return sx(i) + "," + sy(v); }).join(" ");
       el("polyline", { points: pts, "class": "cdx-signal" }, svg);
+      // Hollow markers: the cells the boundary rule added, at their values.
       for (var p = -res.before; p < x.length + res.after; p++) {
-        if (p < 0 || p >= x.length) el("circle", { cx: sx(p), cy: sy(0), r: 2.5, "class": "cdx-pad" }, svg);
+        if (p < 0 || p >= x.length) {
+          el("circle", { cx: sx(p), cy: sy(extended(x, p, boundary)), r: 2.5, "class": "cdx-pad" }, svg);
+        }
       }
+      var values = [];
       for (var j = 0; j < k; j++) {
-        var q = start + j, v = q >= 0 && q < x.length ? x[q] : 0;
+        var q = start + j, v = extended(x, q, boundary);
+        values.push(v);
         el("rect", { x: sx(q) - 3, y: sy(v) - 3, width: 6, height: 6, "class": "cdx-under" }, svg);
       }
       el("line", { x1: sx(center), x2: sx(center), y1: PAD_T, y2: H - PAD_B, "class": "cdx-centre" }, svg);
@@ -288,10 +324,7 @@
       // Kernel panel: taps as applied at their input positions, and the products.
       svg = panels.kernel;
       clear(svg);
-      var products = res.taps.map(function (t, i) {
-        var q = start + i;
-        return q >= 0 && q < x.length ? t * x[q] : 0;
-      });
+      var products = res.taps.map(function (t, i) { return t * values[i]; });
       ext = extent(res.taps.concat(products));
       sy = scaler(ext[0], ext[1], H - PAD_B, PAD_T);
       axes(svg, sx, sy, lo, hi, "kernel");
@@ -304,6 +337,7 @@
       el("line", { x1: sx(center), x2: sx(center), y1: PAD_T, y2: H - PAD_B, "class": "cdx-centre" }, svg);
       ticks(svg, sx, lo, hi);
       svg.setAttribute("data-taps", JSON.stringify(res.taps));
+      svg.setAttribute("data-values", JSON.stringify(values));
       svg.setAttribute("data-products", JSON.stringify(products));
 
       // Output panel: outputs so far, each under the centre of its window.
@@ -322,15 +356,22 @@
       svg.setAttribute("data-partial-count", String(n + 1));
       svg.setAttribute("data-center", String(center));
 
-      var text = mode + " output " + n + " = " + num(out[n]) + " covers inputs " + range(start, end) +
+      var text = (operation === "correlate" ? "correlation, " : "convolution, ") +
+        mode + " output " + n + " = " + num(out[n]) + " covers inputs " + range(start, end) +
         ", centre " + num(center);
       var off = Math.max(0, -start) + Math.max(0, end - (x.length - 1));
-      if (off > 0) text += " (" + off + " tap" + (off > 1 ? "s" : "") + " on zero padding)";
+      if (off > 0) {
+        text += " (" + off + " tap" + (off > 1 ? "s" : "") + " on " +
+          (boundary === "constant" ? "zero" : boundary) + " padding)";
+      }
       caption.textContent = text;
       root.setAttribute("data-step", String(n));
+      root.setAttribute("data-operation", operation);
+      root.setAttribute("data-boundary", boundary);
+      root.setAttribute("data-mode", mode);
     }
 
-    ["signal", "kernel", "mode", "size", "sigma", "step"].forEach(function (name) {
+    ["signal", "kernel", "operation", "mode", "boundary", "size", "sigma", "step"].forEach(function (name) {
       control(root, name).addEventListener("input", redraw);
       control(root, name).addEventListener("change", redraw);
     });
@@ -482,7 +523,8 @@
     });
   }
 
-  window.convdocExplorer = { initAll: initAll, convolve1d: convolve1d, gaussianKernel: gaussianKernel,
+  window.convdocExplorer = { initAll: initAll, convolve1d: convolve1d, filter1d: filter1d, gaussianKernel: gaussianKernel,
+    rampKernel: rampKernel,
     geometry2d: geometry2d };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();

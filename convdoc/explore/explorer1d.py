@@ -1,4 +1,8 @@
-"""The 1-D explorer: the seed's step/size/sigma sliders, as a static-page widget."""
+"""The 1-D explorer: the seed's step/size/sigma sliders, as a static-page widget.
+
+Beyond the seed's sliders it switches between convolution and correlation and
+between the boundary rules of :func:`convdoc.convolve`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from convdoc._validate import choice, nonneg_int, positive_int, positive_real
+from convdoc.engine import BOUNDARIES
 from convdoc.explore._html import buttons, explorer_html, range_field, select_field
 from convdoc.filtering import MODES
 from convdoc.waveforms import impulse, noisy_sine, sawtooth, square_wave, unit_step
@@ -21,22 +26,29 @@ SIGNALS: dict[str, tuple[str, Callable[[int, int], np.ndarray]]] = {
     "noisy-sine": ("noisy sine", lambda length, period: noisy_sine(length, period, seed=0)),
     "impulse": ("impulse", lambda length, period: impulse(length)),
 }
-KERNELS = {"gaussian": "Gaussian", "box": "box (moving average)"}
+#: Kernels offered by :class:`Explorer1D`. The ramp (taps ``1 ... size`` over their sum) is
+#: asymmetric, so it is the one that shows convolution flipping the kernel.
+KERNELS = {"gaussian": "Gaussian", "box": "box (moving average)",
+           "ramp": "ramp (asymmetric)"}
+OPERATIONS = ("convolve", "correlate")
 SIZE_RANGE = (1, 51)
 SIGMA_RANGE = (0.1, 10.0)
 
 
 class Explorer1D:
-    """Step a 1-D convolution in the browser: sliders for step, kernel size and sigma.
+    """Step a 1-D convolution or correlation in the browser.
 
     The static-page counterpart of the seed notebook's ipywidgets sliders.
     Displaying the object (in a sphinx-gallery example, a MyST-NB page or a
     classic notebook) emits one self-contained ``<div>``: the signals as JSON,
-    the controls, and a small script that computes the convolution itself
-    (zero padding, the modes of :func:`convdoc.convolve`) and redraws three
-    SVG panels: the input with the kernel window at its true position, the
-    taps as applied and their products, and the outputs so far under the
-    centre of their windows. Nothing is fetched from the network.
+    the controls (signal, kernel, operation, mode, boundary, kernel size,
+    sigma, step), and a small script that computes the result itself, as
+    :func:`convdoc.convolve` or :func:`convdoc.correlate` do: the input is
+    extended by the boundary rule by the cells the mode asks for, and the
+    taps (flipped for a convolution) slide over it. It redraws three SVG
+    panels: the input with its extension and the kernel window at its true
+    position, the taps as applied and their products, and the outputs so far
+    under the centre of their windows. Nothing is fetched from the network.
 
     JupyterLab does not run scripts in HTML output, so there the explorer
     shows only its controls; use the figures in :mod:`convdoc.plot` instead.
@@ -45,10 +57,13 @@ class Explorer1D:
     ----------
     signal : {"sawtooth", "square", "step", "noisy-sine", "impulse"}, default "sawtooth"
         Signal selected first (all five are embedded and can be switched).
-    kernel : {"gaussian", "box"}, default "gaussian"
-        Kernel selected first.
+    kernel : {"gaussian", "box", "ramp"}, default "gaussian"
+        Kernel selected first. ``"ramp"`` (taps proportional to
+        ``1, 2, ..., size``, summing to 1) is asymmetric: pick it to see the
+        difference between convolution and correlation.
     size : int, default 21
-        Kernel size (odd, 1 to 51; the slider moves in steps of 2).
+        Kernel size, 1 to 51 (even sizes show where ``"same"`` puts the
+        extra padding cell).
     sigma : float, default 3.0
         Width of the Gaussian (0.1 to 10); it sets the bell's width, not its
         height, since the kernel sums to 1.
@@ -56,6 +71,13 @@ class Explorer1D:
         Output size, as in :func:`scipy.signal.convolve`.
     step : int, default 0
         Step shown first (clipped to the number of outputs).
+    operation : {"convolve", "correlate"}, default "convolve"
+        Slide the flipped kernel (:func:`convdoc.convolve`) or the kernel as
+        given (:func:`convdoc.correlate`).
+    boundary : {"constant", "edge", "reflect", "symmetric", "wrap"}, default "constant"
+        How the input is extended in ``"full"`` and ``"same"`` modes, as the
+        :func:`numpy.pad` mode of the same name (``"constant"`` pads with
+        zeros). ``"valid"`` mode adds no cells, so there it changes nothing.
     length : int, default 200
         Samples per signal (``size`` may not exceed it).
     period : int, default 50
@@ -73,6 +95,10 @@ class Explorer1D:
     >>> html = Explorer1D(size=11, sigma=2.0)._repr_html_()
     >>> html.startswith('<div class="convdoc-explorer"')
     True
+    >>> e = Explorer1D(kernel="ramp", size=4, mode="same", operation="correlate",
+    ...                boundary="wrap")
+    >>> 'data-control="boundary"' in e.to_html(), e.operation, e.boundary
+    (True, 'correlate', 'wrap')
     """
 
     def __init__(
@@ -84,17 +110,21 @@ class Explorer1D:
         mode: str = "valid",
         step: int = 0,
         *,
+        operation: str = "convolve",
+        boundary: str = "constant",
         length: int = 200,
         period: int = 50,
     ) -> None:
         self.signal = choice(signal, "signal", tuple(SIGNALS))
         self.kernel = choice(kernel, "kernel", tuple(KERNELS))
         self.mode = choice(mode, "mode", MODES)
+        self.operation = choice(operation, "operation", OPERATIONS)
+        self.boundary = choice(boundary, "boundary", BOUNDARIES)
         self.length = positive_int(length, "length")
         self.period = positive_int(period, "period")
         self.size = positive_int(size, "size")
-        if self.size % 2 == 0 or self.size > SIZE_RANGE[1]:
-            raise ValueError(f"size must be an odd integer from 1 to {SIZE_RANGE[1]}, got {size!r}")
+        if self.size > SIZE_RANGE[1]:
+            raise ValueError(f"size must be an integer from 1 to {SIZE_RANGE[1]}, got {size!r}")
         if self.size > self.length:
             raise ValueError(f"size must not exceed length={self.length}, got {size!r}")
         self.sigma = positive_real(sigma, "sigma")
@@ -106,9 +136,8 @@ class Explorer1D:
 
     @property
     def max_size(self) -> int:
-        """Largest kernel size the slider offers: odd, at most 51 and at most ``length``."""
-        top = min(SIZE_RANGE[1], self.length)
-        return top if top % 2 else top - 1
+        """Largest kernel size the slider offers: at most 51 and at most ``length``."""
+        return min(SIZE_RANGE[1], self.length)
 
     def signals(self) -> dict[str, np.ndarray]:
         """The embedded signals, computed by :mod:`convdoc.waveforms`.
@@ -145,9 +174,13 @@ class Explorer1D:
             select_field(root_id, "signal", "Signal",
                          {name: label for name, (label, _) in SIGNALS.items()}, self.signal),
             select_field(root_id, "kernel", "Kernel", KERNELS, self.kernel),
+            select_field(root_id, "operation", "Operation", {o: o for o in OPERATIONS},
+                         self.operation),
             select_field(root_id, "mode", "Mode", {m: m for m in MODES}, self.mode),
+            select_field(root_id, "boundary", "Boundary", {b: b for b in BOUNDARIES},
+                         self.boundary),
             range_field(root_id, "size", "Kernel size", self.size, SIZE_RANGE[0],
-                        self.max_size, 2),
+                        self.max_size, 1),
             range_field(root_id, "sigma", "Sigma", self.sigma, SIGMA_RANGE[0], SIGMA_RANGE[1],
                         0.1),
             # The script sets max to the number of outputs once it knows them.
@@ -171,5 +204,6 @@ class Explorer1D:
     def __repr__(self) -> str:
         return (
             f"Explorer1D(signal={self.signal!r}, kernel={self.kernel!r}, size={self.size}, "
-            f"sigma={self.sigma}, mode={self.mode!r}, step={self.step})"
+            f"sigma={self.sigma}, mode={self.mode!r}, step={self.step}, "
+            f"operation={self.operation!r}, boundary={self.boundary!r})"
         )

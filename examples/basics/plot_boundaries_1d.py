@@ -28,6 +28,7 @@ import numpy as np
 from scipy import ndimage
 
 import convdoc
+from convdoc.explore import Explorer1D
 from convdoc.plot import Panels1D, style_context
 
 # sphinx_gallery_capture_repr = ()
@@ -101,3 +102,14 @@ outputs = [trace.output[middle] for trace in traces.values()]
 assert all(np.allclose(out, outputs[0]) for out in outputs)
 
 plt.show()
+
+# %%
+# Explore the rules
+# -----------------
+# A sawtooth of one period over 20 samples is a straight ramp, like ``x``
+# above (from -1 to 1 instead of 1 to 2). The explorer starts on the same
+# 9-tap Gaussian in same mode with ``"reflect"``: switch the boundary and
+# step to the first and last four outputs, where the rules differ.
+
+Explorer1D(signal="sawtooth", kernel="gaussian", size=g.size, sigma=2.0, mode="same",
+           boundary="reflect", length=x.size, period=x.size)

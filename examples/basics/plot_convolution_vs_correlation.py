@@ -32,6 +32,7 @@ import numpy as np
 from scipy import signal
 
 import convdoc
+from convdoc.explore import Explorer1D
 from convdoc.plot import Panels1D, style_context
 
 # sphinx_gallery_capture_repr = ()
@@ -106,3 +107,14 @@ print(f"correlate(z, h) == convolve(z, h[::-1]) in every mode; "
       f"correlate(z, h) vs convolve(z, h) differ by up to {gap:.2f}")
 
 plt.show()
+
+# %%
+# Explore the flip
+# ----------------
+# The same 15-sample impulse, with the explorer's asymmetric *ramp* kernel:
+# taps 1, 2, 3 over their sum, that is ``h`` reversed and scaled by 1/6.
+# Switch the operation between convolve and correlate at step 6 and watch
+# the taps turn around, and the output with them.
+
+Explorer1D(signal="impulse", kernel="ramp", size=h.size, mode="same", step=n,
+           operation="correlate", length=x.size)

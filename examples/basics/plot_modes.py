@@ -29,6 +29,7 @@ import numpy as np
 from scipy import signal
 
 import convdoc
+from convdoc.explore import Explorer1D
 from convdoc.plot import filmstrip
 
 # sphinx_gallery_capture_repr = ()
@@ -98,3 +99,15 @@ assert (k - 1) / 2 == 3
 assert (valid[0].center[0], valid[len(valid) - 1].center[0]) == (3, n - 1 - 3)
 
 plt.show()
+
+# %%
+# Explore the modes
+# -----------------
+# The same square wave (24 samples, period 12) and Gaussian (7 taps,
+# :math:`\sigma = 1.5`), stepped in the page. Switch the mode and watch the
+# number of outputs change to :math:`n + k - 1`, :math:`n` or
+# :math:`n - k + 1`; in full and same mode, pick a boundary rule to see
+# what the window reads beyond the ends.
+
+Explorer1D(signal="square", kernel="gaussian", size=k, sigma=1.5, mode="full",
+           length=n, period=12)
