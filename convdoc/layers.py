@@ -10,6 +10,11 @@ is a strided, dilated sliding window.
 Each convolution also has a single-channel form for teaching: pass a 1-D
 kernel ``(k,)`` with a 1-D signal ``(L,)`` (or a 2-D kernel ``(kh, kw)`` with
 an image ``(H, W)``) and the channel axes disappear from the result.
+
+A convolution's dtype is ``numpy.result_type(x, weight, bias)``: integer inputs
+give exact integer sums, float32 stays float32, and a bias given as a Python
+number is weak, as in NumPy arithmetic (float32 data with ``bias=0.5`` stays
+float32).
 """
 
 from __future__ import annotations
@@ -85,11 +90,15 @@ def _inputs(
     return x, weight, False
 
 
-def _bias(bias: Any, c_out: int, single: bool) -> np.ndarray | None:
-    """Bias shaped (C_out,), or None."""
+def _bias(bias: Any, c_out: int, single: bool) -> np.ndarray | float | complex | None:
+    """Bias shaped (C_out,), a Python number (single-channel form), or None."""
     if bias is None:
         return None
     b = as_array(bias, "bias")
+    if single and type(bias) in (int, float, complex):
+        # Kept a Python number so NumPy's promotion treats it as weak, as it
+        # would in ``x + 0.5``: float32 data with a bias of 0.5 stays float32.
+        return bias
     if single and b.shape in ((), (1,)):
         return b.reshape(1)
     if b.shape != (c_out,):
@@ -98,9 +107,11 @@ def _bias(bias: Any, c_out: int, single: bool) -> np.ndarray | None:
     return b
 
 
-def _add_bias(out: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+def _add_bias(out: np.ndarray, bias: np.ndarray | float | complex | None) -> np.ndarray:
     if bias is None:
         return out
+    if not isinstance(bias, np.ndarray):
+        return out + bias
     return out + bias.reshape((-1,) + (1,) * (out.ndim - 1))
 
 

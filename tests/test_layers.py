@@ -8,6 +8,11 @@ the definitions in the ``torch.nn.Conv1d/2d``, ``ConvTranspose1d/2d``,
 * convolution layer: ``out[co, o] = bias[co] + sum_ci sum_j w[co, ci, j] * xpad[ci, o*s + j*d]``;
 * transposed convolution: every input ``x[ci, i]`` adds ``x[ci, i] * w[ci, co, j]``
   at ``i*s - p + j*d`` of the output (scatter-add), cropped to the documented size.
+
+The oracles always sum in float64 (complex128 for complex data); the property
+tests draw the input and weight dtypes independently from int64, float32,
+float64 and complex128 and expect the result in ``numpy.result_type`` of the
+inputs: exact for integers, within a rounding bound otherwise.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
@@ -34,6 +39,7 @@ from convdoc.shapes import output_size, transposed_output_size
 NUMPY_MODE = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 CONV = {1: conv1d, 2: conv2d}
 CONV_T = {1: conv_transpose1d, 2: conv_transpose2d}
+DTYPES = (np.dtype(np.int64), np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.complex128))
 
 
 # ---------------------------------------------------------------- oracles
@@ -98,12 +104,46 @@ def oracle_pool(x, k, stride, padding, kind):
     return out
 
 
+def assert_close_to_oracle(out, expected, bound, terms):
+    """``out`` against the float64/complex128 oracle, with a rounding allowance for its dtype.
+
+    ``bound`` is the oracle run on absolute values (the size of the sum before any
+    cancellation) and ``terms`` the number of products in each output; a sum of
+    ``terms`` rounded products is within about ``terms * eps * bound`` of the exact
+    value, for FFT-based paths with respect to the largest such sum.
+    """
+    assert out.shape == expected.shape
+    if out.dtype.kind in "iu":
+        # Small integers: every partial sum is exact in float64, so equality must hold.
+        np.testing.assert_array_equal(out, expected)
+        return
+    eps = np.finfo(out.dtype).eps
+    allowance = 4 * (terms + 1) * eps * max(float(np.max(bound, initial=0.0)), 1.0)
+    assert np.all(np.abs(out - expected) <= allowance), (
+        f"dtype {out.dtype}: max error {np.max(np.abs(out - expected))} > {allowance}"
+    )
+
+
+def absolute(*arrays):
+    return [None if a is None else np.abs(np.asarray(a)) for a in arrays]
+
+
 # ---------------------------------------------------------------- strategies
 
 
+def random_array(rng, shape, dtype):
+    """Small integers (products and sums stay exact) or standard normal values."""
+    if dtype.kind == "i":
+        return rng.integers(-4, 5, shape).astype(dtype)
+    if dtype.kind == "c":
+        return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+    return rng.standard_normal(shape).astype(dtype)
+
+
 @st.composite
-def conv_case(draw, nd=None, modes=tuple(NUMPY_MODE)):
+def conv_case(draw, nd=None, modes=tuple(NUMPY_MODE), dtypes=DTYPES):
     nd = nd or draw(st.sampled_from([1, 2]))
+    x_dtype, w_dtype = draw(st.sampled_from(dtypes)), draw(st.sampled_from(dtypes))
     c_in, c_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     k = tuple(draw(st.integers(1, 4)) for _ in range(nd))
     stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
@@ -120,25 +160,40 @@ def conv_case(draw, nd=None, modes=tuple(NUMPY_MODE)):
             low = max(low, padding[a])  # torch: circular padding must be <= input size
         n.append(draw(st.integers(low, low + (6 if nd == 1 else 3))))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    x = rng.standard_normal((c_in, *n))
-    w = rng.standard_normal((c_out, c_in, *k))
-    bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
+    x = random_array(rng, (c_in, *n), x_dtype)
+    w = random_array(rng, (c_out, c_in, *k), w_dtype)
+    # The bias has the weight's dtype, as a PyTorch layer's parameters do.
+    bias = random_array(rng, c_out, w_dtype) if draw(st.booleans()) else None
     return x, w, bias, stride, padding, dilation, mode
 
 
 @settings(max_examples=150, deadline=None)
 @given(conv_case())
+# One sample under an even kernel twice as long as the padded input: only the padding overlaps.
+@example((np.array([[3]]), np.array([[[1, -2, 4, 2]]]), None, (1,), (2,), (1,), "zeros"))
+@example(
+    (
+        np.ones((1, 1, 2), np.float32),
+        np.full((2, 1, 1, 4), 0.1, np.float32),
+        np.array([1, 2], np.float32),
+        (1, 2),
+        (0, 1),
+        (1, 1),
+        "circular",
+    )
+)
 def test_conv_matches_the_torch_formula(case):
     x, w, bias, stride, padding, dilation, mode = case
     nd = x.ndim - 1
     out = CONV[nd](x, w, bias, stride=stride, padding=padding, dilation=dilation, padding_mode=mode)
+    assert out.dtype == np.result_type(x, w, *([] if bias is None else [bias]))
     pads = tuple((p, p) for p in padding)
     expected = oracle_conv(x, w, bias, stride, pads, dilation, mode)
-    assert out.shape == expected.shape
+    bound = oracle_conv(*absolute(x, w, bias), stride, pads, dilation, mode)
     assert out.shape[1:] == output_size(
         x.shape[1:], w.shape[2:], stride=stride, padding=padding, dilation=dilation
     )
-    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+    assert_close_to_oracle(out, expected, bound, terms=w[0].size)
 
 
 @settings(max_examples=60, deadline=None)
@@ -148,9 +203,12 @@ def test_single_channel_form_drops_the_channel_axes(case):
     x, w = x[0], w[0, 0]
     nd = x.ndim
     out = CONV[nd](x, w, 0.5, stride=stride, padding=padding, dilation=dilation, padding_mode=mode)
+    # A Python number is weak in NumPy's promotion: float32 data plus 0.5 stays float32.
+    assert out.dtype == np.result_type(x, w, 0.5)
     pads = tuple((p, p) for p in padding)
     expected = oracle_conv(x[None], w[None, None], [0.5], stride, pads, dilation, mode)[0]
-    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+    bound = oracle_conv(*absolute(x[None], w[None, None], [0.5]), stride, pads, dilation, mode)
+    assert_close_to_oracle(out, expected, bound[0], terms=w.size)
 
 
 def test_conv_is_cross_correlation_like_scipy():
@@ -294,9 +352,10 @@ def transpose_case(draw):
         room = (n[a] - 1) * stride[a] + dilation[a] * (k[a] - 1) + output_padding[a]
         padding.append(draw(st.integers(0, room // 2)))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    x = rng.standard_normal((c_in, *n))
-    w = rng.standard_normal((c_in, c_out, *k))
-    bias = rng.standard_normal(c_out) if draw(st.booleans()) else None
+    x_dtype, w_dtype = draw(st.sampled_from(DTYPES)), draw(st.sampled_from(DTYPES))
+    x = random_array(rng, (c_in, *n), x_dtype)
+    w = random_array(rng, (c_in, c_out, *k), w_dtype)
+    bias = random_array(rng, c_out, w_dtype) if draw(st.booleans()) else None
     return x, w, bias, stride, tuple(padding), output_padding, dilation
 
 
@@ -314,7 +373,9 @@ def test_conv_transpose_matches_the_scatter_add_definition(case):
         output_padding=output_padding,
         dilation=dilation,
     )
+    assert out.dtype == np.result_type(x, w, *([] if bias is None else [bias]))
     expected = oracle_conv_transpose(x, w, bias, stride, padding, output_padding, dilation)
+    bound = oracle_conv_transpose(*absolute(x, w, bias), stride, padding, output_padding, dilation)
     assert out.shape[1:] == transposed_output_size(
         x.shape[1:],
         w.shape[2:],
@@ -323,11 +384,12 @@ def test_conv_transpose_matches_the_scatter_add_definition(case):
         output_padding=output_padding,
         dilation=dilation,
     )
-    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+    # Each output sums at most one product per input channel and kernel tap.
+    assert_close_to_oracle(out, expected, bound, terms=x.shape[0] * w[0, 0].size)
 
 
 @settings(max_examples=100, deadline=None)
-@given(conv_case(modes=("zeros",)))
+@given(conv_case(modes=("zeros",), dtypes=(np.dtype(np.float64),)))
 def test_conv_transpose_is_the_adjoint_of_conv(case):
     # <conv(x, w), y> == <x, conv_transpose(y, w)> when conv_transpose maps back to x's shape.
     x, w, _, stride, padding, dilation, _ = case
@@ -426,7 +488,7 @@ def test_conv_transpose_padding_can_crop_past_the_scattered_samples():
 
 
 @settings(max_examples=60, deadline=None)
-@given(conv_case(modes=("zeros",)))
+@given(conv_case(modes=("zeros",), dtypes=(np.dtype(np.float64),)))
 def test_conv_agrees_with_the_tutorial_reference_loop(case):
     x, w, bias, stride, padding, dilation, _ = case
     # Integer data: both sides must be exact, not just close.
