@@ -6,6 +6,7 @@ Renders the figures of :mod:`convdoc.plot` without writing Python::
     convdoc render --steps 0,60,120,179 -o strip.png
     convdoc render --animate --frames 60 -o steps.gif
     convdoc render --dim 2 --operation conv --padding 1 --stride 2 --step 3 -o grid.pdf
+    convdoc render --taps 1,0,-1 --mode same --boundary reflect -o edge.svg
 
 Bad options print one line on stderr and exit with status 2.
 """
@@ -26,6 +27,7 @@ SIGNALS = ("sawtooth", "square", "step", "impulse", "noisy-sine")
 OPERATIONS = ("convolve", "correlate", "conv", "conv-transpose")
 MODES = ("full", "same", "valid")
 BOUNDARIES = ("constant", "edge", "reflect", "symmetric", "wrap")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 STATIC = (".svg", ".png", ".pdf")
 SIGNAL_FACE = ("convolve", "correlate")
 
@@ -60,6 +62,37 @@ def _padding(text: str) -> int | str:
         ) from None
 
 
+def _taps(text: str) -> np.ndarray:
+    """``"1,2,3"`` -> 1-D taps; ``"1,0;0,-1"`` -> 2-D taps, rows split by ``;``."""
+    try:
+        values = [[float(v) for v in row.split(",")] for row in text.split(";")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--taps must be comma-separated numbers, rows separated by ';', got {text!r}"
+        ) from None
+    if len({len(row) for row in values}) != 1:
+        raise argparse.ArgumentTypeError(
+            f"--taps rows must all have the same number of taps, got {text!r}"
+        )
+    taps = np.array(values)
+    if not np.isfinite(taps).all():
+        raise argparse.ArgumentTypeError(f"--taps must be finite numbers, got {text!r}")
+    return taps if ";" in text else taps[0]
+
+
+def _finite(option: str) -> Any:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not np.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{option} must be a finite number, got {text!r}")
+        return value
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``convdoc`` command.
 
@@ -86,7 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
             "  convdoc render --step 40 -o step.svg\n"
             "  convdoc render --steps 0,60,120,179 -o strip.png\n"
             "  convdoc render --animate --frames 60 -o steps.gif\n"
-            "  convdoc render --dim 2 --operation conv --padding 1 --stride 2 -o grid.pdf"
+            "  convdoc render --dim 2 --operation conv --padding 1 --stride 2 -o grid.pdf\n"
+            "  convdoc render --taps 1,0,-1 --mode same --boundary reflect -o edge.svg\n"
+            "  convdoc render --dim 2 --taps '1,0;0,-1' --operation conv --bias 0.5 -o g.png\n"
+            "  convdoc render --operation conv-transpose --stride 2 --output-padding 1 \\\n"
+            "      --length 20 --size 3 -o t.svg"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -105,13 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="side of the square 2-D input grid, values 0-3 drawn with seed 0 "
                           "(default: 5)")
     ker = render.add_argument_group("kernel")
-    ker.add_argument("--kernel", default="gaussian",
+    ker.add_argument("--kernel", default=None,
                      help="gaussian, box, or with --dim 2 a named kernel such as sobel_x "
-                          "(default: %(default)s)")
+                          "(default: gaussian)")
     ker.add_argument("--size", type=int, default=None,
                      help="kernel size for gaussian and box (default: 21 in 1-D, 3 in 2-D)")
-    ker.add_argument("--sigma", type=float, default=3.0,
-                     help="width of the gaussian kernel (default: %(default)s)")
+    ker.add_argument("--sigma", type=float, default=None,
+                     help="width of the gaussian kernel (default: 3.0)")
+    ker.add_argument("--taps", type=_taps, default=None, metavar="T,T,...[;T,T,...]",
+                     help="your own kernel instead of --kernel: comma-separated taps "
+                          "(1-D, e.g. 1,2,3), or rows separated by ';' with --dim 2 "
+                          "(e.g. '1,0;0,-1')")
     op = render.add_argument_group("operation")
     op.add_argument("--operation", choices=OPERATIONS, default="convolve",
                     help="signal convolve/correlate, or CNN conv / conv-transpose "
@@ -119,7 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("--mode", choices=MODES, default=None,
                     help="output size for convolve/correlate (default: valid)")
     op.add_argument("--boundary", choices=BOUNDARIES, default=None,
-                    help="how convolve/correlate extend the input (default: constant, zeros)")
+                    help="how convolve/correlate extend the input (default: constant)")
+    op.add_argument("--fillvalue", type=_finite("--fillvalue"), default=None,
+                    help="value of the padding cells for convolve/correlate with "
+                         "--boundary constant (default: 0)")
     op.add_argument("--stride", type=int, default=None,
                     help="stride of conv / conv-transpose (default: 1)")
     op.add_argument("--padding", type=_padding, default=None,
@@ -127,6 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
                          "for conv (default: 0)")
     op.add_argument("--dilation", type=int, default=None,
                     help="dilation of conv / conv-transpose (default: 1)")
+    op.add_argument("--padding-mode", choices=PADDING_MODES, default=None,
+                    help="how conv fills its padding, as torch's padding_mode "
+                         "(default: zeros)")
+    op.add_argument("--output-padding", type=int, default=None,
+                    help="extra cells after the output of conv-transpose, less than "
+                         "the stride or the dilation (default: 0)")
+    op.add_argument("--bias", type=_finite("--bias"), default=None,
+                    help="number added to every output of conv / conv-transpose "
+                         "(default: none)")
     what = render.add_argument_group("what to draw").add_mutually_exclusive_group()
     what.add_argument("--step", type=int, default=None, metavar="N",
                       help="draw step N (default: 0)")
@@ -184,15 +237,32 @@ def _kernel(args: argparse.Namespace) -> np.ndarray:
         kernel2d,
     )
 
+    if args.taps is not None:
+        for name in ("kernel", "size", "sigma"):
+            if getattr(args, name) is not None:
+                raise ValueError(f"--{name} does not apply with --taps, got "
+                                 f"{getattr(args, name)!r}")
+        if args.taps.ndim != args.dim:
+            raise ValueError(
+                f"--taps must be {'one row (no ;)' if args.dim == 1 else 'rows split by ;'} "
+                f"with --dim {args.dim}, got {args.taps.ndim}-D taps of shape {args.taps.shape}"
+            )
+        return args.taps
     size = args.size if args.size is not None else (21 if args.dim == 1 else 3)
-    if args.kernel == "gaussian":
+    sigma = 3.0 if args.sigma is None else args.sigma
+    kernel = args.kernel or "gaussian"
+    if kernel != "gaussian" and args.sigma is not None:
+        raise ValueError(f"--sigma applies only to --kernel gaussian, got {args.sigma!r}")
+    if kernel == "gaussian":
         if args.dim == 1:
-            return gaussian_kernel(size, args.sigma)
-        return gaussian_kernel2d(size, args.sigma)
-    if args.kernel == "box":
+            return gaussian_kernel(size, sigma)
+        return gaussian_kernel2d(size, sigma)
+    if kernel == "box":
         return box_kernel(size) if args.dim == 1 else box_kernel((size, size))
     if args.dim == 2:
-        return kernel2d(args.kernel)
+        if args.size is not None:
+            raise ValueError(f"--size applies only to gaussian and box, got {args.size!r}")
+        return kernel2d(kernel)
     raise ValueError(
         f"--kernel must be gaussian or box in 1-D (2-D also offers "
         f"{', '.join(sorted(KERNELS2D))}), got {args.kernel!r}"
@@ -201,10 +271,20 @@ def _kernel(args: argparse.Namespace) -> np.ndarray:
 
 def _operation_options(args: argparse.Namespace) -> dict[str, Any]:
     operation = args.operation.replace("-", "_")
-    signal_opts = {"mode": args.mode, "boundary": args.boundary}
-    layer_opts = {"stride": args.stride, "padding": args.padding, "dilation": args.dilation}
-    own, foreign = (signal_opts, layer_opts) if operation in SIGNAL_FACE else (layer_opts,
-                                                                                 signal_opts)
+    # Which options each operation takes is convdoc.steps' contract; the others must be unset.
+    options = {"mode": args.mode, "boundary": args.boundary, "fillvalue": args.fillvalue,
+               "stride": args.stride, "padding": args.padding, "dilation": args.dilation,
+               "padding_mode": args.padding_mode, "output_padding": args.output_padding,
+               "bias": args.bias}
+    takes = {
+        "convolve": {"mode", "boundary", "fillvalue"},
+        "correlate": {"mode", "boundary", "fillvalue"},
+        "conv": {"stride", "padding", "dilation", "padding_mode", "bias"},
+        "conv_transpose": {"stride", "padding", "dilation", "output_padding", "bias"},
+    }[operation]
+    own = {name: value for name, value in options.items() if name in takes}
+    foreign = {name.replace("_", "-"): value for name, value in options.items()
+               if name not in takes}
     for name, value in foreign.items():
         if value is not None:
             raise ValueError(
@@ -266,9 +346,8 @@ def render(args: argparse.Namespace) -> Path:
     import matplotlib.pyplot as plt
 
     from convdoc.plot import animate, default_frames, filmstrip, step_figure
-    from convdoc.trace import steps
 
-    trace = steps(_input(args), _kernel(args), **_operation_options(args))
+    trace = _trace(args)
     label = args.mode or ("valid" if args.operation in SIGNAL_FACE else None)
     try:
         if args.steps is not None:
@@ -283,6 +362,13 @@ def render(args: argparse.Namespace) -> Path:
         return step_figure(trace, step, label=label).save(args.output, dpi=args.dpi)
     finally:
         plt.close("all")
+
+
+def _trace(args: argparse.Namespace) -> Any:
+    """The :class:`convdoc.Trace` the parsed options describe."""
+    from convdoc.trace import steps
+
+    return steps(_input(args), _kernel(args), **_operation_options(args))
 
 
 def _in_range(values: Sequence[int], count: int, option: str) -> None:

@@ -10,10 +10,14 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
+from numpy.testing import assert_allclose
 from PIL import Image
+from scipy import signal
 
-from convdoc.__main__ import build_parser, main
+import convdoc
+from convdoc.__main__ import _trace, build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
 MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".gif": b"GIF89a"}
@@ -65,6 +69,11 @@ def _valid(path: Path) -> None:
           "3"], "grid.pdf"),
         (["--dim", "2", "--kernel", "sobel_x", "--operation", "correlate", "--mode", "full",
           "--steps", "0,5"], "grid.svg"),
+        (["--taps", "1,0,-1", "--mode", "same", "--boundary", "reflect"], "taps.svg"),
+        (["--dim", "2", "--taps", "1,0;0,-1", "--operation", "conv", "--bias", "0.5",
+          "--padding", "1", "--padding-mode", "replicate", "--step", "4"], "taps2d.png"),
+        (["--operation", "conv-transpose", "--stride", "2", "--output-padding", "1",
+          "--length", "12", "--size", "3", "--kernel", "box", "--steps", "0,24"], "t.pdf"),
     ],
 )
 def test_static_formats(tmp_path, capsys, args, name):
@@ -72,6 +81,65 @@ def test_static_formats(tmp_path, capsys, args, name):
     assert main(["render", *args, "-o", str(out)]) == 0
     assert capsys.readouterr().out.strip() == f"wrote {out}"
     _valid(out)
+
+
+def _traced(*args: str):
+    return _trace(build_parser().parse_args(["render", *args, "-o", "unused.svg"]))
+
+
+SAW = convdoc.sawtooth(200, 50)
+GRID = np.random.default_rng(0).integers(0, 4, size=(5, 5)).astype(float)
+
+
+def test_taps_1d_are_the_kernel():
+    trace = _traced("--taps", "1,2,3")
+    assert_allclose(trace.kernel, [1.0, 2.0, 3.0])
+    assert_allclose(trace.output, np.convolve(SAW, [1, 2, 3], mode="valid"), atol=1e-12)
+
+
+def test_taps_2d_rows_split_by_semicolon():
+    trace = _traced("--dim", "2", "--taps", "1,0,2;0,-1,0", "--operation", "correlate",
+                    "--mode", "full")
+    assert trace.kernel.shape == (2, 3)
+    k = np.array([[1.0, 0, 2], [0, -1, 0]])
+    assert_allclose(trace.output, signal.correlate2d(GRID, k, mode="full"), atol=1e-12)
+
+
+def test_fillvalue_pads_with_that_value():
+    trace = _traced("--taps", "1,-1,3", "--mode", "full", "--fillvalue", "2.5")
+    padded = np.pad(SAW, 2, constant_values=2.5)
+    assert_allclose(trace.output, np.convolve(padded, [1, -1, 3], mode="valid"), atol=1e-12)
+
+
+def test_bias_is_added_to_every_conv_output():
+    trace = _traced("--taps", "1,2", "--operation", "conv", "--bias", "-0.75")
+    # conv is a cross-correlation, as torch.nn.functional.conv1d.
+    assert_allclose(trace.output, np.correlate(SAW, [1, 2], mode="valid") - 0.75, atol=1e-12)
+
+
+@pytest.mark.parametrize(("padding_mode", "numpy_mode"),
+                         [("circular", "wrap"), ("replicate", "edge"), ("reflect", "reflect")])
+def test_padding_mode_follows_torch(padding_mode, numpy_mode):
+    trace = _traced("--taps", "1,2,4", "--operation", "conv", "--padding", "2",
+                    "--padding-mode", padding_mode)
+    expected = np.correlate(np.pad(SAW, 2, mode=numpy_mode), [1, 2, 4], mode="valid")
+    assert_allclose(trace.output, expected, atol=1e-12)
+
+
+def test_output_padding_lengthens_conv_transpose():
+    n, k, s, p, a = 12, 3, 2, 1, 1
+    trace = _traced("--operation", "conv-transpose", "--length", str(n), "--taps", "1,2,3",
+                    "--stride", str(s), "--padding", str(p), "--output-padding", str(a),
+                    "--bias", "1")
+    x = convdoc.sawtooth(n, 50)
+    # PyTorch's documented size: (n - 1)s - 2p + (k - 1) + output_padding + 1.
+    size = (n - 1) * s - 2 * p + (k - 1) + a + 1
+    assert trace.output.shape == (size,)
+    # By hand: scatter each input times the kernel at i*s, crop p before, keep `size`.
+    full = np.zeros((n - 1) * s + k + a)
+    for i, v in enumerate(x):
+        full[i * s: i * s + k] += v * np.array([1.0, 2.0, 3.0])
+    assert_allclose(trace.output, full[p: p + size] + 1, atol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -116,6 +184,31 @@ def test_gif_animation(tmp_path, args):
         (["--dim", "2", "--signal", "square"], "--signal applies only to --dim 1, got 'square'"),
         (["--input-size", "4"], "--input-size applies only to --dim 2, got 4"),
         (["--dim", "2", "--input-size", "0"], "--input-size must be a positive integer, got 0"),
+        (["--taps", "1,x"], "--taps must be comma-separated numbers, rows separated by ';', "
+                            "got '1,x'"),
+        (["--taps", ""], "--taps must be comma-separated numbers"),
+        (["--taps", "1,2;3"], "--taps rows must all have the same number of taps, got '1,2;3'"),
+        (["--taps", "1,inf"], "--taps must be finite numbers, got '1,inf'"),
+        (["--taps", "1,2;3,4"], "--taps must be one row (no ;) with --dim 1"),
+        (["--dim", "2", "--taps", "1,2"], "--taps must be rows split by ; with --dim 2"),
+        (["--taps", "1,2", "--kernel", "box"], "--kernel does not apply with --taps, got 'box'"),
+        (["--taps", "1,2", "--size", "3"], "--size does not apply with --taps, got 3"),
+        (["--kernel", "box", "--sigma", "2"], "--sigma applies only to --kernel gaussian"),
+        (["--fillvalue", "nan"], "--fillvalue must be a finite number, got 'nan'"),
+        (["--bias", "big"], "--bias must be a finite number, got 'big'"),
+        (["--bias", "1"], "--bias does not apply to --operation convolve, got 1.0"),
+        (["--operation", "conv", "--fillvalue", "1"],
+         "--fillvalue does not apply to --operation conv, got 1.0"),
+        (["--padding-mode", "circular"],
+         "--padding-mode does not apply to --operation convolve, got 'circular'"),
+        (["--operation", "conv", "--padding-mode", "wrap"],
+         "--padding-mode: invalid choice: 'wrap'"),
+        (["--operation", "conv", "--output-padding", "1"],
+         "--output-padding does not apply to --operation conv, got 1"),
+        (["--operation", "conv-transpose", "--output-padding", "2", "--stride", "2"],
+         "output_padding must be smaller than stride or dilation"),
+        (["--operation", "conv-transpose", "--output-padding", "x"],
+         "--output-padding: invalid int value: 'x'"),
     ],
 )
 def test_bad_options_one_line_exit_2(tmp_path, capsys, args, needle):
