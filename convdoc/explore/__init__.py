@@ -5,7 +5,8 @@ inline JSON, a small stylesheet and script shipped with this package, SVG
 drawing, no network, no iframe), so it works on the built site, in
 sphinx-gallery examples, MyST-NB pages and classic Jupyter notebooks.
 
-* :class:`Explorer1D` — step, kernel size and sigma sliders over five signals;
+* :class:`Explorer1D` — step, kernel size and sigma sliders over five signals, with
+  convolve/correlate and the five boundary rules of :func:`convdoc.convolve`;
 * :class:`Explorer2D` — convolution arithmetic with the output-size formula.
 """
 
