@@ -711,15 +711,21 @@ def _tap_matrices(taps: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndarray
     k = taps.shape[-1]
     q = -(-k // stride)
     block = q * stride
-    head = np.zeros((*taps.shape[:-1], block, q), dtype=taps.dtype)
-    tail = np.zeros_like(head)
-    j, t = np.meshgrid(np.arange(q), np.arange(k), indexing="ij")
-    pos = j * stride + t  # where tap t of output j falls, counted from row r's start
-    spread = np.broadcast_to(taps[..., None, :], (*taps.shape[:-1], q, k))
-    inside = pos < block
-    head[..., pos[inside], j[inside]] = spread[..., inside]
-    tail[..., pos[~inside] - block, j[~inside]] = spread[..., ~inside]
-    return head, tail
+    lead = taps.shape[:-1]
+    rows = math.prod(lead)
+    flat = taps.reshape(rows, k)
+    # Tap t of output j falls on sample j*stride + t counted from row r's start;
+    # as a flat index into a (block, q) matrix that is (j*stride + t)*q + j.
+    j = np.arange(q)[:, None]
+    pos = j * stride + np.arange(k)
+    index = (pos * q + j).ravel()
+    inside = (pos < block).ravel()
+    head = np.zeros((rows, block * q), dtype=taps.dtype)
+    tail = np.zeros((rows, block * q), dtype=taps.dtype)
+    values = np.tile(flat, q)  # row-major (j, t) pairs, as index
+    head[:, index[inside]] = values[:, inside]
+    tail[:, index[~inside] - block * q] = values[:, ~inside]
+    return head.reshape(*lead, block, q), tail.reshape(*lead, block, q)
 
 
 def _blocks2d(
