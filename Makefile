@@ -74,6 +74,7 @@ test: $(STAMP) $(KATEX_STAMP) lint
 # Timings are budgets checked here, never asserted in unit tests.
 bench: $(STAMP) $(KATEX_STAMP)
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/animation.py
 	$(BIN)/python benchmarks/build_time.py
 
 bench-build: $(STAMP) $(KATEX_STAMP)
