@@ -32,7 +32,7 @@ from convdoc._validate import (
     per_axis,
     positive_int,
 )
-from convdoc.engine import correlate_padded, correlate_windows, extend
+from convdoc.engine import _correlate, correlate_padded, correlate_windows, extend
 from convdoc.shapes import transposed_output_size
 
 __all__ = [
@@ -181,6 +181,60 @@ def _check_fits(
 # ------------------------------------------------------------------ convolutions
 
 
+_FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+def _conv_fast(
+    nd: int,
+    x: Any,
+    weight: Any,
+    bias: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    padding_mode: Any,
+) -> np.ndarray | None:
+    """The common call, valid beyond doubt by exact types, or None.
+
+    A single-channel float array, a kernel of the same dtype, plain int
+    stride/padding/dilation, zero padding and no bias: the generic checks
+    cost more than the arithmetic on small inputs (about 14 us against the
+    ~25 us of a whole SciPy call), so this skips them. Anything else returns
+    None and takes the generic checks, which raise the documented errors.
+    """
+    if not (
+        type(x) is np.ndarray
+        and type(weight) is np.ndarray
+        and x.ndim == nd
+        and weight.ndim == nd
+        and x.dtype in _FAST_DTYPES
+        and weight.dtype == x.dtype
+        and bias is None
+        and type(stride) is int
+        and type(padding) is int
+        and type(dilation) is int
+        and padding_mode == "zeros"
+        and stride >= 1
+        and padding >= 0
+        and dilation >= 1
+        and x.size
+        and weight.size
+    ):
+        return None
+    for n, k in zip(x.shape, weight.shape, strict=True):
+        if n + 2 * padding < dilation * (k - 1) + 1:
+            return None  # let the generic path say the kernel does not fit
+    out = _correlate(
+        x[np.newaxis],
+        weight[np.newaxis, np.newaxis],
+        ((padding, padding),) * nd,
+        (stride,) * nd,
+        (dilation,) * nd,
+        "auto",
+    )
+    return out[0]
+
+
 def _conv(
     nd: int,
     x: Any,
@@ -191,6 +245,9 @@ def _conv(
     dilation: IntOrTuple,
     padding_mode: str,
 ) -> np.ndarray:
+    fast = _conv_fast(nd, x, weight, bias, stride, padding, dilation, padding_mode)
+    if fast is not None:
+        return fast
     x, weight, single = _inputs(x, weight, nd, transposed=False)
     stride_t = per_axis(stride, "stride", nd, positive_int)
     dilation_t = per_axis(dilation, "dilation", nd, positive_int)
