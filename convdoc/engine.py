@@ -73,7 +73,7 @@ _FLOAT_MANTISSA_LIMIT = 2**52 - 1
 # shorter operand has this few samples (checked for every mode up to 1e7
 # samples; its FFT estimate grows faster than the direct one beyond that).
 _SCIPY_ALWAYS_DIRECT = 5
-_TINY_MACS = 20_000  # numpy.correlate multiply-adds done in a few microseconds
+_TINY_MACS = 40_000  # numpy.correlate multiply-adds done in about 10 us
 _IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
 
 
@@ -514,7 +514,8 @@ def _direct_plans(
         plans["im2col"] = 3e-5 + per_column * columns + 0.3e-9 * macs
     if single and len(x_shape) == 2:
         # numpy.einsum over a strided view of the windows: no copy, one C loop.
-        plans["einsum"] = 2e-5 + outputs * (2e-9 + 6e-10 * taps)
+        # Fitted on 1e2..1e5 samples, 11..101 taps, stride 4 (min of interleaved runs).
+        plans["einsum"] = 8e-6 + outputs * (3e-9 + 3.7e-10 * taps)
     if (
         single
         and len(x_shape) == 3
@@ -544,7 +545,8 @@ def _blocks_cost(outputs: int, k: int, stride: int) -> float:
     if k <= stride:
         return 1.2e-5 + 1.2e-9 * outputs
     block = -(-k // stride) * stride
-    return 4e-5 + outputs * (9e-9 + 1.6e-10 * block)
+    # The set-up (tap matrices, reshapes) measured 80-100 us from 11 taps up.
+    return 8e-5 + outputs * (9e-9 + 1.6e-10 * block)
 
 
 def _np_correlate_cost(k: int) -> float:
