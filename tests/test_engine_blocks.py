@@ -80,3 +80,28 @@ def test_blocks2d_declines_non_finite() -> None:
     x[3, 5] = np.inf
     w = np.ones((5, 5))
     assert engine._blocks2d(x, w, (4, 4), (7, 7), x.dtype) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(
+    ("n", "k", "stride"), [(100, 3, 4), (103, 3, 4), (10, 4, 4), (9, 1, 3), (12, 2, 5), (7, 3, 4)]
+)
+def test_subsample_plan_for_short_kernels_matches_loops(n, k, stride, dtype) -> None:
+    # k <= stride with the input a whole number of blocks takes the matrix-vector
+    # route; (103, 3, 4) and (7, 3, 4) leave a partial block and must not.
+    rng = np.random.default_rng(n + k + stride)
+    x = rng.standard_normal(n).astype(dtype)
+    w = rng.standard_normal(k).astype(dtype)
+    expected = _loops(x.astype(np.float64), w.astype(np.float64), stride)
+    got = engine._direct(
+        x[None],
+        w[None, None],
+        ((0, 0),),
+        (stride,),
+        (1,),
+        (expected.size,),
+        np.dtype(dtype),
+        "numpy_subsample",
+    )
+    assert got.shape == (1, expected.size) and got.dtype == dtype
+    np.testing.assert_allclose(got[0], expected, rtol=1e-5, atol=1e-5)
