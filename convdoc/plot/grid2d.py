@@ -21,7 +21,7 @@ from convdoc.plot._common import (
     fmt,
     fmt_range,
 )
-from convdoc.plot.save import save_figure
+from convdoc.plot._figure import SteppedFigure
 from convdoc.plot.style import COLORS, WINDOW_STYLE, figure, style_context
 from convdoc.trace import Trace
 
@@ -263,7 +263,7 @@ def _grid_caption(trace: Trace) -> str:
     return text
 
 
-class GridFigure2D:
+class GridFigure2D(SteppedFigure):
     """Convolution-arithmetic diagram of one step of a 2-D operation.
 
     Left: the grid the kernel slides over (the boundary-extended input, or for
@@ -330,32 +330,10 @@ class GridFigure2D:
                             frameon=False)
         self.update(n)
 
-    @property
-    def n(self) -> int:
-        """The step shown."""
-        return self.grid.n
+    _describe = staticmethod(describe_step2d)
 
-    @property
-    def title(self) -> str:
-        """The figure title."""
-        return self._title.get_text()
-
-    def update(self, n: int) -> list[Artist]:
-        """Show step ``n`` by moving the existing artists (no new artists).
-
-        Parameters
-        ----------
-        n : int
-            Step number.
-
-        Returns
-        -------
-        list of matplotlib.artist.Artist
-            The artists that changed.
-        """
-        changed = self.grid.update(n)
-        self._title.set_text(describe_step2d(self.trace, n, self.label))
-        return [*changed, self._title]
+    def _artists(self) -> Grid2D:
+        return self.grid
 
     def save(
         self,
@@ -383,17 +361,4 @@ class GridFigure2D:
         pathlib.Path
             The path written.
         """
-        if Path(path).suffix.lower() == ".gif":
-            from convdoc.plot.animate import animate
-
-            return animate(self, frames).save(path, fps=fps, dpi=dpi)
-        return save_figure(self.fig, path, dpi=dpi)
-
-    def __repr__(self) -> str:
-        return f"<GridFigure2D step {self.n} of {len(self.trace)}: {self.title}>"
-
-    def close(self) -> None:
-        """Release the figure."""
-        import matplotlib.pyplot as plt
-
-        plt.close(self.fig)
+        return self._save(path, dpi=dpi, frames=frames, fps=fps)

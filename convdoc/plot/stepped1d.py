@@ -23,7 +23,7 @@ from convdoc.plot._common import (
     fmt_range,
     input_coords,
 )
-from convdoc.plot.save import save_figure
+from convdoc.plot._figure import SteppedFigure
 from convdoc.plot.style import COLORS, WINDOW_STYLE, figure, style_context
 from convdoc.trace import Trace
 
@@ -239,7 +239,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-class StepFigure1D:
+class StepFigure1D(SteppedFigure):
     """The stepped figure of a 1-D convolution, correlation or conv layer.
 
     Panel 1 shows the input (padding hollow on a grey band) with the kernel
@@ -304,32 +304,10 @@ class StepFigure1D:
             self._title = self.fig.suptitle("")
         self.update(n)
 
-    @property
-    def n(self) -> int:
-        """The step shown."""
-        return self.panels.n
+    _describe = staticmethod(describe_step1d)
 
-    @property
-    def title(self) -> str:
-        """The figure title (which output, which inputs, which centre)."""
-        return self._title.get_text()
-
-    def update(self, n: int) -> list[Artist]:
-        """Show step ``n`` by moving the existing artists (no new artists).
-
-        Parameters
-        ----------
-        n : int
-            Step number, ``0 <= n < len(trace)``.
-
-        Returns
-        -------
-        list of matplotlib.artist.Artist
-            The artists that changed.
-        """
-        changed = self.panels.update(n)
-        self._title.set_text(describe_step1d(self.trace, n, self.label))
-        return [*changed, self._title]
+    def _artists(self) -> Panels1D:
+        return self.panels
 
     def save(
         self,
@@ -358,17 +336,4 @@ class StepFigure1D:
         pathlib.Path
             The path written.
         """
-        if Path(path).suffix.lower() == ".gif":
-            from convdoc.plot.animate import animate
-
-            return animate(self, frames).save(path, fps=fps, dpi=dpi)
-        return save_figure(self.fig, path, dpi=dpi)
-
-    def __repr__(self) -> str:
-        return f"<StepFigure1D step {self.n} of {len(self.trace)}: {self.title}>"
-
-    def close(self) -> None:
-        """Release the figure (pyplot keeps open figures alive)."""
-        import matplotlib.pyplot as plt
-
-        plt.close(self.fig)
+        return self._save(path, dpi=dpi, frames=frames, fps=fps)
