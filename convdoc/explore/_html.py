@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["explorer_html", "range_field", "select_field"]
+__all__ = ["HTMLExplorer", "explorer_html", "range_field", "select_field"]
 
 
 @cache
@@ -118,3 +118,35 @@ def explorer_html(kind: str, data: dict[str, Any], body: Any, title: str) -> str
         f"<script>{_script_safe(_asset('explorer.js'))}</script>"
         "</div>"
     )
+
+
+class HTMLExplorer:
+    """Base of the explorers: one self-contained ``<div>`` from ``_body`` and ``_data``.
+
+    Subclasses set ``_kind`` (``"1d"``/``"2d"``, read by the script) and
+    ``_heading`` (the region's accessible name), and define ``_body``.
+    """
+
+    _kind: str
+    _heading: str
+
+    def _data(self) -> dict[str, Any]:
+        """JSON-serialisable data the script needs besides the controls."""
+        return {}
+
+    def _body(self, root_id: str) -> str:
+        raise NotImplementedError
+
+    def to_html(self) -> str:
+        """The explorer as one self-contained HTML ``<div>``.
+
+        Returns
+        -------
+        str
+            Markup with the data, the style sheet and the script inline; put
+            it in any page (it needs no other file and no network).
+        """
+        return self._repr_html_()
+
+    def _repr_html_(self) -> str:
+        return explorer_html(self._kind, self._data(), self._body, self._heading)

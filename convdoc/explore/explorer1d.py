@@ -7,12 +7,13 @@ between the boundary rules of :func:`convdoc.convolve`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from convdoc._validate import choice, nonneg_int, positive_int, positive_real
 from convdoc.engine import BOUNDARIES
-from convdoc.explore._html import buttons, explorer_html, range_field, select_field
+from convdoc.explore._html import HTMLExplorer, buttons, range_field, select_field
 from convdoc.filtering import MODES
 from convdoc.waveforms import impulse, noisy_sine, sawtooth, square_wave, unit_step
 
@@ -35,7 +36,7 @@ SIZE_RANGE = (1, 51)
 SIGMA_RANGE = (0.1, 10.0)
 
 
-class Explorer1D:
+class Explorer1D(HTMLExplorer):
     """Step a 1-D convolution or correlation in the browser.
 
     The static-page counterpart of the seed notebook's ipywidgets sliders.
@@ -101,6 +102,9 @@ class Explorer1D:
     (True, 'correlate', 'wrap')
     """
 
+    _kind = "1d"
+    _heading = "1-D convolution explorer"
+
     def __init__(
         self,
         signal: str = "sawtooth",
@@ -152,22 +156,10 @@ class Explorer1D:
             for name, (_, make) in SIGNALS.items()
         }
 
-    def to_html(self) -> str:
-        """The explorer as one self-contained HTML ``<div>``.
-
-        Returns
-        -------
-        str
-            Markup with the data, the style sheet and the script inline; put
-            it in any page (it needs no other file and no network).
-        """
-        return self._repr_html_()
-
-    def _repr_html_(self) -> str:
-        data = {
+    def _data(self) -> dict[str, Any]:
+        return {
             "signals": {name: values.tolist() for name, values in self.signals().items()},
         }
-        return explorer_html("1d", data, self._body, "1-D convolution explorer")
 
     def _body(self, root_id: str) -> str:
         controls = "".join([

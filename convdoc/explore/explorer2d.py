@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from convdoc._validate import nonneg_int, positive_int
-from convdoc.explore._html import buttons, checkbox_field, explorer_html, range_field
+from convdoc.explore._html import HTMLExplorer, buttons, checkbox_field, range_field
 
 __all__ = ["Explorer2D"]
 
@@ -11,7 +11,7 @@ LIMITS = {"input_size": (1, 10), "kernel_size": (1, 5), "padding": (0, 4), "stri
           "dilation": (1, 3)}
 
 
-class Explorer2D:
+class Explorer2D(HTMLExplorer):
     """Convolution arithmetic in the browser: grids, window and output-size formula.
 
     In the style of Dumoulin & Visin's animations: a square input (padding
@@ -56,6 +56,9 @@ class Explorer2D:
     True
     """
 
+    _kind = "2d"
+    _heading = "2-D convolution arithmetic explorer"
+
     def __init__(
         self,
         input_size: int = 5,
@@ -79,19 +82,6 @@ class Explorer2D:
         self.transposed = transposed
         self.step = nonneg_int(step, "step")
 
-    def to_html(self) -> str:
-        """The explorer as one self-contained HTML ``<div>``.
-
-        Returns
-        -------
-        str
-            Markup with the data, the style sheet and the script inline; put
-            it in any page (it needs no other file and no network).
-        """
-        return self._repr_html_()
-
-    def _repr_html_(self) -> str:
-        return explorer_html("2d", {}, self._body, "2-D convolution arithmetic explorer")
 
     def _body(self, root_id: str) -> str:
         fields = [
