@@ -25,6 +25,12 @@ def _suffix(path: str | os.PathLike[str], allowed: tuple[str, ...]) -> str:
     return suffix
 
 
+def _check_dpi(dpi: float | None) -> None:
+    """Refuse a ``dpi`` that is given but not positive."""
+    if dpi is not None and not dpi > 0:
+        raise ValueError(f"dpi must be a positive number, got {dpi!r}")
+
+
 def save_figure(
     fig: Figure, path: str | os.PathLike[str], *, dpi: float | None = None
 ) -> Path:
@@ -51,8 +57,7 @@ def save_figure(
         If the extension is not one of the static formats.
     """
     suffix = _suffix(path, STATIC_FORMATS)
-    if dpi is not None and not dpi > 0:
-        raise ValueError(f"dpi must be a positive number, got {dpi!r}")
+    _check_dpi(dpi)
     fig.savefig(path, format=suffix[1:], dpi=dpi if dpi is not None else "figure",
                 facecolor="white")
     return Path(path)
@@ -91,7 +96,6 @@ def save_animation(
     _suffix(path, ANIMATION_FORMATS)
     if not fps > 0:
         raise ValueError(f"fps must be a positive number, got {fps!r}")
-    if dpi is not None and not dpi > 0:
-        raise ValueError(f"dpi must be a positive number, got {dpi!r}")
+    _check_dpi(dpi)
     anim.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
     return Path(path)
