@@ -15,10 +15,13 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from browserlib import launch, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -111,6 +114,20 @@ def site(site_build: SiteBuild) -> Path:
         tail = "\n".join((site_build.log or "").splitlines()[-40:])
         pytest.fail(f"sphinx-build failed with exit code {site_build.returncode}:\n{tail}")
     return site_build.html
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """The built site served on 127.0.0.1 (see :func:`browserlib.serve`)."""
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's chromium under Playwright (see :func:`browserlib.launch`)."""
+    with launch() as chromium:
+        yield chromium
 
 
 # sphinx-gallery's "computation time summary" lines: "    - ../examples/x/plot_y.py:  8.31 sec".

@@ -9,28 +9,15 @@ source left in the visible text), KaTeX's fonts loaded from the site.
 
 from __future__ import annotations
 
-import functools
-import os
 import re
-import shutil
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
 import pytest
-from browserlib import aborted_by_browser
+from browserlib import Visit, goto, new_page
 from conftest import DOCS, chapter_sources, example_sources
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
 
 PAGES = [
     "index.html",
@@ -87,79 +74,14 @@ def _source_has_math(page: str) -> bool:
     return bool(re.search(r"\$\$|\{math\}|```\{math\}|(?<![\\$])\$[^$\s][^$\n]*\$", text))
 
 
-@dataclass
-class Visit:
-    """What happened while a page loaded."""
-
-    outside: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    """Serve the built site on 127.0.0.1 at a free port."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """Debian's chromium under Playwright (never a downloaded browser)."""
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-        message = f"{CHROMIUM} not found: install it with `apt-get install chromium`"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
-            args=CHROMIUM_ARGS,
-        )
-        yield chromium
-        chromium.close()
-
-
-def _visit(browser, server: str, page_path: str):
-    """Open one page; return the Playwright page (still open) and what happened."""
-    visit = Visit()
-    context = browser.new_context(service_workers="block")
-    page = context.new_page()
-
-    def route(route) -> None:
-        host = urlsplit(route.request.url).hostname
-        if route.request.url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
-            route.continue_()
-        else:
-            visit.outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
-    page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
-    page.on(
-        "requestfailed",
-        lambda r: aborted_by_browser(r) or visit.failed.append(f"{r.url} ({r.failure})"),
-    )
-    page.on(
-        "response", lambda r: r.status >= 400 and visit.failed.append(f"{r.url} ({r.status})")
-    )
-    response = page.goto(server + page_path, wait_until="load")
-    assert response is not None and response.ok, f"{page_path}: HTTP {response and response.status}"
-    page.wait_for_load_state("networkidle")
+def _visit(browser: Any, server: str, page_path: str) -> tuple[Any, Any, Visit]:
+    """Open one page; return its context, the Playwright page (still open) and what happened."""
+    context, page, visit = new_page(browser)
+    try:
+        goto(page, visit, server + page_path)
+    except BaseException:
+        context.close()
+        raise
     return context, page, visit
 
 

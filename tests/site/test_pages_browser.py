@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +28,6 @@ from browserlib import (
     VISIBLE_PROSE_JS,
     goto,
     html_pages,
-    launch,
     new_page,
     serve,
 )
@@ -77,18 +75,6 @@ def source_has_math(source: Path) -> bool:
         text = re.sub(r"^(```|~~~).*?^\1", "", text, flags=re.MULTILINE | re.DOTALL)
         return bool(re.search(r"\$\$|\{math\}|(?<![\\$])\$[^$\s][^$\n]*\$", text))
     return bool(re.search(r":math:`|^\s*\.\. math::", text, re.MULTILINE))
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")

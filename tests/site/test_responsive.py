@@ -12,30 +12,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browserlib import HOST_ONLY_PAGES, NARROW, WIDE, goto, html_pages, launch, new_page, serve
+from browserlib import HOST_ONLY_PAGES, NARROW, WIDE, goto, html_pages, new_page
 from conftest import EXTRA_REPORT, ROOT
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 #: WCAG 2 AA minimum for normal text.
 MIN_CONTRAST = 4.5
-
-
-@pytest.fixture(scope="module")
-def server(site: Path) -> Iterator[str]:
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launch() as chromium:
-        yield chromium
 
 
 def review_pages(site: Path) -> dict[str, str]:
