@@ -17,8 +17,10 @@ rough cost model, ``"direct"`` picks the cheapest direct algorithm and
 
 * :func:`numpy.correlate` for plain one-dimensional single-channel problems
   (what :func:`scipy.signal.convolve` uses);
-* for strided 1-D problems, a polyphase split into ``stride`` calls of
-  :func:`numpy.correlate` on ``stride``-times shorter problems, or
+* for strided single-channel 1-D problems in a BLAS dtype,
+  :func:`strided_1d`: matrix products over the polyphase components
+  (:mod:`convdoc._strided`) that compute only the kept outputs; for other
+  dtypes, ``stride`` calls of :func:`numpy.correlate` on the phases, or
   :func:`numpy.einsum` over a strided view of the windows (no copy);
 * shift-and-add: one vectorised multiply-accumulate per kernel tap over
   exactly the output samples that are kept (big outputs, few taps);
@@ -28,7 +30,8 @@ rough cost model, ``"direct"`` picks the cheapest direct algorithm and
 The FFT multiplies spectra (:mod:`scipy.fft`; plain single-channel problems go
 through :func:`scipy.signal.fftconvolve` exactly as SciPy does) and sums over
 input channels in the frequency domain; with a stride it transforms the
-polyphase components so that skipped outputs are never computed. Under
+polyphase components so that skipped outputs are never computed (in 1-D in
+overlapping blocks, :func:`convdoc._strided.fft_phases`). Under
 ``"auto"`` a real floating-point 2-D kernel of rank one (a Gaussian blur, a
 box blur) may run as two 1-D passes (:func:`scipy.ndimage.correlate1d`).
 Plain 1-D problems follow :func:`scipy.signal.choose_conv_method`'s decision.
@@ -50,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from convdoc._strided import fft_phases, fft_phases_cost, phase_matmul, phase_matmul_cost
 from convdoc._validate import as_array, choice, number, per_axis, positive_int
 
 __all__ = ["BOUNDARIES", "METHODS", "correlate_padded", "correlate_windows", "extend"]
@@ -74,6 +78,8 @@ _FLOAT_MANTISSA_LIMIT = 2**52 - 1
 # samples; its FFT estimate grows faster than the direct one beyond that).
 _SCIPY_ALWAYS_DIRECT = 5
 _TINY_MACS = 40_000  # numpy.correlate multiply-adds done in about 10 us
+# Dtypes BLAS multiplies natively (float32/64, complex64/128).
+_BLAS_CHARS = "fdFD"
 _IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
 
 
@@ -461,6 +467,15 @@ def _correlate(
             f"only {n}: no window fits"
         )
     dtype = np.result_type(x, w)
+    if (
+        x.ndim == 2
+        and w.shape[0] == w.shape[1] == 1
+        and stride[0] > 1
+        and dilation == (1,)
+        and x.dtype == w.dtype
+        and dtype.char in _BLAS_CHARS
+    ):
+        return strided_1d(x[0], w[0, 0], pad[0], stride[0], method)[None]
     if dtype.kind == "b":
         # True where any tap pair is (True, True), as numpy.convolve on bools.
         as_int = _correlate(x.astype(np.intp), w.astype(np.intp), pad, stride, dilation, "direct")
@@ -530,23 +545,12 @@ def _direct_plans(
             plans["numpy"] = 5e-6 + outputs * _np_correlate_cost(taps)
         elif stride != (1,):
             s = stride[0]
-            if np.result_type(*dtypes).kind in "fc" and taps <= _BLOCKS_MAX_Q * s:
-                plans["blocks"] = _blocks_cost(outputs, taps, s)
             phase_taps = -(-taps // s)
             # s calls on s-times shorter problems, plus copying each phase.
             plans["polyphase"] = s * (5e-6 + outputs * (1.0e-9 + _np_correlate_cost(phase_taps)))
             # Every output, then keep every s-th: wasteful, but one C call wins when tiny.
             plans["numpy_subsample"] = 5e-6 + s * outputs * _np_correlate_cost(taps)
     return plans
-
-
-def _blocks_cost(outputs: int, k: int, stride: int) -> float:
-    """Seconds of :func:`_blocks` (measured on 1e2..1e6 samples, 3..101 taps, stride 4)."""
-    if k <= stride:
-        return 1.2e-5 + 1.2e-9 * outputs
-    block = -(-k // stride) * stride
-    # The set-up (tap matrices, reshapes) measured 80-100 us from 11 taps up.
-    return 8e-5 + outputs * (9e-9 + 1.6e-10 * block)
 
 
 def _np_correlate_cost(k: int) -> float:
@@ -619,23 +623,10 @@ def _direct(
             mode = _numpy_mode(x.shape[1], w.shape[2], pad[0])
             return np.correlate(x[0], taps, mode)[None, :].astype(dtype, copy=False)
         if plan == "numpy_subsample":
-            s, k, n_out = stride[0], w.shape[2], out_shape[0]
-            if k <= s and pad[0] == (0, 0) and dtype.kind == "f" and s * n_out <= x.shape[1]:
-                # Every window lies inside one block of s samples, so the layer is
-                # one matrix-vector product: ~20% faster than correlate-and-subsample.
-                block_taps = np.zeros(s, dtype)
-                block_taps[:k] = w[0, 0]
-                blocks = x[0, : s * n_out].reshape(n_out, s).astype(dtype, copy=False)
-                return (blocks @ block_taps)[None]
             every = np.correlate(_zero_pad(x[0], pad), taps, "valid")[:: stride[0]]
             return every[None, : out_shape[0]].astype(dtype, copy=False)
         return _polyphase(_zero_pad(x[0], pad), taps, stride[0], out_shape[0], dtype)[None, :]
     grid = _zero_pad(x, pad)
-    if plan == "blocks":
-        result = _blocks(grid[0], w[0, 0].astype(dtype, copy=False), stride[0], out_shape[0])
-        if result is not None:
-            return result[None]
-        plan = "einsum"
     if plan == "blocks2d":
         result = _blocks2d(grid[0], w[0, 0], stride, out_shape, dtype)
         if result is not None:
@@ -646,6 +637,46 @@ def _direct(
     if plan == "im2col":
         return _im2col(grid, w, stride, dilation, out_shape, dtype)
     return _shift_add(grid, w, stride, dilation, out_shape, dtype)
+
+
+def strided_1d(
+    x: np.ndarray, taps: np.ndarray, pad: tuple[int, int], stride: int, method: str
+) -> np.ndarray:
+    """A single-channel strided 1-D correlation, the hot case of the CNN pages.
+
+    ``x`` and ``taps`` are 1-D arrays of one BLAS dtype (float32/64,
+    complex64/128), checked by the caller, with ``pad`` zeros implied
+    before and after and ``stride > 1``. Only the kept outputs are computed:
+    by :func:`~convdoc._strided.phase_matmul`, or for long kernels by
+    :func:`~convdoc._strided.fft_phases` under ``"auto"`` (never on
+    non-finite input, which the FFT would spread) or ``"fft"``. Kept apart
+    from the general planner because pricing every plan costs as much as the
+    arithmetic on a few thousand samples.
+    """
+    k = taps.size
+    n_out = (x.size + pad[0] + pad[1] - k) // stride + 1
+    grid = _zero_pad(x, (pad,))
+    if method != "fft" and stride * n_out * k <= _TINY_MACS:
+        # Every output and then every stride-th: one C call beats any set-up.
+        every = np.correlate(grid, np.conj(taps) if taps.dtype.kind == "c" else taps, "valid")
+        return every[::stride][:n_out].copy()
+    use_fft = method == "fft"
+    if method == "auto":
+        direct = phase_matmul_cost(n_out, k, stride)
+        use_fft = (
+            direct > _SEC_OVERHEAD_FFT
+            and fft_phases_cost((n_out,), (k,), (stride,), 1, 1) < direct
+            and _finite(grid)
+            and _finite(taps)
+        )
+    if use_fft:
+        return fft_phases(grid[None], taps[None, None], (stride,), (n_out,), grid.dtype)[0]
+    result = phase_matmul(grid, taps, stride, n_out)
+    if result is not None:
+        return result
+    # A NaN or infinity met a padding zero of the tap matrix: redo exactly.
+    taps = np.conj(taps) if taps.dtype.kind == "c" else taps
+    return _polyphase(grid, taps, stride, n_out, grid.dtype)
 
 
 def _window_einsum(
@@ -664,59 +695,15 @@ def _window_einsum(
 # OpenBLAS hands a matrix product above about this many multiply-adds to all its
 # threads; on a busy machine waiting for them costs far more than the product.
 _BLAS_CHUNK_MACS = 1 << 18
-# Beyond this many outputs per row the chunks above shrink to a few rows and
-# the products lose their speed; the FFT wins there anyway.
-_BLOCKS_MAX_Q = 64
-
-
-def _blocks(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) -> np.ndarray | None:
-    """Strided 1-D correlation as matrix products (BLAS), for floating-point data.
-
-    Wins for strided layers with up to some hundred taps: the work is the
-    ``n_out * k`` multiply-adds that are kept (``numpy.correlate`` would do
-    ``stride`` times more) at matrix-product speed. With ``k <= stride`` the
-    windows do not overlap, and the strided view of them is a matrix BLAS
-    accepts. Otherwise the grid is cut into rows of ``block = q*stride``
-    samples (``q = ceil(k / stride)``): row ``r`` and row ``r + 1`` hold every
-    sample of outputs ``r*q ... r*q + q - 1``, so two products with
-    ``(block, q)`` matrices of shifted taps give ``q`` outputs per row.
-
-    Those matrices hold zeros, and ``0 * inf`` is NaN: if any output is not
-    finite, returns None and the caller uses an exact plan instead.
-    """
-    k = taps.size
-    step = grid.strides[0]
-    if k <= stride:
-        windows = _view(grid, (n_out, k), (step * stride, step))
-        # BLAS's complex arithmetic differs from NumPy's at infinities.
-        with np.errstate(all="ignore"):
-            out = _chunked_matmul(windows, taps)
-            return out if _finite(out) else None
-    head, tail = _tap_matrices(taps, stride)
-    block = head.shape[0]
-    n_rows = grid.size // block
-    rows = grid[: n_rows * block].reshape(n_rows, block)
-    # Warnings of a product that overflows or meets 0 * inf are the fallback's to give.
-    with np.errstate(all="ignore"):
-        main = _chunked_matmul(rows[:-1], head)
-        main += _chunked_matmul(rows[1:], tail)
-        out = np.empty(n_out, dtype=main.dtype)
-        done = min(main.size, n_out)
-        out[:done] = main.reshape(-1)[:done]
-        if done < n_out:
-            # The last few outputs lack a full next row; take them window by window.
-            rest = grid[done * stride :]
-            windows = _view(rest, (n_out - done, k), (step * stride, step))
-            out[done:] = windows @ taps
-        return out if _finite(out) else None
 
 
 def _tap_matrices(taps: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``(..., block, q)`` matrices of :func:`_blocks` for each row of ``taps``.
+    """Shifted-tap matrices ``(..., block, q)`` for each row of ``taps`` (``block = q*stride``).
 
+    A row of ``block`` samples times ``head`` gives ``q`` consecutive strided
+    outputs, less the taps that spill into the next row; those are ``tail``'s.
     ``head[..., u, j]`` is the tap output ``r*q + j`` applies to sample ``u``
-    of row ``r``; ``tail`` holds the taps that spill into row ``r + 1``. Built
-    by one scatter rather than a loop over ``j``: ``q`` reaches 64.
+    of row ``r``. Built by one scatter rather than a loop over ``j``.
     """
     k = taps.shape[-1]
     q = -(-k // stride)
@@ -745,14 +732,15 @@ def _blocks2d(
     out_shape: tuple[int, int],
     dtype: np.dtype,
 ) -> np.ndarray | None:
-    """Strided 2-D correlation as one :func:`_blocks` product per kernel row.
+    """Strided 2-D correlation as two matrix products per kernel row.
 
     Kernel row ``a`` meets image rows ``a, a + s0, a + 2*s0, ...``; those rows
     are copied into a buffer of whole blocks (one spare block each, so every
     block has a next one) and multiplied by that row's tap matrices. Wins for
     strided layers with kernels up to about 15 wide on large images, where it
     does the kept multiply-adds at matrix-product speed; wider kernels do
-    better by FFT. Returns None on a non-finite output, as :func:`_blocks`.
+    better by FFT. Returns None on a non-finite output: the tap matrices hold
+    zeros, and ``0 * inf`` is NaN where the definition never multiplies.
     """
     kw, (mh, mw), (s0, s1) = w.shape[1], out_shape, stride
     width = grid.shape[1]
@@ -783,15 +771,6 @@ def _blocks2d_cost(
     n_blocks = -(-width // block) + 1
     per_row = 1.5e-5 + 1e-9 * out_shape[0] * width + 3e-10 * out_shape[0] * n_blocks * block * q
     return k[0] * per_row
-
-
-def _view(a: np.ndarray, shape: tuple[int, ...], strides: tuple[int, ...]) -> np.ndarray:
-    """Read-only strided view of ``a``; ``as_strided`` costs some microseconds more."""
-    if not a.flags.c_contiguous:
-        return np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides, writeable=False)
-    view = np.ndarray(shape, a.dtype, a, 0, strides)
-    view.flags.writeable = False
-    return view
 
 
 def _chunked_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -927,7 +906,7 @@ def _fft(
         x = _zero_pad(x, extra)
         pad = tuple((b - e[0], a - e[1]) for (b, a), e in zip(pad, extra, strict=True))
     if any(st > 1 for st in stride):
-        return _fft_polyphase(_zero_pad(x, pad), w, stride, out_shape, dtype)
+        return fft_phases(_zero_pad(x, pad), w, stride, out_shape, dtype)
     spatial = x.ndim - 1
     axes = tuple(range(-spatial, 0))
     full = tuple(n + s - 1 for n, s in zip(x.shape[1:], span, strict=True))
@@ -978,65 +957,6 @@ def _scipy_mode(
         same = same and before == ki // 2 and after == (ki - 1) // 2
         valid = valid and before == after == 0 and ki <= ni
     return "full" if full else "same" if same else "valid" if valid else None
-
-
-def _fft_polyphase(
-    grid: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, ...],
-    out_shape: tuple[int, ...],
-    dtype: np.dtype,
-) -> np.ndarray:
-    """Strided correlation by FFT without computing the skipped outputs.
-
-    Splitting taps ``t = q*s + p`` turns a stride-``s`` correlation into a sum
-    over phases ``p`` of stride-1 correlations of ``grid[p::s]`` with
-    ``w[p::s]``, each ``s`` times shorter. Their spectra are summed before a
-    single inverse transform of the (short) output length.
-    """
-    from scipy import fft as sp_fft
-
-    spatial = grid.ndim - 1
-    axes = tuple(range(-spatial, 0))
-    span = w.shape[2:]
-    q_len = tuple(-(-k // s) for k, s in zip(span, stride, strict=True))
-    length = tuple(o + q - 1 for o, q in zip(out_shape, q_len, strict=True))
-    is_complex = dtype.kind == "c"
-    shape = tuple(sp_fft.next_fast_len(n, real=not is_complex) for n in length)
-    forward = sp_fft.fftn if is_complex else sp_fft.rfftn
-    work = np.result_type(dtype, np.float32)
-    c_out, c_in = w.shape[:2]
-    phases = list(itertools.product(*(range(min(s, k)) for s, k in zip(stride, span, strict=True))))
-    # All phases stacked on a leading axis so that each transform is one call.
-    parts_x = np.zeros((len(phases), c_in, *length), dtype=work)
-    parts_w = np.zeros((len(phases), c_out, c_in, *q_len), dtype=work)
-    for i, phase in enumerate(phases):
-        rows = tuple(
-            slice(p, p + s * (n - 1) + 1, s) for p, s, n in zip(phase, stride, length, strict=True)
-        )
-        part = grid[(slice(None), *rows)]
-        parts_x[(i, slice(None), *(slice(0, m) for m in part.shape[1:]))] = part
-        every = tuple(slice(p, None, s) for p, s in zip(phase, stride, strict=True))
-        taps = w[(slice(None), slice(None), *every)]
-        # Every phase's taps padded to the same length q at the end (flipped below).
-        parts_w[(i, slice(None), slice(None), *(slice(0, t) for t in taps.shape[2:]))] = taps
-    flipped = parts_w[(Ellipsis, *(slice(None, None, -1),) * spatial)]
-    spec_x = forward(parts_x, shape, axes=axes)
-    spec_w = forward(flipped, shape, axes=axes)
-    if c_in == 1:
-        spec = np.einsum("po...,p...->o...", spec_w[:, :, 0], spec_x[:, 0])
-    else:
-        spec = np.einsum("poi...,pi...->o...", spec_w, spec_x)
-    result = (
-        sp_fft.ifftn(spec, shape, axes=axes)
-        if is_complex
-        else sp_fft.irfftn(spec, shape, axes=axes)
-    )
-    keep = tuple(slice(q - 1, q - 1 + o) for q, o in zip(q_len, out_shape, strict=True))
-    result = result[(slice(None), *keep)]
-    if dtype.kind in "iu":
-        result = np.rint(result)
-    return np.ascontiguousarray(result.astype(dtype, copy=False))
 
 
 def _rank_one(k: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -1116,22 +1036,17 @@ def _choose(
             if _fft_exact_enough(x, w) and _finite(x) and _finite(w):
                 return "fft"
         return "direct"
-    span = [d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True)]
+    span = tuple(d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True))
     if all(s == 1 for s in stride):
         full = math.prod(ni + s - 1 for ni, s in zip(x.shape[1:], span, strict=True))
         n_ffts = c_in + c_in * c_out + c_out
-    else:
-        # Polyphase: every phase transforms its share of input and taps; one inverse.
-        phases = math.prod(min(s, sp) for s, sp in zip(stride, span, strict=True))
-        full = math.prod(
-            o + -(-sp // s) - 1 for o, sp, s in zip(out_shape, span, stride, strict=True)
+        fft = (
+            _SEC_OVERHEAD_FFT
+            + _SEC_PER_FFT_UNIT * n_ffts * full * math.log(full)
+            + (2e-9 * c_in * c_out * full)
         )
-        n_ffts = phases * (c_in + c_in * c_out) + c_out
-    fft = (
-        _SEC_OVERHEAD_FFT
-        + _SEC_PER_FFT_UNIT * n_ffts * full * math.log(full)
-        + (2e-9 * c_in * c_out * full)
-    )
+    else:
+        fft = fft_phases_cost(out_shape, span, stride, c_out, c_in)
     costs = {"direct": direct, "fft": fft}
     is_float = np.result_type(x, w).kind == "f"
     if (

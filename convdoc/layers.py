@@ -32,7 +32,13 @@ from convdoc._validate import (
     per_axis,
     positive_int,
 )
-from convdoc.engine import _correlate, correlate_padded, correlate_windows, extend
+from convdoc.engine import (
+    _correlate,
+    correlate_padded,
+    correlate_windows,
+    extend,
+    strided_1d,
+)
 from convdoc.shapes import transposed_output_size
 
 __all__ = [
@@ -224,6 +230,8 @@ def _conv_fast(
     for n, k in zip(x.shape, weight.shape, strict=True):
         if n + 2 * padding < dilation * (k - 1) + 1:
             return None  # let the generic path say the kernel does not fit
+    if nd == 1 and stride > 1 and dilation == 1:
+        return strided_1d(x, weight, (padding, padding), stride, "auto")
     out = _correlate(
         x[np.newaxis],
         weight[np.newaxis, np.newaxis],

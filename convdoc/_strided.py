@@ -1,0 +1,380 @@
+"""Strided correlation that computes only the outputs a stride keeps.
+
+A stride-``s`` layer keeps one output in ``s`` (one in ``s0*s1`` in 2-D).
+Correlating at full rate and subsampling, as one would with SciPy, throws
+the rest away; the two plans here never compute them.
+
+Both rest on the polyphase split. Write each tap index as ``t = q*s + p``
+(``p < s`` the *phase*) and each sample index likewise; then
+
+.. math::
+
+    \\text{out}[i] = \\sum_t x[i s + t]\\, w[t]
+                 = \\sum_{p<s} \\sum_q x_p[i + q]\\, w_p[q],
+    \\qquad x_p = x[p::s],\\ w_p = w[p::s],
+
+a sum of ``s`` stride-1 correlations that are ``s`` times shorter. Reshaping
+``x`` into rows of ``s`` samples lays the phases side by side at no cost.
+
+* :func:`phase_matmul` (1-D, direct): one matrix product of the ``(q, s)``
+  tap matrix with the ``(rows, s)`` sample matrix gives every
+  ``sum_p x_p[r] w_p[q]``; output ``i`` is the sum of that product's
+  diagonal ``q`` starting at row ``i``. BLAS does the ``k`` multiply-adds per
+  kept output (plus a ``1/s`` share for the diagonal sums).
+* :func:`fft_phases` (n-D): the phases' spectra are multiplied and summed
+  before one inverse transform of the short (kept) output length. In 1-D,
+  long signals are cut into overlapping blocks (overlap-save) so that each
+  transform stays small.
+
+Everything here takes checked arrays: ``grid`` already padded, ``w`` already
+dilated, taps applied as given (no conjugation, no flip).
+"""
+
+from __future__ import annotations
+
+import cmath
+import functools
+import math
+
+import numpy as np
+
+# A diagonal-sum product of at most this many values stays in a 2-core
+# machine's L2 cache (256 KiB of float64); longer signals go in chunks.
+_CHUNK_VALUES = 1 << 15
+# np.ones costs a microsecond, as much as a small product: slices of these instead.
+_ONES = {np.dtype(c): np.ones(1024, c) for c in "fdFD"}
+
+
+def phase_matmul(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) -> np.ndarray | None:
+    """``out[i] = sum_t grid[i*stride + t] * taps[t]`` for ``i < n_out`` by BLAS products.
+
+    Parameters
+    ----------
+    grid : numpy.ndarray, shape (n,)
+        Floating-point or complex samples, already padded; at least
+        ``stride * (n_out - 1) + taps.size`` long.
+    taps : numpy.ndarray, shape (k,)
+        Of the same dtype as ``grid``.
+    stride : int
+        At least 1.
+    n_out : int
+        Number of outputs, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        The outputs; None if any is not finite. The tap matrix is padded with
+        zeros and BLAS does ``0 * inf = nan`` where the definition never
+        multiplies, so the caller must then use an exact plan.
+    """
+    k = taps.size
+    dtype = grid.dtype
+    item = dtype.itemsize
+    q = -(-k // stride)
+    if not grid.flags.c_contiguous:
+        grid = np.ascontiguousarray(grid)
+    if q == 1:
+        # Windows do not overlap: their strided view is already a matrix BLAS takes.
+        windows = np.ndarray((n_out, k), dtype, grid, 0, (stride * item, item))
+        with np.errstate(all="ignore"):
+            out = windows @ taps
+            # Real BLAS multiplies exactly the products the definition does.
+            return out if dtype.kind == "f" or _finite(out) else None
+    rows = n_out + q - 1
+    need = rows * stride
+    if grid.size >= need:
+        samples = grid[:need].reshape(rows, stride)
+    else:
+        samples = np.zeros(need, dtype)
+        samples[: grid.size] = grid
+        samples = samples.reshape(rows, stride)
+    tap_matrix = np.zeros(q * stride, dtype)
+    tap_matrix[:k] = taps
+    tap_matrix = tap_matrix.reshape(q, stride)
+    ones = _ONES[dtype][:q] if q <= 1024 else np.ones(q, dtype)
+    chunk = max(256, _CHUNK_VALUES // q)
+    with np.errstate(all="ignore"):
+        if n_out <= chunk:
+            out = ones @ _diagonals(tap_matrix @ samples.T, n_out)
+        else:
+            out = np.empty(n_out, dtype)
+            for start in range(0, n_out, chunk):
+                count = min(chunk, n_out - start)
+                products = tap_matrix @ samples[start : start + count + q - 1].T
+                np.matmul(ones, _diagonals(products, count), out=out[start : start + count])
+        return out if _finite(out) else None
+
+
+def _diagonals(products: np.ndarray, count: int) -> np.ndarray:
+    """View ``(q, count)`` of ``products[j, i + j]``: row ``j`` is diagonal ``j``, shifted.
+
+    ``products[j, r] = sum_p taps[j*s + p] * grid[r*s + p]``, so output ``i``
+    is the sum over ``j`` of ``products[j, i + j]``.
+    """
+    q, span = products.shape
+    item = products.itemsize
+    return np.ndarray((q, count), products.dtype, products, 0, ((span + 1) * item, item))
+
+
+def phase_matmul_cost(n_out: int, k: int, stride: int) -> float:
+    """Estimated seconds of :func:`phase_matmul` (float64, fitted on 3e2..3e5 samples, stride 4).
+
+    Per output, ``q`` multiply-add rows of ``stride`` taps; the products
+    matrix grows as ``q`` squared per chunk, so long kernels cost more than
+    linearly (and lose to the FFT).
+    """
+    q = -(-k // stride)
+    if q == 1:
+        return 3e-6 + 1e-9 * n_out * k
+    return 1.0e-5 + n_out * (3e-9 + q * 1e-9 * (1 + q / 200))
+
+
+def fft_phases(
+    grid: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """Strided multi-channel correlation by FFT of the polyphase components.
+
+    Parameters
+    ----------
+    grid : numpy.ndarray, shape (C_in, *n)
+        Input, already padded.
+    w : numpy.ndarray, shape (C_out, C_in, *k)
+        Taps as applied, already dilated.
+    stride : tuple of int
+        Per spatial axis.
+    out_shape : tuple of int
+        Kept outputs per spatial axis.
+    dtype : numpy.dtype
+        Result dtype; integer results are rounded.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, *out_shape)
+    """
+    work = np.result_type(dtype, np.float32)
+    if grid.ndim == 2:
+        c_out, c_in, k = w.shape
+        q = -(-k // stride[0])
+        block = _best_block(out_shape[0], q, c_out, c_in, min(stride[0], k))
+        result = _overlap_save(grid, w, stride[0], out_shape[0], block, work)
+    else:
+        result = _one_transform(grid, w, stride, out_shape, work)
+    if dtype.kind in "iu":
+        result = np.rint(result)
+    return np.ascontiguousarray(result.astype(dtype, copy=False))
+
+
+def fft_phases_cost(
+    out_shape: tuple[int, ...], k: tuple[int, ...], stride: tuple[int, ...], c_out: int, c_in: int
+) -> float:
+    """Estimated seconds of :func:`fft_phases` (float64)."""
+    q = [-(-ki // s) for ki, s in zip(k, stride, strict=True)]
+    phases = math.prod(min(s, ki) for s, ki in zip(stride, k, strict=True))
+    if len(k) == 1:
+        block = _best_block(out_shape[0], q[0], c_out, c_in, phases)
+        return _SEC_FFT_SETUP + _overlap_save_cost(out_shape[0], q[0], c_out, c_in, phases, block)
+    size = math.prod(o + qi - 1 for o, qi in zip(out_shape, q, strict=True))
+    transforms = phases * c_in + phases * c_in * c_out + c_out
+    # Fitted on 2-D stride-4 layers (64..2048 px, 15..63 px kernels).
+    return (
+        _SEC_FFT_SETUP
+        + 1e-9 * transforms * size * math.log(max(size, 2))
+        + 2e-9 * phases * c_in * c_out * size
+    )
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def _finite(a: np.ndarray) -> bool:
+    """No NaN or infinity in ``a`` (a non-finite value makes the sum non-finite).
+
+    An overflowing sum of finite values also reports False; that only costs
+    a fast plan, never correctness.
+    """
+    return cmath.isfinite(np.add.reduce(a, axis=None))
+
+
+def _one_transform(
+    grid: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    work: np.dtype,
+) -> np.ndarray:
+    """n-D :func:`fft_phases`: every phase of input and taps transformed once, whole."""
+    from scipy import fft as sp_fft
+
+    spatial = grid.ndim - 1
+    k = w.shape[2:]
+    q = tuple(-(-ki // s) for ki, s in zip(k, stride, strict=True))
+    used = tuple(min(s, ki) for s, ki in zip(stride, k, strict=True))
+    length = tuple(o + qi - 1 for o, qi in zip(out_shape, q, strict=True))
+    is_complex = work.kind == "c"
+    shape = tuple(sp_fft.next_fast_len(n, real=not is_complex) for n in length)
+    x_phases = _split(_fit(grid, length, stride), stride, used)
+    w_phases = _split(_fit(w, q, stride), stride, used)
+    axes = tuple(range(-spatial, 0))
+    forward = sp_fft.fftn if is_complex else sp_fft.rfftn
+    spec_x = forward(x_phases.astype(work, copy=False), shape, axes=axes)
+    spec_w = _conj_kernel_spectrum(w_phases.astype(work, copy=False), shape, is_complex)
+    # Sum over input channels and phases: (C_out, C_in, *used, *f) x (C_in, *used, *f).
+    letters = "abcdefgh"[:spatial]
+    freq = "xyzuvw"[:spatial]
+    if spec_w.shape[0] == spec_w.shape[1] == 1:
+        spec_x *= spec_w[0]
+        spec = spec_x.sum(axis=tuple(range(spatial + 1)))[None]
+    else:
+        spec = np.einsum(f"oi{letters}{freq},i{letters}{freq}->o{freq}", spec_w, spec_x)
+    inverse = sp_fft.ifftn if is_complex else sp_fft.irfftn
+    result = inverse(spec, shape, axes=axes)
+    return result[(slice(None), *(slice(0, o) for o in out_shape))]
+
+
+def _fit(a: np.ndarray, length: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:
+    """The trailing axes of ``a`` cropped or zero-extended to ``length * stride``."""
+    size = tuple(n * s for n, s in zip(length, stride, strict=True))
+    lead = a.ndim - len(size)
+    if all(n >= m for n, m in zip(a.shape[lead:], size, strict=True)):
+        return a[(Ellipsis, *(slice(0, m) for m in size))]
+    out = np.zeros((*a.shape[:lead], *size), a.dtype)
+    keep = tuple(slice(0, min(n, m)) for n, m in zip(a.shape[lead:], size, strict=True))
+    out[(Ellipsis, *keep)] = a[(Ellipsis, *keep)]
+    return out
+
+
+def _split(a: np.ndarray, stride: tuple[int, ...], used: tuple[int, ...]) -> np.ndarray:
+    """View ``(..., L0*s0, L1*s1)`` as ``(..., u0, u1, L0, L1)``: phase ``p`` of each axis.
+
+    ``out[..., p0, p1, l0, l1] = a[..., l0*s0 + p0, l1*s1 + p1]`` for the
+    phases ``p_i < used_i`` that hold taps. A view: the transforms read it.
+    """
+    spatial = len(stride)
+    nl = a.ndim - spatial
+    split = []
+    for n, s in zip(a.shape[nl:], stride, strict=True):
+        split += [n // s, s]
+    b = a.reshape(*a.shape[:nl], *split)
+    phase_axes = [nl + 2 * i + 1 for i in range(spatial)]
+    b = b.transpose([*range(nl), *phase_axes, *(p - 1 for p in phase_axes)])
+    return b[(Ellipsis, *(slice(0, u) for u in used), *(slice(None),) * spatial)]
+
+
+def _conj_kernel_spectrum(w: np.ndarray, shape: tuple[int, ...], is_complex: bool) -> np.ndarray:
+    """``conj(FFT(w))`` (real) or ``conj(FFT(conj(w)))`` (complex), zero-extended to ``shape``.
+
+    Multiplying a spectrum by it correlates without a flip or a conjugation:
+    ``IFFT(X * conj(FFT(conj(w))))[j] = sum_t x[j + t] * w[t]``. The kernel is
+    short, so the last axis is transformed before zero-extending the others:
+    rows that are all zeros cost nothing.
+    """
+    from scipy import fft as sp_fft
+
+    spatial = len(shape)
+    if is_complex:
+        spec = sp_fft.fft(np.conj(w), shape[-1], axis=-1)
+    else:
+        spec = sp_fft.rfft(w, shape[-1], axis=-1)
+    for axis in range(-spatial, -1):
+        spec = sp_fft.fft(spec, shape[axis], axis=axis)
+    return np.conj(spec, out=spec)
+
+
+# ------------------------------------------------------------- 1-D overlap-save
+
+# Fitted on 1-D float64 stride-4 layers (3e3..1e5 samples, 101..1001 taps):
+# a call's fixed cost, and one transform of b points costing _SEC_PER_TRANSFORM
+# plus b*log2(b)*_SEC_PER_FFT_UNIT, more once b complex values overflow the L1 cache.
+_SEC_FFT_SETUP = 6e-5
+_SEC_PER_FFT_UNIT = 2.8e-10
+_SEC_PER_TRANSFORM = 1e-6  # pocketfft's cost per 1-D transform, whatever its length
+_SEC_PER_PRODUCT = 1e-9
+_GROUP_BYTES = 1 << 20
+
+
+def _overlap_save_cost(n_out: int, q: int, c_out: int, c_in: int, phases: int, block: int) -> float:
+    """Seconds of :func:`_overlap_save` with ``block``, less the fixed set-up."""
+    blocks = -(-n_out // (block - q + 1))
+    transforms = phases * c_in * blocks + c_out * blocks + phases * c_in * c_out
+    per_transform = _SEC_PER_TRANSFORM + _SEC_PER_FFT_UNIT * block * math.log2(block) * (
+        1 + block / 4096
+    )
+    return transforms * per_transform + _SEC_PER_PRODUCT * phases * c_in * c_out * blocks * block
+
+
+@functools.lru_cache(maxsize=256)
+def _best_block(n_out: int, q: int, c_out: int, c_in: int, phases: int) -> int:
+    """The cheapest overlap-save block: one transform of everything, or a power of two."""
+    from scipy import fft as sp_fft
+
+    whole = sp_fft.next_fast_len(n_out + q - 1, real=True)
+    best, best_cost = whole, _overlap_save_cost(n_out, q, c_out, c_in, phases, whole)
+    block = 1 << max(6, (2 * q - 1).bit_length())
+    # The best block is a few times the kernel; larger ones only add log factors.
+    for _ in range(5):
+        if block >= whole:
+            break
+        cost = _overlap_save_cost(n_out, q, c_out, c_in, phases, block)
+        if cost < best_cost:
+            best, best_cost = block, cost
+        block *= 2
+    return best
+
+
+def _overlap_save(
+    grid: np.ndarray, w: np.ndarray, stride: int, n_out: int, block: int, work: np.dtype
+) -> np.ndarray:
+    """1-D :func:`fft_phases` in overlapping blocks of ``block`` phase samples.
+
+    Block ``b`` covers phase samples ``b*hop ... b*hop + block - 1`` and
+    yields the outputs ``b*hop ... b*hop + hop - 1`` whose windows lie inside
+    it (``hop = block - q + 1``). One block is the whole-signal transform.
+    """
+    from scipy import fft as sp_fft
+
+    c_out, c_in, k = w.shape
+    q = -(-k // stride)
+    used = min(stride, k)
+    hop = block - q + 1
+    blocks = -(-n_out // hop)
+    total = ((blocks - 1) * hop + block) * stride
+    samples = np.empty((c_in, total), work)
+    take = min(grid.shape[1], total)
+    samples[:, :take] = grid[:, :take]
+    samples[:, take:] = 0
+    item = samples.itemsize
+    # segments[c, p, b, j] = grid[c, (b*hop + j)*stride + p]: a view, read by the transform.
+    segments = np.ndarray(
+        (c_in, used, blocks, block),
+        work,
+        samples,
+        0,
+        (total * item, item, hop * stride * item, stride * item),
+    )
+    taps = np.zeros((c_out, c_in, q * stride), work)
+    taps[..., :k] = w
+    tap_phases = taps.reshape(c_out, c_in, q, stride).transpose(0, 1, 3, 2)[:, :, :used]
+    if work.kind == "c":
+        forward, inverse = sp_fft.fft, sp_fft.ifft
+        tap_phases = np.conj(tap_phases)
+    else:
+        forward, inverse = sp_fft.rfft, sp_fft.irfft
+    # conj(FFT(w)) correlates: IFFT(X * conj(FFT(conj(w))))[j] = sum_t x[j + t] * w[t].
+    spec_w = np.conj(forward(tap_phases, block, axis=-1))
+    result = np.empty((c_out, blocks, block), work)
+    # Blocks in groups whose spectra stay in cache (about 1 MiB of them).
+    group = max(1, _GROUP_BYTES // ((used * c_in + c_out) * block * 16))
+    for start in range(0, blocks, group):
+        stop = min(start + group, blocks)
+        spec_x = forward(segments[:, :, start:stop], block, axis=-1)
+        if c_out == c_in == 1:
+            spec_x[0] *= spec_w[0, 0, :, None, :]
+            spec = np.add.reduce(spec_x[0], axis=0)[None]
+        else:
+            spec = np.einsum("oipf,ipbf->obf", spec_w, spec_x)
+        result[:, start:stop] = inverse(spec, block, axis=-1)
+    return result[..., :hop].reshape(c_out, blocks * hop)[:, :n_out]

@@ -1,0 +1,200 @@
+"""The kept-outputs-only plans (convdoc._strided) and their routing, against plain loops."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy import signal
+
+from convdoc import _strided, conv1d, engine
+
+
+def _loops(x: np.ndarray, w: np.ndarray, stride: int) -> np.ndarray:
+    """out[i] = sum_t x[i*stride + t] * w[t], one window at a time."""
+    n_out = (x.size - w.size) // stride + 1
+    return np.array([np.sum(x[i * stride : i * stride + w.size] * w) for i in range(n_out)])
+
+
+def _loops_nd(grid: np.ndarray, w: np.ndarray, stride: tuple[int, ...]) -> np.ndarray:
+    """Multi-channel n-D strided correlation by brute force."""
+    c_out = w.shape[0]
+    k = w.shape[2:]
+    out_shape = [(n - ki) // s + 1 for n, ki, s in zip(grid.shape[1:], k, stride, strict=True)]
+    out = np.zeros((c_out, *out_shape), np.result_type(grid, w))
+    for i in itertools.product(*map(range, out_shape)):
+        window = tuple(slice(a * s, a * s + ki) for a, s, ki in zip(i, stride, k, strict=True))
+        patch = grid[(slice(None), *window)]
+        for o in range(c_out):
+            out[(o, *i)] = np.sum(patch * w[o])
+    return out
+
+
+def _random(rng: np.random.Generator, shape, dtype) -> np.ndarray:
+    a = rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.standard_normal(shape)
+    return a.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.complex64])
+@pytest.mark.parametrize(
+    ("n", "k", "stride"),
+    [
+        (50, 3, 4),  # k < stride: one product over a strided view
+        (97, 4, 4),  # k == stride
+        (101, 11, 4),  # k not a multiple of the stride: padded tap matrix
+        (64, 8, 4),  # a multiple
+        (300, 40, 3),
+        (13, 13, 5),  # a single output
+        (20, 9, 8),
+        (30_000, 101, 4),  # several chunks, the last one partial
+    ],
+)
+def test_phase_matmul_matches_loops(n, k, stride, dtype) -> None:
+    rng = np.random.default_rng(n * k + stride)
+    x, w = _random(rng, n, dtype), _random(rng, k, dtype)
+    expected = _loops(x.astype(np.complex128), w.astype(np.complex128), stride)
+    got = _strided.phase_matmul(x, w, stride, expected.size)
+    assert got is not None and got.shape == expected.shape and got.dtype == dtype
+    tol = 1e-4 if np.dtype(dtype).itemsize <= 8 else 1e-11
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * k)
+
+
+def test_phase_matmul_reads_only_the_samples_it_needs() -> None:
+    # A grid one sample short of a whole row of phases must not be read past its end.
+    x = np.arange(1.0, 24.0)  # 23 samples; k=6, stride 4 -> 5 outputs need 22
+    w = np.arange(1.0, 7.0)
+    np.testing.assert_array_equal(_strided.phase_matmul(x, w, 4, 5), _loops(x, w, 4))
+    strided_view = np.stack([x, -x], axis=1)[:, 0]  # not contiguous: copied first
+    np.testing.assert_array_equal(_strided.phase_matmul(strided_view, w, 4, 5), _loops(x, w, 4))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("k", [3, 11, 101])
+def test_non_finite_input_gives_the_exact_answer(bad, k) -> None:
+    # The tap matrix is padded with zeros and BLAS does 0 * inf = nan where the
+    # definition never multiplies; phase_matmul must decline and the layer must
+    # still give NaN/inf exactly where the loops do, without warnings.
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal(400)
+    x[203] = bad
+    w = rng.standard_normal(k)
+    if k > 4:  # a padded tap matrix (k=3 fits one row: no padding zeros meet the data)
+        assert _strided.phase_matmul(x, w, 4, (400 - k) // 4 + 1) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = conv1d(x, w, stride=4)
+    np.testing.assert_allclose(got, _loops(x, w, 4), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex128", "int64"])
+@pytest.mark.parametrize("block", [64, 128, None])
+def test_overlap_save_matches_loops_for_any_block(dtype, block) -> None:
+    rng = np.random.default_rng(3)
+    grid = rng.integers(-5, 6, (2, 1500)).astype(dtype)
+    w = rng.integers(-5, 6, (3, 2, 37)).astype(dtype)
+    if dtype.startswith("complex"):
+        grid = grid + 1j * rng.integers(-5, 6, grid.shape)
+        w = w - 1j * rng.integers(-5, 6, w.shape)
+    expected = _loops_nd(grid, w, (4,))
+    n_out = expected.shape[1]
+    work = np.result_type(np.dtype(dtype), np.float32)
+    chosen = block or _strided._best_block(n_out, 10, 3, 2, 4)
+    got = _strided._overlap_save(grid, w, 4, n_out, chosen, work)
+    tol = 1e-3 if dtype == "float32" else 1e-9
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * 100)
+    full = _strided.fft_phases(grid, w, (4,), (n_out,), np.dtype(dtype))
+    assert full.dtype == np.dtype(dtype) and full.flags.c_contiguous
+    np.testing.assert_allclose(full, expected, rtol=tol, atol=tol * 100)
+
+
+def test_overlap_save_runs_in_cache_sized_groups(monkeypatch) -> None:
+    # Force one block per group: the grouped loop must give the same numbers.
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal(5000), rng.standard_normal(201)
+    expected = signal.correlate(x, w, "valid")[::4]
+    monkeypatch.setattr(_strided, "_GROUP_BYTES", 1)
+    got = _strided._overlap_save(x[None], w[None, None], 4, expected.size, 256, np.dtype(float))
+    np.testing.assert_allclose(got[0], expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("stride", [(4, 4), (3, 2), (1, 5), (2, 7), (5, 1)])
+def test_fft_phases_2d_multichannel_matches_loops(stride) -> None:
+    rng = np.random.default_rng(sum(stride))
+    grid = rng.integers(-5, 6, (2, 41, 37)).astype(float)
+    w = rng.integers(-5, 6, (3, 2, 9, 6)).astype(float)
+    expected = _loops_nd(grid, w, stride)
+    got = _strided.fft_phases(grid, w, stride, expected.shape[1:], np.dtype(float))
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-8)
+
+
+def test_kernel_shorter_than_stride_skips_empty_phases() -> None:
+    # k=3 < stride=5: phases 3 and 4 hold no taps and are never transformed.
+    rng = np.random.default_rng(5)
+    grid, w = rng.standard_normal((1, 40, 40)), rng.standard_normal((1, 1, 3, 2))
+    expected = _loops_nd(grid, w, (5, 5))
+    got = _strided.fft_phases(grid, w, (5, 5), expected.shape[1:], np.dtype(float))
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 400),
+    k=st.integers(1, 60),
+    stride=st.integers(2, 9),
+    pad=st.integers(0, 5),
+    method=st.sampled_from(["auto", "direct", "fft"]),
+    dtype=st.sampled_from(["float64", "float32", "complex128"]),
+)
+def test_strided_1d_routes_agree_with_scipy(n, k, stride, pad, method, dtype) -> None:
+    rng = np.random.default_rng(n + 7 * k)
+    assume(n + 2 * pad >= k)
+    x, w = _random(rng, n, dtype), _random(rng, k, dtype)
+    padded = np.pad(x, pad)
+    # scipy.signal.correlate conjugates its second argument; a CNN layer does not.
+    expected = signal.correlate(padded, np.conj(w), "valid", method="direct")[::stride]
+    got = engine.strided_1d(x, w, (pad, pad), stride, method)
+    assert got.shape == expected.shape and got.dtype == np.dtype(dtype)
+    tol = 1e-3 if dtype == "float32" else 1e-9
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * (k + 1))
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "route"),
+    [
+        (100, 11, "correlate"),  # tiny: numpy.correlate, then every stride-th output
+        (10_000, 11, "phase_matmul"),
+        (10_000, 1001, "fft_phases"),  # a long kernel: the FFT is cheaper
+    ],
+)
+def test_strided_1d_picks_the_cheap_route(monkeypatch, n, k, route) -> None:
+    calls: list[str] = []
+    for name in ("phase_matmul", "fft_phases"):
+        original = getattr(engine, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(engine, name, spy)
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal(n), rng.standard_normal(k)
+    got = conv1d(x, w, stride=4)
+    np.testing.assert_allclose(got, signal.correlate(x, w, "valid")[::4], rtol=1e-9, atol=1e-9)
+    assert calls == ([] if route == "correlate" else [route])
+
+
+def test_auto_never_ffts_non_finite_input() -> None:
+    x = np.random.default_rng(8).standard_normal(10_000)
+    x[5000] = np.inf
+    w = np.ones(1001)
+    got = conv1d(x, w, stride=4)
+    # Only the windows that cover sample 5000 are infinite; the FFT would spread it.
+    covering = [i for i in range(got.size) if 4 * i <= 5000 < 4 * i + 1001]
+    assert np.isinf(got[covering]).all()
+    assert np.isfinite(np.delete(got, covering)).all()
