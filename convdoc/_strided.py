@@ -206,33 +206,60 @@ def _one_transform(
     out_shape: tuple[int, ...],
     work: np.dtype,
 ) -> np.ndarray:
-    """n-D :func:`fft_phases`: every phase of input and taps transformed once, whole."""
+    """n-D :func:`fft_phases`: every phase of the input transformed once, whole."""
     from scipy import fft as sp_fft
 
     spatial = grid.ndim - 1
+    c_out, c_in = w.shape[:2]
     k = w.shape[2:]
     q = tuple(-(-ki // s) for ki, s in zip(k, stride, strict=True))
     used = tuple(min(s, ki) for s, ki in zip(stride, k, strict=True))
     length = tuple(o + qi - 1 for o, qi in zip(out_shape, q, strict=True))
     is_complex = work.kind == "c"
     shape = tuple(sp_fft.next_fast_len(n, real=not is_complex) for n in length)
-    x_phases = _split(_fit(grid, length, stride), stride, used)
-    w_phases = _split(_fit(w, q, stride), stride, used)
     axes = tuple(range(-spatial, 0))
+    x_phases = _split(_fit(grid, length, stride), stride, used).astype(work, copy=False)
     forward = sp_fft.fftn if is_complex else sp_fft.rfftn
-    spec_x = forward(x_phases.astype(work, copy=False), shape, axes=axes)
-    spec_w = _conj_kernel_spectrum(w_phases.astype(work, copy=False), shape, is_complex)
-    # Sum over input channels and phases: (C_out, C_in, *used, *f) x (C_in, *used, *f).
-    letters = "abcdefgh"[:spatial]
-    freq = "xyzuvw"[:spatial]
-    if spec_w.shape[0] == spec_w.shape[1] == 1:
-        spec_x *= spec_w[0]
-        spec = spec_x.sum(axis=tuple(range(spatial + 1)))[None]
+    spec_x = forward(x_phases, shape, axes=axes)  # (C_in, *used, *f), a new array
+    spec_w = _conj_spectrum(_split(_fit(w, q, stride), stride, used), shape, is_complex)
+    freq = spec_x.shape[-spatial:]
+    terms = c_in * math.prod(used)
+    flat_x = spec_x.reshape(terms, -1)
+    flat_w = spec_w.reshape(c_out, terms, -1)
+    if c_out == 1:
+        flat_x *= flat_w[0]
+        spec = np.add.reduce(flat_x, axis=0)[None]
     else:
-        spec = np.einsum(f"oi{letters}{freq},i{letters}{freq}->o{freq}", spec_w, spec_x)
+        spec = np.einsum("otf,tf->of", flat_w, flat_x)
     inverse = sp_fft.ifftn if is_complex else sp_fft.irfftn
-    result = inverse(spec, shape, axes=axes)
+    result = inverse(spec.reshape(c_out, *freq), shape, axes=axes)
     return result[(slice(None), *(slice(0, o) for o in out_shape))]
+
+
+@functools.lru_cache(maxsize=64)
+def _conj_dft(taps: int, n: int, half: bool) -> np.ndarray:
+    """``(taps, f)`` matrix ``exp(+2j*pi*t*f/n)``: ``f < n`` or, for ``half``, ``f <= n//2``."""
+    f = np.arange(n // 2 + 1 if half else n)
+    # t*f mod n in integers keeps the phase exact for long transforms.
+    matrix = np.exp((2j * np.pi / n) * (np.outer(np.arange(taps), f) % n))
+    matrix.flags.writeable = False
+    return matrix
+
+
+def _conj_spectrum(w: np.ndarray, shape: tuple[int, ...], is_complex: bool) -> np.ndarray:
+    """``conj(FFT(w))`` (real) or ``conj(FFT(conj(w)))`` (complex) at ``shape``, by matrices.
+
+    Both equal ``sum_t w[t] * exp(+2j*pi*t.f/n)``, and multiplying a spectrum
+    by it correlates without a flip or a conjugation:
+    ``IFFT(X * that)[j] = sum_t x[j + t] * w[t]``. The kernel has a few taps
+    per axis and the transform many points, so a matrix product per axis
+    (only the taps' rows of the DFT) beats zero-extending and transforming.
+    ``w`` has one or two trailing (spatial) axes; the result is C-contiguous.
+    """
+    spec = np.ascontiguousarray(w) @ _conj_dft(w.shape[-1], shape[-1], not is_complex)
+    if len(shape) == 2:
+        spec = _conj_dft(w.shape[-2], shape[-2], False).T @ spec
+    return spec
 
 
 def _fit(a: np.ndarray, length: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:
@@ -262,26 +289,6 @@ def _split(a: np.ndarray, stride: tuple[int, ...], used: tuple[int, ...]) -> np.
     phase_axes = [nl + 2 * i + 1 for i in range(spatial)]
     b = b.transpose([*range(nl), *phase_axes, *(p - 1 for p in phase_axes)])
     return b[(Ellipsis, *(slice(0, u) for u in used), *(slice(None),) * spatial)]
-
-
-def _conj_kernel_spectrum(w: np.ndarray, shape: tuple[int, ...], is_complex: bool) -> np.ndarray:
-    """``conj(FFT(w))`` (real) or ``conj(FFT(conj(w)))`` (complex), zero-extended to ``shape``.
-
-    Multiplying a spectrum by it correlates without a flip or a conjugation:
-    ``IFFT(X * conj(FFT(conj(w))))[j] = sum_t x[j + t] * w[t]``. The kernel is
-    short, so the last axis is transformed before zero-extending the others:
-    rows that are all zeros cost nothing.
-    """
-    from scipy import fft as sp_fft
-
-    spatial = len(shape)
-    if is_complex:
-        spec = sp_fft.fft(np.conj(w), shape[-1], axis=-1)
-    else:
-        spec = sp_fft.rfft(w, shape[-1], axis=-1)
-    for axis in range(-spatial, -1):
-        spec = sp_fft.fft(spec, shape[axis], axis=axis)
-    return np.conj(spec, out=spec)
 
 
 # ------------------------------------------------------------- 1-D overlap-save
