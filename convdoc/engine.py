@@ -648,29 +648,31 @@ def strided_1d(
     complex64/128), checked by the caller, with ``pad`` zeros implied
     before and after and ``stride > 1``. Only the kept outputs are computed:
     by :func:`~convdoc._strided.phase_matmul`, or for long kernels by
-    :func:`~convdoc._strided.fft_phases` under ``"auto"`` (never on
-    non-finite input, which the FFT would spread) or ``"fft"``. Kept apart
+    :func:`~convdoc._strided.fft_phases` under ``"auto"`` (whose result
+    is dropped if not finite: the FFT spreads a NaN or infinity of the input
+    over every output) or ``"fft"``. Kept apart
     from the general planner because pricing every plan costs as much as the
     arithmetic on a few thousand samples.
     """
     k = taps.size
     n_out = (x.size + pad[0] + pad[1] - k) // stride + 1
-    grid = _zero_pad(x, (pad,))
+    grid = x if pad == (0, 0) else _zero_pad(x, (pad,))
     if method != "fft" and stride * n_out * k <= _TINY_MACS:
         # Every output and then every stride-th: one C call beats any set-up.
         every = np.correlate(grid, np.conj(taps) if taps.dtype.kind == "c" else taps, "valid")
         return every[::stride][:n_out].copy()
-    use_fft = method == "fft"
+    if method == "fft":
+        return fft_phases(grid[None], taps[None, None], (stride,), (n_out,), grid.dtype)[0]
     if method == "auto":
         direct = phase_matmul_cost(n_out, k, stride)
-        use_fft = (
-            direct > _SEC_OVERHEAD_FFT
-            and fft_phases_cost((n_out,), (k,), (stride,), 1, 1) < direct
-            and _finite(grid)
-            and _finite(taps)
-        )
-    if use_fft:
-        return fft_phases(grid[None], taps[None, None], (stride,), (n_out,), grid.dtype)[0]
+        if direct > _SEC_OVERHEAD_FFT and fft_phases_cost((n_out,), (k,), (stride,), 1, 1) < direct:
+            with np.errstate(all="ignore"):  # warnings are the direct plan's to give
+                result = fft_phases(grid[None], taps[None, None], (stride,), (n_out,), grid.dtype)
+            result = result[0]
+            # A NaN or infinity in the input spreads over the whole FFT result,
+            # so a finite result means a finite input: keep it, else go direct.
+            if _finite(result):
+                return result
     result = phase_matmul(grid, taps, stride, n_out)
     if result is not None:
         return result

@@ -189,7 +189,7 @@ def test_strided_1d_picks_the_cheap_route(monkeypatch, n, k, route) -> None:
     assert calls == ([] if route == "correlate" else [route])
 
 
-def test_auto_never_ffts_non_finite_input() -> None:
+def test_auto_drops_an_fft_result_spread_by_a_non_finite_input() -> None:
     x = np.random.default_rng(8).standard_normal(10_000)
     x[5000] = np.inf
     w = np.ones(1001)
