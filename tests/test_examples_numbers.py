@@ -5,9 +5,10 @@ these tests check the same identities over many shapes and values, each
 against an oracle that does not go through convdoc: the receptive-field
 recurrence against impulses, 1x1 convolutions against a matrix product, the
 wrap boundary and FFT route against NumPy's FFT and ``numpy.convolve``,
-polynomial products against ``numpy.polymul``, exponential smoothing against
-``scipy.signal.lfilter``, pooling against block reshapes, the learning
-example's gradient against finite differences.
+polynomial products against ``numpy.polymul``, a strided correlation against
+the sum of its phase correlations by ``numpy.correlate``, exponential
+smoothing against ``scipy.signal.lfilter``, pooling against block reshapes,
+the learning example's gradient against finite differences.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scipy import signal
 
 from convdoc import (
     avg_pool2d,
+    conv1d,
     conv2d,
     convolve,
     correlate,
@@ -173,6 +175,28 @@ def test_zero_padded_fft_gives_the_linear_convolution(n, k, seed):
     padded = np.fft.ifft(np.fft.fft(x, length) * np.fft.fft(h, length)).real
     np.testing.assert_allclose(padded, np.convolve(x, h), atol=1e-10)
     np.testing.assert_allclose(convolve(x, h, method="fft"), np.convolve(x, h), atol=1e-10)
+
+
+# -- Stride by phases (speed/plot_strided) ----------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(1, 300),
+    k=st.integers(1, 80),
+    stride=st.integers(1, 7),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_strided_correlation_is_the_sum_of_its_phase_correlations(n, k, stride, seed):
+    k = min(k, n)
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(n)
+    w = rng.standard_normal(k)
+    every = np.correlate(x, w, "valid")[::stride]
+    phases = [np.correlate(x[p::stride], w[p::stride], "valid") for p in range(min(stride, k))]
+    summed = sum(part[: every.size] for part in phases)
+    np.testing.assert_allclose(summed, every, atol=1e-10)
+    np.testing.assert_allclose(conv1d(x, w, stride=stride), every, atol=1e-10)
 
 
 # -- Polynomials ------------------------------------------------------------

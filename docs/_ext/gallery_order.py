@@ -53,6 +53,7 @@ ORDER: dict[str, tuple[str, ...]] = {
         "plot_polynomials",
         "plot_smoothing",
         "plot_timing",
+        "plot_strided",
     ),
 }
 

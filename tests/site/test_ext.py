@@ -140,7 +140,7 @@ def test_gallery_key_orders_each_section_as_listed() -> None:
         "cnn": ["plot_conv_layer_by_hand", "plot_one_by_one", "plot_pooling_receptive_field",
                 "plot_learn_kernel"],
         "speed": ["plot_convolution_theorem", "plot_polynomials", "plot_smoothing",
-                  "plot_timing"],
+                  "plot_timing", "plot_strided"],
     }  # fmt: skip
     for section, stems in expected.items():
         files = sorted(f"{stem}.py" for stem in stems)  # alphabetical, as on disk
