@@ -38,6 +38,8 @@ import math
 
 import numpy as np
 
+from convdoc._spectra import spectrum
+
 # A diagonal-sum product of at most this many values stays in a 2-core
 # machine's L2 cache (256 KiB of float64); longer signals go in chunks.
 _CHUNK_VALUES = 1 << 15
@@ -181,7 +183,7 @@ def fft_phases_cost(
     length = [o + qi - 1 for o, qi in zip(out_shape, q, strict=True)]
     size = math.prod(length)
     half = size // length[-1] * (length[-1] // 2 + 1)
-    # _conj_spectrum's products: taps x half-spectrum along the last axis, then
+    # The kernel spectra's products: taps x half-spectrum along the last axis, then
     # taps x points along the others (complex multiply-adds per kernel).
     kernel = math.prod(q) * (length[-1] // 2 + 1) + half * q[0] if len(k) == 2 else 0
     return (
@@ -226,7 +228,8 @@ def _one_transform(
     x_phases = _split(_fit(grid, length, stride), stride, used).astype(work, copy=False)
     forward = sp_fft.fftn if is_complex else sp_fft.rfftn
     spec_x = forward(x_phases, shape, axes=axes)  # (C_in, *used, *f), a new array
-    spec_w = _conj_spectrum(_split(_fit(w, q, stride), stride, used), shape, is_complex)
+    # conj-spectrum: IFFT(X * conj(FFT(conj(w))))[j] = sum_t x[j + t] * w[t], no flip.
+    spec_w = spectrum(_split(_fit(w, q, stride), stride, used), shape, is_complex, +1)
     freq = spec_x.shape[-spatial:]
     terms = c_in * math.prod(used)
     flat_x = spec_x.reshape(terms, -1)
@@ -239,32 +242,6 @@ def _one_transform(
     inverse = sp_fft.ifftn if is_complex else sp_fft.irfftn
     result = inverse(spec.reshape(c_out, *freq), shape, axes=axes)
     return result[(slice(None), *(slice(0, o) for o in out_shape))]
-
-
-@functools.lru_cache(maxsize=64)
-def _conj_dft(taps: int, n: int, half: bool) -> np.ndarray:
-    """``(taps, f)`` matrix ``exp(+2j*pi*t*f/n)``: ``f < n`` or, for ``half``, ``f <= n//2``."""
-    f = np.arange(n // 2 + 1 if half else n)
-    # t*f mod n in integers keeps the phase exact for long transforms.
-    matrix = np.exp((2j * np.pi / n) * (np.outer(np.arange(taps), f) % n))
-    matrix.flags.writeable = False
-    return matrix
-
-
-def _conj_spectrum(w: np.ndarray, shape: tuple[int, ...], is_complex: bool) -> np.ndarray:
-    """``conj(FFT(w))`` (real) or ``conj(FFT(conj(w)))`` (complex) at ``shape``, by matrices.
-
-    Both equal ``sum_t w[t] * exp(+2j*pi*t.f/n)``, and multiplying a spectrum
-    by it correlates without a flip or a conjugation:
-    ``IFFT(X * that)[j] = sum_t x[j + t] * w[t]``. The kernel has a few taps
-    per axis and the transform many points, so a matrix product per axis
-    (only the taps' rows of the DFT) beats zero-extending and transforming.
-    ``w`` has one or two trailing (spatial) axes; the result is C-contiguous.
-    """
-    spec = np.ascontiguousarray(w) @ _conj_dft(w.shape[-1], shape[-1], not is_complex)
-    if len(shape) == 2:
-        spec = _conj_dft(w.shape[-2], shape[-2], False).T @ spec
-    return spec
 
 
 def _fit(a: np.ndarray, length: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:

@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 
+from convdoc._spectra import spectrum
 from convdoc._strided import fft_phases, fft_phases_cost, phase_matmul, phase_matmul_cost
 from convdoc._validate import as_array, choice, number, per_axis, positive_int
 
@@ -894,7 +895,7 @@ def _fft(
     from scipy import fft as sp_fft
 
     plain = _scipy_mode(x, w, pad, stride, dilation)
-    if plain is not None:
+    if plain is not None and x.ndim == 2:
         # Exactly scipy.signal.convolve's FFT path, so plain calls cost what SciPy's do.
         from scipy import signal
 
@@ -921,12 +922,10 @@ def _fft(
     is_complex = dtype.kind == "c"
     shape = tuple(sp_fft.next_fast_len(f, real=not is_complex) for f in full)
     work = np.result_type(dtype, np.float32)
-    if is_complex:
-        spec_x = sp_fft.fftn(x.astype(work, copy=False), shape, axes=axes)
-        spec_w = sp_fft.fftn(flipped.astype(work, copy=False), shape, axes=axes)
-    else:
-        spec_x = sp_fft.rfftn(x.astype(work, copy=False), shape, axes=axes)
-        spec_w = sp_fft.rfftn(flipped.astype(work, copy=False), shape, axes=axes)
+    forward = sp_fft.fftn if is_complex else sp_fft.rfftn
+    spec_x = forward(x.astype(work, copy=False), shape, axes=axes)
+    # A 2-D kernel much smaller than the image: its spectrum from its taps.
+    spec_w = spectrum(flipped.astype(work, copy=False), shape, is_complex, -1)
     if w.shape[1] == 1:
         spec = spec_w[:, 0] * spec_x[0]
     else:
