@@ -117,6 +117,15 @@ def _add_bias(out: np.ndarray, bias: np.ndarray | float | complex | None) -> np.
     if bias is None:
         return out
     if not isinstance(bias, np.ndarray):
+        if type(bias) is int and out.dtype.kind in "iu":
+            # A Python int is weak in NumPy's promotion: it takes the result's
+            # dtype, and NumPy's own OverflowError would not say which argument.
+            info = np.iinfo(out.dtype)
+            if not info.min <= bias <= info.max:
+                raise ValueError(
+                    f"bias must fit the result dtype {out.dtype} ({info.min} to {info.max}), "
+                    f"got {bias!r}"
+                )
         return out + bias
     return out + bias.reshape((-1,) + (1,) * (out.ndim - 1))
 

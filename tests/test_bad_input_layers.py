@@ -174,6 +174,16 @@ CASES = [
         r"bias must be a scalar or shape \(1,\), got shape \(2,\)",
     ),
     (lambda: conv1d(X1, W1, bias="b"), TypeError, "bias must hold numbers"),
+    (
+        lambda: conv1d(np.ones(5, np.int8), np.ones(2, np.int8), bias=1000),
+        ValueError,
+        r"bias must fit the result dtype int8 \(-128 to 127\), got 1000",
+    ),
+    (
+        lambda: conv_transpose1d(np.ones(5, np.uint8), np.ones(2, np.uint8), bias=-1),
+        ValueError,
+        r"bias must fit the result dtype uint8 \(0 to 255\), got -1",
+    ),
     # ---- transposed
     (lambda: conv_transpose1d(X1, [[1, 2]]), ValueError, "weight must be 1-D or 3-D"),
     (
