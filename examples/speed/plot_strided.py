@@ -14,7 +14,7 @@ built the page.
 # Setup
 # -----
 
-import time
+import timeit
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -125,14 +125,9 @@ signal_in = rng.standard_normal(n)
 ks = [3, 11, 31, 101, 301, 1001]
 
 
-def best_time(fn, repeats: int = 7) -> float:
-    """Shortest of ``repeats`` runs: the least disturbed by other processes."""
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+def best_time(fn) -> float:
+    """Shortest of 7 runs: the least disturbed by other processes."""
+    return min(timeit.repeat(fn, number=1, repeat=7))
 
 
 strided_t, subsampled_t = [], []
