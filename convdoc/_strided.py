@@ -81,7 +81,7 @@ def phase_matmul(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) ->
         with np.errstate(all="ignore"):
             out = windows @ taps
             # Real BLAS multiplies exactly the products the definition does.
-            return out if dtype.kind == "f" or _finite(out) else None
+            return out if dtype.kind == "f" or all_finite(out) else None
     rows = n_out + q - 1
     need = rows * stride
     if grid.size >= need:
@@ -104,7 +104,7 @@ def phase_matmul(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) ->
                 count = min(chunk, n_out - start)
                 products = tap_matrix @ samples[start : start + count + q - 1].T
                 np.matmul(ones, _diagonals(products, count), out=out[start : start + count])
-        return out if _finite(out) else None
+        return out if all_finite(out) else None
 
 
 def _diagonals(products: np.ndarray, count: int) -> np.ndarray:
@@ -197,13 +197,13 @@ def fft_phases_cost(
 # ----------------------------------------------------------------------- helpers
 
 
-def _finite(a: np.ndarray) -> bool:
-    """No NaN or infinity in ``a`` (a non-finite value makes the sum non-finite).
+def all_finite(a: np.ndarray) -> bool:
+    """No NaN or infinity in ``a`` (one pass: a non-finite value makes the sum non-finite).
 
     An overflowing sum of finite values also reports False; that only costs
-    a fast plan, never correctness.
+    a fast plan, never correctness. Integers and booleans are always finite.
     """
-    return cmath.isfinite(np.add.reduce(a, axis=None))
+    return a.dtype.kind in "iub" or cmath.isfinite(np.add.reduce(a, axis=None))
 
 
 def _one_transform(

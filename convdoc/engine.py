@@ -54,7 +54,13 @@ from typing import Any
 import numpy as np
 
 from convdoc._spectra import spectrum
-from convdoc._strided import fft_phases, fft_phases_cost, phase_matmul, phase_matmul_cost
+from convdoc._strided import (
+    all_finite,
+    fft_phases,
+    fft_phases_cost,
+    phase_matmul,
+    phase_matmul_cost,
+)
 from convdoc._validate import as_array, choice, number, per_axis, positive_int
 
 __all__ = ["BOUNDARIES", "METHODS", "correlate_padded", "correlate_windows", "extend"]
@@ -674,7 +680,7 @@ def strided_1d(
             result = result[0]
             # A NaN or infinity in the input spreads over the whole FFT result,
             # so a finite result means a finite input: keep it, else go direct.
-            if _finite(result):
+            if all_finite(result):
                 return result
     result = phase_matmul(grid, taps, stride, n_out)
     if result is not None:
@@ -764,7 +770,7 @@ def _blocks2d(
             out[:-1] += _chunked_matmul(flat[:-1], head)
             out[:-1] += _chunked_matmul(flat[1:], tail)
         kept = out.reshape(mh, n_blocks * q)[:, :mw]
-        return np.ascontiguousarray(kept) if _finite(kept) else None
+        return np.ascontiguousarray(kept) if all_finite(kept) else None
 
 
 def _blocks2d_cost(
@@ -997,15 +1003,6 @@ def _separable(
 # ------------------------------------------------------------------ method choice
 
 
-def _finite(a: np.ndarray) -> bool:
-    """No NaN or infinity in ``a`` (one pass: a non-finite value makes the sum non-finite).
-
-    An overflowing sum of finite values also reports False; that only costs
-    the FFT shortcut, never correctness.
-    """
-    return a.dtype.kind in "iub" or bool(np.isfinite(np.add.reduce(a, axis=None)))
-
-
 def _fft_exact_enough(x: np.ndarray, w: np.ndarray) -> bool:
     """SciPy's rule: integer results must fit the float64 mantissa to use the FFT."""
     if x.dtype.kind not in "iu" and w.dtype.kind not in "iu":
@@ -1039,7 +1036,7 @@ def _choose(
         from scipy import signal
 
         if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft":
-            if _fft_exact_enough(x, w) and _finite(x) and _finite(w):
+            if _fft_exact_enough(x, w) and all_finite(x) and all_finite(w):
                 return "fft"
         return "direct"
     span = tuple(d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True))
@@ -1068,7 +1065,7 @@ def _choose(
     for method in sorted(costs, key=costs.__getitem__):
         if method == "direct":
             return method
-        if method == "fft" and _fft_exact_enough(x, w) and _finite(x) and _finite(w):
+        if method == "fft" and _fft_exact_enough(x, w) and all_finite(x) and all_finite(w):
             return method
         if method == "separable" and _rank_one(w[0, 0]) is not None:
             return method
