@@ -5,10 +5,11 @@ these tests check the same identities over many shapes and values, each
 against an oracle that does not go through convdoc: the receptive-field
 recurrence against impulses, 1x1 convolutions against a matrix product, the
 wrap boundary and FFT route against NumPy's FFT and ``numpy.convolve``,
-polynomial products against ``numpy.polymul``, a strided correlation against
-the sum of its phase correlations by ``numpy.correlate``, exponential
+polynomial products against ``numpy.polymul``, a strided correlation and the
+sum of its phase correlations against ``numpy.correlate``, exponential
 smoothing against ``scipy.signal.lfilter``, pooling against block reshapes,
-the learning example's gradient against finite differences.
+the learning example's gradient against finite differences of a loss SciPy
+computes.
 """
 
 from __future__ import annotations
@@ -171,9 +172,6 @@ def test_zero_padded_fft_gives_the_linear_convolution(n, k, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(n)
     h = rng.standard_normal(k)
-    length = n + k - 1
-    padded = np.fft.ifft(np.fft.fft(x, length) * np.fft.fft(h, length)).real
-    np.testing.assert_allclose(padded, np.convolve(x, h), atol=1e-10)
     np.testing.assert_allclose(convolve(x, h, method="fft"), np.convolve(x, h), atol=1e-10)
 
 
@@ -193,7 +191,8 @@ def test_strided_correlation_is_the_sum_of_its_phase_correlations(n, k, stride, 
     x = rng.standard_normal(n)
     w = rng.standard_normal(k)
     every = np.correlate(x, w, "valid")[::stride]
-    phases = [np.correlate(x[p::stride], w[p::stride], "valid") for p in range(min(stride, k))]
+    # The example's identity with convdoc's own correlation of each phase.
+    phases = [correlate(x[p::stride], w[p::stride], "valid") for p in range(min(stride, k))]
     summed = sum(part[: every.size] for part in phases)
     np.testing.assert_allclose(summed, every, atol=1e-10)
     np.testing.assert_allclose(conv1d(x, w, stride=stride), every, atol=1e-10)
@@ -284,7 +283,8 @@ def test_mse_gradient_is_the_correlation_of_input_and_residual():
     w = rng.standard_normal((3, 3))
 
     def loss(v):
-        return np.mean((correlate(x, v, mode="valid") - y) ** 2)
+        # SciPy computes the loss, so the finite differences do not go through convdoc.
+        return np.mean((signal.correlate2d(x, v, mode="valid") - y) ** 2)
 
     residual = correlate(x, w, mode="valid") - y
     grad = 2 / y.size * correlate(x, residual, mode="valid")

@@ -5,12 +5,15 @@ from __future__ import annotations
 import dataclasses
 import doctest
 import importlib
+import importlib.util
 import inspect
 import json
+import pkgutil
 import subprocess
 import sys
 import warnings
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,9 +142,34 @@ def test_classes_have_numpy_docstrings(name):
             assert not undocumented, f"{name}.{method_name}: undocumented {undocumented}"
 
 
-@pytest.mark.parametrize("module", NUMERIC_MODULES)
+def _has_examples(module: str) -> bool:
+    """Whether the module's source holds a doctest prompt (read from the file, not imported)."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None, module
+    return ">>> " in Path(spec.origin).read_text(encoding="utf-8")
+
+
+# Every module of convdoc whose source holds an example; `convdoc` itself only re-exports.
+DOCTEST_MODULES = sorted(
+    name
+    for name in (
+        "convdoc." + Path(info.name).name
+        for info in pkgutil.iter_modules(convdoc.__path__)
+        if not info.ispkg
+    )
+    if name != "convdoc.__main__" and _has_examples(name)
+)
+
+
+def test_the_doctest_modules_were_found():
+    # The numerics modules with Examples sections must all be in the parametrization below.
+    assert {m for m in NUMERIC_MODULES if m != "convdoc"} <= set(DOCTEST_MODULES)
+
+
+@pytest.mark.parametrize("module", DOCTEST_MODULES)
 def test_docstring_examples_run(module):
     # The Examples sections become the API pages; their printed results must be true.
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.attempted > 0, f"{module} holds '>>> ' but doctest found no example to run"
     assert result.failed == 0, f"{result.failed} doctest(s) failed in {module} (run pytest -s)"

@@ -1,4 +1,5 @@
-"""Waveforms: exact lengths, the seed's np.tile formula where it is right, reproducible noise."""
+"""Waveforms: exact lengths, hand-worked samples, the seed's np.tile formula where it is right,
+reproducible noise with the stated distribution."""
 
 from __future__ import annotations
 
@@ -24,9 +25,10 @@ def test_sawtooth_defaults():
 def test_sawtooth_always_has_length_samples(length, period):
     wave = sawtooth(length, period)
     assert wave.shape == (length,)
-    ramp = np.linspace(-1, 1, period)
-    # Sample n is the (n mod period)-th point of the ramp, including the cut-short last period.
-    np.testing.assert_array_equal(wave, ramp[np.arange(length) % period])
+    # Sample n climbs from -1 in equal steps of 2 / (period - 1), back to -1 every period,
+    # including the cut-short last period: worked sample by sample.
+    expected = [-1 + 2 * (n % period) / (period - 1) for n in range(length)]
+    np.testing.assert_allclose(wave, expected, rtol=0, atol=1e-12)
 
 
 def test_sawtooth_keeps_the_remainder_np_tile_drops():
@@ -50,9 +52,15 @@ def test_square_wave_length_values_and_duty(length, period, duty):
     wave = square_wave(length, period, duty)
     assert wave.shape == (length,)
     assert set(np.unique(wave)) <= {-1.0, 1.0}
-    high_per_period = np.count_nonzero(np.arange(period) / period < duty)
-    full = length // period
-    assert np.count_nonzero(wave[: full * period] == 1) == full * high_per_period
+    # Periodic, and each period is one run of +1 from its first sample, then -1.
+    np.testing.assert_array_equal(wave[period:], wave[: max(length - period, 0)])
+    first = wave[:period]
+    high = int(np.count_nonzero(first == 1))
+    assert first[0] == 1
+    np.testing.assert_array_equal(first, [1.0] * high + [-1.0] * (first.size - high))
+    if length >= period:
+        # duty * period samples are high, give or take the one the boundary rounds.
+        assert abs(high - duty * period) <= 1
 
 
 def test_unit_step_and_impulse():
@@ -74,15 +82,34 @@ def test_noisy_sine_is_reproducible_and_seeded_by_default_rng():
     a = noisy_sine(100, 20, noise=0.5, seed=7)
     np.testing.assert_array_equal(a, noisy_sine(100, 20, noise=0.5, seed=7))
     assert not np.array_equal(a, noisy_sine(100, 20, noise=0.5, seed=8))
-    clean = np.sin(2 * np.pi * np.arange(100) / 20)
-    expected_noise = 0.5 * np.random.default_rng(7).standard_normal(100)
-    np.testing.assert_allclose(a, clean + expected_noise, rtol=1e-12)
     np.testing.assert_array_equal(noisy_sine(), noisy_sine())
+    # One noise sequence per seed: scaled by `noise`, and a longer signal extends it.
+    unit = noisy_sine(400, 20, noise=1.0, seed=7) - noisy_sine(400, 20, noise=0, seed=7)
+    np.testing.assert_allclose(a - noisy_sine(100, 20, noise=0), 0.5 * unit[:100], atol=1e-12)
+
+
+def test_noisy_sine_noise_is_standard_normal_times_noise():
+    n = 20_000
+    residual = noisy_sine(n, 20, noise=0.3, seed=3) - noisy_sine(n, 20, noise=0)
+    # Mean 0 and standard deviation 0.3, well within 5 standard errors.
+    assert abs(residual.mean()) < 5 * 0.3 / np.sqrt(n)
+    assert abs(residual.std() - 0.3) < 5 * 0.3 / np.sqrt(2 * n)
+    # Gaussian: about 68.3 % of the samples within one standard deviation.
+    assert abs(np.mean(np.abs(residual) < 0.3) - 0.6827) < 0.02
+
+
+# sin at multiples of 30 degrees, worked by hand: 0, 1/2, sqrt(3)/2, 1, ...
+_HALF_ROOT3 = 3**0.5 / 2
+_SIN_30 = [0, 0.5, _HALF_ROOT3, 1, _HALF_ROOT3, 0.5, 0, -0.5, -_HALF_ROOT3, -1, -_HALF_ROOT3, -0.5]
 
 
 def test_noisy_sine_without_noise_is_the_sine_and_period_may_be_fractional():
-    n = np.arange(50)
-    np.testing.assert_allclose(noisy_sine(50, 12.5, noise=0), np.sin(2 * np.pi * n / 12.5))
+    # Period 12 samples: sample n is sin(n * 30 degrees).
+    np.testing.assert_allclose(noisy_sine(30, 12, noise=0), (_SIN_30 * 3)[:30], atol=1e-12)
+    # Period 1.5 samples: sample n is at n * 240 degrees, so 0, -sqrt(3)/2, +sqrt(3)/2, 0, ...
+    np.testing.assert_allclose(
+        noisy_sine(6, 1.5, noise=0), [0, -_HALF_ROOT3, _HALF_ROOT3] * 2, atol=1e-12
+    )
 
 
 def test_noisy_sine_seed_none_gives_fresh_noise():
