@@ -122,23 +122,41 @@ def check_ndim(arr: np.ndarray, name: str, allowed: int | Sequence[int]) -> np.n
     return arr
 
 
-def _integer(value: Any, name: str, what: str) -> int:
+#: Largest size, stride, padding or dilation accepted: NumPy indexes with intp.
+INDEX_MAX = int(np.iinfo(np.intp).max)
+
+
+def _scalar(value: Any) -> Any:
+    """The element of a 0-d array (``np.array(3)``), anything else unchanged."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value
+
+
+def _integer(value: Any, name: str, what: str, maximum: int | None = INDEX_MAX) -> int:
+    value = _scalar(value)
     # bool is an int subclass, but stride=True is always a mistake.
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {what}, got {_show(value)}")
-    return int(value)
+    result = int(value)
+    if maximum is not None and result > maximum:
+        raise ValueError(f"{name} must be {what} at most {maximum}, got {_show(result)}")
+    return result
 
 
-def positive_int(value: Any, name: str) -> int:
+def positive_int(value: Any, name: str, maximum: int | None = INDEX_MAX) -> int:
     """Return ``value`` as an ``int`` if it is an integer >= 1.
 
     Parameters
     ----------
     value : int
-        Value to check. Python and NumPy integers are accepted; bool and float
-        are not, even when integral (``2.0``).
+        Value to check. Python and NumPy integers and 0-d integer arrays are
+        accepted; bool and float are not, even when integral (``2.0``).
     name : str
         Parameter name used in error messages.
+    maximum : int or None, optional
+        Largest accepted value; by default the largest NumPy index
+        (``2**63 - 1`` on 64-bit machines), ``None`` for no bound.
 
     Returns
     -------
@@ -149,7 +167,7 @@ def positive_int(value: Any, name: str) -> int:
     TypeError
         If ``value`` is not an integer.
     ValueError
-        If ``value`` < 1.
+        If ``value`` < 1 or ``value`` > ``maximum``.
 
     Examples
     --------
@@ -158,21 +176,23 @@ def positive_int(value: Any, name: str) -> int:
     ...
     ValueError: stride must be a positive integer, got 0
     """
-    result = _integer(value, name, "a positive integer")
+    result = _integer(value, name, "a positive integer", maximum)
     if result < 1:
         raise ValueError(f"{name} must be a positive integer, got {result}")
     return result
 
 
-def nonneg_int(value: Any, name: str) -> int:
+def nonneg_int(value: Any, name: str, maximum: int | None = INDEX_MAX) -> int:
     """Return ``value`` as an ``int`` if it is an integer >= 0.
 
     Parameters
     ----------
     value : int
-        Value to check (bool and float rejected).
+        Value to check (0-d integer arrays accepted, bool and float rejected).
     name : str
         Parameter name used in error messages.
+    maximum : int or None, optional
+        As for :func:`positive_int`.
 
     Returns
     -------
@@ -183,7 +203,7 @@ def nonneg_int(value: Any, name: str) -> int:
     TypeError
         If ``value`` is not an integer.
     ValueError
-        If ``value`` < 0.
+        If ``value`` < 0 or ``value`` > ``maximum``.
 
     Examples
     --------
@@ -192,7 +212,7 @@ def nonneg_int(value: Any, name: str) -> int:
     ...
     ValueError: padding must be a non-negative integer, got -1
     """
-    result = _integer(value, name, "a non-negative integer")
+    result = _integer(value, name, "a non-negative integer", maximum)
     if result < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {result}")
     return result
@@ -209,7 +229,8 @@ def per_axis(
     Parameters
     ----------
     value : int or sequence of int
-        One value for every axis, or one per axis.
+        One value for every axis (a 0-d array counts as one value), or one
+        per axis.
     name : str
         Parameter name used in error messages; item ``i`` is reported as
         ``name[i]``.
@@ -237,7 +258,7 @@ def per_axis(
     ...
     ValueError: stride[1] must be a positive integer, got 0
     """
-    if isinstance(value, list | tuple | np.ndarray):
+    if isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim > 0):
         items = list(value)
         if len(items) != ndim:
             raise ValueError(
@@ -357,9 +378,15 @@ def finite_real(value: Any, name: str) -> float:
     ...
     ValueError: noise must be a finite real number, got nan
     """
+    value = _scalar(value)
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_show(value)}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # a Python int beyond float range (10**400)
+        raise ValueError(
+            f"{name} must be a finite real number, got {_show(value)} (too large for a float)"
+        ) from None
     if not np.isfinite(result):
         raise ValueError(f"{name} must be a finite real number, got {_show(result)}")
     return result

@@ -473,6 +473,10 @@ def _correlate(
             f"the kernel spans {span} samples (dilation {dilation}) but the padded input has "
             f"only {n}: no window fits"
         )
+    # A stride beyond the padded length leaves one window, as the padded length
+    # itself does; a huge one (up to 2**63 - 1) would overflow the byte strides
+    # of the window views.
+    stride = tuple([min(s, ni) for s, ni in zip(stride, n, strict=True)])
     dtype = np.result_type(x, w)
     if (
         x.ndim == 2

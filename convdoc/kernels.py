@@ -35,9 +35,19 @@ def gaussian_kernel(size: int = 21, sigma: float = 3.0) -> np.ndarray:
 
     ``sigma`` sets the *width* of the bell, not its height: because of the
     normalization a larger ``sigma`` spreads the same total weight over more
-    taps, so the peak gets *lower* and the smoothing stronger. ``size`` only
-    sets how many taps are kept; choose it around ``6 * sigma + 1`` so the
-    bell is not cut off.
+    taps, so the peak gets *lower* and the smoothing stronger.
+
+    ``size`` only sets how many taps are kept. The rule used throughout
+    convdoc is to cut the bell at :math:`\pm 4\sigma`, that is
+    :math:`K = 2\lceil 4\sigma \rceil + 1` taps: the tails cut off hold less
+    than :math:`10^{-4}` of the weight (:math:`6.3 \cdot 10^{-5}` for the
+    continuous bell), so no visible part of the bell is clipped. The common
+    rule of thumb :math:`K \approx 6\sigma + 1` (cut at :math:`\pm 3\sigma`)
+    saves about a quarter of the taps but clips about 0.3% of the weight, a
+    small step at each end of the kernel. A ``size`` much smaller than
+    :math:`6\sigma` gives a nearly flat (box-like) kernel; a ``sigma`` far
+    below one sample gives the unit impulse (for an even ``size``, the two
+    middle taps at one half each).
 
     Parameters
     ----------
@@ -70,11 +80,26 @@ def gaussian_kernel(size: int = 21, sigma: float = 3.0) -> np.ndarray:
     array([0.0545, 0.2442, 0.4026, 0.2442, 0.0545])
     >>> bool(np.isclose(k.sum(), 1.0))
     True
+
+    The ``+-4 sigma`` rule: ``sigma = 1.5`` gives ``2 * ceil(6) + 1 = 13`` taps.
+
+    >>> import math
+    >>> sigma = 1.5
+    >>> gaussian_kernel(2 * math.ceil(4 * sigma) + 1, sigma).shape
+    (13,)
     """
     size = positive_int(size, "size")
     sigma = positive_real(sigma, "sigma")
-    offsets = np.arange(size) - (size - 1) / 2
-    bell = np.exp(-(offsets**2) / (2 * sigma**2))
+    distance = np.abs(np.arange(size) - (size - 1) / 2)
+    nearest = distance.min()
+    # exp(-(t^2 - t_min^2) / (2 sigma^2)): the same bell up to a constant factor,
+    # with the middle tap(s) at exactly 1, so the sum is >= 1 however small sigma
+    # is (no 0/0), and (t - t_min)/sigma * (t + t_min)/sigma neither overflows
+    # for a large sigma nor underflows sigma**2 for a tiny one.
+    with np.errstate(over="ignore", invalid="ignore"):
+        exponent = ((distance - nearest) / sigma) * ((distance + nearest) / sigma) / 2
+    exponent[distance == nearest] = 0.0
+    bell = np.exp(-exponent)
     return bell / bell.sum()
 
 
@@ -112,7 +137,7 @@ def gaussian_kernel2d(
     True
     """
     rows, cols = per_axis(size, "size", 2, positive_int)
-    if isinstance(sigma, list | tuple | np.ndarray):
+    if isinstance(sigma, list | tuple) or (isinstance(sigma, np.ndarray) and sigma.ndim > 0):
         if len(sigma) != 2:
             raise ValueError(f"sigma must be a number or a pair of numbers, got {sigma!r}")
         sigma_rows = positive_real(sigma[0], "sigma[0]")
@@ -150,7 +175,7 @@ def box_kernel(size: int | tuple[int, int]) -> np.ndarray:
     >>> box_kernel((2, 3)).shape
     (2, 3)
     """
-    if isinstance(size, list | tuple | np.ndarray):
+    if isinstance(size, list | tuple) or (isinstance(size, np.ndarray) and size.ndim > 0):
         shape = per_axis(size, "size", 2, positive_int)
     else:
         shape = (positive_int(size, "size"),)

@@ -197,6 +197,9 @@ def _check_fits(
 
 
 _FAST_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+# Larger stride/padding/dilation take the generic path, which bounds them and
+# keeps memory independent of the padding.
+_FAST_MAX = 1 << 12
 
 
 def _conv_fast(
@@ -228,10 +231,11 @@ def _conv_fast(
         and type(stride) is int
         and type(padding) is int
         and type(dilation) is int
+        and type(padding_mode) is str
         and padding_mode == "zeros"
-        and stride >= 1
-        and padding >= 0
-        and dilation >= 1
+        and 1 <= stride <= _FAST_MAX
+        and 0 <= padding <= _FAST_MAX
+        and 1 <= dilation <= _FAST_MAX
         and x.size
         and weight.size
     ):

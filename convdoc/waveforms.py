@@ -64,8 +64,16 @@ def sawtooth(length: int = 200, period: int = 50) -> np.ndarray:
     """
     length = positive_int(length, "length")
     period = _period(period)
-    # np.resize repeats the ramp cyclically up to exactly `length` samples.
-    return np.resize(np.linspace(-1.0, 1.0, period), length)
+    if period <= length:
+        # np.resize repeats the ramp cyclically up to exactly `length` samples.
+        return np.resize(np.linspace(-1.0, 1.0, period), length)
+    # A period longer than the signal: compute only the `length` samples needed
+    # (memory follows the output, not the period), with numpy.linspace's own
+    # arithmetic, start + i * step, and the last sample of a period exactly 1.
+    phase = np.arange(length)
+    ramp = phase * (2.0 / (period - 1)) + -1.0
+    ramp[phase == period - 1] = 1.0
+    return ramp
 
 
 def square_wave(length: int = 200, period: int = 50, duty: float = 0.5) -> np.ndarray:
@@ -237,8 +245,14 @@ def noisy_sine(
     if noise < 0:
         raise ValueError(f"noise must be a non-negative real number, got {noise}")
     if seed is not None:
-        seed = nonneg_int(seed, "seed")
-    clean = np.sin(2 * np.pi * np.arange(length) / period)
+        seed = nonneg_int(seed, "seed", maximum=None)
+    n = np.arange(length)
+    with np.errstate(over="ignore", invalid="ignore"):
+        clean = np.sin(2 * np.pi * n / period)
+    if not np.isfinite(clean).all():
+        # n / period overflows for a tiny (subnormal) period; the phase n mod
+        # period is exact in floating point and always finite.
+        clean = np.sin(2 * np.pi * (np.fmod(n, period) / period))
     if noise == 0:
         return clean
     return clean + noise * np.random.default_rng(seed).standard_normal(length)

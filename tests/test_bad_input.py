@@ -195,6 +195,28 @@ CASES = [
     (lambda: steps(X, K, mode="middle"), ValueError, "mode must be one of"),
     (lambda: steps(X, K).partial(-1), ValueError, "n must be in 0..5, got -1"),
     (lambda: steps(X, K).to_input(1.5), TypeError, "coord must be an integer, got 1.5"),
+    # ---- issue 10: out-of-range integers and type confusion
+    (
+        lambda: correlate_windows(G, W, stride=10**19),
+        ValueError,
+        "stride must be a positive integer at most 9223372036854775807, got 10000000000000000000",
+    ),
+    (
+        lambda: reference_correlate(X, K, dilation=2**63),
+        ValueError,
+        "dilation must be a positive integer at most 9223372036854775807, got 9223372036854775808",
+    ),
+    (
+        lambda: steps(X, K, operation="conv", stride=10**400),
+        ValueError,
+        "stride must be a positive integer at most 9223372036854775807, got 1000000000000",
+    ),
+    (
+        lambda: steps(X, K, operation="conv", padding_mode=np.array(["zeros", "zeros"])),
+        TypeError,
+        "padding_mode must be a string, one of 'zeros', 'reflect', 'replicate', 'circular', "
+        "got array(['zeros', 'zeros']",
+    ),
 ]
 
 

@@ -259,6 +259,42 @@ CASES = [
         "x must be real for max pooling",
     ),
     (lambda: avg_pool2d([["a"]], 1), TypeError, "x must hold numbers"),
+    # ---- issue 10: out-of-range integers and type confusion
+    (
+        lambda: conv1d(X1, W1, stride=10**19),
+        ValueError,
+        r"stride must be a positive integer at most 9223372036854775807, got 10000000000000000000",
+    ),
+    (
+        lambda: conv2d(X2, W2, dilation=2**63),
+        ValueError,
+        r"dilation must be a positive integer at most 9223372036854775807, got 9223372036854775808",
+    ),
+    (
+        lambda: output_size(10, 3, padding=10**400),
+        ValueError,
+        r"padding must be a non-negative integer at most 9223372036854775807, got 10{20}",
+    ),
+    (
+        lambda: max_pool2d(X2, 2, stride=np.array(1.5)),
+        TypeError,
+        r"stride must be a positive integer, got np.float64\(1.5\)",
+    ),
+    (
+        lambda: conv1d(X1, W1, padding_mode=np.array(["zeros", "zeros"])),
+        TypeError,
+        r"padding_mode must be a string, one of .*got array\(\['zeros', 'zeros'\]",
+    ),
+    (
+        lambda: conv1d(X1, W1, padding_mode=np.array(["zeros"])),
+        TypeError,
+        r"padding_mode must be a string, one of .*got array\(\['zeros'\]",
+    ),
+    (
+        lambda: conv1d(np.arange(6), np.ones(3, int), padding_mode=np.array(["zeros"])),
+        TypeError,
+        r"padding_mode must be a string, one of .*got array\(\['zeros'\]",
+    ),
 ]
 
 

@@ -34,6 +34,10 @@ KERNELS = {"gaussian": "Gaussian", "box": "box (moving average)",
 OPERATIONS = ("convolve", "correlate")
 SIZE_RANGE = (1, 51)
 SIGMA_RANGE = (0.1, 10.0)
+#: Largest ``length`` :class:`Explorer1D` accepts: every sample of the five signals is
+#: embedded in the page as JSON (about 55 bytes of HTML a sample), so 8000 samples keep
+#: one explorer near 450 kB, within the page budget.
+MAX_LENGTH = 8000
 
 
 class Explorer1D(HTMLExplorer):
@@ -80,9 +84,10 @@ class Explorer1D(HTMLExplorer):
         :func:`numpy.pad` mode of the same name (``"constant"`` pads with
         zeros). ``"valid"`` mode adds no cells, so there it changes nothing.
     length : int, default 200
-        Samples per signal (``size`` may not exceed it).
+        Samples per signal, 1 to ``MAX_LENGTH`` = 8000 (every sample is
+        embedded in the page); ``size`` may not exceed it.
     period : int, default 50
-        Period of the periodic signals.
+        Period of the periodic signals (>= 2 samples).
 
     Raises
     ------
@@ -125,7 +130,14 @@ class Explorer1D(HTMLExplorer):
         self.operation = choice(operation, "operation", OPERATIONS)
         self.boundary = choice(boundary, "boundary", BOUNDARIES)
         self.length = positive_int(length, "length")
+        if self.length > MAX_LENGTH:
+            raise ValueError(
+                f"length must be an integer from 1 to {MAX_LENGTH} (every sample is embedded "
+                f"in the page, about 55 bytes each), got {length!r}"
+            )
         self.period = positive_int(period, "period")
+        if self.period < 2:
+            raise ValueError(f"period must be at least 2 samples, got {period!r}")
         self.size = positive_int(size, "size")
         if self.size > SIZE_RANGE[1]:
             raise ValueError(f"size must be an integer from 1 to {SIZE_RANGE[1]}, got {size!r}")

@@ -1,0 +1,308 @@
+"""The error contract under adversarial parameter types and magnitudes (issue 10).
+
+Every integer parameter (stride, padding, dilation, kernel_size, output_padding,
+lengths, sizes) takes Python ints, NumPy integer scalars of every width and 0-d
+integer arrays, and gives the same answer for all of them; bools, floats, strings,
+None and ints beyond a NumPy index raise TypeError/ValueError naming the parameter.
+Oracles: the same call with a plain Python int, hand-worked formulas, NumPy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import convdoc
+from convdoc.explore import Explorer1D
+from convdoc.explore.explorer1d import MAX_LENGTH
+
+INT_TYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]
+FLOAT_TYPES = [np.float16, np.float32, np.float64, np.longdouble]
+INDEX_MAX = int(np.iinfo(np.intp).max)
+
+
+def int_forms(value: int) -> st.SearchStrategy:
+    """``value`` as a Python int, a NumPy scalar of every type that holds it, or a 0-d array."""
+    forms = [st.just(value)]
+    for t in INT_TYPES:
+        info = np.iinfo(t)
+        if info.min <= value <= info.max:
+            forms.append(st.just(t(value)))
+            forms.append(st.just(np.array(value, dtype=t)))
+    return st.one_of(forms)
+
+
+def not_integers() -> st.SearchStrategy:
+    """Values no integer parameter accepts, with the exception each must raise."""
+    return st.one_of(
+        st.sampled_from([True, False, np.bool_(True), np.array(True)]).map(
+            lambda v: (v, TypeError)
+        ),
+        st.floats(allow_nan=True, allow_infinity=True).map(lambda v: (v, TypeError)),
+        st.sampled_from(FLOAT_TYPES).map(lambda t: (t(2), TypeError)),
+        st.sampled_from(FLOAT_TYPES).map(lambda t: (np.array(2, dtype=t), TypeError)),
+        st.sampled_from([None, 2j, object()]).map(lambda v: (v, TypeError)),
+        # A string is a TypeError, or a ValueError where strings are options (padding="same").
+        st.sampled_from(["2", ""]).map(lambda v: (v, (TypeError, ValueError))),
+        st.integers(INDEX_MAX + 1, 10**400).map(lambda v: (v, ValueError)),
+    )
+
+
+# ------------------------------------------------------------------ 0-d arrays and NumPy ints
+
+INT_PARAMETER_CALLS = {
+    # name -> (call taking the value, value to use)
+    "output_size.stride": (lambda v: convdoc.output_size(9, 3, stride=v), 2),
+    "transposed_output_size.output_padding": (
+        lambda v: convdoc.transposed_output_size(4, 3, stride=2, output_padding=v), 1),
+    "conv1d.stride": (lambda v: convdoc.conv1d(np.arange(9.0), np.ones(3), stride=v), 2),
+    "conv1d.stride.int": (lambda v: convdoc.conv1d(np.arange(9), np.ones(3, int), stride=v), 2),
+    "conv1d.padding": (lambda v: convdoc.conv1d(np.arange(9.0), np.ones(3), padding=v), 2),
+    "conv1d.dilation": (lambda v: convdoc.conv1d(np.arange(9.0), np.ones(3), dilation=v), 2),
+    "conv2d.stride": (lambda v: convdoc.conv2d(np.ones((6, 6)), np.ones((2, 2)), stride=v), 2),
+    "conv2d.padding": (lambda v: convdoc.conv2d(np.ones((6, 6)), np.ones((2, 2)), padding=v), 1),
+    "conv_transpose1d.stride": (
+        lambda v: convdoc.conv_transpose1d(np.arange(4.0), np.ones(3), stride=v), 2),
+    "conv_transpose1d.output_padding": (
+        lambda v: convdoc.conv_transpose1d(np.arange(4.0), np.ones(3), stride=2,
+                                           output_padding=v), 1),
+    "conv_transpose2d.padding": (
+        lambda v: convdoc.conv_transpose2d(np.ones((3, 3)), np.ones((3, 3)), padding=v), 1),
+    "max_pool2d.kernel_size": (lambda v: convdoc.max_pool2d(np.arange(16.0).reshape(4, 4), v), 2),
+    "avg_pool2d.stride": (
+        lambda v: convdoc.avg_pool2d(np.arange(16.0).reshape(4, 4), 2, stride=v), 1),
+    "avg_pool2d.padding": (
+        lambda v: convdoc.avg_pool2d(np.arange(16.0).reshape(4, 4), 2, padding=v), 1),
+    "reference_conv.stride": (
+        lambda v: convdoc.reference_conv(np.ones((1, 6)), np.ones((1, 1, 2)), stride=v), 2),
+    "reference_correlate.dilation": (
+        lambda v: convdoc.reference_correlate(np.arange(8.0), np.ones(3), dilation=v), 2),
+    "steps.stride": (
+        lambda v: len(convdoc.steps(np.arange(9.0), np.ones(3), operation="conv", stride=v)), 2),
+    "correlate_windows.stride": (
+        lambda v: convdoc.engine.correlate_windows(np.ones((1, 9)), np.ones((1, 1, 3)), stride=v),
+        2),
+    "gaussian_kernel.size": (lambda v: convdoc.gaussian_kernel(v, 1.0), 5),
+    "gaussian_kernel2d.size": (lambda v: convdoc.gaussian_kernel2d(v, 1.0), 3),
+    "box_kernel.size": (lambda v: convdoc.box_kernel(v), 4),
+    "sawtooth.length": (lambda v: convdoc.sawtooth(v, 4), 9),
+    "sawtooth.period": (lambda v: convdoc.sawtooth(9, v), 4),
+    "impulse.at": (lambda v: convdoc.impulse(9, v), 4),
+    "Explorer1D.size": (lambda v: Explorer1D(size=v).size, 5),
+}
+
+
+NONE_ALLOWED = {"avg_pool2d.stride", "impulse.at"}  # None means "the default" there
+
+
+@pytest.mark.parametrize("name", sorted(INT_PARAMETER_CALLS))
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_every_integer_form_gives_the_python_int_answer(name, data) -> None:
+    call, value = INT_PARAMETER_CALLS[name]
+    expected = call(value)
+    form = data.draw(int_forms(value))
+    got = call(form)
+    if isinstance(expected, np.ndarray):
+        assert got.shape == expected.shape
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+    else:
+        assert got == expected
+
+
+@pytest.mark.parametrize("name", sorted(INT_PARAMETER_CALLS))
+@settings(max_examples=20, deadline=None)
+@given(bad=not_integers())
+def test_non_integers_raise_naming_the_parameter(name, bad) -> None:
+    call, _ = INT_PARAMETER_CALLS[name]
+    value, exc = bad
+    parameter = name.split(".")[1]
+    assume(not (value is None and name in NONE_ALLOWED))
+    with pytest.raises(exc, match=parameter):
+        call(value)
+
+
+def test_zero_d_array_per_axis_stays_one_value_for_both_axes() -> None:
+    x = np.arange(36.0).reshape(6, 6)
+    np.testing.assert_array_equal(
+        convdoc.max_pool2d(x, np.array(3)), convdoc.max_pool2d(x, (3, 3))
+    )
+    assert convdoc.box_kernel(np.array(3)).shape == (3,)  # 1-D, as box_kernel(3)
+    np.testing.assert_array_equal(
+        convdoc.gaussian_kernel2d(5, np.array(1.5)), convdoc.gaussian_kernel2d(5, 1.5)
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: convdoc.conv1d(np.ones(9), np.ones(3), padding_mode=np.array(["zeros", "zeros"])),
+        lambda: convdoc.conv1d(np.ones(9), np.ones(3), padding_mode=np.array(["zeros"])),
+        lambda: convdoc.conv1d(np.ones(9, int), np.ones(3, int), padding_mode=np.array(["zeros"])),
+        lambda: convdoc.conv2d(np.ones((4, 4)), np.ones((2, 2)), padding_mode=np.array("zeros")),
+        lambda: convdoc.conv2d(np.ones((4, 4), np.int8), np.ones((2, 2), np.int8),
+                               padding_mode=np.array("zeros")),
+    ],
+)
+def test_padding_mode_arrays_are_rejected_for_every_dtype(call) -> None:
+    with pytest.raises(TypeError, match="padding_mode must be a string"):
+        call()
+
+
+# ------------------------------------------------------------------ numbers beyond float range
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda v: convdoc.gaussian_kernel(5, v), "sigma"),
+        (lambda v: convdoc.gaussian_kernel2d(5, (1.0, v)), r"sigma\[1\]"),
+        (lambda v: convdoc.noisy_sine(10, v), "period"),
+        (lambda v: convdoc.noisy_sine(10, 5.0, noise=v), "noise"),
+        (lambda v: convdoc.square_wave(10, 4, duty=v), "duty"),
+        (lambda v: Explorer1D(sigma=v), "sigma"),
+    ],
+)
+@pytest.mark.parametrize("value", [10**309, 10**400, -(10**400)])
+def test_ints_beyond_float_range_raise_value_error_naming_the_parameter(
+    call, parameter, value
+) -> None:
+    with pytest.raises(ValueError, match=parameter):
+        call(value)
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda v: convdoc.output_size(10, 3, stride=v), "stride"),
+        (lambda v: convdoc.output_size(10, 3, padding=v), "padding"),
+        (lambda v: convdoc.conv1d(np.ones(10), np.ones(2), stride=v), "stride"),
+        (lambda v: convdoc.conv1d(np.ones(10, int), np.ones(2, int), dilation=v), "dilation"),
+        (lambda v: convdoc.conv_transpose1d(np.ones(3), np.ones(2), stride=v), "stride"),
+        (lambda v: convdoc.max_pool2d(np.ones((4, 4)), 2, stride=v), "stride"),
+        (lambda v: convdoc.avg_pool2d(np.ones((4, 4)), v), "kernel_size"),
+        (lambda v: convdoc.square_wave(10, v), "period"),
+        (lambda v: convdoc.sawtooth(v), "length"),
+        (lambda v: convdoc.engine.correlate_windows(np.ones((1, 4)), np.ones((1, 1, 2)),
+                                                    stride=v), "stride"),
+    ],
+)
+@pytest.mark.parametrize("value", [2**63, 10**19, 10**400])
+def test_ints_beyond_an_index_raise_value_error_naming_the_parameter(
+    call, parameter, value
+) -> None:
+    with pytest.raises(ValueError, match=f"{parameter} must be .* at most {INDEX_MAX}"):
+        call(value)
+
+
+def test_the_largest_index_is_still_accepted_as_a_stride() -> None:
+    # One window fits, so one output: the input's first K samples.
+    np.testing.assert_array_equal(
+        convdoc.conv1d(np.arange(10.0), np.ones(2), stride=INDEX_MAX), [1.0]
+    )
+
+
+def test_seed_may_be_any_non_negative_int_as_for_default_rng() -> None:
+    big = 2**70
+    expected = 0.5 * np.random.default_rng(big).standard_normal(6)
+    clean = np.sin(2 * np.pi * np.arange(6) / 3.0)
+    np.testing.assert_allclose(convdoc.noisy_sine(6, 3.0, noise=0.5, seed=big), clean + expected)
+
+
+# ------------------------------------------------------------------ gaussian_kernel extremes
+
+
+def _bell(size: int, sigma: float) -> np.ndarray:
+    """Oracle: the formula in the docstring, with Python's math (fine for moderate sigma)."""
+    taps = [math.exp(-((i - (size - 1) / 2) ** 2) / (2 * sigma**2)) for i in range(size)]
+    return np.array(taps) / math.fsum(taps)
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(1, 41), sigma=st.floats(0.3, 50.0))
+def test_gaussian_kernel_equals_the_formula(size, sigma) -> None:
+    np.testing.assert_allclose(convdoc.gaussian_kernel(size, sigma), _bell(size, sigma),
+                               rtol=1e-12, atol=1e-300)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    size=st.integers(1, 40),
+    sigma=st.one_of(
+        st.floats(5e-324, 0.025),
+        st.floats(1e100, 1.7e308),
+        st.sampled_from([5e-324, 1e-310, 1e-200, 0.01, 1e200, 1.7976931348623157e308]),
+    ),
+)
+def test_gaussian_kernel_at_extreme_sigma_is_finite_and_sums_to_one(size, sigma) -> None:
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow, no 0/0
+        k = convdoc.gaussian_kernel(size, sigma)
+    assert np.isfinite(k).all()
+    assert math.isclose(math.fsum(k), 1.0, rel_tol=1e-12)
+    np.testing.assert_array_equal(k, k[::-1])
+    if sigma <= 0.025:  # exp(-0.5 / 0.025**2) = exp(-800) is 0 in float64
+        # Far below one sample: the unit impulse (even size: the two middle taps).
+        expected = np.zeros(size)
+        expected[(size - 1) // 2 : size // 2 + 1] = 1 / (2 - size % 2)
+        np.testing.assert_array_equal(k, expected)
+    else:
+        # Far wider than the kernel: flat, every tap 1/size.
+        np.testing.assert_allclose(k, np.full(size, 1 / size), rtol=1e-12)
+
+
+def test_gaussian_kernel_repros_of_issue_10() -> None:
+    np.testing.assert_array_equal(convdoc.gaussian_kernel(4, 0.01), [0, 0.5, 0.5, 0])
+    np.testing.assert_array_equal(convdoc.gaussian_kernel(1, 1e-200), [1.0])
+    np.testing.assert_allclose(convdoc.gaussian_kernel(5, 1e200), np.full(5, 0.2), rtol=1e-15)
+
+
+def test_gaussian_kernel_four_sigma_rule_clips_below_1e_4() -> None:
+    # The docstring's rule K = 2*ceil(4 sigma) + 1: the continuous bell's mass beyond
+    # +-4 sigma is erfc(4 / sqrt 2) = 6.3e-5; +-3 sigma (6 sigma + 1) leaves 0.27 %.
+    assert math.erfc(4 / math.sqrt(2)) < 1e-4
+    assert 2.6e-3 < math.erfc(3 / math.sqrt(2)) < 2.8e-3
+    for sigma in (1.0, 2.5, 3.0, 7.3):
+        size = 2 * math.ceil(4 * sigma) + 1
+        wide = convdoc.gaussian_kernel(size + 40, sigma)  # the bell with its tails
+        cut = wide[20:-20].sum()
+        assert 1 - cut < 1e-4
+
+
+# ------------------------------------------------------------------ waveforms at extremes
+
+
+def test_noisy_sine_with_a_subnormal_period_is_finite() -> None:
+    wave = convdoc.noisy_sine(10, 1e-310, noise=0)
+    assert np.isfinite(wave).all()
+    # n mod period with n an integer and period = 1e-310: Python's exact fmod is the oracle.
+    expected = [math.sin(2 * math.pi * (math.fmod(n, 1e-310) / 1e-310)) for n in range(10)]
+    np.testing.assert_allclose(wave, expected, rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(length=st.integers(1, 300), period=st.integers(2, 400))
+def test_sawtooth_equals_the_linspace_ramp_for_any_period(length, period) -> None:
+    ramp = np.linspace(-1.0, 1.0, period)
+    expected = np.array([ramp[n % period] for n in range(length)])
+    np.testing.assert_array_equal(convdoc.sawtooth(length, period), expected)
+
+
+# ------------------------------------------------------------------ Explorer1D construction
+
+
+def test_explorer1d_rejects_period_one_at_construction() -> None:
+    with pytest.raises(ValueError, match="period must be at least 2 samples, got 1"):
+        Explorer1D(period=1)
+
+
+def test_explorer1d_length_is_bounded_by_the_page_budget() -> None:
+    with pytest.raises(ValueError, match=f"length must be an integer from 1 to {MAX_LENGTH}.*"
+                                         f"got {MAX_LENGTH + 1}"):
+        Explorer1D(length=MAX_LENGTH + 1)
+    html = Explorer1D(length=MAX_LENGTH).to_html()
+    assert len(html.encode()) < 600_000  # the largest page it allows stays small
