@@ -81,7 +81,7 @@ def test_every_control_has_a_label(html):
     assert ids and set(ids) <= labelled
     assert len(ids) == len(set(ids))
     buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
-    assert {b["data-action"] for b in buttons} == {"prev", "next", "play", "save"}
+    assert {"prev", "next", "play", "save"} <= {b["data-action"] for b in buttons}
     assert all(b["type"] == "button" for b in buttons)
     ranges = [attrs for tag, attrs in parsed.tags if tag == "input"
               and attrs.get("type") == "range"]
@@ -186,11 +186,48 @@ def test_assets_ship_as_package_data():
         (Explorer2D, {"input_size": 11}, ValueError, "input_size"),
         (Explorer2D, {"kernel_size": "3"}, TypeError, "kernel_size"),
         (Explorer2D, {"transposed": 1}, TypeError, "transposed must be True or False, got 1"),
+        (Explorer2D, {"output_padding": 1}, ValueError,
+         "output_padding must be smaller than max(stride, dilation)=1, got 1"),
+        (Explorer2D, {"stride": 2, "dilation": 3, "output_padding": 3}, ValueError,
+         "max(stride, dilation)=3, got 3"),
+        (Explorer2D, {"output_padding": -1}, ValueError, "output_padding"),
+        (Explorer2D, {"padding_mode": "mirror"}, ValueError, "padding_mode"),
+        (Explorer2D, {"in_channels": 4}, ValueError, "in_channels must be an integer from 1 to 3"),
+        (Explorer2D, {"out_channels": 3}, ValueError, "out_channels must be an integer from 1"),
+        (Explorer2D, {"kernel": "blur"}, ValueError, "kernel"),
+        (Explorer2D, {"kernel": [[1, 2], [3, 4]]}, ValueError,
+         "kernel must be square with side kernel_size=3, got shape (2, 2)"),
+        (Explorer2D, {"bias": [1, 2, 3]}, ValueError, "bias must hold 1 or 2 numbers"),
+        (Explorer2D, {"bias": "x"}, TypeError, "bias"),
+        (Explorer2D, {"autoplay": "yes"}, TypeError, "autoplay must be True or False"),
     ],
 )
 def test_bad_arguments_name_the_parameter(cls, kwargs, exc, message):
     with pytest.raises(exc, match=re.escape(message)):
         cls(**kwargs)
+
+
+def test_explorer2d_embeds_its_kernel_bias_and_transposed_sizes():
+    e = Explorer2D(input_size=6, padding=1, stride=2, transposed=True, output_padding=1,
+                   kernel="sharpen", bias=[1.5, -2], out_channels=2)
+    # Hand-worked: floor((6 + 2 - 2 - 1)/2) + 1 = 3, and (3 - 1)·2 - 2 + 2 + 1 + 1 = 6.
+    assert (e.direct_output_size, e.transposed_output_size) == (3, 6)
+    assert Explorer2D(input_size=2, kernel_size=5, dilation=3).direct_output_size == 0
+    parsed = _parse(e.to_html())
+    (payload,) = [t for a, t in parsed.scripts if a.get("type") == "application/json"]
+    data = json.loads(payload)
+    weights = np.array(data["weights"])
+    assert weights.shape == (2, 3, 5, 5)
+    for o in range(2):
+        for c in range(3):
+            np.testing.assert_array_equal(weights[o, c, :3, :3], convdoc.KERNELS2D["sharpen"])
+    assert data["bias"] == [1.5, -2.0]
+    inputs = np.array(data["inputs"])
+    assert inputs.shape == (3, 10, 10) and set(np.unique(inputs)) <= {0, 1, 2, 3, 4}
+    controls = {a["data-control"]: a for t, a in parsed.tags if "data-control" in a}
+    assert controls["outpad"]["value"] == "1" and "checked" in controls["transposed"]
+    assert controls["bias0"]["value"] == "1.5"
+    assert Explorer2D(bias=2).bias == [2.0, 2.0]
 
 
 def test_repr_names_the_settings():

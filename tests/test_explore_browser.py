@@ -45,24 +45,38 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root: Path = tmp_path_factory.mktemp("explorers")
-    # Two 1-D explorers: the shared script must initialise each exactly once.
-    body = "".join([Explorer1D()._repr_html_(), Explorer2D()._repr_html_(),
-                    Explorer1D(signal="impulse")._repr_html_(),
-                    Explorer1D(kernel="ramp", size=4, mode="same", operation="correlate",
-                               boundary="reflect", length=60, period=20)._repr_html_()])
-    (root / "index.html").write_text(
+def _serve(root: Path):
+    handler = functools.partial(_Quiet, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def _write(root: Path, name: str, body: str) -> None:
+    (root / name).write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>explorers</title>"
         f"</head><body>{body}</body></html>",
         encoding="utf-8",
     )
-    handler = functools.partial(_Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root: Path = tmp_path_factory.mktemp("explorers")
+    # Two 1-D explorers: the shared script must initialise each exactly once.
+    _write(root, "index.html", "".join([
+        Explorer1D()._repr_html_(), Explorer2D()._repr_html_(),
+        Explorer1D(signal="impulse")._repr_html_(),
+        Explorer1D(kernel="ramp", size=4, mode="same", operation="correlate",
+                   boundary="reflect", length=60, period=20)._repr_html_()]))
+    _write(root, "two.html", "".join([
+        Explorer2D(seed=3)._repr_html_(),
+        Explorer2D(input_size=6, padding=1, stride=2, transposed=True, output_padding=1,
+                   in_channels=2, out_channels=2, bias=[1, -2], seed=5)._repr_html_(),
+        '<div style="height:3000px"></div>',
+        Explorer2D(autoplay=True)._repr_html_()]))
+    httpd = _serve(root)
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
 
@@ -81,27 +95,45 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser, server):
-    pg = browser.new_page()
-    errors: list[str] = []
-    outside: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+def _open(browser, url: str, **options):
+    """A page that records console errors and any request leaving 127.0.0.1."""
+    pg = browser.new_page(**options)
+    pg.errors, pg.outside = [], []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
 
     def guard(route):
         if route.request.url.startswith("http://127.0.0.1"):
             route.continue_()
         else:
-            outside.append(route.request.url)
+            pg.outside.append(route.request.url)
             route.abort()
 
     pg.route("**/*", guard)
-    pg.goto(server)
-    yield pg
+    pg.goto(url)
+    return pg
+
+
+def _close(pg) -> None:
+    errors, outside = pg.errors, pg.outside
+    pg.close()
     assert errors == []
     assert outside == []
-    pg.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    # One load for all the tests of this page: each test sets every control it relies on.
+    pg = _open(browser, server + "index.html")
+    yield pg
+    _close(pg)
+
+
+@pytest.fixture(scope="module")
+def page2d(browser, server):
+    pg = _open(browser, server + "two.html")
+    yield pg
+    _close(pg)
 
 
 def _set(root, name: str, value) -> None:
@@ -160,14 +192,24 @@ def _check1d(shown: dict, signal: np.ndarray, kernel: np.ndarray, mode: str, n: 
     assert shown["valuetext"] == f"output {n} of {len(trace)}"
 
 
+def _defaults1d(root) -> None:
+    for name, value in (("signal", "sawtooth"), ("kernel", "gaussian"), ("operation", "convolve"),
+                        ("mode", "full"), ("boundary", "constant"), ("mode", "valid")):
+        _select(root, name, value)
+    for name, value in (("size", 21), ("sigma", 3.0), ("step", 0)):
+        _set(root, name, value)
+
+
 def test_1d_defaults_match_convdoc(page):
     root = page.locator(".convdoc-explorer").nth(0)
+    _defaults1d(root)
     _check1d(_read1d(root), convdoc.sawtooth(200, 50), convdoc.gaussian_kernel(21, 3.0),
              "valid", 0)
 
 
 def test_1d_keyboard_moves_the_step(page):
     root = page.locator(".convdoc-explorer").nth(0)
+    _defaults1d(root)
     slider = root.locator('[data-control="step"]')
     slider.focus()
     for _ in range(5):
@@ -255,6 +297,7 @@ def test_1d_operation_and_boundary_match_convdoc(page, operation, boundary, mode
 
 def test_1d_ramp_flips_only_when_convolving(page):
     root = page.locator(".convdoc-explorer").nth(0)
+    _defaults1d(root)
     _select(root, "kernel", "ramp")
     _set(root, "size", 3)
     assert_allclose(_read1d(root)["taps"], [3 / 6, 2 / 6, 1 / 6])
@@ -271,6 +314,7 @@ def test_1d_preset_explorer_starts_with_its_settings(page):
 
 def test_1d_step_clamps_when_the_output_shrinks(page):
     root = page.locator(".convdoc-explorer").nth(0)
+    _defaults1d(root)
     _set(root, "step", 179)
     _set(root, "size", 51)  # valid output shrinks to 150 samples
     shown = _read1d(root)
@@ -285,12 +329,13 @@ def test_1d_buttons_step_once_each_and_every_explorer_starts(page):
         assert roots.nth(i).locator('[data-role="caption"]').inner_text() != ""
     # The script is on the page four times; a click must still move one step.
     root = roots.nth(2)
+    before = _read1d(roots.nth(0))["step"]
     root.locator('[data-action="next"]').click()
     root.locator('[data-action="next"]').click()
     assert _read1d(root)["step"] == 2
     root.locator('[data-action="prev"]').click()
     assert _read1d(root)["step"] == 1
-    assert _read1d(roots.nth(0))["step"] == 0  # the others did not move
+    assert _read1d(roots.nth(0))["step"] == before  # the others did not move
     play = root.locator('[data-action="play"]')
     play.click()
     assert play.get_attribute("aria-pressed") == "true"
@@ -328,79 +373,267 @@ def _read2d(root) -> dict:
         text = svg.get_attribute(name)
         return [int(v) for v in text.split(",")] if text else []
 
-    return {
+    shown = {
         "size": int(root.get_attribute("data-output-size")),
         "rows": ints("data-window-rows"),
         "cols": ints("data-window-cols"),
         "in_rows": ints("data-input-rows"),
         "in_cols": ints("data-input-cols"),
         "formula": root.locator('[data-role="formula"]').inner_text(),
+        "caption": root.locator('[data-role="caption"]').inner_text(),
     }
+    if shown["size"]:
+        shown.update(
+            step=int(root.get_attribute("data-step")),
+            output=np.array(json.loads(root.get_attribute("data-output"))),
+            inputs=np.array(json.loads(root.get_attribute("data-inputs"))),
+            weights=np.array(json.loads(root.get_attribute("data-weights"))),
+            bias=np.array(json.loads(root.get_attribute("data-bias"))),
+            arithmetic=root.locator('[data-role="arithmetic"]').inner_text(),
+            cells=dict(svg.locator("text[data-out]").evaluate_all(
+                "els => els.map(e => [e.getAttribute('data-out'), e.textContent])")),
+        )
+    return shown
+
+
+def _configure2d(root, n, k, p, s, d, transposed=False, a=0, mode="zeros", cin=1, cout=1,
+                 bias=(0, 0)) -> None:
+    root.locator('[data-control="transposed"]').set_checked(transposed)
+    _select(root, "cin", str(cin))
+    _select(root, "cout", str(cout))
+    for name, value in (("input", n), ("ksize", k), ("padding", p), ("stride", s),
+                        ("dilation", d), ("outpad", a), ("bias0", bias[0]), ("bias1", bias[1])):
+        _set(root, name, value)
+    if not transposed:
+        _select(root, "padmode", mode)
+
+
+def _cell_text(v: float) -> str:
+    # The cells' rounding, written independently: integers exact, else 2 decimals.
+    if float(v).is_integer():
+        text = str(int(v))
+    else:
+        text = f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}" if abs(v) >= 1 else f"{v:.2f}"
+        text = text.replace("0.", ".", 1) if text.lstrip("-").startswith("0.") else text
+    return text.replace("-", "\u2212")
+
+
+def _parse_number(text: str) -> float:
+    return float(text.replace("\u2212", "-").strip("() "))
+
+
+def _terms(line: str) -> list[tuple[float, float]]:
+    # "4·(−1) + 3·0 + ..." -> [(4, -1), (3, 0), ...]
+    body = line.split(" = ")[-2] if line.count(" = ") > 1 else line.split(" = ")[0]
+    body = body.split(": ", 1)[-1]
+    return [tuple(_parse_number(x) for x in t.split("\u00b7")) for t in body.split(" + ")]
 
 
 @pytest.mark.parametrize(
-    ("n", "k", "p", "s", "d", "transposed", "step"),
+    ("n", "k", "p", "s", "d", "transposed", "a", "mode", "cin", "cout", "bias", "step"),
     [
-        (5, 3, 0, 1, 1, False, 4),
-        (5, 3, 1, 2, 1, False, 8),
-        (6, 3, 1, 2, 1, False, 5),
-        (7, 3, 0, 1, 2, False, 7),
-        (5, 4, 2, 3, 1, False, 3),
-        (5, 3, 0, 1, 1, True, 10),
-        (3, 3, 1, 2, 1, True, 12),
-        (4, 2, 0, 3, 2, True, 40),
-        (4, 3, 4, 2, 1, True, 0),  # padding beyond d*(k-1): the grid is cropped
+        (5, 3, 0, 1, 1, False, 0, "zeros", 1, 1, (0, 0), 4),
+        (5, 3, 1, 2, 1, False, 0, "zeros", 1, 1, (2, 0), 8),
+        (6, 3, 2, 1, 1, False, 0, "reflect", 1, 1, (0, 0), 30),
+        (5, 3, 2, 2, 1, False, 0, "replicate", 2, 1, (0, 0), 5),
+        (4, 2, 3, 3, 1, False, 0, "circular", 1, 2, (1, -1), 7),
+        (7, 3, 0, 1, 2, False, 0, "zeros", 3, 2, (1, -2), 11),
+        (5, 4, 2, 3, 1, False, 0, "zeros", 1, 1, (0, 0), 3),
+        (5, 3, 0, 1, 1, True, 0, "zeros", 1, 1, (0, 0), 10),
+        (6, 3, 1, 2, 1, True, 1, "zeros", 1, 1, (0, 0), 13),
+        (6, 3, 1, 2, 1, True, 0, "zeros", 2, 2, (1, 3), 30),
+        (9, 2, 0, 3, 2, True, 1, "zeros", 3, 1, (-1, 0), 40),
+        (8, 3, 4, 2, 1, True, 1, "zeros", 1, 1, (0, 0), 0),  # padding beyond d(K-1): cropped
+        (10, 3, 0, 1, 3, True, 2, "zeros", 1, 1, (0, 0), 17),
     ],
 )
-def test_2d_settings_match_convdoc(page, n, k, p, s, d, transposed, step):
-    root = page.locator(".convdoc-explorer").nth(1)
-    for name, value in (("input", n), ("ksize", k), ("padding", p), ("stride", s),
-                        ("dilation", d)):
-        _set(root, name, value)
-    checkbox = root.locator('[data-control="transposed"]')
-    checkbox.set_checked(transposed)
+def test_2d_numbers_match_convdoc(page2d, n, k, p, s, d, transposed, a, mode, cin, cout, bias,
+                                  step):
+    root = page2d.locator(".convdoc-explorer").nth(0)
+    _configure2d(root, n, k, p, s, d, transposed, a, mode, cin, cout, bias)
     _set(root, "step", step)
     shown = _read2d(root)
-    x, w = np.ones((n, n)), np.ones((k, k))
+    x, w, b = shown["inputs"], shown["weights"], shown["bias"]
+    # The displayed values are the explorer's embedded integers, cut to the sizes shown.
+    direct = convdoc.output_size(n, k, stride=s, padding=p, dilation=d)
+    side = direct if transposed else n
+    assert_array_equal(x, Explorer2D(seed=3).inputs[:cin, :side, :side])
+    assert w.shape == (cout, cin, k, k) and b.tolist() == list(bias[:cout])
     if transposed:
-        size = convdoc.transposed_output_size(n, k, stride=s, padding=p, dilation=d)
-        trace = convdoc.steps(x, w, operation="conv_transpose", stride=s, padding=p, dilation=d)
+        size = convdoc.transposed_output_size(direct, k, stride=s, padding=p, dilation=d,
+                                              output_padding=a)
+        expected = convdoc.conv_transpose2d(x, w.transpose(1, 0, 2, 3), b, stride=s, padding=p,
+                                            output_padding=a, dilation=d)
+        traces = [convdoc.steps(x[c], w[o, c], operation="conv_transpose", stride=s, padding=p,
+                                output_padding=a, dilation=d) for o in range(cout)
+                  for c in range(cin)]
     else:
-        size = convdoc.output_size(n, k, stride=s, padding=p, dilation=d)
-        trace = convdoc.steps(x, w, operation="conv", stride=s, padding=p, dilation=d)
-    assert shown["size"] == size
-    assert trace.output.shape == (size, size)
-    st = trace[step]
-    assert shown["rows"] == st.window[0].tolist()
-    assert shown["cols"] == st.window[1].tolist()
-    assert shown["in_rows"] == st.input_index[0].tolist()
-    assert shown["in_cols"] == st.input_index[1].tolist()
+        size = direct
+        expected = convdoc.conv2d(x, w, b, stride=s, padding=p, dilation=d, padding_mode=mode)
+        traces = [convdoc.steps(x[c], w[o, c], operation="conv", stride=s, padding=p,
+                                dilation=d, padding_mode=mode) for o in range(cout)
+                  for c in range(cin)]
+    assert shown["size"] == size and expected.shape == (cout, size, size)
+    assert_allclose(shown["output"], expected, rtol=0, atol=1e-12)
+    # Done cells show their values; the others are still empty.
+    step = min(step, cout * size * size - 1)
+    assert shown["step"] == step
+    done = {f"{o},{i},{j}": expected[o, i, j] for o in range(cout) for i in range(size)
+            for j in range(size) if o * size * size + i * size + j <= step}
+    assert shown["cells"] == {key: _cell_text(v) for key, v in done.items()}
+    # The window and the arithmetic of the current output, channel by channel.
+    o, rest = divmod(step, size * size)
+    i, j = divmod(rest, size)
+    lines = shown["arithmetic"].splitlines()
+    lines = [line for line in lines if line.strip()]
+    assert _parse_number(lines[-1].rsplit(" = ", 1)[1]) == pytest.approx(expected[o, i, j])
+    for c in range(cin):
+        st = traces[o * cin + c][i * size + j]
+        assert st.out_index == (i, j)
+        assert shown["rows"] == st.window[0].tolist()
+        assert shown["cols"] == st.window[1].tolist()
+        assert shown["in_rows"] == st.input_index[0].tolist()
+        terms = np.array(_terms(lines[c]))
+        assert_array_equal(terms[:, 0], st.values.ravel())
+        assert_array_equal(terms[:, 1], st.taps.ravel())
+        if cin > 1:
+            assert _parse_number(lines[c].rsplit(" = ", 1)[1]) == pytest.approx(st.total)
+    if cin > 1 or bias[o]:
+        assert lines[-1].startswith(("y[" if cout == 1 else f"y{'₀₁'[o]}[") + f"{i}, {j}] = ")
     assert shown["formula"].endswith(f"= {size}")
     valuetext = root.locator('[data-control="step"]').get_attribute("aria-valuetext")
-    i, j = st.out_index
-    assert valuetext == f"output ({i}, {j}) of {size}×{size}"
+    assert valuetext.endswith(f"output ({i}, {j}) of {size}×{size}")
+    if d > 1:
+        assert f"in steps of {d}" in shown["caption"]
 
 
-def test_2d_no_output_when_the_kernel_does_not_fit(page):
-    root = page.locator(".convdoc-explorer").nth(1)
-    for name, value in (("input", 2), ("ksize", 5), ("padding", 0), ("dilation", 3)):
-        _set(root, name, value)
+def test_2d_transposed_maps_the_direct_output_back(page2d):
+    root = page2d.locator(".convdoc-explorer").nth(1)  # preset: N=6, p=1, s=2, a=1, 2 -> 2 channels
+    shown = _read2d(root)
+    assert shown["size"] == 6 == convdoc.transposed_output_size(3, 3, stride=2, padding=1,
+                                                                output_padding=1)
+    assert "3×3 → 6×6" in shown["caption"] and "maps 6×6 → 3×3" in shown["caption"]
+    assert shown["formula"].endswith("+ 1 + 1 = 6")
+    outpad = root.locator('[data-control="outpad"]')
+    assert outpad.get_attribute("max") == "1" and not outpad.is_disabled()
+    _set(root, "outpad", 0)
+    shown = _read2d(root)
+    assert shown["size"] == 5
+    assert "Output padding a = 1 gives back 6×6" in shown["caption"]
+    expected = convdoc.conv_transpose2d(shown["inputs"], shown["weights"].transpose(1, 0, 2, 3),
+                                        shown["bias"], stride=2, padding=1)
+    assert_allclose(shown["output"], expected, atol=1e-12)
+    assert shown["bias"].tolist() == [1, -2]
+    # Direct mode: the output-padding control does not apply.
+    root.locator('[data-control="transposed"]').set_checked(False)
+    assert outpad.is_disabled()
+
+
+def test_2d_dilation_caption_names_the_steps(page2d):
+    root = page2d.locator(".convdoc-explorer").nth(0)
+    _configure2d(root, 7, 3, 0, 1, 2)
+    _set(root, "step", 0)
+    assert "covers rows 0–4 in steps of 2, cols 0–4 in steps of 2" in _read2d(root)["caption"]
+
+
+def test_2d_edit_cells_and_presets(page2d):
+    root = page2d.locator(".convdoc-explorer").nth(0)
+    _configure2d(root, 5, 3, 1, 1, 1, cin=2, cout=1)
+    _set(root, "step", 6)
+    editor = root.locator('[data-control="cell"]')
+    assert editor.is_disabled()
+    root.locator('rect[data-cell="in,1,2,3"]').click()
+    assert root.locator('[data-role="cell-label"]').inner_text() == "Input channel 1, row 2, col 3"
+    editor.fill("9")
+    root.locator('rect[data-cell="w,0,0,1,2"]').click()
+    editor.fill("-3")
+    shown = _read2d(root)
+    assert shown["inputs"][1, 2, 3] == 9 and shown["weights"][0, 0, 1, 2] == -3
+    assert_allclose(shown["output"], convdoc.conv2d(shown["inputs"], shown["weights"], padding=1),
+                    atol=1e-12)
+    assert root.locator('[data-control="preset"]').input_value() == "custom"
+    _select(root, "preset", "sobel_x")
+    shown = _read2d(root)
+    assert shown["weights"].shape == (1, 2, 3, 3)
+    for c in range(2):
+        assert_array_equal(shown["weights"][0, c], [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    assert_allclose(shown["output"], convdoc.conv2d(shown["inputs"], shown["weights"], padding=1),
+                    atol=1e-12)
+    _set(root, "ksize", 5)
+    _select(root, "preset", "random")
+    shown = _read2d(root)
+    assert shown["weights"].shape == (1, 2, 5, 5)
+    assert set(np.unique(shown["weights"])) <= {-2, -1, 0, 1, 2}
+    assert len(np.unique(shown["weights"])) > 2
+    before = shown["inputs"].copy()
+    root.locator('[data-action="random-input"]').click()
+    shown = _read2d(root)
+    assert not np.array_equal(before, shown["inputs"])
+    assert set(np.unique(shown["inputs"])) <= {0, 1, 2, 3, 4}
+    assert_allclose(shown["output"], convdoc.conv2d(shown["inputs"], shown["weights"], padding=1),
+                    atol=1e-12)
+    _select(root, "preset", "gaussian_blur")  # fractions: cells round, the data stays exact
+    shown = _read2d(root)
+    assert_allclose(shown["output"], convdoc.conv2d(shown["inputs"], shown["weights"], padding=1),
+                    atol=1e-12)
+    assert_array_equal(shown["weights"][0, 0], convdoc.KERNELS2D["gaussian_blur"])
+
+
+def test_2d_no_output_when_the_kernel_does_not_fit(page2d):
+    root = page2d.locator(".convdoc-explorer").nth(0)
+    _configure2d(root, 2, 5, 0, 1, 3)
     shown = _read2d(root)
     assert shown["size"] == 0 and shown["rows"] == []
     with pytest.raises(ValueError):
         convdoc.output_size(2, 5, dilation=3)
-    assert "No output" in root.locator('[data-role="caption"]').inner_text()
+    assert "No output" in shown["caption"]
 
 
-def test_2d_keyboard_changes_stride(page):
-    root = page.locator(".convdoc-explorer").nth(1)
+def test_2d_keyboard_changes_stride(page2d):
+    root = page2d.locator(".convdoc-explorer").nth(0)
+    _configure2d(root, 5, 3, 0, 1, 1)
     root.locator('[data-control="stride"]').focus()
-    page.keyboard.press("ArrowRight")
-    shown = _read2d(root)
-    assert shown["size"] == convdoc.output_size(5, 3, stride=2)
+    page2d.keyboard.press("ArrowRight")
+    assert _read2d(root)["size"] == convdoc.output_size(5, 3, stride=2)
     root.locator('[data-control="transposed"]').focus()
-    page.keyboard.press("Space")
-    assert _read2d(root)["size"] == convdoc.transposed_output_size(5, 3, stride=2)
+    page2d.keyboard.press("Space")
+    # Transposed maps the direct output (2) back: (2 - 1)·2 + 3 = 5, the direct input size.
+    assert _read2d(root)["size"] == convdoc.transposed_output_size(2, 3, stride=2) == 5
+
+
+def test_2d_speed_play_and_step_back(page2d):
+    root = page2d.locator(".convdoc-explorer").nth(0)
+    _configure2d(root, 5, 3, 0, 1, 1)
+    _set(root, "step", 0)
+    root.locator('[data-action="prev"]').click()  # wraps to the last output
+    assert _read2d(root)["step"] == 8
+    _select(root, "speed", "8")
+    play = root.locator('[data-action="play"]')
+    play.click()
+    assert root.get_attribute("data-playing") == "true"
+    page2d.wait_for_function(
+        "el => parseInt(el.getAttribute('data-step'), 10) >= 2", arg=root.element_handle()
+    )
+    play.click()
+    assert root.get_attribute("data-playing") == "false"
+
+
+def test_2d_autoplay_when_scrolled_into_view(page2d, browser, server):
+    root = page2d.locator(".convdoc-explorer").nth(2)
+    assert root.get_attribute("data-autoplay") == "on"
+    assert root.get_attribute("data-playing") == "false"  # below the fold
+    root.scroll_into_view_if_needed()
+    page2d.wait_for_function("el => el.getAttribute('data-playing') === 'true'",
+                             arg=root.element_handle())
+    page2d.locator(".convdoc-explorer").nth(0).scroll_into_view_if_needed()
+    page2d.wait_for_function("el => el.getAttribute('data-playing') === 'false'",
+                             arg=root.element_handle())
+    calm = _open(browser, server + "two.html", reduced_motion="reduce")
+    root = calm.locator(".convdoc-explorer").nth(2)
+    root.scroll_into_view_if_needed()
+    assert root.get_attribute("data-autoplay") == "off"
+    assert root.get_attribute("data-playing") == "false"
+    _close(calm)
 
 
 def test_focus_is_visible(page):
@@ -422,7 +655,7 @@ def _luminance(css_color: str) -> float:
 @pytest.mark.parametrize("how", ["furo-attribute", "os-preference"])
 def test_dark_mode_turns_the_text_light(browser, server, how):
     pg = browser.new_page(color_scheme="dark" if how == "os-preference" else "light")
-    pg.goto(server)
+    pg.goto(server + "index.html")
     if how == "furo-attribute":
         pg.evaluate("document.body.dataset.theme = 'dark'")
     root = pg.locator(".convdoc-explorer").first

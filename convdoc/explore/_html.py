@@ -74,13 +74,28 @@ def checkbox_field(root_id: str, name: str, label: str, checked: bool) -> str:
     )
 
 
-def buttons() -> str:
-    """Step back, step forward, play, and save-as-SVG buttons."""
+def buttons(root_id: str = "", speeds: tuple[float, ...] = (), speed: float = 0) -> str:
+    """Step back, step forward, play (with a speed select), and save-as-SVG buttons.
+
+    ``speeds`` are the playback rates offered, in steps per second; ``speed`` the
+    one selected first.
+    """
+    options = "".join(
+        f'<option value="{v:g}"{" selected" if v == speed else ""}>{v:g} steps/s</option>'
+        for v in speeds
+    )
+    fid = f"{root_id}-speed"
+    select = (
+        f'<span class="cdx-speed"><label for="{fid}">Speed</label><select id="{fid}" '
+        f'data-control="speed">{options}</select></span>'
+        if speeds else ""
+    )
     return (
         '<div class="cdx-buttons">'
         '<button type="button" data-action="prev" aria-label="Previous step">◀ Step</button>'
         '<button type="button" data-action="next" aria-label="Next step">Step ▶</button>'
         '<button type="button" data-action="play" aria-pressed="false">Play</button>'
+        f"{select}"
         '<button type="button" data-action="save">Save SVG</button>'
         "</div>"
     )

@@ -121,9 +121,13 @@
     if (out) out.textContent = text;
   }
 
-  function wirePlayback(root, redraw) {
+  // Play/pause at the speed select's rate (steps per second), step back and forth;
+  // with autoplay, play while at least half the explorer is in view, unless the
+  // reader asked for reduced motion or paused it.
+  function wirePlayback(root, redraw, autoplay) {
     var step = control(root, "step");
-    var timer = null;
+    var speed = control(root, "speed");
+    var timer = null, userStopped = false;
     var play = root.querySelector('[data-action="play"]');
     function advance(delta) {
       var max = parseInt(step.max, 10), v = parseInt(step.value, 10) + delta;
@@ -132,20 +136,57 @@
       step.value = String(v);
       redraw();
     }
+    function interval() {
+      var rate = speed ? parseFloat(speed.value) : 8;
+      return 1000 / (rate > 0 ? rate : 8);
+    }
+    function setPlaying(on) {
+      if (timer) clearInterval(timer);
+      timer = on ? setInterval(function () { advance(1); }, interval()) : null;
+      play.setAttribute("aria-pressed", timer ? "true" : "false");
+      play.textContent = timer ? "Pause" : "Play";
+      root.setAttribute("data-playing", timer ? "true" : "false");
+      // A caption announced several times a second would drown a screen reader.
+      Array.prototype.forEach.call(root.querySelectorAll("[aria-live]"), function (node) {
+        node.setAttribute("aria-live", timer ? "off" : "polite");
+      });
+    }
     root.querySelector('[data-action="prev"]').addEventListener("click", function () { advance(-1); });
     root.querySelector('[data-action="next"]').addEventListener("click", function () { advance(1); });
     play.addEventListener("click", function () {
-      if (timer) {
-        clearInterval(timer);
-        timer = null;
-      } else {
-        timer = setInterval(function () { advance(1); }, 120);
-      }
-      play.setAttribute("aria-pressed", timer ? "true" : "false");
-      play.textContent = timer ? "Pause" : "Play";
-      // A caption announced eight times a second would drown a screen reader.
-      var caption = root.querySelector('[data-role="caption"]');
-      if (caption) caption.setAttribute("aria-live", timer ? "off" : "polite");
+      userStopped = !!timer;
+      setPlaying(!timer);
+    });
+    if (speed) speed.addEventListener("change", function () { if (timer) setPlaying(true); });
+    root.setAttribute("data-playing", "false");
+    var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    if (autoplay && !reduced && window.IntersectionObserver) {
+      new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting && !timer && !userStopped) setPlaying(true);
+          else if (!entry.isIntersecting && timer) setPlaying(false);
+        });
+      }, { threshold: 0.5 }).observe(root);
+    }
+    root.setAttribute("data-autoplay", autoplay && !reduced ? "on" : "off");
+  }
+
+  // Narrow screens: fold the settings away so the drawing keeps the height.
+  function foldOnPhones(root) {
+    var details = root.querySelector("details.cdx-settings");
+    if (details && root.clientWidth < 560) details.open = false;
+  }
+
+  // Redraw when the explorer's width changes (phone rotation, sidebar).
+  function onResize(root, redraw) {
+    var last = root.clientWidth, pending = false;
+    window.addEventListener("resize", function () {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () {
+        pending = false;
+        if (root.clientWidth !== last) { last = root.clientWidth; redraw(); }
+      });
     });
   }
 
@@ -382,18 +423,39 @@
 
   /* ---- 2-D explorer -------------------------------------------------------------------- */
 
-  // Geometry of the grid the kernel slides over, as convdoc.steps lays it out.
-  function geometry2d(n, k, p, s, d, transposed) {
+  // Geometry of the grid the kernel slides over, as convdoc.steps lays it out. The
+  // sliders describe the direct convolution (N, K, p, s, d); the transposed one
+  // takes that convolution's output size back, with output padding a.
+  function geometry2d(n, k, p, s, d, transposed, a) {
     var span = d * (k - 1) + 1;
+    var direct = Math.floor((n + 2 * p - span) / s) + 1;
     if (!transposed) {
-      var g = n + 2 * p;
-      return { grid: g, before: p, upsample: 1, stride: s, zlen: n,
-        out: Math.floor((g - span) / s) + 1, span: span };
+      return { grid: n + 2 * p, before: p, upsample: 1, stride: s, zlen: n, inSize: n,
+        out: direct, span: span, direct: direct, transposed: false };
     }
-    // Transposed: zeros inserted between samples, border d(k-1) - p (negative crops),
-    // then a stride-1 direct convolution with the flipped kernel.
-    var z = (n - 1) * s + 1, before = d * (k - 1) - p, gt = z + 2 * before;
-    return { grid: gt, before: before, upsample: s, stride: 1, zlen: z, out: gt - span + 1, span: span };
+    if (direct < 1) {
+      return { grid: 0, before: 0, upsample: s, stride: 1, zlen: 0, inSize: 0, out: 0,
+        span: span, direct: direct, transposed: true };
+    }
+    // Zeros inserted between samples, border d(K - 1) - p (negative crops), a more
+    // cells after, then a stride-1 correlation with the kernel turned 180 degrees.
+    var z = (direct - 1) * s + 1, before = d * (k - 1) - p, gt = z + 2 * before + (a || 0);
+    return { grid: gt, before: before, upsample: s, stride: 1, zlen: z, inSize: direct,
+      out: gt - span + 1, span: span, direct: direct, transposed: true };
+  }
+
+  // Input index that fills grid position g along one axis (-1: a zero), as
+  // torch's padding modes (numpy.pad's constant, reflect, edge, wrap) do.
+  function source2d(geo, g, mode) {
+    var i = g - geo.before, n = geo.zlen, period, m;
+    if (geo.transposed) return i < 0 || i >= n || i % geo.upsample !== 0 ? -1 : i / geo.upsample;
+    if (i >= 0 && i < n) return i;
+    if (mode === "zeros") return -1;
+    if (mode === "replicate" || n === 1) return i < 0 ? 0 : n - 1;
+    if (mode === "circular") return ((i % n) + n) % n;
+    period = 2 * n - 2;
+    m = ((i % period) + period) % period;
+    return m < n ? m : period - m;
   }
 
   function cellKind(geo, g) {
@@ -402,90 +464,283 @@
     return c % geo.upsample === 0 ? "real" : "inserted";
   }
 
-  function formula(n, k, p, s, d, transposed, out) {
-    if (transposed) {
-      return "o = (n \u2212 1)\u00b7s \u2212 2p + d\u00b7(k \u2212 1) + 1 = (" + n + " \u2212 1)\u00b7" + s +
-        " \u2212 2\u00b7" + p + " + " + d + "\u00b7(" + k + " \u2212 1) + 1 = " + out;
-    }
-    return "o = \u230a(n + 2p \u2212 d\u00b7(k \u2212 1) \u2212 1) / s\u230b + 1 = \u230a(" + n + " + 2\u00b7" + p +
-      " \u2212 " + d + "\u00b7(" + k + " \u2212 1) \u2212 1) / " + s + "\u230b + 1 = " + out;
+  var SUB = "\u2080\u2081\u2082\u2083";
+
+  function formula(n, k, p, s, d, geo, a) {
+    var direct = "N_out = \u230a(N + 2p \u2212 d(K \u2212 1) \u2212 1)/s\u230b + 1 = \u230a(" + n +
+      " + 2\u00b7" + p + " \u2212 " + d + "\u00b7(" + k + " \u2212 1) \u2212 1)/" + s + "\u230b + 1 = " + geo.direct;
+    if (!geo.transposed) return direct;
+    return direct + "; transposed back: (N_out − 1)s \u2212 2p + d(K \u2212 1) + a + 1 = (" +
+      geo.direct + " \u2212 1)\u00b7" + s + " \u2212 2\u00b7" + p + " + " + d + "\u00b7(" + k + " \u2212 1) + " + a +
+      " + 1 = " + geo.out;
   }
 
-  function init2d(root) {
+  function cellText(v) {
+    if (Number.isInteger(v)) return num(v);
+    var s = Math.abs(v) >= 10 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(1) : v.toFixed(2);
+    s = s.replace(/^(-?)0\./, "$1.");
+    return s.charAt(0) === "-" ? "\u2212" + s.slice(1) : s;
+  }
+
+  function term(v, w) {
+    var b = num(w);
+    return num(v) + "\u00b7" + (w < 0 ? "(" + b + ")" : b);
+  }
+
+  // Small deterministic generator for the "random" presets (mulberry32).
+  function prng(seed) {
+    var t = seed >>> 0;
+    return function () {
+      t = (t + 0x6d2b79f5) >>> 0;
+      var r = Math.imul(t ^ (t >>> 15), 1 | t);
+      r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+      return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  function init2d(root, data) {
     var svg = root.querySelector('[data-panel="grid"]');
     var caption = root.querySelector('[data-role="caption"]');
     var formulaBox = root.querySelector('[data-role="formula"]');
+    var arith = root.querySelector('[data-role="arithmetic"]');
+    var editor = control(root, "cell");
+    var editorLabel = root.querySelector('[data-role="cell-label"]');
     var hatchId = root.id + "-hatch";
+    var inputs = JSON.parse(JSON.stringify(data.inputs));
+    var weights = JSON.parse(JSON.stringify(data.weights));
+    var random = prng(data.seed * 7919 + 17);
+    var selected = null;  // ["in", c, i, j] or ["w", o, c, u, v]
 
-    function redraw() {
-      var n = intValue(root, "input"), k = intValue(root, "ksize"), p = intValue(root, "padding");
-      var s = intValue(root, "stride"), d = intValue(root, "dilation");
-      var transposed = control(root, "transposed").checked;
-      ["input", "ksize", "padding", "stride", "dilation"].forEach(function (name) {
+    function settings() {
+      var st = { n: intValue(root, "input"), k: intValue(root, "ksize"), p: intValue(root, "padding"),
+        s: intValue(root, "stride"), d: intValue(root, "dilation"), mode: control(root, "padmode").value,
+        transposed: control(root, "transposed").checked,
+        cin: intValue(root, "cin"), cout: intValue(root, "cout") };
+      var op = control(root, "outpad"), top = Math.max(st.s, st.d) - 1;
+      op.max = String(top);
+      if (parseInt(op.value, 10) > top) op.value = String(top);
+      op.disabled = !st.transposed || top === 0;
+      st.a = st.transposed ? parseInt(op.value, 10) : 0;
+      control(root, "padmode").disabled = st.transposed;
+      root.querySelector('[data-bias-field="1"]').hidden = st.cout < 2;
+      st.bias = [0, 1].map(function (o) {
+        var v = parseFloat(control(root, "bias" + o).value);
+        return isFinite(v) ? v : 0;
+      });
+      ["input", "ksize", "padding", "stride", "dilation", "outpad"].forEach(function (name) {
         showValue(root, name, control(root, name).value);
       });
-      var geo = geometry2d(n, k, p, s, d, transposed);
+      return st;
+    }
+
+    function compute(st, geo) {
+      var m = geo.inSize, k = st.k, c, o, r, q, u, v, i, j;
+      var x = [], W = [], taps = [], grid = [], out = [];
+      var src = [];
+      for (q = 0; q < geo.grid; q++) src.push(source2d(geo, q, st.mode));
+      for (c = 0; c < st.cin; c++) {
+        x.push(inputs[c].slice(0, m).map(function (row) { return row.slice(0, m); }));
+        var g = [];
+        for (r = 0; r < geo.grid; r++) {
+          var row = [];
+          for (q = 0; q < geo.grid; q++) row.push(src[r] < 0 || src[q] < 0 ? 0 : x[c][src[r]][src[q]]);
+          g.push(row);
+        }
+        grid.push(g);
+      }
+      for (o = 0; o < st.cout; o++) {
+        W.push([]);
+        taps.push([]);
+        for (c = 0; c < st.cin; c++) {
+          var w = weights[o][c].slice(0, k).map(function (row) { return row.slice(0, k); });
+          W[o].push(w);
+          taps[o].push(w.map(function (row, a) {
+            return row.map(function (_, b) { return st.transposed ? w[k - 1 - a][k - 1 - b] : w[a][b]; });
+          }));
+        }
+      }
+      for (o = 0; o < st.cout; o++) {
+        var plane = [];
+        for (i = 0; i < geo.out; i++) {
+          var line = [];
+          for (j = 0; j < geo.out; j++) {
+            var acc = 0;
+            for (c = 0; c < st.cin; c++) {
+              for (u = 0; u < k; u++) {
+                for (v = 0; v < k; v++) {
+                  acc += grid[c][i * geo.stride + st.d * u][j * geo.stride + st.d * v] * taps[o][c][u][v];
+                }
+              }
+            }
+            line.push(acc + st.bias[o]);
+          }
+          plane.push(line);
+        }
+        out.push(plane);
+      }
+      return { x: x, W: W, taps: taps, grid: grid, src: src, out: out };
+    }
+
+    function label(x, y, text) {
+      var t = el("text", { x: x, y: y, "class": "cdx-label" }, svg);
+      t.textContent = text;
+    }
+
+    function numberAt(x, y, cs, value, cls, attrs) {
+      var t = el("text", { x: x + cs / 2, y: y + cs / 2, "class": "cdx-num " + (cls || ""),
+        "font-size": Math.max(10, Math.min(13, Math.round(cs * 0.42))) }, svg);
+      for (var key in attrs || {}) if (Object.prototype.hasOwnProperty.call(attrs, key)) t.setAttribute(key, attrs[key]);
+      t.textContent = cellText(value);
+      return t;
+    }
+
+    function redraw() {
+      var st = settings(), k = st.k;
+      var geo = geometry2d(st.n, k, st.p, st.s, st.d, st.transposed, st.a);
       var stepInput = control(root, "step");
       clear(svg);
       hatch(svg, hatchId);
-      formulaBox.textContent = formula(n, k, p, s, d, transposed, geo.out);
-      if (geo.out < 1 || geo.grid < 1) {
+      formulaBox.textContent = formula(st.n, k, st.p, st.s, st.d, geo, st.a);
+      if (geo.direct < 1 || geo.out < 1) {
         caption.textContent = "No output: the dilated kernel (span " + geo.span +
-          ") does not fit in the " + Math.max(geo.grid, 0) + "-cell grid.";
+          ") does not fit in the " + Math.max(st.n + 2 * st.p, 0) + "-cell padded input.";
+        arith.textContent = "";
         root.setAttribute("data-output-size", "0");
         svg.setAttribute("data-window-rows", "");
         svg.setAttribute("data-window-cols", "");
+        svg.setAttribute("width", "0");
+        svg.setAttribute("height", "0");
         stepInput.max = "0";
         stepInput.disabled = true;
         showValue(root, "step", "\u2013");
         return;
       }
+      var res = compute(st, geo);
       stepInput.disabled = false;
-      var total = geo.out * geo.out;
+      var plane = geo.out * geo.out, total = st.cout * plane;
       stepInput.max = String(total - 1);
       var step = Math.min(intValue(root, "step"), total - 1);
       stepInput.value = String(step);
-      stepInput.setAttribute("aria-valuetext", "output (" + Math.floor(step / geo.out) + ", " +
-        step % geo.out + ") of " + geo.out + "\u00d7" + geo.out);
+      var oc = Math.floor(step / plane), oi = Math.floor((step % plane) / geo.out), oj = step % geo.out;
+      var yName = st.cout > 1 ? "y" + SUB.charAt(oc) : "y";
+      stepInput.setAttribute("aria-valuetext", (st.cout > 1 ? "channel " + oc + ", " : "") + "output (" +
+        oi + ", " + oj + ") of " + geo.out + "\u00d7" + geo.out);
       showValue(root, "step", String(step));
-      var oi = Math.floor(step / geo.out), oj = step % geo.out;
-      var rows = [], cols = [];
-      for (var a = 0; a < k; a++) {
-        rows.push(oi * geo.stride + d * a);
-        cols.push(oj * geo.stride + d * a);
+      var rows = [], cols = [], a, b;
+      for (a = 0; a < k; a++) {
+        rows.push(oi * geo.stride + st.d * a);
+        cols.push(oj * geo.stride + st.d * a);
       }
 
-      var cell = Math.max(10, Math.min(30, Math.floor(300 / Math.max(geo.grid, geo.out))));
-      var gap = 40, width = (geo.grid + geo.out) * cell + gap + 4, height = Math.max(geo.grid, geo.out) * cell + 4;
+      // Layout: inputs (one row per channel) | kernels of the current output channel | outputs;
+      // on a narrow screen the outputs go below. Cell size follows the available width.
+      var avail = Math.max(280, (root.clientWidth || 640) - 28), gap = 26, lab = 16;
+      var G = geo.grid, O = geo.out, cs = Math.floor((avail - 2 * gap - 4) / (G + k + O));
+      var wide = cs >= 20;
+      if (!wide) cs = Math.floor((avail - gap - 4) / Math.max(G + k, O));
+      cs = Math.max(10, Math.min(34, cs));
+      var showNums = cs >= 16;
+      var xIn = 2, xK = xIn + G * cs + gap, xOut = wide ? xK + k * cs + gap : 2;
+      var rowH = Math.max(G, k) * cs + lab + 8;
+      var yOut0 = wide ? 0 : st.cin * rowH + 6;
+      var width = wide ? xOut + O * cs + 4 : Math.max(xK + k * cs, O * cs) + 4;
+      var height = Math.max(st.cin * rowH, yOut0 + st.cout * (O * cs + lab + 8));
       svg.setAttribute("viewBox", "0 0 " + width + " " + height);
       svg.setAttribute("width", String(width));
       svg.setAttribute("height", String(height));
-      var r, c;
-      for (r = 0; r < geo.grid; r++) {
-        for (c = 0; c < geo.grid; c++) {
-          var kr = cellKind(geo, r), kc = cellKind(geo, c);
-          var kind = kr === "pad" || kc === "pad" ? "pad" : kr === "real" && kc === "real" ? "real" : "inserted";
-          el("rect", { x: 2 + c * cell, y: 2 + r * cell, width: cell, height: cell, "class": "cdx-cell cdx-" + kind }, svg);
+      svg.setAttribute("data-cell-size", String(cs));
+      var c, r, q;
+      for (c = 0; c < st.cin; c++) {
+        var y0 = c * rowH + lab;
+        label(xIn, y0 - 4, (st.transposed ? "input " : "input ") + (st.cin > 1 ? "channel " + c + " " : "") +
+          geo.inSize + "\u00d7" + geo.inSize + (st.transposed ? ", zeros inserted" : st.p ? ", padded" : ""));
+        for (r = 0; r < G; r++) {
+          for (q = 0; q < G; q++) {
+            var kr = cellKind(geo, r), kq = cellKind(geo, q);
+            var kind = kr === "pad" || kq === "pad" ? "pad" : kr === "real" && kq === "real" ? "real" : "inserted";
+            var rect = el("rect", { x: xIn + q * cs, y: y0 + r * cs, width: cs, height: cs,
+              "class": "cdx-cell cdx-" + kind }, svg);
+            if (kind === "real") {
+              var ii = res.src[r], jj = res.src[q];
+              rect.setAttribute("data-cell", "in," + c + "," + ii + "," + jj);
+              if (selected && selected[0] === "in" && selected[1] === c && selected[2] === ii && selected[3] === jj) {
+                rect.setAttribute("class", rect.getAttribute("class") + " cdx-selected");
+              }
+            }
+            if (showNums) numberAt(xIn + q * cs, y0 + r * cs, cs, res.grid[c][r][q], kind === "real" ? "" : "cdx-fill");
+          }
+        }
+        for (a = 0; a < k; a++) {
+          for (b = 0; b < k; b++) {
+            el("rect", { x: xIn + cols[b] * cs, y: y0 + rows[a] * cs, width: cs, height: cs,
+              "class": "cdx-tapcell", fill: "url(#" + hatchId + ")" }, svg);
+          }
+        }
+        el("rect", { x: xIn + cols[0] * cs, y: y0 + rows[0] * cs, width: (cols[k - 1] - cols[0] + 1) * cs,
+          height: (rows[k - 1] - rows[0] + 1) * cs, "class": "cdx-outline" }, svg);
+        // Kernel W[o, c] as applied (turned 180 degrees in transposed mode).
+        label(xK, y0 - 4, "W[" + oc + ", " + c + "]" + (st.transposed ? " turned 180\u00b0" : ""));
+        for (a = 0; a < k; a++) {
+          for (b = 0; b < k; b++) {
+            var su = st.transposed ? k - 1 - a : a, sv = st.transposed ? k - 1 - b : b;
+            var kr2 = el("rect", { x: xK + b * cs, y: y0 + a * cs, width: cs, height: cs,
+              "class": "cdx-cell cdx-weight", "data-cell": "w," + oc + "," + c + "," + su + "," + sv }, svg);
+            if (selected && selected[0] === "w" && selected[1] === oc && selected[2] === c &&
+                selected[3] === su && selected[4] === sv) kr2.setAttribute("class", "cdx-cell cdx-weight cdx-selected");
+            if (showNums) numberAt(xK + b * cs, y0 + a * cs, cs, res.taps[oc][c][a][b], "", { "data-tap": oc + "," + c + "," + a + "," + b });
+          }
         }
       }
-      for (a = 0; a < k; a++) {
-        for (var b = 0; b < k; b++) {
-          el("rect", { x: 2 + cols[b] * cell, y: 2 + rows[a] * cell, width: cell, height: cell,
-            "class": "cdx-tapcell", fill: "url(#" + hatchId + ")" }, svg);
+      for (var o = 0; o < st.cout; o++) {
+        var yo = yOut0 + o * (O * cs + lab + 8) + lab;
+        label(xOut, yo - 4, (st.cout > 1 ? "y" + SUB.charAt(o) : "y") + ", " + O + "\u00d7" + O +
+          (st.bias[o] ? ", bias " + num(st.bias[o]) : ""));
+        for (r = 0; r < O; r++) {
+          for (q = 0; q < O; q++) {
+            var done = o * plane + r * O + q <= step;
+            el("rect", { x: xOut + q * cs, y: yo + r * cs, width: cs, height: cs,
+              "class": "cdx-cell " + (done ? "cdx-done" : "cdx-todo") }, svg);
+            if (done && showNums) numberAt(xOut + q * cs, yo + r * cs, cs, res.out[o][r][q], "", { "data-out": o + "," + r + "," + q });
+          }
+        }
+        if (o === oc) {
+          el("rect", { x: xOut + oj * cs, y: yo + oi * cs, width: cs, height: cs, "class": "cdx-outline cdx-now" }, svg);
         }
       }
-      el("rect", { x: 2 + cols[0] * cell, y: 2 + rows[0] * cell, width: (cols[k - 1] - cols[0] + 1) * cell,
-        height: (rows[k - 1] - rows[0] + 1) * cell, "class": "cdx-outline" }, svg);
-      var ox = 2 + geo.grid * cell + gap;
-      for (r = 0; r < geo.out; r++) {
-        for (c = 0; c < geo.out; c++) {
-          el("rect", { x: ox + c * cell, y: 2 + r * cell, width: cell, height: cell,
-            "class": "cdx-cell " + (r * geo.out + c <= step ? "cdx-done" : "cdx-todo") }, svg);
+
+      // The current output's arithmetic, channel by channel.
+      var terms = [], lines = [], sums = [];
+      for (c = 0; c < st.cin; c++) {
+        var pairs = [], parts = [], sum = 0;
+        for (a = 0; a < k; a++) {
+          for (b = 0; b < k; b++) {
+            var v = res.grid[c][rows[a]][cols[b]], w = res.taps[oc][c][a][b];
+            pairs.push([v, w]);
+            parts.push(term(v, w));
+            sum += v * w;
+          }
         }
+        terms.push(pairs);
+        sums.push(sum);
+        lines.push((st.cin > 1 ? "channel " + c + ": " : yName + "[" + oi + ", " + oj + "] = ") +
+          parts.join(" + ") + (st.cin > 1 || st.bias[oc] ? " = " + num(sum) : ""));
       }
-      el("rect", { x: ox + oj * cell, y: 2 + oi * cell, width: cell, height: cell, "class": "cdx-outline cdx-now" }, svg);
-      var arrow = el("text", { x: ox - gap / 2, y: 2 + Math.min(geo.grid, geo.out) * cell / 2, "class": "cdx-arrow" }, svg);
-      arrow.textContent = "\u2192";
+      var value = res.out[oc][oi][oj];
+      if (st.cin > 1 || st.bias[oc]) {
+        var tail = sums.map(function (v, i) { return i && v < 0 ? "(" + num(v) + ")" : num(v); });
+        if (st.bias[oc]) tail.push((st.bias[oc] < 0 ? "(" + num(st.bias[oc]) + ")" : num(st.bias[oc])) + " (bias)");
+        lines.push(yName + "[" + oi + ", " + oj + "] = " + tail.join(" + ") + " = " + num(value));
+      } else {
+        lines[0] += " = " + num(value);
+      }
+      clear(arith);
+      lines.forEach(function (line) {
+        var p = document.createElement("p");
+        p.textContent = line;
+        arith.appendChild(p);
+      });
+      arith.setAttribute("data-terms", JSON.stringify(terms));
+      arith.setAttribute("data-sum", String(value));
 
       var inRows = rows.map(function (v) { return v - geo.before; });
       var inCols = cols.map(function (v) { return v - geo.before; });
@@ -496,17 +751,92 @@
       svg.setAttribute("data-grid-size", String(geo.grid));
       root.setAttribute("data-output-size", String(geo.out));
       root.setAttribute("data-step", String(step));
-      caption.textContent = (transposed ? "transposed: " : "") + "output (" + oi + ", " + oj + ") of " +
-        geo.out + "\u00d7" + geo.out + " covers rows " + range(inRows[0], inRows[k - 1]) + ", cols " +
-        range(inCols[0], inCols[k - 1]) + (transposed ? " of the zero-inserted input" : " of the input");
+      root.setAttribute("data-output", JSON.stringify(res.out));
+      root.setAttribute("data-inputs", JSON.stringify(res.x));
+      root.setAttribute("data-weights", JSON.stringify(res.W));
+      root.setAttribute("data-bias", JSON.stringify(st.bias.slice(0, st.cout)));
+      var by = st.d > 1 ? " in steps of " + st.d : "";
+      var text = (st.transposed ? "transposed: " + geo.inSize + "\u00d7" + geo.inSize + " \u2192 " + O + "\u00d7" + O +
+        " (the direct convolution maps " + st.n + "\u00d7" + st.n + " \u2192 " + geo.inSize + "\u00d7" + geo.inSize + "); " : "") +
+        (st.cout > 1 ? "channel " + oc + ", " : "") + "output (" + oi + ", " + oj + ") of " + O + "\u00d7" + O +
+        " covers rows " + range(inRows[0], inRows[k - 1]) + by + ", cols " + range(inCols[0], inCols[k - 1]) + by +
+        (st.transposed ? " of the zero-inserted input" : " of the input");
+      if (st.transposed && O !== st.n) {
+        var need = (st.n + 2 * st.p - geo.span) % st.s;
+        text += need < Math.max(st.s, st.d) && need !== st.a
+          ? ". Output padding a = " + need + " gives back " + st.n + "\u00d7" + st.n
+          : "";
+      }
+      caption.textContent = text;
     }
 
-    ["input", "ksize", "padding", "stride", "dilation", "transposed", "step"].forEach(function (name) {
+    function select(cell) {
+      selected = cell;
+      editor.disabled = false;
+      if (cell[0] === "in") {
+        editorLabel.textContent = "Input channel " + cell[1] + ", row " + cell[2] + ", col " + cell[3];
+        editor.value = String(inputs[cell[1]][cell[2]][cell[3]]);
+      } else {
+        editorLabel.textContent = "Weight W[" + cell[1] + ", " + cell[2] + "] row " + cell[3] + ", col " + cell[4];
+        editor.value = String(weights[cell[1]][cell[2]][cell[3]][cell[4]]);
+      }
+      redraw();
+    }
+
+    svg.addEventListener("click", function (event) {
+      var target = event.target.closest ? event.target.closest("[data-cell]") : null;
+      if (!target) return;
+      var parts = target.getAttribute("data-cell").split(",");
+      select([parts[0]].concat(parts.slice(1).map(Number)));
+      editor.focus();
+    });
+    editor.addEventListener("input", function () {
+      var v = parseFloat(editor.value);
+      if (!selected || !isFinite(v)) return;
+      if (selected[0] === "in") inputs[selected[1]][selected[2]][selected[3]] = v;
+      else {
+        weights[selected[1]][selected[2]][selected[3]][selected[4]] = v;
+        control(root, "preset").value = "custom";
+      }
+      redraw();
+    });
+    control(root, "preset").addEventListener("change", function () {
+      var name = control(root, "preset").value, o, c, u, v;
+      if (name === "custom") return;
+      var preset = data.presets[name];
+      if (preset) {
+        control(root, "ksize").value = String(preset.length);
+      }
+      for (o = 0; o < weights.length; o++) {
+        for (c = 0; c < weights[o].length; c++) {
+          for (u = 0; u < weights[o][c].length; u++) {
+            for (v = 0; v < weights[o][c][u].length; v++) {
+              weights[o][c][u][v] = preset ? (u < preset.length && v < preset.length ? preset[u][v] : 0)
+                : Math.floor(random() * 5) - 2;
+            }
+          }
+        }
+      }
+      redraw();
+    });
+    root.querySelector('[data-action="random-input"]').addEventListener("click", function () {
+      inputs.forEach(function (plane) {
+        plane.forEach(function (row) {
+          for (var j = 0; j < row.length; j++) row[j] = Math.floor(random() * 5);
+        });
+      });
+      redraw();
+    });
+
+    ["input", "ksize", "padding", "stride", "dilation", "padmode", "transposed", "outpad", "cin", "cout",
+      "bias0", "bias1", "step"].forEach(function (name) {
       control(root, name).addEventListener("input", redraw);
       control(root, name).addEventListener("change", redraw);
     });
-    wirePlayback(root, redraw);
+    foldOnPhones(root);
+    wirePlayback(root, redraw, data.autoplay);
     wireDownload(root, "convolution-2d");
+    onResize(root, redraw);
     redraw();
   }
 
