@@ -363,7 +363,8 @@ _READ_2D_JS = """root => {
   return {
     n: Number(c('input').value), k: Number(c('ksize').value), p: Number(c('padding').value),
     s: Number(c('stride').value), d: Number(c('dilation').value),
-    transposed: c('transposed').checked, step: Number(root.getAttribute('data-step')),
+    transposed: c('transposed').checked, a: Number(c('outpad').value),
+    step: Number(root.getAttribute('data-step')),
     out: Number(root.getAttribute('data-output-size')),
     rows: ints('data-window-rows'), cols: ints('data-window-cols'),
     inRows: ints('data-input-rows'), inCols: ints('data-input-cols'),
@@ -394,10 +395,12 @@ def _check_1d(shown: dict[str, Any]) -> None:
 def _check_2d(shown: dict[str, Any]) -> None:
     n, k, p, s, d = (shown[key] for key in ("n", "k", "p", "s", "d"))
     if shown["transposed"]:
-        expected = (n - 1) * s - 2 * p + d * (k - 1) + 1
+        # The sliders set the direct convolution; transposed maps its output size m back.
+        m, a = (n + 2 * p - d * (k - 1) - 1) // s + 1, shown["a"]
+        expected = (m - 1) * s - 2 * p + d * (k - 1) + a + 1
         trace = convdoc.steps(
-            np.ones((n, n)), np.ones((k, k)), operation="conv_transpose",
-            stride=s, padding=p, dilation=d,
+            np.ones((m, m)), np.ones((k, k)), operation="conv_transpose",
+            stride=s, padding=p, dilation=d, output_padding=a,
         )  # fmt: skip
     else:
         expected = (n + 2 * p - d * (k - 1) - 1) // s + 1
