@@ -112,7 +112,7 @@ def test_explorer1d_initial_controls_reflect_the_arguments():
     assert controls["size"]["value"] == "7" and controls["sigma"]["value"] == "1.5"
     assert controls["step"]["value"] == "3"
     selected = [a["value"] for t, a in tags if t == "option" and "selected" in a]
-    assert selected == ["impulse", "box", "convolve", "same", "constant"]
+    assert selected == ["impulse", "box", "convolve", "same", "constant", "10"]
 
 
 def test_explorer1d_presets_operation_boundary_and_ramp():
@@ -131,7 +131,7 @@ def test_explorer1d_presets_operation_boundary_and_ramp():
     assert [v for v, _ in selects["kernel"]] == ["gaussian", "box", "ramp"]
     chosen = {name: [v for v, on in opts if on] for name, opts in selects.items()}
     assert chosen == {"signal": ["sawtooth"], "kernel": ["ramp"], "operation": ["correlate"],
-                      "mode": ["full"], "boundary": ["symmetric"]}
+                      "mode": ["full"], "boundary": ["symmetric"], "speed": ["10"]}
     (size,) = [a for _, a in tags if a.get("data-control") == "size"]
     assert size["value"] == "4" and size["step"] == "1"
 

@@ -168,6 +168,15 @@ def _read1d(root) -> dict:
         "center": float(out.get_attribute("data-center")),
         "caption": root.locator('[data-role="caption"]').inner_text(),
         "valuetext": root.locator('[data-control="step"]').get_attribute("aria-valuetext"),
+        "partial": np.array(json.loads(
+            root.locator('[data-panel="sum"]').get_attribute("data-partial-sums"))),
+        "rows": np.array(json.loads(
+            root.locator('[data-role="products"]').get_attribute("data-rows"))),
+        "table": root.locator('[data-role="products"] tr').evaluate_all(
+            "rows => rows.map(r => Array.from(r.children).map(c => c.textContent))"),
+        "largest": root.locator('[data-role="products"] li').all_inner_texts(),
+        "yticks": [int(root.locator(f'[data-panel="{p}"]').get_attribute("data-yticks"))
+                   for p in ("input", "kernel", "output", "sum")],
     }
 
 
@@ -190,6 +199,31 @@ def _check1d(shown: dict, signal: np.ndarray, kernel: np.ndarray, mode: str, n: 
     assert_allclose(shown["products"], step.products, atol=1e-12)
     assert f"output {n} " in shown["caption"]
     assert shown["valuetext"] == f"output {n} of {len(trace)}"
+    # Running sum: the products added tap by tap end at the output.
+    assert_allclose(shown["partial"], np.cumsum(step.products), atol=1e-12)
+    assert shown["partial"][-1] == pytest.approx(trace.output[n], abs=1e-12)
+    # The numbers: input index i, x[i], kernel index m, h[m] (flipped for a convolution).
+    rows = shown["rows"]
+    k = len(kernel)
+    assert_array_equal(rows[:, 0], step.input_index[0])
+    assert_allclose(rows[:, 1], step.values, atol=0)
+    m = np.arange(k)[::-1] if operation == "convolve" else np.arange(k)
+    assert_array_equal(rows[:, 2], m)
+    assert_allclose(rows[:, 3], kernel[m], atol=1e-15)
+    assert_allclose(rows[:, 4], step.products, atol=1e-12)
+    if k <= 11:
+        assert shown["table"][0][0] == "input i" and len(shown["table"]) == k + 1
+        for text, value in zip(shown["table"][1:], step.products, strict=True):
+            assert float(text[4].replace("\u2212", "-")) == pytest.approx(value, rel=1e-3, abs=1e-9)
+    else:
+        largest = np.argsort(-np.abs(step.products), kind="stable")[:5]
+        assert len(shown["largest"]) == 5
+        shown_at = [int(t.split("]")[0][2:]) for t in shown["largest"]]
+        top = sorted(np.abs(step.products))[-5:]
+        assert sorted(abs(step.products[i - step.input_index[0][0]]) for i in shown_at) == \
+            pytest.approx(top, abs=1e-15)
+        assert len(set(shown_at)) == 5 and largest.size == 5
+    assert all(count >= 2 for count in shown["yticks"])
 
 
 def _defaults1d(root) -> None:
@@ -295,6 +329,21 @@ def test_1d_operation_and_boundary_match_convdoc(page, operation, boundary, mode
     assert root.locator('[data-control="boundary"]').is_disabled() == (mode == "valid")
 
 
+def test_1d_legend_names_every_mark(page):
+    root = page.locator(".convdoc-explorer").nth(0)
+    items = root.locator(".cdx-legend li")
+    assert items.count() == 10
+    # Every swatch is drawn, with the class of the mark it names.
+    drawn = root.locator(".cdx-legend svg").evaluate_all(
+        "keys => keys.map(k => k.firstElementChild && k.firstElementChild.getAttribute('class'))")
+    assert all(drawn) and {"cdx-signal", "cdx-stem", "cdx-product", "cdx-partial"} <= set(drawn)
+    for name in ("input", "kernel", "output", "sum"):
+        panel = f'[data-panel="{name}"]'
+        marks = root.locator(", ".join(f"{panel} .cdx-{mark}"
+                                       for mark in ("signal", "tap", "output", "partial")))
+        assert marks.count() > 0, name
+
+
 def test_1d_ramp_flips_only_when_convolving(page):
     root = page.locator(".convdoc-explorer").nth(0)
     _defaults1d(root)
@@ -337,6 +386,7 @@ def test_1d_buttons_step_once_each_and_every_explorer_starts(page):
     assert _read1d(root)["step"] == 1
     assert _read1d(roots.nth(0))["step"] == before  # the others did not move
     play = root.locator('[data-action="play"]')
+    _select(root, "speed", "50")
     play.click()
     assert play.get_attribute("aria-pressed") == "true"
     page.wait_for_function(
@@ -346,7 +396,7 @@ def test_1d_buttons_step_once_each_and_every_explorer_starts(page):
     assert play.get_attribute("aria-pressed") == "false"
 
 
-@pytest.mark.parametrize(("index", "panels"), [(0, 3), (1, 1)])
+@pytest.mark.parametrize(("index", "panels"), [(0, 4), (1, 1)])
 def test_save_svg_downloads_a_standalone_file(page, index, panels):
     root = page.locator(".convdoc-explorer").nth(index)
     _set(root, "step", 4)

@@ -258,7 +258,7 @@
 
   /* ---- 1-D explorer -------------------------------------------------------------------- */
 
-  var W = 640, H = 130, PAD_L = 44, PAD_R = 10, PAD_T = 10, PAD_B = 18;
+  var W = 640, H = 130, PAD_L = 48, PAD_R = 10, PAD_T = 10, PAD_B = 18;
 
   function scaler(lo, hi, a, b) {
     if (hi === lo) { hi = lo + 1; }
@@ -272,10 +272,49 @@
     return [lo - m, hi + m];
   }
 
-  function axes(svg, sx, sy, lo, hi, label) {
+  // The zero line, the panel's name and value ticks on the y axis (0, the largest and
+  // the smallest value drawn, when they are apart enough to be read).
+  function axes(svg, sx, sy, lo, hi, label, values) {
     el("line", { x1: sx(lo), x2: sx(hi), y1: sy(0), y2: sy(0), "class": "cdx-axis" }, svg);
-    var t = el("text", { x: 4, y: PAD_T + 10, "class": "cdx-label" }, svg);
+    el("line", { x1: PAD_L - 2, x2: PAD_L - 2, y1: PAD_T, y2: H - PAD_B, "class": "cdx-axis" }, svg);
+    var t = el("text", { x: W - PAD_R, y: PAD_T + 9, "class": "cdx-label cdx-end" }, svg);
     t.textContent = label;
+    var vmin = 0, vmax = 0, shown = [];
+    (values || []).forEach(function (v) { if (v < vmin) vmin = v; if (v > vmax) vmax = v; });
+    [0, vmax, vmin].forEach(function (v) {
+      var y = sy(v);
+      if (shown.some(function (u) { return Math.abs(u - y) < 12; })) return;
+      shown.push(y);
+      el("line", { x1: PAD_L - 6, x2: PAD_L - 2, y1: y, y2: y, "class": "cdx-axis" }, svg);
+      var label = el("text", { x: PAD_L - 8, y: y + 3.5, "class": "cdx-ytick" }, svg);
+      label.textContent = num(Number(v.toPrecision(3)));
+    });
+    svg.setAttribute("data-yticks", shown.length);
+  }
+
+  function sizePanel(svg, height) {
+    svg.setAttribute("viewBox", "0 0 " + W + " " + height);
+    svg.setAttribute("width", String(W));
+    svg.setAttribute("height", String(height));
+  }
+
+  // The legend's swatches, drawn with the marks' own classes.
+  function legendKeys(root, hatchId) {
+    Array.prototype.forEach.call(root.querySelectorAll("svg[data-key]"), function (key) {
+      var kind = key.getAttribute("data-key");
+      if (kind === "signal") el("line", { x1: 1, x2: 19, y1: 6, y2: 6, "class": "cdx-signal" }, key);
+      else if (kind === "output") el("line", { x1: 1, x2: 19, y1: 6, y2: 6, "class": "cdx-output" }, key);
+      else if (kind === "pad") el("circle", { cx: 10, cy: 6, r: 3, "class": "cdx-pad" }, key);
+      else if (kind === "window") el("rect", { x: 2, y: 1, width: 16, height: 10, "class": "cdx-window", fill: "url(#" + hatchId + ")" }, key);
+      else if (kind === "under") el("rect", { x: 7, y: 3, width: 6, height: 6, "class": "cdx-under" }, key);
+      else if (kind === "tap") {
+        el("line", { x1: 10, x2: 10, y1: 11, y2: 4, "class": "cdx-stem" }, key);
+        el("circle", { cx: 10, cy: 4, r: 2.5, "class": "cdx-tap" }, key);
+      } else if (kind === "product") el("path", { d: "M7,3l6,6m0,-6l-6,6", "class": "cdx-product" }, key);
+      else if (kind === "centre") el("line", { x1: 10, x2: 10, y1: 0, y2: 12, "class": "cdx-centre" }, key);
+      else if (kind === "current") el("circle", { cx: 10, cy: 6, r: 4, "class": "cdx-current" }, key);
+      else if (kind === "partial") el("polyline", { points: "1,10 7,10 7,6 13,6 13,2 19,2", "class": "cdx-partial" }, key);
+    });
   }
 
   function ticks(svg, sx, lo, hi) {
@@ -291,8 +330,10 @@
     var panels = {
       input: root.querySelector('[data-panel="input"]'),
       kernel: root.querySelector('[data-panel="kernel"]'),
-      output: root.querySelector('[data-panel="output"]')
+      output: root.querySelector('[data-panel="output"]'),
+      sum: root.querySelector('[data-panel="sum"]')
     };
+    var table = root.querySelector('[data-role="products"]');
     var caption = root.querySelector('[data-role="caption"]');
     var hatchId = root.id + "-hatch";
 
@@ -305,6 +346,9 @@
       var size = intValue(root, "size");
       var sigma = parseFloat(control(root, "sigma").value);
       var x = data.signals[signalName];
+      // Draw at the width the page gives (phones included), so text keeps its size.
+      W = Math.max(300, Math.min(640, (root.clientWidth || 640) - 26));
+      ["input", "kernel", "output", "sum"].forEach(function (name) { sizePanel(panels[name], H); });
       control(root, "sigma").disabled = kernelName !== "gaussian";
       // Valid mode adds no cells, so no boundary rule applies there.
       control(root, "boundary").disabled = mode === "valid";
@@ -327,7 +371,9 @@
       var sx = scaler(lo, hi, PAD_L, W - PAD_R);
 
       // Input panel: padding band and hollow zeros, the signal, the window.
-      var svg = panels.input, ext = extent(x), sy = scaler(ext[0], ext[1], H - PAD_B, PAD_T);
+      var padded = x.slice();
+      for (var e0 = -res.before; e0 < x.length + res.after; e0++) padded.push(extended(x, e0, boundary));
+      var svg = panels.input, ext = extent(padded), sy = scaler(ext[0], ext[1], H - PAD_B, PAD_T);
       clear(svg);
       hatch(svg, hatchId);
       if (res.before > 0) {
@@ -339,7 +385,9 @@
           width: sx(x.length - 0.5 + res.after) - sx(x.length - 0.5),
           height: H - PAD_T - PAD_B, "class": "cdx-band" }, svg);
       }
-      axes(svg, sx, sy, lo, hi, "input");
+      var drawn = x.slice();
+      for (var e = -res.before; e < x.length + res.after; e++) drawn.push(extended(x, e, boundary));
+      axes(svg, sx, sy, lo, hi, "input x", drawn);
       var win = el("rect", { x: sx(start - 0.5), y: PAD_T, width: sx(end + 0.5) - sx(start - 0.5),
         height: H - PAD_T - PAD_B, "class": "cdx-window", fill: "url(#" + hatchId + ")" }, svg);
       win.setAttribute("data-start", String(start));
@@ -368,7 +416,7 @@
       var products = res.taps.map(function (t, i) { return t * values[i]; });
       ext = extent(res.taps.concat(products));
       sy = scaler(ext[0], ext[1], H - PAD_B, PAD_T);
-      axes(svg, sx, sy, lo, hi, "kernel");
+      axes(svg, sx, sy, lo, hi, "taps h and products x\u00b7h", res.taps.concat(products));
       res.taps.forEach(function (t, i) {
         el("line", { x1: sx(start + i), x2: sx(start + i), y1: sy(0), y2: sy(t), "class": "cdx-stem" }, svg);
         el("circle", { cx: sx(start + i), cy: sy(t), r: 2.5, "class": "cdx-tap" }, svg);
@@ -386,7 +434,7 @@
       clear(svg);
       ext = extent(out);
       sy = scaler(ext[0], ext[1], H - PAD_B, PAD_T);
-      axes(svg, sx, sy, lo, hi, "output");
+      axes(svg, sx, sy, lo, hi, "output y", out);
       var done = [];
       for (var m = 0; m <= n; m++) done.push(sx(centers[m]) + "," + sy(out[m]));
       el("polyline", { points: done.join(" "), "class": "cdx-output" }, svg);
@@ -406,6 +454,78 @@
           (boundary === "constant" ? "zero" : boundary) + " padding)";
       }
       caption.textContent = text;
+
+      // Running sum: the products added tap by tap, ending at the output.
+      svg = panels.sum;
+      clear(svg);
+      var partial = [], acc = 0;
+      products.forEach(function (v) { acc += v; partial.push(acc); });
+      ext = extent(partial.concat(products));
+      sy = scaler(ext[0], ext[1], H - PAD_B, PAD_T);
+      var st = scaler(-0.5, k - 0.5, PAD_L, W - PAD_R);
+      axes(svg, st, sy, -0.5, k - 0.5, "running sum, tap by tap", partial.concat(products));
+      var bar = Math.max(1, Math.min(14, (st(1) - st(0)) * 0.6)), stepPts = [];
+      products.forEach(function (v, i) {
+        el("rect", { x: st(i) - bar / 2, y: Math.min(sy(0), sy(v)), width: bar,
+          height: Math.abs(sy(v) - sy(0)), "class": "cdx-productbar" }, svg);
+        stepPts.push(st(i - 0.5) + "," + sy(i ? partial[i - 1] : 0), st(i + 0.5) + "," + sy(i ? partial[i - 1] : 0),
+          st(i + 0.5) + "," + sy(partial[i]));
+      });
+      el("polyline", { points: stepPts.join(" "), "class": "cdx-partial" }, svg);
+      el("line", { x1: PAD_L, x2: W - PAD_R, y1: sy(out[n]), y2: sy(out[n]), "class": "cdx-centre" }, svg);
+      var endLabel = el("text", { x: W - PAD_R, y: sy(out[n]) + (sy(out[n]) < H / 2 ? 13 : -4),
+        "class": "cdx-label cdx-end" }, svg);
+      endLabel.textContent = "y[" + n + "] = " + num(out[n]);
+      var tickStep = Math.max(1, Math.ceil(k / 10));
+      for (var tj = 0; tj < k; tj += tickStep) {
+        var tt = el("text", { x: st(tj), y: H - 3, "class": "cdx-tick" }, svg);
+        tt.textContent = String(tj);
+      }
+      svg.setAttribute("data-partial-sums", JSON.stringify(partial));
+
+      // The products as numbers: all of them for a short kernel, else the largest.
+      // Tap j of the window is h[m] with m = K - 1 - j for a convolution (flipped), m = j else.
+      var rowsData = products.map(function (v, j) {
+        return [start + j, values[j], operation === "correlate" ? j : k - 1 - j, res.taps[j], v, partial[j]];
+      });
+      table.setAttribute("data-rows", JSON.stringify(rowsData));
+      clear(table);
+      var head = document.createElement("p");
+      if (k <= 11) {
+        var tbl = document.createElement("table"), tr = document.createElement("tr");
+        ["input i", "x[i]", "tap m", "h[m]", "x[i]\u00b7h[m]", "running sum"].forEach(function (h) {
+          var th = document.createElement("th");
+          th.textContent = h;
+          th.setAttribute("scope", "col");
+          tr.appendChild(th);
+        });
+        tbl.appendChild(tr);
+        rowsData.forEach(function (row) {
+          tr = document.createElement("tr");
+          row.forEach(function (v) {
+            var td = document.createElement("td");
+            td.textContent = num(v);
+            tr.appendChild(td);
+          });
+          tbl.appendChild(tr);
+        });
+        head.textContent = "Output " + n + ", the products tap by tap (sum " + num(out[n]) + "):";
+        table.appendChild(head);
+        table.appendChild(tbl);
+      } else {
+        var order = rowsData.slice().sort(function (p, q) { return Math.abs(q[4]) - Math.abs(p[4]); }).slice(0, 5);
+        head.textContent = "Output " + n + " = " + num(out[n]) + ", the sum of " + k + " products; the largest:";
+        table.appendChild(head);
+        var list = document.createElement("ul");
+        order.forEach(function (row) {
+          var li = document.createElement("li");
+          li.textContent = "x[" + row[0] + "]\u00b7h[" + row[2] + "] = " + num(row[1]) + "\u00b7" + num(row[3]) +
+            " = " + num(row[4]);
+          li.setAttribute("data-input", String(row[0]));
+          list.appendChild(li);
+        });
+        table.appendChild(list);
+      }
       root.setAttribute("data-step", String(n));
       root.setAttribute("data-operation", operation);
       root.setAttribute("data-boundary", boundary);
@@ -416,7 +536,10 @@
       control(root, name).addEventListener("input", redraw);
       control(root, name).addEventListener("change", redraw);
     });
-    wirePlayback(root, redraw);
+    legendKeys(root, hatchId);
+    foldOnPhones(root);
+    wirePlayback(root, redraw, false);
+    onResize(root, redraw);
     wireDownload(root, "convolution-1d");
     redraw();
   }

@@ -33,6 +33,21 @@ KERNELS = {"gaussian": "Gaussian", "box": "box (moving average)",
            "ramp": "ramp (asymmetric)"}
 OPERATIONS = ("convolve", "correlate")
 SIZE_RANGE = (1, 51)
+#: Playback speeds offered, in steps per second.
+SPEEDS_1D = (2, 5, 10, 25, 50)
+#: Marks of the drawing and what they mean (the legend under the panels).
+LEGEND = (
+    ("signal", "input x"),
+    ("pad", "cells added by the boundary rule"),
+    ("window", "kernel window"),
+    ("under", "input values under the taps"),
+    ("tap", "taps h as applied"),
+    ("product", "products x·h"),
+    ("centre", "window centre"),
+    ("output", "outputs y so far"),
+    ("current", "current output"),
+    ("partial", "running sum"),
+)
 SIGMA_RANGE = (0.1, 10.0)
 #: Largest ``length`` :class:`Explorer1D` accepts: every sample of the five signals is
 #: embedded in the page as JSON (about 55 bytes of HTML a sample), so 8000 samples keep
@@ -50,10 +65,14 @@ class Explorer1D(HTMLExplorer):
     sigma, step), and a small script that computes the result itself, as
     :func:`convdoc.convolve` or :func:`convdoc.correlate` do: the input is
     extended by the boundary rule by the cells the mode asks for, and the
-    taps (flipped for a convolution) slide over it. It redraws three SVG
-    panels: the input with its extension and the kernel window at its true
-    position, the taps as applied and their products, and the outputs so far
-    under the centre of their windows. Nothing is fetched from the network.
+    taps (flipped for a convolution) slide over it. It redraws four SVG
+    panels with value axes and a legend: the input with its extension and the
+    kernel window at its true position, the taps as applied and their
+    products, the outputs so far under the centre of their windows, and the
+    running sum of the products tap by tap, ending at the current output.
+    The current step's products are written out as numbers (a table for up
+    to 11 taps, the largest contributions for longer kernels). Play runs the
+    steps at a chosen speed. Nothing is fetched from the network.
 
     JupyterLab does not run scripts in HTML output, so there the explorer
     shows only its controls; use the figures in :mod:`convdoc.plot` instead.
@@ -191,18 +210,28 @@ class Explorer1D(HTMLExplorer):
             range_field(root_id, "step", "Step", self.step, 0, self.length * 2, 1),
         ])
         panels = "".join(
-            f'<svg data-panel="{name}" viewBox="0 0 640 130" width="640" height="130" '
-            f'role="img" aria-label="{label}"></svg>'
-            for name, label in (
-                ("input", "input signal with the kernel window"),
-                ("kernel", "kernel taps at their input positions and the products"),
-                ("output", "outputs so far, under the centres of their windows"),
+            f'<svg data-panel="{name}" viewBox="0 0 640 {height}" width="640" '
+            f'height="{height}" role="img" aria-label="{label}"></svg>'
+            for name, label, height in (
+                ("input", "input signal with the kernel window", 130),
+                ("kernel", "kernel taps at their input positions and the products", 130),
+                ("output", "outputs so far, under the centres of their windows", 130),
+                ("sum", "running sum of the products, tap by tap, ending at the output", 110),
             )
         )
+        legend = "".join(
+            f'<li><svg class="cdx-key" viewBox="0 0 20 12" width="20" height="12" '
+            f'aria-hidden="true" data-key="{key}"></svg>{text}</li>'
+            for key, text in LEGEND
+        )
         return (
-            f'<div class="cdx-controls">{controls}</div>{buttons()}'
+            f'<details class="cdx-settings" open><summary>Settings</summary>'
+            f'<div class="cdx-controls">{controls}</div></details>'
+            f"{buttons(root_id, SPEEDS_1D, 10)}"
             '<p class="cdx-caption" data-role="caption" aria-live="polite"></p>'
             f"{panels}"
+            f'<ul class="cdx-legend" aria-label="legend">{legend}</ul>'
+            '<div class="cdx-products" data-role="products" aria-live="polite"></div>'
         )
 
     def __repr__(self) -> str:
