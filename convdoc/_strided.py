@@ -157,7 +157,7 @@ def fft_phases(
     -------
     numpy.ndarray, shape (C_out, *out_shape)
     """
-    work = np.result_type(dtype, np.float32)
+    work = fft_work_dtype(dtype)
     if grid.ndim == 2:
         c_out, c_in, k = w.shape
         q = -(-k // stride[0])
@@ -166,7 +166,7 @@ def fft_phases(
     else:
         result = _one_transform(grid, w, stride, out_shape, work)
     if dtype.kind in "iu":
-        result = np.rint(result)
+        return round_to_int(result, dtype)
     return np.ascontiguousarray(result.astype(dtype, copy=False))
 
 
@@ -195,6 +195,40 @@ def fft_phases_cost(
 
 
 # ----------------------------------------------------------------------- helpers
+
+
+def fft_work_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype an FFT for a ``dtype`` result computes in.
+
+    Integer results always go through float64: a float32 FFT has a 24-bit
+    mantissa, too short for the sums of even 8-bit samples (255 * 255 * 625
+    needs 26 bits). Floating and complex results keep their precision
+    (float16 is raised to float32, as :mod:`scipy.fft` does).
+    """
+    if dtype.kind in "iub":
+        return np.dtype(np.float64)
+    return np.result_type(dtype, np.float32)
+
+
+def round_to_int(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """An FFT's float result rounded to the integer ``dtype``, wrapping as NumPy does.
+
+    NumPy's integer arithmetic wraps modulo ``2**bits``; a float-to-integer
+    cast of a value outside the target's range is undefined instead (it gives
+    0 or INT64_MIN and a warning). So the rounded values are reduced modulo
+    ``2**64`` (exact: :func:`numpy.fmod` never rounds), brought into int64's
+    range, cast to int64, and that is narrowed to ``dtype`` by NumPy's
+    wrapping integer cast. When the sums fit the float64 mantissa (the only
+    case ``method="auto"`` takes the FFT for) this equals the exact sums
+    wrapped, i.e. what the direct method gives.
+    """
+    r = np.rint(result)
+    if r.size and not (np.abs(r).max() < 2.0**63):
+        r = np.fmod(r, 2.0**64)  # in (-2**64, 2**64); NaN stays NaN
+        r = np.where(r < 0, r + 2.0**64, r)  # [0, 2**64): exact, a multiple of 2**11
+        r = np.where(r >= 2.0**63, r - 2.0**64, r)  # [-2**63, 2**63)
+        r = np.nan_to_num(r, nan=0.0)
+    return np.ascontiguousarray(r.astype(np.int64).astype(dtype, copy=False))
 
 
 def all_finite(a: np.ndarray) -> bool:

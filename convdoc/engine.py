@@ -58,8 +58,10 @@ from convdoc._strided import (
     all_finite,
     fft_phases,
     fft_phases_cost,
+    fft_work_dtype,
     phase_matmul,
     phase_matmul_cost,
+    round_to_int,
 )
 from convdoc._validate import as_array, choice, number, per_axis, positive_int
 
@@ -88,6 +90,8 @@ _TINY_MACS = 40_000  # numpy.correlate multiply-adds done in about 10 us
 # Dtypes BLAS multiplies natively (float32/64, complex64/128).
 _BLAS_CHARS = "fdFD"
 _IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
+# Result dtypes the separable plan computes in natively (scipy.ndimage.correlate1d).
+_SEPARABLE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 # --------------------------------------------------------------------------- extend
@@ -491,14 +495,20 @@ def _correlate(
         # True where any tap pair is (True, True), as numpy.convolve on bools.
         as_int = _correlate(x.astype(np.intp), w.astype(np.intp), pad, stride, dilation, "direct")
         return as_int != 0
-    if method != "fft":
-        plan, direct_cost = _best_direct(x, w, pad, stride, dilation, out_shape)
-        if method == "auto":
-            method = _choose(x, w, pad, stride, dilation, out_shape, direct_cost)
-    if method == "separable":
-        return _separable(x, w, pad, out_shape)
     if method == "fft":
         return _fft(x, w, pad, stride, dilation, out_shape, dtype)
+    plan, direct_cost = _best_direct(x, w, pad, stride, dilation, out_shape)
+    if method == "auto":
+        method = _choose(x, w, pad, stride, dilation, out_shape, direct_cost)
+        if method == "separable":
+            return _separable(x, w, pad, out_shape)
+        if method == "fft":
+            with np.errstate(all="ignore"):  # warnings are the direct plan's to give
+                result = _fft(x, w, pad, stride, dilation, out_shape, dtype)
+            # Finite inputs can still overflow a spectrum bin (1e306 samples), and
+            # one infinite bin makes every output NaN: then redo it exactly.
+            if all_finite(result):
+                return result
     return _direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
 
 
@@ -912,7 +922,7 @@ def _fft(
         kernel = w[(0, 0, *(slice(None, None, -1),) * (x.ndim - 1))]
         result = signal.fftconvolve(x[0], kernel, plain)[None]
         if dtype.kind in "iu":
-            result = np.rint(result)
+            return round_to_int(result, dtype)
         return result.astype(dtype, copy=False)
     w = _dilate(w, dilation)
     span = w.shape[2:]
@@ -931,7 +941,7 @@ def _fft(
     flipped = w[(slice(None), slice(None), *(slice(None, None, -1),) * spatial)]
     is_complex = dtype.kind == "c"
     shape = tuple(sp_fft.next_fast_len(f, real=not is_complex) for f in full)
-    work = np.result_type(dtype, np.float32)
+    work = fft_work_dtype(dtype)
     forward = sp_fft.fftn if is_complex else sp_fft.rfftn
     spec_x = forward(x.astype(work, copy=False), shape, axes=axes)
     # A 2-D kernel much smaller than the image: its spectrum from its taps.
@@ -952,7 +962,7 @@ def _fft(
     )
     result = result[(slice(None), *keep)]
     if dtype.kind in "iu":
-        result = np.rint(result)
+        return round_to_int(result, dtype)
     return np.ascontiguousarray(result.astype(dtype, copy=False))
 
 
@@ -975,10 +985,27 @@ def _scipy_mode(
     return "full" if full else "same" if same else "valid" if valid else None
 
 
-def _rank_one(k: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Column and row factors if ``k`` is an outer product (within rounding)."""
-    u, s, vt = np.linalg.svd(k)
-    if s[0] == 0 or s[1:].max(initial=0) > s[0] * max(k.shape) * 8 * np.finfo(k.dtype).eps:
+def _rank_one(
+    k: np.ndarray, dtype: np.dtype | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Column and row factors (float64) if ``k`` is an outer product to ``dtype``'s rounding.
+
+    ``dtype`` is the result's dtype (default: ``k``'s, or float64 for an integer
+    or boolean kernel). The SVD always runs in float64, so a float32 kernel
+    applied to a float64 image is only called separable if it is one to
+    float64 precision. A kernel holding NaN or infinity is never separable (the
+    two passes would not spread it the way the definition does), nor is one
+    whose result needs more than float64 (longdouble) or that
+    :func:`scipy.ndimage.correlate1d` does not compute natively (float16).
+    """
+    if dtype is None:
+        dtype = k.dtype if k.dtype.kind == "f" else np.dtype(np.float64)
+    if dtype not in _SEPARABLE_DTYPES or k.dtype.kind not in "biuf" or k.dtype == np.longdouble:
+        return None
+    if not all_finite(k):
+        return None
+    u, s, vt = np.linalg.svd(k.astype(np.float64))
+    if s[0] == 0 or s[1:].max(initial=0) > s[0] * max(k.shape) * 8 * np.finfo(dtype).eps:
         return None
     scale = math.sqrt(s[0])
     return u[:, 0] * scale, vt[0] * scale
@@ -990,11 +1017,11 @@ def _separable(
     """Rank-one 2-D kernel as a row pass then a column pass (scipy.ndimage)."""
     from scipy import ndimage
 
-    factors = _rank_one(w[0, 0])
+    dtype = np.result_type(x, w)
+    factors = _rank_one(w[0, 0], dtype)
     if factors is None:  # _choose checked; only reachable if called directly
         raise ValueError("the kernel is not separable")
     col, row = factors
-    dtype = np.result_type(x, w)
     grid = _zero_pad(x[0], pad).astype(dtype, copy=False)
     (kh, kw), (oh, ow) = w.shape[2:], out_shape
     # ndimage centres a length-k filter on tap k//2; keep the fully inside part.
@@ -1007,13 +1034,22 @@ def _separable(
 # ------------------------------------------------------------------ method choice
 
 
+def _max_abs(a: np.ndarray) -> int:
+    """Largest ``|a|`` as an exact Python int (``np.abs`` of INT64_MIN is negative)."""
+    return max(abs(int(a.max())), abs(int(a.min())))
+
+
 def _fft_exact_enough(x: np.ndarray, w: np.ndarray) -> bool:
-    """SciPy's rule: integer results must fit the float64 mantissa to use the FFT."""
-    if x.dtype.kind not in "iu" and w.dtype.kind not in "iu":
+    """SciPy's rule: integer results must fit the float64 mantissa to use the FFT.
+
+    A floating-point result (an integer input next to a float one included)
+    has no exactness to keep; its values are not even looked at, so a NaN
+    or infinity there is left to the finiteness checks.
+    """
+    if np.result_type(x, w).kind not in "iu":
         return True
     terms = w.shape[1] * math.prod(w.shape[2:])
-    bound = int(np.abs(x).max()) * int(np.abs(w).max()) * terms
-    return bound <= _FLOAT_MANTISSA_LIMIT
+    return _max_abs(x) * _max_abs(w) * terms <= _FLOAT_MANTISSA_LIMIT
 
 
 def _choose(
@@ -1037,11 +1073,14 @@ def _choose(
         # would, so SciPy's own decision (tuned for these two) is the right one.
         if min(x.shape[1], w.shape[2]) <= _SCIPY_ALWAYS_DIRECT:
             return "direct"  # SciPy's answer, without the ~10 us of asking
+        if not (all_finite(x) and all_finite(w)):
+            # Before asking SciPy: its integer check calls int() on the largest
+            # |value| of both inputs, which raises for NaN or infinity.
+            return "direct"
         from scipy import signal
 
-        if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft":
-            if _fft_exact_enough(x, w) and all_finite(x) and all_finite(w):
-                return "fft"
+        if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft" and _fft_exact_enough(x, w):
+            return "fft"
         return "direct"
     span = tuple(d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True))
     if all(s == 1 for s in stride):
@@ -1055,11 +1094,11 @@ def _choose(
     else:
         fft = fft_phases_cost(out_shape, span, stride, c_out, c_in)
     costs = {"direct": direct, "fft": fft}
-    is_float = np.result_type(x, w).kind == "f"
+    dtype = np.result_type(x, w)
     if (
         single
         and x.ndim == 3
-        and is_float
+        and dtype in _SEPARABLE_DTYPES
         and stride == (1, 1)
         and dilation == (1, 1)
         and min(k) > 1
@@ -1069,8 +1108,8 @@ def _choose(
     for method in sorted(costs, key=costs.__getitem__):
         if method == "direct":
             return method
-        if method == "fft" and _fft_exact_enough(x, w) and all_finite(x) and all_finite(w):
+        if method == "fft" and all_finite(x) and all_finite(w) and _fft_exact_enough(x, w):
             return method
-        if method == "separable" and _rank_one(w[0, 0]) is not None:
+        if method == "separable" and _rank_one(w[0, 0], dtype) is not None:
             return method
     return "direct"

@@ -1,0 +1,413 @@
+"""The numeric contract under attack (issue 10 classes 1, 4, 5, 6, 8, 14; issue 16's two faults).
+
+Every test here compares with an oracle that does not run convdoc's engine:
+NumPy (:func:`numpy.convolve`), SciPy's direct method, a plain loop, or a
+value worked by hand. Where a fast plan (the FFT, the separable two-pass plan)
+is the point, a spy proves that the plan really ran (or really did not).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Iterator
+from unittest import mock
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import signal
+
+from convdoc import (
+    conv2d,
+    convolve,
+    correlate,
+    engine,
+)
+from convdoc._strided import round_to_int
+
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+FLOAT_DTYPES = ("float16", "float32", "float64", "longdouble")
+INT64_MIN = np.iinfo(np.int64).min
+
+
+@contextlib.contextmanager
+def spy(name: str) -> Iterator[mock.MagicMock]:
+    """Record the calls of ``convdoc.engine.<name>`` while still running it."""
+    with mock.patch.object(engine, name, wraps=getattr(engine, name)) as m:
+        yield m
+
+
+def wrapped(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
+    """NumPy's own integer convolution, wrap-around included: the oracle for class 4.
+
+    Integer arithmetic modulo 2**64 (int64) narrowed to the result dtype equals
+    arithmetic modulo 2**bits of that dtype, so int64 sums cast down are what
+    NumPy's direct loops in the small dtype give.
+    """
+    dtype = np.result_type(x, k)
+    x64 = x.astype(dtype).astype(np.int64)
+    k64 = k.astype(dtype).astype(np.int64)
+    with np.errstate(over="ignore"):
+        return np.convolve(x64, k64, mode).astype(dtype)
+
+
+def corr2d_loop_free(x: np.ndarray, k: np.ndarray, mode: str = "full") -> np.ndarray:
+    """SciPy's direct 2-D correlation (its own C loop; no FFT, no separable plan)."""
+    return signal.correlate(x, k, mode, method="direct")
+
+
+# ------------------------------------------------------------------ class 1 + fault 2
+
+
+@given(
+    kdtype=st.sampled_from(INT_DTYPES + FLOAT_DTYPES + ("bool",)),
+    kh=st.integers(2, 10),
+    kw=st.integers(2, 10),
+    seed=st.integers(0, 2**16),
+)
+@FAST
+def test_separable_detection_works_for_every_kernel_dtype(
+    kdtype: str, kh: int, kw: int, seed: int
+) -> None:
+    # A rank-one kernel of small integers, exact in every dtype (bool: all True).
+    rng = np.random.default_rng(seed)
+    col = rng.integers(1, 4, kh)
+    row = rng.integers(1, 4, kw)
+    kernel = (np.outer(col, row) if kdtype != "bool" else np.ones((kh, kw))).astype(kdtype)
+    image = rng.standard_normal((160, 170))
+    expected = corr2d_loop_free(image, kernel.astype(np.float64), "same")
+    with spy("_separable") as sep:
+        got = correlate(image, kernel, "same")
+    assert got.dtype == np.result_type(image, kernel)
+    np.testing.assert_allclose(got, expected.astype(got.dtype), rtol=1e-9, atol=1e-9)
+    if got.dtype == np.float64 and min(kh, kw) >= 4:
+        assert sep.called  # the route under test really ran
+
+
+@given(kh=st.sampled_from([4, 6, 8, 10]), kw=st.integers(4, 10), seed=st.integers(0, 2**16))
+@FAST
+def test_separable_plan_even_heights_and_widths(kh: int, kw: int, seed: int) -> None:
+    # Issue 16: the separable plan was only tested with odd heights; an off-by-one
+    # row offset for even heights passed every test.
+    rng = np.random.default_rng(seed)
+    kernel = np.outer(rng.random(kh) + 0.5, rng.random(kw) + 0.5)
+    image = rng.standard_normal((176, 190))
+    for mode in ("full", "same", "valid"):
+        with spy("_separable") as sep:
+            got = convolve(image, kernel, mode)
+        assert sep.called, (kh, kw, mode)
+        np.testing.assert_allclose(
+            got, signal.convolve(image, kernel, mode, method="direct"), rtol=1e-10, atol=1e-10
+        )
+
+
+def test_gaussian_8x9_blur_through_separable_plan() -> None:
+    # The issue-16 repro: an 8x9 Gaussian on a 512x512 image (error 0.27 with the fault).
+    rng = np.random.default_rng(1)
+    image = rng.random((256, 256))
+    g8 = np.exp(-0.5 * ((np.arange(8) - 3.5) / 1.5) ** 2)
+    g9 = np.exp(-0.5 * ((np.arange(9) - 4) / 1.5) ** 2)
+    kernel = np.outer(g8, g9)
+    with spy("_separable") as sep:
+        got = convolve(image, kernel, "same")
+    assert sep.called
+    np.testing.assert_allclose(got, signal.convolve(image, kernel, "same", "direct"), atol=1e-12)
+
+
+def test_integer_sobel_kernel_on_a_float_image() -> None:
+    # Repro: raised "data type int64 not inexact". Oracle: SciPy's direct method.
+    rng = np.random.default_rng(2)
+    image = rng.random((256, 256))
+    sobel = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    np.testing.assert_allclose(
+        conv2d(image, sobel), signal.correlate(image, sobel, "valid", "direct"), atol=1e-12
+    )
+
+
+def test_nan_kernel_propagates_like_scipy() -> None:
+    rng = np.random.default_rng(3)
+    image = rng.random((200, 200))
+    kernel = np.ones((15, 15))
+    kernel[4, 9] = np.nan
+    got = convolve(image, kernel, "same")
+    expected = signal.convolve(image, kernel, "same", method="direct")
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    assert engine._rank_one(kernel) is None
+    assert engine._rank_one(np.where(np.isnan(kernel), np.inf, kernel)) is None
+
+
+def test_float32_kernel_keeps_float64_precision() -> None:
+    # A float32 outer product is rank one to float32 rounding only: used on a
+    # float64 image the separable plan would be 1e-8 off. Oracle: SciPy direct.
+    g = np.exp(-0.5 * (np.arange(-7, 8) / 2.3) ** 2)
+    kernel = np.outer(g, g).astype(np.float32)
+    rng = np.random.default_rng(4)
+    image = rng.random((300, 300))
+    got = convolve(image, kernel, "same")
+    expected = signal.convolve(image, kernel.astype(np.float64), "same", method="direct")
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-13)
+    # Applied to a float32 image the float32 rounding is all that is asked.
+    assert engine._rank_one(kernel, np.dtype(np.float32)) is not None
+    assert engine._rank_one(kernel, np.dtype(np.float64)) is None
+
+
+# ---------------------------------------------------------------------- class 4
+
+
+def int_values(dtype: str) -> st.SearchStrategy[int]:
+    info = np.iinfo(dtype)
+    return st.one_of(
+        st.sampled_from([0, 1, info.max, info.min, info.max // 2 + 1]),
+        st.integers(int(info.min), int(info.max)),
+        st.integers(-3, 3).filter(lambda v: info.min <= v <= info.max),
+    )
+
+
+@st.composite
+def int_problem(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    xd = draw(st.sampled_from(INT_DTYPES))
+    kd = draw(st.sampled_from((*INT_DTYPES, "bool")))
+    if np.result_type(xd, kd).kind not in "iu":
+        kd = xd  # int64 with uint64 promotes to float64: not an integer problem
+    n = draw(st.sampled_from([3000, 8000]))
+    k = draw(st.sampled_from([300, 900]))
+    seed = draw(st.integers(0, 2**16))
+    rng = np.random.default_rng(seed)
+    fill_x = draw(int_values(xd))
+    x = np.full(n, fill_x, dtype=xd)
+    # A few random samples and, sometimes, the extremes (INT64_MIN included).
+    x[rng.integers(0, n, 20)] = rng.integers(0, 3, 20).astype(xd)
+    if draw(st.booleans()):
+        x[rng.integers(0, n)] = np.iinfo(xd).min
+    if kd == "bool":
+        kern = rng.random(k) < 0.5
+    else:
+        kern = np.full(k, draw(int_values(kd)), dtype=kd)
+    return x, kern
+
+
+@given(problem=int_problem(), mode=st.sampled_from(["full", "same", "valid"]))
+@FAST
+def test_integer_auto_equals_numpy_wraparound(
+    problem: tuple[np.ndarray, np.ndarray], mode: str
+) -> None:
+    x, k = problem
+    expected = wrapped(x, k, mode)
+    got = convolve(x, k, mode)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(convolve(x, k, mode, method="direct"), expected)
+
+
+def test_int16_overflow_wraps_under_auto() -> None:
+    # Repro: [1000] was 0. 32767**2 * 1001 mod 2**16, worked by hand: 32767 = -1
+    # mod 2**16, so each product is 1 and the sum is 1001.
+    x = np.full(20000, 32767, np.int16)
+    k = np.full(2000, 32767, np.int16)
+    with spy("_fft") as fft:
+        y = convolve(x, k)
+    assert fft.called  # small sums: the FFT is exact and auto takes it
+    assert y[1000] == 1001
+    np.testing.assert_array_equal(y, wrapped(x, k))
+
+
+def test_uint8_2d_correlate_is_exact() -> None:
+    # 255 * 255 = 65025 = 1 mod 256, times 625 taps = 625 = 113 mod 256 (by hand).
+    x = np.full((300, 300), 255, np.uint8)
+    k = np.full((25, 25), 255, np.uint8)
+    with spy("_fft") as fft:
+        y = correlate(x, k, "valid")
+    assert fft.called  # the sums need 26 bits: a float32 FFT would round them
+    assert y.dtype == np.uint8
+    np.testing.assert_array_equal(y, np.full((276, 276), 113, np.uint8))
+
+
+def test_int64_min_does_not_fool_the_exactness_check() -> None:
+    # np.abs(INT64_MIN) is INT64_MIN (negative): the bound looked like 1.
+    x = np.ones(20000, np.int64)
+    x[7] = INT64_MIN
+    k = np.ones(2000, np.int64)
+    np.testing.assert_array_equal(convolve(x, k), wrapped(x, k))
+    np.testing.assert_array_equal(convolve(x[None], k[None], "same"), wrapped(x, k, "same")[None])
+
+
+@given(
+    value=st.one_of(
+        st.integers(-(2**52), 2**52),
+        st.integers(-(2**200), 2**200).map(lambda v: float(v)).map(int),
+    ),
+    dtype=st.sampled_from(INT_DTYPES),
+)
+@settings(max_examples=60, deadline=None)
+def test_round_to_int_wraps_like_numpy_integers(value: int, dtype: str) -> None:
+    # Oracle: Python's exact integer arithmetic, modulo 2**bits.
+    bits = np.iinfo(dtype).bits
+    wrapped_value = value % 2**bits
+    if np.iinfo(dtype).min < 0 and wrapped_value >= 2 ** (bits - 1):
+        wrapped_value -= 2**bits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in cast"
+        got = round_to_int(np.array([float(value) + 0.25]), np.dtype(dtype))
+    assert got.dtype == dtype
+    assert int(got[0]) == wrapped_value
+
+
+def test_fft_method_on_huge_integers_never_casts_out_of_range() -> None:
+    x = np.full(500, 2**62, np.int64)
+    k = np.full(50, 2**40, np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = convolve(x, k, method="fft")
+    assert y.dtype == np.int64
+    # auto must not take that FFT: it equals NumPy's wrap-around.
+    np.testing.assert_array_equal(convolve(x, k), wrapped(x, k))
+
+
+# ---------------------------------------------------------------------- class 5
+
+
+@given(
+    magnitude=st.sampled_from([1e250, 1e300, 1e305, 1e307, 1.7e308]),
+    n=st.sampled_from([4096, 20000]),
+    alternating=st.booleans(),
+)
+@FAST
+def test_finite_in_never_nan_out_1d(magnitude: float, n: int, alternating: bool) -> None:
+    x = magnitude * ((-1.0) ** np.arange(n) if alternating else np.ones(n))
+    k = np.ones(500)
+    expected = np.convolve(x, k)
+    got = convolve(x, k)
+    np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-9, atol=1e-9 * magnitude)
+
+
+def test_finite_in_never_nan_out_issue_repro() -> None:
+    # 1e305 * 20000 overflows the spectrum's Nyquist bin; no direct sum overflows.
+    x = 1e305 * (-1.0) ** np.arange(20000)
+    k = np.ones(500)
+    with spy("_fft") as fft:
+        got = convolve(x, k)
+    assert fft.called  # the FFT was tried, and its NaN result thrown away
+    assert np.isfinite(got).all()
+    np.testing.assert_array_equal(got, np.convolve(x, k))
+
+
+@given(magnitude=st.sampled_from([1e300, 1e304, 1e305, 5e305]), seed=st.integers(0, 2**16))
+@FAST
+def test_finite_in_never_nan_out_2d(magnitude: float, seed: int) -> None:
+    # No partial sum of 121 products below 5e305 overflows (121 * 5e305 < 1.8e308),
+    # so the oracle is finite in any order; 9216 samples of 1e305 overflow a bin.
+    rng = np.random.default_rng(seed)
+    signs = np.where(rng.random((96, 96)) < 0.5, -1.0, 1.0)
+    x = magnitude * signs
+    k = rng.random((11, 11))
+    expected = signal.correlate(x, k, "same", method="direct")
+    with spy("_fft"):
+        got = correlate(x, k, "same")
+    np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
+    ok = np.isfinite(expected)
+    np.testing.assert_allclose(got[ok], expected[ok], rtol=1e-9, atol=1e-9 * magnitude)
+    # conv2d, multi-channel (the FFT sums channels in the frequency domain).
+    xs = np.stack([x[:48, :48], x[48:, 48:]]) / 2
+    ws = np.stack([np.stack([k, k])])
+    expected2 = sum(
+        signal.correlate(np.pad(xs[c], 5), k, "valid", method="direct") for c in range(2)
+    )
+    got2 = conv2d(xs, ws, padding=5)[0]
+    assert np.isfinite(got2).all()
+    np.testing.assert_allclose(got2, expected2, rtol=1e-9, atol=1e-9 * magnitude)
+
+
+def test_conv2d_overflowing_fft_is_redone() -> None:
+    x = 1e306 * np.ones((2, 96, 96))
+    x[:, ::2] *= -1
+    w = np.ones((1, 2, 12, 12)) / 10
+    with spy("_fft") as fft:
+        got = conv2d(x, w)
+    assert fft.called
+    expected = signal.correlate(x[0], w[0, 0], "valid", "direct") + signal.correlate(
+        x[1], w[0, 1], "valid", "direct"
+    )
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got[0], expected, rtol=1e-9, atol=1e297)
+
+
+# ---------------------------------------------------------------------- class 6
+
+
+@given(
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+    where=st.sampled_from(["x", "kernel"]),
+    int_dtype=st.sampled_from(INT_DTYPES),
+    pos=st.integers(0, 299),
+)
+@FAST
+def test_non_finite_with_integers_propagates_1d(
+    bad: float, where: str, int_dtype: str, pos: int
+) -> None:
+    ints = np.arange(5000).astype(int_dtype)
+    floats = np.ones(300)
+    floats[pos] = bad
+    x, k = (floats, ints) if where == "x" else (ints, floats)
+    with np.errstate(invalid="ignore"):
+        expected = np.convolve(x, k)
+        expected_corr = signal.correlate(x, k, "valid", method="direct")
+        np.testing.assert_array_equal(convolve(x, k), expected)
+        np.testing.assert_array_equal(correlate(x, k, "valid"), expected_corr)
+
+
+@given(bad=st.sampled_from([np.nan, np.inf]), int_dtype=st.sampled_from(INT_DTYPES))
+@FAST
+def test_non_finite_with_integers_propagates_2d(bad: float, int_dtype: str) -> None:
+    ints = (np.arange(100 * 100) % 7).reshape(100, 100).astype(int_dtype)
+    k = np.ones((15, 15))
+    k[3, 4] = bad
+    with np.errstate(invalid="ignore"):
+        expected = signal.convolve(ints, k, "same", method="direct")
+        got = convolve(ints, k, "same")
+        got_t = convolve(k, ints, "same")  # float first, integers second
+    np.testing.assert_array_equal(got, expected)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(got_t, signal.convolve(k, ints, "same", method="direct"))
+
+
+# ------------------------------------------------------- issue 16 fault 1 (2-D guard)
+
+
+def test_2d_nan_stays_local_and_auto_skips_the_fft() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.random((300, 300))
+    x[150, 150] = np.nan
+    k = rng.random((25, 25))
+    with spy("_fft") as fft:
+        got = correlate(x, k, "same")
+    assert not fft.called  # the FFT would only be thrown away
+    expected = signal.correlate(x, k, "same", method="direct")
+    assert np.isnan(got).sum() == 25 * 25
+    np.testing.assert_allclose(got, expected, rtol=1e-10, equal_nan=True)
+
+
+def test_multichannel_conv2d_inf_stays_local_and_auto_skips_the_fft() -> None:
+    rng = np.random.default_rng(6)
+    x = rng.random((3, 100, 100))
+    x[1, 40, 60] = np.inf
+    w = rng.random((2, 3, 15, 15))
+    with spy("_fft") as fft:
+        got = conv2d(x, w, padding=7)
+    assert not fft.called
+    finite = rng.random((3, 100, 100))
+    with spy("_fft") as fft:
+        conv2d(finite, w, padding=7)
+    assert fft.called  # the same problem with finite input does take the FFT
+    # Oracle: per-channel SciPy direct correlations (positive weights: +inf spreads
+    # over the 15x15 window of the bad sample only).
+    expected = np.zeros((2, 100, 100))
+    for o in range(2):
+        for c in range(3):
+            expected[o] += signal.correlate(x[c], w[o, c], "same", method="direct")
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+    assert np.isinf(got).sum() == 2 * 15 * 15
