@@ -8,10 +8,10 @@ time and never leaves it. Along each axis it fits
 
 .. math::
 
-   o = (i - k) + 1
+   N_\\text{out} = (N - K) + 1
 
-times, for input size :math:`i` and kernel size :math:`k`. The transposed
-convolution goes back from the 2 x 2 output to a 4 x 4 map.
+times, for input size :math:`N` and kernel size :math:`K`. The transposed
+convolution maps the 2 x 2 output shape back to the 4 x 4 input shape.
 """
 
 # %%
@@ -27,66 +27,76 @@ import convdoc
 from convdoc.explore import Explorer2D
 from convdoc.plot import GridFigure2D, filmstrip
 
-# sphinx_gallery_capture_repr = ()
+# sphinx_gallery_capture_repr = ("_repr_html_",)
 
-i, k = 4, 3
+N, K = 4, 3
 rng = np.random.default_rng(0)
-x = rng.integers(0, 4, (i, i)).astype(float)
-w = rng.integers(0, 3, (k, k)).astype(float)
+x = rng.integers(0, 4, (N, N)).astype(float)
+h = rng.integers(0, 3, (K, K)).astype(float)
 
-o = convdoc.output_size(i, k)
-print(f"o = ({i} - {k}) + 1 = {(i - k) + 1}; convdoc.output_size gives {o}")
-assert o == (i - k) + 1
-assert (i, k, o) == (4, 3, 2)  # the sizes in the text above
+N_out = convdoc.output_size(N, K)
+print(f"N_out = ({N} - {K}) + 1 = {N_out}")
 
-trace = convdoc.steps(x, w, operation="conv")
+trace = convdoc.steps(x, h, operation="conv")
 fig = GridFigure2D(trace, 1)
-assert trace.output.shape == (o, o)
+
+# sphinx_gallery_start_ignore
+assert N_out == (N - K) + 1
+assert (N, K, N_out) == (4, 3, 2)  # the sizes in the text above
+assert trace.output.shape == (N_out, N_out)
+# sphinx_gallery_end_ignore
 
 # %%
 # All four steps. Each output is the sum of the nine products under the
-# window, so it is checked against :func:`scipy.signal.correlate2d`.
-
-from scipy import signal
+# window (checked against :func:`scipy.signal.correlate2d` at build time).
 
 strip = filmstrip(trace, range(len(trace)))
-assert len(trace) == 4 and w.size == 9  # "all four steps", "the nine products"
-np.testing.assert_allclose(trace.output, signal.correlate2d(x, w, mode="valid"))
+
+# sphinx_gallery_start_ignore
+from scipy import signal
+
+assert len(trace) == 4 and h.size == 9  # "all four steps", "the nine products"
+np.testing.assert_allclose(trace.output, signal.correlate2d(x, h, mode="valid"))
+# sphinx_gallery_end_ignore
 
 # %%
 # The transposed convolution
 # --------------------------
-# :func:`convdoc.conv_transpose2d` maps the 2 x 2 output back to 4 x 4:
+# :func:`convdoc.conv_transpose2d` maps a 2 x 2 map back to 4 x 4:
 #
 # .. math::
 #
-#    o' = (i' - 1) s - 2p + (k - 1) + 1 = i' + (k - 1)
+#    N = (N_\text{out} - 1) s - 2p + (K - 1) + 1 = N_\text{out} + (K - 1)
 #
-# with :math:`i' = 2`, :math:`s = 1`, :math:`p = 0`. It is computed as a direct
-# convolution of the flipped kernel over the 2 x 2 input padded with
-# :math:`k - 1 = 2` zeros on every side ("full padding").
+# with :math:`s = 1`, :math:`p = 0`. It is computed as a direct convolution
+# of the flipped kernel over the 2 x 2 map padded with :math:`K - 1 = 2`
+# zeros on every side ("full padding").
 
-y = rng.integers(0, 4, (o, o)).astype(float)
-t = convdoc.transposed_output_size(o, k)
-print(f"o' = ({o} - 1)·1 - 2·0 + ({k} - 1) + 1 = {(o - 1) * 1 - 0 + (k - 1) + 1}; "
-      f"convdoc.transposed_output_size gives {t}")
-assert t == i
-
-trace_t = convdoc.steps(y, w, operation="conv_transpose")
-print(f"the equivalent direct convolution pads by {trace_t.pad[0][0]} on each side")
-assert trace_t.pad[0] == (k - 1, k - 1) == (2, 2)  # "k - 1 = 2 zeros on every side"
+y = rng.integers(0, 4, (N_out, N_out)).astype(float)
+trace_t = convdoc.steps(y, h, operation="conv_transpose")
+print(f"{N_out} x {N_out} -> {trace_t.output.shape[0]} x {trace_t.output.shape[1]}; "
+      f"the equivalent direct convolution pads by {trace_t.pad[0][0]} on each side")
 fig_t = GridFigure2D(trace_t, 5)
+
+# sphinx_gallery_start_ignore
+assert convdoc.transposed_output_size(N_out, K) == (N_out - 1) * 1 - 0 + (K - 1) + 1 == N
+assert trace_t.pad[0] == (K - 1, K - 1) == (2, 2)  # "K - 1 = 2 zeros on every side"
+# sphinx_gallery_end_ignore
 
 # %%
 # "Transposed" is meant literally: writing the direct convolution as a
 # matrix :math:`C` acting on the flattened input (16 inputs, 4 outputs), the
 # transposed convolution multiplies by :math:`C^\top`.
 
-C = np.stack([convdoc.conv2d(e.reshape(i, i), w).ravel() for e in np.eye(i * i)],
+C = np.stack([convdoc.conv2d(e.reshape(N, N), h).ravel() for e in np.eye(N * N)],
              axis=1)
+print(f"C is {C.shape[0]} x {C.shape[1]}; conv_transpose2d(y) equals C.T @ y: "
+      f"{np.allclose(trace_t.output.ravel(), C.T @ y.ravel())}")
+
+# sphinx_gallery_start_ignore
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
-print(f"C is {C.shape[0]} x {C.shape[1]}; conv_transpose2d(y) == C.T @ y")
 assert C.shape == (4, 16)  # "16 inputs, 4 outputs"
+# sphinx_gallery_end_ignore
 
 # %%
 # Try other sizes
@@ -95,4 +105,4 @@ assert C.shape == (4, 16)  # "16 inputs, 4 outputs"
 # the input or kernel size and watch the formula and the grids follow, or
 # tick *Transposed* for the other direction.
 
-Explorer2D(input_size=i, kernel_size=k)
+Explorer2D(input_size=N, kernel_size=K)

@@ -6,14 +6,14 @@ With stride :math:`s`, the floor in
 
 .. math::
 
-   o = \\left\\lfloor \\frac{i + 2p - k}{s} \\right\\rfloor + 1
+   N_\\text{out} = \\left\\lfloor \\frac{N + 2p - K}{s} \\right\\rfloor + 1
 
 throws away the cells that the last window cannot reach with a full jump.
 Here a 3 x 3 kernel on a 6 x 6 input with padding 1 and stride 2 gives a
 3 x 3 output, the same size as for a 5 x 5 input: the last row and column
 of the padded input are never visited. For the transposed convolution this
 means 3 x 3 could go back to 5 x 5 *or* 6 x 6, and an extra argument,
-``output_padding``, picks one.
+``output_padding`` (:math:`a`), picks one.
 """
 
 # %%
@@ -21,7 +21,6 @@ means 3 x 3 could go back to 5 x 5 *or* 6 x 6, and an extra argument,
 # ----------------------
 
 import numpy as np
-from scipy import signal
 
 import convdoc
 from convdoc.explore import Explorer2D
@@ -29,24 +28,30 @@ from convdoc.plot import GridFigure2D, filmstrip
 
 # sphinx_gallery_capture_repr = ("_repr_html_",)
 
-i, k, p, s = 6, 3, 1, 2
+N, K, p, s = 6, 3, 1, 2
 rng = np.random.default_rng(6)
-x = rng.integers(0, 4, (i, i)).astype(float)
-w = rng.integers(0, 3, (k, k)).astype(float)
+x = rng.integers(0, 4, (N, N)).astype(float)
+h = rng.integers(0, 3, (K, K)).astype(float)
 
-o = convdoc.output_size(i, k, padding=p, stride=s)
-print(f"o = floor(({i} + 2·{p} - {k}) / {s}) + 1 = floor({(i + 2 * p - k) / s:g}) + 1"
-      f" = {(i + 2 * p - k) // s + 1}; convdoc.output_size gives {o}")
-assert o == (i + 2 * p - k) // s + 1
-# One input row fewer gives the same output size.
-assert convdoc.output_size(i - 1, k, padding=p, stride=s) == o
-# The docstring's numbers: a 6 x 6 (or 5 x 5) input, padding 1, stride 2 -> 3 x 3.
-assert (i, i - 1, k, p, s, o) == (6, 5, 3, 1, 2, 3)
+N_out = convdoc.output_size(N, K, padding=p, stride=s)
+print(f"N_out = floor(({N} + 2·{p} - {K}) / {s}) + 1 = "
+      f"floor({(N + 2 * p - K) / s:g}) + 1 = {N_out}")
+print(f"with N = {N - 1}: N_out = {convdoc.output_size(N - 1, K, padding=p, stride=s)}")
 
-trace = convdoc.steps(x, w, operation="conv", padding=p, stride=s)
+trace = convdoc.steps(x, h, operation="conv", padding=p, stride=s)
 fig = GridFigure2D(trace, len(trace) - 1)
+
+# sphinx_gallery_start_ignore
+from scipy import signal
+
+assert N_out == (N + 2 * p - K) // s + 1
+# One input row fewer gives the same output size.
+assert convdoc.output_size(N - 1, K, padding=p, stride=s) == N_out
+# The docstring's numbers: a 6 x 6 (or 5 x 5) input, padding 1, stride 2 -> 3 x 3.
+assert (N, N - 1, K, p, s, N_out) == (6, 5, 3, 1, 2, 3)
 np.testing.assert_allclose(trace.output,
-                           signal.correlate2d(np.pad(x, p), w, mode="valid")[::s, ::s])
+                           signal.correlate2d(np.pad(x, p), h, mode="valid")[::s, ::s])
+# sphinx_gallery_end_ignore
 
 # %%
 # Which rows of the padded input does any window cover? The trace knows.
@@ -55,42 +60,52 @@ rows = trace.grid.shape[0]
 visited = set(np.concatenate([step.window[0] for step in trace]).tolist())
 skipped = [r for r in range(rows) if r not in visited]
 print(f"padded input has rows 0..{rows - 1}; rows never under the window: {skipped}")
+print("input cells among them:", [trace.to_input(r, 0) for r in skipped])
+strip = filmstrip(trace, [0, 1, N_out, len(trace) - 1], numbers=False)
+
+# sphinx_gallery_start_ignore
 assert skipped == [rows - 1]  # the docstring's "the last row ... never visited"
-assert all(trace.to_input(r, 0) is None for r in skipped)
-print("all of them are padding: no input cell is lost")
-strip = filmstrip(trace, [0, 1, o, len(trace) - 1], numbers=False)
+assert all(trace.to_input(r, 0) is None for r in skipped)  # all padding
+# sphinx_gallery_end_ignore
 
 # %%
+# All of them are padding: no input cell is lost.
+#
 # The transposed convolution
 # --------------------------
 # The shape formula of the transposed convolution gains a term
 # :math:`a`, the ``output_padding``, that adds :math:`a` rows and columns at
-# the bottom and right; :math:`a = (i + 2p - k) \bmod s` recovers the
-# original size:
+# the bottom and right; :math:`a = (N + 2p - K) \bmod s` recovers the
+# original size (PyTorch requires :math:`0 \le a < \max(s, d)`, here :math:`s`):
 #
 # .. math::
 #
-#    o' = (i' - 1)\, s - 2p + (k - 1) + a + 1.
+#    N = (N_\text{out} - 1)\, s - 2p + (K - 1) + a + 1.
 
-a = (i + 2 * p - k) % s
-y = rng.integers(0, 4, (o, o)).astype(float)
+a = (N + 2 * p - K) % s
 for extra in (0, a):
-    t = convdoc.transposed_output_size(o, k, stride=s, padding=p, output_padding=extra)
-    by_hand = (o - 1) * s - 2 * p + (k - 1) + extra + 1
-    print(f"a = {extra}: o' = ({o} - 1)·{s} - 2·{p} + ({k} - 1) + {extra} + 1 = {by_hand}")
-    assert t == by_hand
-assert t == i
-print(f"convdoc.transposed_output_size with output_padding={a} gives {t}")
+    size = convdoc.transposed_output_size(N_out, K, stride=s, padding=p,
+                                          output_padding=extra)
+    print(f"a = {extra}: ({N_out} - 1)·{s} - 2·{p} + ({K} - 1) + {extra} + 1 = {size}")
 
-trace_t = convdoc.steps(y, w, operation="conv_transpose", stride=s, padding=p,
+y = rng.integers(0, 4, (N_out, N_out)).astype(float)
+trace_t = convdoc.steps(y, h, operation="conv_transpose", stride=s, padding=p,
                         output_padding=a)
 print(f"padding of the equivalent direct convolution (before, after): {trace_t.pad[0]}")
 fig_t = GridFigure2D(trace_t, len(trace_t) - 1)
 
+# sphinx_gallery_start_ignore
+for extra in (0, a):
+    by_hand = (N_out - 1) * s - 2 * p + (K - 1) + extra + 1
+    assert by_hand == convdoc.transposed_output_size(N_out, K, stride=s, padding=p,
+                                                     output_padding=extra)
+assert (N_out - 1) * s - 2 * p + (K - 1) + a + 1 == N and a == 1
+assert trace_t.output.shape == (N, N)
 # The transposed convolution multiplies by the transpose of the direct one's matrix.
-C = np.stack([convdoc.conv2d(e.reshape(i, i), w, padding=p, stride=s).ravel()
-              for e in np.eye(i * i)], axis=1)
+C = np.stack([convdoc.conv2d(e.reshape(N, N), h, padding=p, stride=s).ravel()
+              for e in np.eye(N * N)], axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
+# sphinx_gallery_end_ignore
 
 # %%
 # Try other sizes
@@ -99,4 +114,4 @@ np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 # size between 5 and 6 and watch the output stay 3 x 3; tick *Transposed*
 # for the other direction.
 
-Explorer2D(input_size=i, kernel_size=k, padding=p, stride=s)
+Explorer2D(input_size=N, kernel_size=K, padding=p, stride=s)

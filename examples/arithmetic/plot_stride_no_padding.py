@@ -3,16 +3,16 @@ Stride, no padding
 ==================
 
 With stride :math:`s` the window jumps :math:`s` cells between neighbouring
-outputs, so only every :math:`s`-th of the :math:`(i - k) + 1` positions is
+outputs, so only every :math:`s`-th of the :math:`(N - K) + 1` positions is
 used:
 
 .. math::
 
-   o = \\left\\lfloor \\frac{i - k}{s} \\right\\rfloor + 1.
+   N_\\text{out} = \\left\\lfloor \\frac{N - K}{s} \\right\\rfloor + 1.
 
 Here a 3 x 3 kernel on a 5 x 5 input with stride 2 gives a 2 x 2 output.
-The transposed convolution, which spreads a 2 x 2 map back to 5 x 5, is
-where zeros get *inserted* between the input cells.
+The transposed convolution, which maps the 2 x 2 output shape back to 5 x 5,
+is where zeros get *inserted* between the input cells.
 """
 
 # %%
@@ -22,66 +22,71 @@ where zeros get *inserted* between the input cells.
 # column are shared by both windows on each axis.
 
 import numpy as np
-from scipy import signal
 
 import convdoc
 from convdoc.explore import Explorer2D
 from convdoc.plot import GridFigure2D, filmstrip
 
-# sphinx_gallery_capture_repr = ()
+# sphinx_gallery_capture_repr = ("_repr_html_",)
 
-i, k, s = 5, 3, 2
+N, K, s = 5, 3, 2
 rng = np.random.default_rng(4)
-x = rng.integers(0, 4, (i, i)).astype(float)
-w = rng.integers(0, 3, (k, k)).astype(float)
+x = rng.integers(0, 4, (N, N)).astype(float)
+h = rng.integers(0, 3, (K, K)).astype(float)
 
-o = convdoc.output_size(i, k, stride=s)
-print(f"o = floor(({i} - {k}) / {s}) + 1 = {(i - k) // s + 1}; "
-      f"convdoc.output_size gives {o}")
-assert o == (i - k) // s + 1
-assert (i, k, s, o) == (5, 3, 2, 2)  # the sizes in the text above
+N_out = convdoc.output_size(N, K, stride=s)
+print(f"N_out = floor(({N} - {K}) / {s}) + 1 = {N_out}")
 
-trace = convdoc.steps(x, w, operation="conv", stride=s)
+trace = convdoc.steps(x, h, operation="conv", stride=s)
 fig = GridFigure2D(trace, 1)
+
+# sphinx_gallery_start_ignore
+from scipy import signal
+
+assert N_out == (N - K) // s + 1
+assert (N, K, s, N_out) == (5, 3, 2, 2)  # the sizes in the text above
 # Stride s keeps every s-th output of the stride-1 convolution.
-oracle = signal.correlate2d(x, w, mode="valid")[::s, ::s]
-np.testing.assert_allclose(trace.output, oracle)
+np.testing.assert_allclose(trace.output, signal.correlate2d(x, h, mode="valid")[::s, ::s])
+# sphinx_gallery_end_ignore
 
 # %%
+
 strip = filmstrip(trace, range(len(trace)), numbers=False)
 print("window columns at steps 0 and 1:", trace[0].window[1], trace[1].window[1])
+
+# sphinx_gallery_start_ignore
 # "moves two cells" and "the middle row and column are shared".
 assert trace[1].window[1][0] - trace[0].window[1][0] == 2
-assert np.intersect1d(trace[0].window[1], trace[1].window[1]).tolist() == [i // 2]
+assert np.intersect1d(trace[0].window[1], trace[1].window[1]).tolist() == [N // 2]
+# sphinx_gallery_end_ignore
 
 # %%
 # The transposed convolution
 # --------------------------
 # The transposed convolution of stride :math:`s` inserts :math:`s - 1` zeros
 # between neighbouring input cells (dotted, cross-hatched), pads by
-# :math:`k - 1 = 2`, and slides the flipped kernel one cell at a time:
+# :math:`K - 1 = 2`, and slides the flipped kernel one cell at a time:
 #
 # .. math::
 #
-#    o' = (i' - 1)\, s + (k - 1) + 1.
+#    N = (N_\text{out} - 1)\, s + (K - 1) + 1.
 
-y = rng.integers(0, 4, (o, o)).astype(float)
-t = convdoc.transposed_output_size(o, k, stride=s)
-print(f"o' = ({o} - 1)·{s} + ({k} - 1) + 1 = {(o - 1) * s + (k - 1) + 1}; "
-      f"convdoc.transposed_output_size gives {t}")
-assert t == i
-
-trace_t = convdoc.steps(y, w, operation="conv_transpose", stride=s)
-print(f"zeros inserted: {trace_t.upsample[0] - 1} between cells; "
+y = rng.integers(0, 4, (N_out, N_out)).astype(float)
+trace_t = convdoc.steps(y, h, operation="conv_transpose", stride=s)
+print(f"{N_out} x {N_out} -> {trace_t.output.shape[0]} x {trace_t.output.shape[1]}; "
+      f"zeros inserted: {trace_t.upsample[0] - 1} between cells; "
       f"padding {trace_t.pad[0][0]}; the window moves by {trace_t.stride[0]}")
-assert trace_t.pad[0] == (k - 1, k - 1) == (2, 2)  # "k - 1 = 2"
-assert (o, t) == (2, 5)  # "a 2 x 2 map back to 5 x 5"
 fig_t = GridFigure2D(trace_t, 6)
 
+# sphinx_gallery_start_ignore
+assert convdoc.transposed_output_size(N_out, K, stride=s) == (N_out - 1) * s + K == N
+assert trace_t.pad[0] == (K - 1, K - 1) == (2, 2)  # "K - 1 = 2"
+assert (N_out, N) == (2, 5)  # "2 x 2 output shape back to 5 x 5"
 # The transposed convolution multiplies by the transpose of the direct one's matrix.
-C = np.stack([convdoc.conv2d(e.reshape(i, i), w, stride=s).ravel()
-              for e in np.eye(i * i)], axis=1)
+C = np.stack([convdoc.conv2d(e.reshape(N, N), h, stride=s).ravel()
+              for e in np.eye(N * N)], axis=1)
 np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
+# sphinx_gallery_end_ignore
 
 # %%
 # Try other sizes
@@ -90,4 +95,4 @@ np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 # 3 or 4 some input cells are never covered. Tick *Transposed* to see the
 # zeros inserted between the input cells.
 
-Explorer2D(input_size=i, kernel_size=k, stride=s)
+Explorer2D(input_size=N, kernel_size=K, stride=s)

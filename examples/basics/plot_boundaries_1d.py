@@ -25,18 +25,17 @@ smoothed signal towards zero near its ends. :func:`convdoc.convolve` takes a
 
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy import ndimage
 
 import convdoc
 from convdoc.explore import Explorer1D
 from convdoc.plot import Panels1D, style_context
 
-# sphinx_gallery_capture_repr = ()
+# sphinx_gallery_capture_repr = ("_repr_html_",)
 
 x = np.linspace(1.0, 2.0, 20)
-g = convdoc.gaussian_kernel(9, 2.0)
+h = convdoc.gaussian_kernel(9, 2.0)
 rules = ("constant", "edge", "reflect", "symmetric", "wrap")
-traces = {rule: convdoc.steps(x, g, mode="same", boundary=rule) for rule in rules}
+traces = {rule: convdoc.steps(x, h, mode="same", boundary=rule) for rule in rules}
 
 with style_context():
     fig, axes = plt.subplots(3, len(rules), figsize=(10, 4.4), sharex=True,
@@ -50,40 +49,39 @@ with style_context():
 hang = traces["constant"].pad[0][0]
 fig.suptitle(f"Step 0 in same mode: the window hangs {hang} samples over the left end")
 
-# The extended signal is what numpy.pad makes with the same rule.
 for rule, trace in traces.items():
-    np.testing.assert_array_equal(trace.grid, np.pad(x, trace.pad[0], mode=rule))
     before = ", ".join(f"{v:.2f}" for v in trace.grid[: trace.pad[0][0]])
     print(f"{rule:>9}: added before the start: {before}")
+
+# sphinx_gallery_start_ignore
+for rule, trace in traces.items():
+    # The extended signal is what numpy.pad makes with the same rule.
+    np.testing.assert_array_equal(trace.grid, np.pad(x, trace.pad[0], mode=rule))
     # The text above: 4 samples added at each end; step 0 covers four of them
     # and the first five real samples.
     assert trace.pad[0] == (4, 4)
     assert np.count_nonzero(~trace[0].inside) == 4
     np.testing.assert_array_equal(trace[0].input_index[0][trace[0].inside], np.arange(5))
+# sphinx_gallery_end_ignore
 
 # %%
 # The smoothed ends
 # -----------------
 # Away from the ends every rule gives the same output; they differ only in
-# the first and last :math:`\lfloor k/2 \rfloor = 4` outputs. Zero padding
+# the first and last :math:`\lfloor K/2 \rfloor = 4` outputs. Zero padding
 # drags both ends towards 0 and ``wrap`` averages each end with the other
 # one. The copying rules stay close to the ramp but none continues it: ``edge``
 # flattens it, and the two mirrors fold it into a V whose point, smoothed,
 # lifts the low end and lowers the high end (``reflect`` a little more than
 # ``symmetric``, whose mirror sits half a sample further out).
-# Each result is checked against :func:`scipy.ndimage.convolve1d`, whose names
-# differ: ``nearest`` is ``edge``, ``mirror`` is ``reflect`` and ``reflect``
-# is ``symmetric``.
+# :func:`scipy.ndimage.convolve1d` computes the same (checked at build
+# time) under other names: ``nearest`` is ``edge``, ``mirror`` is ``reflect``
+# and ``reflect`` is ``symmetric``.
 
-scipy_mode = {"constant": "constant", "edge": "nearest", "reflect": "mirror",
-              "symmetric": "reflect", "wrap": "wrap"}
 fig2, ax = plt.subplots(figsize=(7, 3.2), layout="constrained")
 ax.plot(np.arange(x.size), x, "o", color="0.6", ms=4, label="input")
 for rule, trace in traces.items():
-    out = convdoc.convolve(x, g, mode="same", boundary=rule)
-    np.testing.assert_allclose(out, ndimage.convolve1d(x, g, mode=scipy_mode[rule]),
-                               atol=1e-12)
-    np.testing.assert_allclose(trace.output, out)
+    out = convdoc.convolve(x, h, mode="same", boundary=rule)
     ax.plot([step.center[0] for step in trace], out, "-", lw=1.4, label=rule)
     print(f"{rule:>9}: first output {out[0]:.3f}, last output {out[-1]:.3f} "
           f"(input {x[0]:.2f} and {x[-1]:.2f})")
@@ -91,15 +89,26 @@ ax.set_xlabel("input position")
 ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
 ax.set_title("Same-mode output with each boundary rule")
 
+# sphinx_gallery_start_ignore
+from scipy import ndimage
+
+scipy_mode = {"constant": "constant", "edge": "nearest", "reflect": "mirror",
+              "symmetric": "reflect", "wrap": "wrap"}
+for rule, trace in traces.items():
+    out = convdoc.convolve(x, h, mode="same", boundary=rule)
+    np.testing.assert_allclose(out, ndimage.convolve1d(x, h, mode=scipy_mode[rule]),
+                               atol=1e-12)
+    np.testing.assert_allclose(trace.output, out)
 first = {rule: trace.output[0] for rule, trace in traces.items()}
 assert first["constant"] < x[0] < first["edge"] < first["symmetric"] < first["reflect"]
 assert first["reflect"] < first["wrap"] < x[-1]
 
-# The text's floor(k/2) = 4 outputs at each end are where the rules differ.
-assert g.size // 2 == 4
-middle = slice(g.size // 2, x.size - g.size // 2)
+# The text's floor(K/2) = 4 outputs at each end are where the rules differ.
+assert h.size // 2 == 4
+middle = slice(h.size // 2, x.size - h.size // 2)
 outputs = [trace.output[middle] for trace in traces.values()]
 assert all(np.allclose(out, outputs[0]) for out in outputs)
+# sphinx_gallery_end_ignore
 
 plt.show()
 
@@ -111,5 +120,5 @@ plt.show()
 # 9-tap Gaussian in same mode with ``"reflect"``: switch the boundary and
 # step to the first and last four outputs, where the rules differ.
 
-Explorer1D(signal="sawtooth", kernel="gaussian", size=g.size, sigma=2.0, mode="same",
+Explorer1D(signal="sawtooth", kernel="gaussian", size=h.size, sigma=2.0, mode="same",
            boundary="reflect", length=x.size, period=x.size)

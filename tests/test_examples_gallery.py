@@ -1,0 +1,151 @@
+"""What the gallery pages show and say, checked without building the site.
+
+Numbers are compared with loops, NumPy or SciPy (never with convdoc's own
+output); the reader-facing code of every example (what is left once the
+``# sphinx_gallery_start_ignore`` blocks are hidden) is read for what it must
+not show.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import signal
+
+import convdoc
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*/*.py"))
+_IGNORED = re.compile(
+    r"^# sphinx_gallery_start_ignore$.*?^# sphinx_gallery_end_ignore$\n?", re.S | re.M
+)
+_EXPLORERS = ("Explorer1D", "Explorer2D", "ImagePlayground")
+
+
+def visible_code(source: str) -> str:
+    """The code sphinx-gallery shows: the docstring and the ignored blocks removed."""
+    tree = ast.parse(source)
+    first = tree.body[0]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+        source = "\n".join(source.splitlines()[first.end_lineno :])
+    return _IGNORED.sub("", source)
+
+
+def blocks(source: str) -> list[str]:
+    """The code blocks of a gallery script, split at its ``# %%`` lines."""
+    return re.split(r"^# %%.*$", source, flags=re.M)
+
+
+def _loop_convolve_full(x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    out = np.zeros(x.size + h.size - 1)
+    for n in range(out.size):
+        for m in range(h.size):
+            if 0 <= n - m < x.size:
+                out[n] += x[n - m] * h[m]
+    return out
+
+
+# -- reader-facing code -------------------------------------------------------
+
+
+def test_visible_code_drops_the_ignored_blocks() -> None:
+    source = (
+        '"""Doc."""\nx = 1\n# sphinx_gallery_start_ignore\nassert x\n'
+        "# sphinx_gallery_end_ignore\ny = 2\n"
+    )
+    assert visible_code(source).split() == ["x", "=", "1", "y", "=", "2"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_reader_facing_code_shows_no_private_names(example: Path) -> None:
+    code = visible_code(example.read_text(encoding="utf-8"))
+    private = re.findall(r"\bconvdoc(?:\.\w+)*\._\w+|\bfrom convdoc(?:\.\w+)* import _\w+", code)
+    assert not private, private
+    assert "convdoc.__main__" not in code  # the command line is shown as a command
+    # MyST label names belong to the chapters' markup, not to code comments.
+    labels = re.findall(r"#.*\((?:eq|formula|corr|conv)[-\w]*\)", code)
+    assert not labels, labels
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_explorer_an_example_builds_is_rendered(example: Path) -> None:
+    source = example.read_text(encoding="utf-8")
+    for block in blocks(source):
+        tree = ast.parse(block)
+        calls = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _EXPLORERS
+        ]
+        if not calls:
+            continue
+        last = tree.body[-1]
+        # The explorer is the block's last expression, so sphinx-gallery shows it ...
+        assert isinstance(last, ast.Expr) and last.value in calls, (
+            f"{example.name}: the explorer is not the last expression of its block"
+        )
+        # ... through its _repr_html_, which the script's capture_repr must allow.
+        setting = re.search(r"^# sphinx_gallery_capture_repr = (.*)$", source, re.M)
+        if setting:
+            assert "_repr_html_" in ast.literal_eval(setting.group(1)), example.name
+
+
+# -- basics/plot_modes ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n", "k"), [(24, 7), (5, 7), (3, 10), (8, 8)])
+def test_same_mode_has_the_length_of_the_first_argument(n: int, k: int) -> None:
+    rng = np.random.default_rng(n * 100 + k)
+    x, h = rng.normal(size=n), rng.normal(size=k)
+    same = convdoc.convolve(x, h, mode="same")
+    assert same.size == n  # not max(n, k), NumPy's rule
+    np.testing.assert_allclose(same, signal.convolve(x, h, mode="same"), atol=1e-12)
+    # The middle of the full result: SciPy centres it at (full - n) // 2.
+    full = _loop_convolve_full(x, h)
+    start = (full.size - n) // 2
+    np.testing.assert_allclose(same, full[start : start + n], atol=1e-12)
+    assert np.convolve(x, h, mode="same").size == max(n, k)
+
+
+# -- basics/plot_sawtooth_gaussian ---------------------------------------------------
+
+
+def test_valid_output_plotted_from_zero_runs_k_over_2_samples_ahead() -> None:
+    x = convdoc.sawtooth(200, 50)
+    h = convdoc.gaussian_kernel(21, 3.0)
+    k = h.size
+    valid = convdoc.convolve(x, h, mode="valid")
+    # Hand-worked: valid[n] uses x[n .. n + k - 1], so it belongs at input
+    # n + k // 2; the full result's sample n + k - 1 is the same sum.
+    full = _loop_convolve_full(x, h)
+    np.testing.assert_allclose(valid, full[k - 1 : x.size], atol=1e-12)
+    # Drawn at index n it stands where the input is x[n], though it describes
+    # the input around n + k // 2: on the straight ramps (which a symmetric,
+    # normalised kernel leaves unchanged) it equals the input k // 2 later.
+    lags = range(k)
+    mismatch = [np.median(np.abs(valid - x[lag : lag + valid.size])) for lag in lags]
+    assert int(np.argmin(mismatch)) == k // 2 == 10
+    # Ahead, not behind: shifted left, it matches the *later* input.
+    assert mismatch[k // 2] < 1e-9 < min(mismatch[: k // 2])
+
+
+# -- arithmetic/plot_padding_and_stride --------------------------------------------
+
+
+def test_padding_and_stride_window_centres_are_corners_edge_midpoints_and_centre() -> None:
+    n, k, p, s = 5, 3, 1, 2
+    trace = convdoc.steps(np.ones((n, n)), np.ones((k, k)), operation="conv", padding=p,
+                          stride=s)
+    centres = {tuple(int(c) for c in step.center) for step in trace}
+    # Hand-worked: window r starts at padded row r*s, its centre at r*s + k//2,
+    # which is input row r*s + k//2 - p = 2r.
+    expected = {(r * s + k // 2 - p, c * s + k // 2 - p) for r in range(3) for c in range(3)}
+    assert centres == expected
+    corners = {(0, 0), (0, 4), (4, 0), (4, 4)}
+    midpoints = {(0, 2), (2, 0), (2, 4), (4, 2)}
+    assert centres == corners | midpoints | {(2, 2)}
