@@ -149,3 +149,30 @@ def test_padding_and_stride_window_centres_are_corners_edge_midpoints_and_centre
     corners = {(0, 0), (0, 4), (4, 0), (4, 4)}
     midpoints = {(0, 2), (2, 0), (2, 4), (4, 2)}
     assert centres == corners | midpoints | {(2, 2)}
+
+
+# -- arithmetic/plot_odd_case ----------------------------------------------------------
+
+
+def test_odd_case_explorer_reproduces_three_to_six_with_output_padding_one() -> None:
+    from convdoc.explore import Explorer2D
+
+    source = (EXAMPLES[0].parents[1] / "arithmetic" / "plot_odd_case.py").read_text(
+        encoding="utf-8"
+    )
+    call = next(
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Explorer2D"
+    )
+    keywords = {kw.arg: kw.value for kw in call.keywords}
+    assert isinstance(keywords["transposed"], ast.Constant) and keywords["transposed"].value
+    assert "output_padding" in keywords
+    # The page's numbers: N = 6, K = 3, p = 1, s = 2; a = (N + 2p - K) mod s = 1.
+    n, k, p, s = 6, 3, 1, 2
+    a = (n + 2 * p - k) % s
+    explorer = Explorer2D(input_size=n, kernel_size=k, padding=p, stride=s, transposed=True,
+                          output_padding=a)
+    # Hand-worked: floor((6 + 2 - 3) / 2) + 1 = 3, and (3 - 1)·2 - 2 + 2 + 1 + 1 = 6.
+    assert (explorer.direct_output_size, explorer.transposed_output_size) == (3, 6)
+    assert a == 1

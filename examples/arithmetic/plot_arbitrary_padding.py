@@ -96,6 +96,6 @@ np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 # ---------------
 # Step through the same input, kernel and padding in the page; move the
 # padding slider and watch the output grow by two cells per extra padding
-# cell, or tick *Transposed* for the other direction.
+# cell. Tick *Transposed* to see the 6 x 6 output taken back to 5 x 5.
 
 Explorer2D(input_size=N, kernel_size=K, padding=p)

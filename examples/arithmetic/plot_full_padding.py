@@ -84,6 +84,7 @@ np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 # ---------------
 # Step through the same input, kernel and padding in the page; with
 # padding ``K - 1`` the first window holds a single real input cell in its
-# corner. Tick *Transposed* for the other direction.
+# corner. Tick *Transposed* to see the 7 x 7 output taken back to 5 x 5
+# without any padding.
 
 Explorer2D(input_size=N, kernel_size=K, padding=p)

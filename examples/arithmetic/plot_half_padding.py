@@ -87,6 +87,7 @@ np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 # ---------------
 # Step through the same input, kernel and padding in the page. Any odd
 # kernel size with padding ``K // 2`` keeps the output the size of the
-# input; try an even kernel size to see it fail.
+# input; try an even kernel size to see it fail. Tick *Transposed*: the
+# transposed convolution keeps the size too.
 
 Explorer2D(input_size=N, kernel_size=K, padding=p)

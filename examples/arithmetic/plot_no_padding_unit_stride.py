@@ -101,8 +101,10 @@ assert C.shape == (4, 16)  # "16 inputs, 4 outputs"
 # %%
 # Try other sizes
 # ---------------
-# Step through the same 4 x 4 input and 3 x 3 kernel in the page; change
-# the input or kernel size and watch the formula and the grids follow, or
-# tick *Transposed* for the other direction.
+# Step through the same sizes in the page; change the input or kernel size
+# and watch the formula and the grids follow. Tick *Transposed* to see the
+# transposed convolution take the 2 x 2 output back to 4 x 4: the sliders
+# keep setting the direct convolution, and the explorer shows the one that
+# maps its output size back.
 
 Explorer2D(input_size=N, kernel_size=K)

@@ -110,8 +110,12 @@ np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 # %%
 # Try other sizes
 # ---------------
-# The explorer below draws the same diagram in the page. Change the input
-# size between 5 and 6 and watch the output stay 3 x 3; tick *Transposed*
-# for the other direction.
+# The explorer below starts on the transposed convolution of this page: the
+# sliders set the direct convolution (input size 6, padding 1, stride 2,
+# 3 x 3 output) and the explorer shows the transposed one taking 3 x 3 back
+# to 6 x 6 with output padding :math:`a = 1`. Move the output padding to 0
+# and it gives 5 x 5; untick *Transposed* and change the input size between
+# 5 and 6 to watch the direct output stay 3 x 3.
 
-Explorer2D(input_size=N, kernel_size=K, padding=p, stride=s)
+Explorer2D(input_size=N, kernel_size=K, padding=p, stride=s, transposed=True,
+           output_padding=a)

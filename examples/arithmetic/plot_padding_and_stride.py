@@ -99,6 +99,8 @@ np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 # ---------------
 # Step through the same numbers in the page; set the input size to 6 and
 # the output stays 3 x 3, the floor in the formula at work. Tick
-# *Transposed* for the other direction.
+# *Transposed* to see the 3 x 3 output taken back to the input size; with
+# input size 6 it comes back as 5 x 5 unless the output padding
+# :math:`a` is set to 1 (the next example).
 
 Explorer2D(input_size=N, kernel_size=K, padding=p, stride=s)

@@ -93,6 +93,6 @@ np.testing.assert_allclose(trace_t.output.ravel(), C.T @ y.ravel())
 # ---------------
 # Step through the same input, kernel and stride in the page; with stride
 # 3 or 4 some input cells are never covered. Tick *Transposed* to see the
-# zeros inserted between the input cells.
+# 2 x 2 output spread back to 5 x 5, zeros inserted between its cells.
 
 Explorer2D(input_size=N, kernel_size=K, stride=s)
