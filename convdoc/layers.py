@@ -19,6 +19,7 @@ float32).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -691,9 +692,14 @@ def max_pool2d(
         raise TypeError(f"x must be real for max pooling, got dtype {arr.dtype}")
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
-    grid = extend(arr, pads, "constant", fillvalue=-np.inf)
-    windows = np.lib.stride_tricks.sliding_window_view(grid, k, axis=(1, 2))
-    out = windows[:, :: s[0], :: s[1]].max(axis=(-2, -1))
+    if _grid_is_small(arr, pads):
+        grid = extend(arr, pads, "constant", fillvalue=-np.inf)
+        windows = np.lib.stride_tricks.sliding_window_view(grid, k, axis=(1, 2))
+        out = windows[:, :: s[0], :: s[1]].max(axis=(-2, -1))
+    else:
+        # Padding cells (minus infinity) never win, so each window is reduced
+        # over its real pixels only.
+        out = _box_reduce(np.maximum, arr, k, s, pads)
     return out[0] if single else out
 
 
@@ -742,12 +748,56 @@ def avg_pool2d(
            [10.5, 12.5]])
     """
     arr, single, k, s, pads = _pool_args(x, kernel_size, stride, padding)
-    if arr.dtype.kind == "b":
+    if arr.dtype.kind in "biu":
+        # Sum in float64: a uint8 or int16 sum would wrap (200 + 200 in uint8 is 144);
+        # float64 holds every integer sum below 2**53 exactly.
         arr = arr.astype(np.float64)
-    # Sum with a box of ones (exact for integers), then divide once, as PyTorch does.
-    ones = np.ones((1, 1, *k), dtype=arr.dtype)
-    sums = np.concatenate(
-        [correlate_padded(arr[c : c + 1], ones, pads, stride=s) for c in range(arr.shape[0])]
-    )
+    if _grid_is_small(arr, pads):
+        # Sum with a box of ones, then divide once, as PyTorch does.
+        ones = np.ones((1, 1, *k), dtype=arr.dtype)
+        sums = np.concatenate(
+            [correlate_padded(arr[c : c + 1], ones, pads, stride=s) for c in range(arr.shape[0])]
+        )
+    else:
+        # Zero padding adds nothing to a sum: sum each window's real pixels;
+        # the division below counts the padding cells, as PyTorch does.
+        sums = _box_reduce(np.add, arr, k, s, pads)
     out = sums / (k[0] * k[1])
     return out[0] if single else out
+
+
+def _grid_is_small(arr: np.ndarray, pads: tuple[tuple[int, int], ...]) -> bool:
+    """The padded grid costs at most a few times the input itself."""
+    spatial = zip(arr.shape[1:], pads, strict=True)
+    cells = arr.shape[0] * math.prod(n + b + a for n, (b, a) in spatial)
+    return cells <= 4 * arr.size + (1 << 16)
+
+
+def _box_reduce(
+    ufunc: np.ufunc,
+    arr: np.ndarray,
+    k: tuple[int, int],
+    s: tuple[int, int],
+    pads: tuple[tuple[int, int], ...],
+) -> np.ndarray:
+    """``ufunc`` over every pooling window, restricted to the pixels it covers.
+
+    A box reduction is separable: reduce the rows of each window, then its
+    columns. Along an axis, window ``i`` covers input cells ``[i*s - p,
+    i*s - p + k)`` clipped to ``[0, n)`` (never empty: padding is at most half
+    the window). Work and memory follow the input and the output, not the
+    padding or the window size.
+    """
+    for axis, (ki, si, (p, _)) in enumerate(zip(k, s, pads, strict=True), start=1):
+        n = arr.shape[axis]
+        n_out = (n + 2 * p - ki) // si + 1
+        starts = np.arange(n_out, dtype=np.int64) * si - p
+        bounds = np.empty(2 * n_out, dtype=np.intp)
+        bounds[0::2] = np.clip(starts, 0, n)
+        bounds[1::2] = np.clip(starts + ki, 0, n)
+        # reduceat reduces [bounds[j], bounds[j + 1]): the even entries are the
+        # windows. One extra cell keeps a window ending at n a valid index.
+        padded = np.concatenate([arr, arr.take([0], axis=axis)], axis=axis)
+        arr = ufunc.reduceat(padded, bounds, axis=axis)
+        arr = arr.take(np.arange(0, 2 * n_out, 2), axis=axis)
+    return arr

@@ -306,3 +306,107 @@ def test_explorer1d_length_is_bounded_by_the_page_budget() -> None:
         Explorer1D(length=MAX_LENGTH + 1)
     html = Explorer1D(length=MAX_LENGTH).to_html()
     assert len(html.encode()) < 600_000  # the largest page it allows stays small
+
+
+# ------------------------------------------------------------------ pooling: exact, any padding
+
+
+def _pool_oracle(x: np.ndarray, k, s, p, op: str) -> np.ndarray:
+    """Loops over every window in Python numbers: max of the real pixels, or the sum
+    of the real pixels (padding is zero) over the whole window size, as PyTorch."""
+    h, w = x.shape
+    rows = (h + 2 * p[0] - k[0]) // s[0] + 1
+    cols = (w + 2 * p[1] - k[1]) // s[1] + 1
+    out = np.empty((rows, cols))
+    for r in range(rows):
+        for c in range(cols):
+            r0, c0 = r * s[0] - p[0], c * s[1] - p[1]
+            cells = [
+                int(x[i, j]) if x.dtype.kind in "biu" else float(x[i, j])
+                for i in range(max(r0, 0), min(r0 + k[0], h))
+                for j in range(max(c0, 0), min(c0 + k[1], w))
+            ]
+            out[r, c] = max(cells) if op == "max" else math.fsum(cells) / (k[0] * k[1])
+    return out
+
+
+POOL_DTYPES = [np.bool_, *INT_TYPES, np.float32, np.float64]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    dtype=st.sampled_from(POOL_DTYPES),
+    shape=st.tuples(st.integers(1, 7), st.integers(1, 7)),
+    k=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    s=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    seed=st.integers(0, 2**32 - 1),
+    extreme=st.booleans(),
+    big_padding=st.booleans(),
+)
+def test_pooling_equals_the_loop_oracle_for_every_dtype(
+    dtype, shape, k, s, seed, extreme, big_padding
+) -> None:
+    rng = np.random.default_rng(seed)
+    if big_padding:
+        # A window far larger than the image: the padded grid would be huge.
+        k = (k[0] + 600, k[1] + 600)
+    p = tuple(rng.integers(0, ki // 2 + 1) for ki in k)
+    if any(n + 2 * pi < ki for n, pi, ki in zip(shape, p, k, strict=True)):
+        return  # the window does not fit; covered by the error tables
+    if np.dtype(dtype).kind in "iu" and extreme:
+        info = np.iinfo(dtype)
+        ends = np.array([info.min, info.max], dtype=dtype)
+        x = ends[rng.integers(0, 2, size=shape)]  # sums that would wrap in dtype
+    elif np.dtype(dtype).kind in "iu":
+        x = rng.integers(np.iinfo(dtype).min, np.iinfo(dtype).max, size=shape, dtype=dtype,
+                         endpoint=True)
+    elif dtype is np.bool_:
+        x = rng.random(shape) < 0.5
+    else:
+        x = (rng.standard_normal(shape) * (1e30 if extreme else 1)).astype(dtype)
+    got_max = convdoc.max_pool2d(x, k, stride=s, padding=p)
+    got_avg = convdoc.avg_pool2d(x, k, stride=s, padding=p)
+    np.testing.assert_array_equal(got_max, _pool_oracle(x, k, s, p, "max"))
+    if dtype is np.float32:  # float32 sums: rounding relative to the summands
+        atol = 8 * float(np.finfo(np.float32).eps) * float(np.abs(x).max())
+        np.testing.assert_allclose(got_avg, _pool_oracle(x, k, s, p, "avg"), rtol=1e-6,
+                                   atol=atol)
+    else:
+        np.testing.assert_allclose(got_avg, _pool_oracle(x, k, s, p, "avg"), rtol=1e-12)
+    if np.dtype(dtype).kind in "biu":
+        assert got_avg.dtype == got_max.dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.uint16, np.int32, np.uint32,
+                                   np.int64, np.uint64])
+def test_avg_pool2d_of_a_constant_integer_image_is_the_constant(dtype) -> None:
+    value = np.iinfo(dtype).max  # the issue's repro is 200 in uint8 (gave 8.0)
+    x = np.full((4, 4), value, dtype)
+    np.testing.assert_array_equal(convdoc.avg_pool2d(x, 2), np.full((2, 2), float(value)))
+    np.testing.assert_array_equal(convdoc.avg_pool2d(np.full((4, 4), 200, np.uint8), 2),
+                                  np.full((2, 2), 200.0))
+
+
+# ------------------------------------------------------------------ memory follows the output
+
+
+def _peak_bytes(call) -> tuple[object, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("pool", ["max", "avg"])
+def test_pooling_with_huge_padding_allocates_little(pool) -> None:
+    fn = convdoc.max_pool2d if pool == "max" else convdoc.avg_pool2d
+    x = np.arange(16.0).reshape(4, 4)
+    out, peak = _peak_bytes(lambda: fn(x, 10**5, stride=1, padding=5 * 10**4))
+    assert peak < 1 << 20  # was 75 GiB
+    # Every window holds the whole 4x4 image: its max, or its sum over 10**10 cells.
+    expected = 15.0 if pool == "max" else 120.0 / 10**10
+    np.testing.assert_allclose(out, np.full((5, 5), expected), rtol=1e-15)
