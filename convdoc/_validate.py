@@ -18,6 +18,8 @@ __all__ = [
     "as_array",
     "check_ndim",
     "choice",
+    "fill_dtype",
+    "fill_value",
     "finite_real",
     "nonneg_int",
     "number",
@@ -424,3 +426,143 @@ def positive_real(value: Any, name: str) -> float:
     if result <= 0:
         raise ValueError(f"{name} must be a positive real number, got {_show(result)}")
     return result
+
+
+# Number types a fill value may have: NumPy casts these exactly as it casts
+# arrays (a Decimal or Fraction would silently become an object array).
+_FILL_TYPES = (int, float, complex, np.integer, np.floating, np.complexfloating)
+# Integer dtypes from the smallest up, signed before unsigned of the same size.
+_INT_DTYPES = tuple(
+    np.dtype(t)
+    for t in (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64, np.uint64)
+)
+
+
+def fill_dtype(dtype: Any, fill: int | float | complex) -> np.dtype:
+    """Dtype an array of ``dtype`` takes so that it holds ``fill`` too (the project's rule).
+
+    Integers stay integers when they can: a fill the dtype cannot hold moves
+    to the smallest integer dtype holding both (``300`` next to ``int8``
+    gives ``int16``). A float fill next to integers or bools gives float64
+    (not NumPy's smallest float, so ``0.5`` next to ``uint8`` is not
+    float16), next to floats the float dtype is kept, as in ``x + 0.5``. A
+    complex fill next to real numbers gives complex128.
+
+    Parameters
+    ----------
+    dtype : numpy.dtype
+        Dtype of the values the fill joins.
+    fill : int, float or complex
+        A fill value as returned by :func:`fill_value`.
+
+    Returns
+    -------
+    numpy.dtype
+        Object dtype if no integer dtype holds an integer fill with ``dtype``.
+
+    Examples
+    --------
+    >>> fill_dtype(np.uint8, 0.5), fill_dtype(np.int8, 300), fill_dtype(np.float32, 0.5)
+    (dtype('float64'), dtype('int16'), dtype('float32'))
+    """
+    dtype = np.dtype(dtype)
+    if fill == 0:
+        return dtype
+    if isinstance(fill, complex):
+        return dtype if dtype.kind == "c" else np.result_type(dtype, np.complex128)
+    if isinstance(fill, float):
+        return np.dtype(np.float64) if dtype.kind in "biu" else dtype
+    if dtype.kind in "biu":
+        for candidate in _INT_DTYPES:
+            info = np.iinfo(candidate)
+            if np.can_cast(dtype, candidate) and info.min <= fill <= info.max:
+                return candidate
+        return np.dtype(object)
+    return dtype
+
+
+def fill_value(value: Any, name: str, dtype: Any) -> int | float | complex:
+    """Check a fill value for data of ``dtype`` and return it as a Python number.
+
+    As :func:`scipy.signal.convolve2d` takes its ``fillvalue``: one number,
+    or an array or list holding exactly one. Unlike SciPy, a value the data's
+    dtype cannot hold promotes the result (see :func:`fill_dtype`) instead of
+    being truncated; values no dtype can hold exactly raise.
+
+    Parameters
+    ----------
+    value : int, float, complex, or array_like with one element
+        The fill value.
+    name : str
+        Parameter name used in error messages.
+    dtype : numpy.dtype
+        Dtype of the result the fill joins (``numpy.result_type(x, kernel)``).
+
+    Returns
+    -------
+    int, float or complex
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number (a string, None, a bool).
+    ValueError
+        If ``value`` holds no or several elements; is a number NumPy would
+        keep as an object (``Decimal``, ``Fraction``); is complex next to real
+        data (as SciPy); is an integer beyond every integer dtype next to
+        integer data (``2**70``, or ``2**63`` next to int64: the result would
+        no longer be exact); or is an integer too large for a float next to
+        float data (``10**400``).
+
+    Examples
+    --------
+    >>> fill_value([3], "fillvalue", np.int64)
+    3
+    >>> fill_value(1j, "fillvalue", np.float64)
+    Traceback (most recent call last):
+    ...
+    ValueError: fillvalue must be real for real inputs (dtype float64), got 1j
+    """
+    dtype = np.dtype(dtype)
+    if isinstance(value, list | tuple | np.ndarray):
+        try:
+            arr = np.asarray(value)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{name} must be one number, got {_show(value)}") from exc
+        if arr.size != 1:
+            raise ValueError(
+                f"{name} must be one number (or an array with one element), got {_show(value)}"
+            )
+        value = arr.reshape(-1)[0]
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Number):
+        raise TypeError(f"{name} must be a number, got {_show(value)}")
+    if not isinstance(value, _FILL_TYPES):
+        raise ValueError(
+            f"{name} must be an int, float or complex number, got {_show(value)} "
+            f"of type {type(value).__name__}"
+        )
+    if isinstance(value, np.complexfloating):
+        value = complex(value)
+    elif isinstance(value, np.floating):
+        value = float(value)
+    elif isinstance(value, np.integer):
+        value = int(value)
+    if isinstance(value, complex) and dtype.kind != "c":
+        raise ValueError(f"{name} must be real for real inputs (dtype {dtype}), got {_show(value)}")
+    if isinstance(value, int):
+        if dtype.kind in "biu":
+            promoted = fill_dtype(dtype, value)
+            if promoted.kind not in "biu":
+                raise ValueError(
+                    f"{name} must fit an integer dtype together with the inputs' {dtype} "
+                    f"(integer results stay exact), got {_show(value)}"
+                )
+        else:
+            try:
+                float(value)
+            except OverflowError:
+                raise ValueError(
+                    f"{name} must be within the float range for inputs of dtype {dtype}, "
+                    f"got {_show(value)}"
+                ) from None
+    return value

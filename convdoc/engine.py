@@ -63,7 +63,7 @@ from convdoc._strided import (
     phase_matmul_cost,
     round_to_int,
 )
-from convdoc._validate import as_array, choice, number, per_axis, positive_int
+from convdoc._validate import as_array, choice, fill_dtype, fill_value, per_axis, positive_int
 
 __all__ = ["BOUNDARIES", "METHODS", "correlate_padded", "correlate_windows", "extend"]
 
@@ -115,10 +115,8 @@ def _check_pad(pad: Any, ndim: int, name: str = "pad") -> tuple[tuple[int, int],
 
 
 def _fill_dtype(dtype: np.dtype, fillvalue: Any) -> np.dtype:
-    """Smallest dtype holding both the array's values and the fill value exactly."""
-    if fillvalue == 0:
-        return dtype
-    return np.result_type(dtype, np.min_scalar_type(fillvalue))
+    """Dtype holding both the array's values and the fill value (convdoc._validate.fill_dtype)."""
+    return fill_dtype(dtype, fillvalue)
 
 
 def extend(
@@ -145,10 +143,10 @@ def extend(
         ``reflect`` mirrors without repeating it (``d c b | a b c d | c b a``);
         ``symmetric`` mirrors including it (``c b a | a b c d | d c b``);
         ``wrap`` continues periodically.
-    fillvalue : number, optional
-        Value of new cells in ``constant`` mode. If it does not fit the
-        array's dtype (``0.5`` next to integers) the result is promoted to a
-        dtype that holds it exactly.
+    fillvalue : int, float or complex, optional
+        Value of new cells in ``constant`` mode (or a one-element array). If
+        it does not fit the array's dtype the result is promoted: ``0.5``
+        next to integers gives float64, ``300`` next to int8 gives int16.
 
     Returns
     -------
@@ -175,7 +173,7 @@ def extend(
     arr = as_array(x, "x")
     pairs = _check_pad(pad, arr.ndim)
     choice(mode, "mode", BOUNDARIES)
-    fillvalue = number(fillvalue, "fillvalue")
+    fillvalue = fill_value(fillvalue, "fillvalue", arr.dtype)
     return _extend(arr, pairs, mode, fillvalue)
 
 
@@ -373,8 +371,8 @@ def correlate_padded(
     if len(pairs) != x.ndim - 1:
         raise ValueError(f"pad must have one (before, after) pair per spatial axis, got {pad!r}")
     choice(boundary, "boundary", BOUNDARIES)
-    fillvalue = number(fillvalue, "fillvalue")
     x, weight, stride_t, dilation_t = _check_windows(x, weight, stride, dilation, method)
+    fillvalue = fill_value(fillvalue, "fillvalue", np.result_type(x, weight))
     return _padded(x, weight, pairs, boundary, fillvalue, stride_t, dilation_t, method)
 
 
@@ -451,6 +449,10 @@ def _padded(
 ) -> np.ndarray:
     """:func:`correlate_padded` on checked arguments (the faces call this directly)."""
     if boundary != "constant" or fillvalue != 0 or any(b < 0 or a < 0 for b, a in pad):
+        if boundary == "constant" and fillvalue != 0:
+            # The fill joins the result's dtype (0.1 next to float16 data and a
+            # float64 kernel is 0.1 in float64, 0.5 next to integers is float64).
+            x = x.astype(_fill_dtype(np.result_type(x, weight), fillvalue), copy=False)
         x = _extend(x, pad, boundary, fillvalue)
         pad = ((0, 0),) * (x.ndim - 1)
     return _correlate(x, weight, pad, stride, dilation, method)

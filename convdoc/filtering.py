@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from convdoc import engine
-from convdoc._validate import as_array, check_ndim, choice, number
+from convdoc._validate import as_array, check_ndim, choice, fill_value
 
 __all__ = ["MODES", "convolve", "correlate", "signal_pad"]
 
@@ -66,7 +66,7 @@ def _check(
     choice(mode, "mode", MODES)
     choice(boundary, "boundary", engine.BOUNDARIES)
     choice(method, "method", engine.METHODS)
-    return x, kernel, number(fillvalue, "fillvalue")
+    return x, kernel, fill_value(fillvalue, "fillvalue", np.result_type(x, kernel))
 
 
 def _reverse(a: np.ndarray) -> np.ndarray:
@@ -133,9 +133,14 @@ def convolve(
         a periodic continuation. Irrelevant in ``"valid"`` mode, which never
         reads beyond the ends. ``"wrap"`` and ``"symmetric"`` equal
         :func:`scipy.signal.convolve2d` with ``boundary="wrap"``/``"symm"``.
-    fillvalue : number, optional
-        Value beyond the ends for ``boundary="constant"``. A value the input's
-        dtype cannot hold (``0.5`` for integers) promotes the result.
+    fillvalue : int, float or complex, optional
+        Value beyond the ends for ``boundary="constant"``: one number, or an
+        array or list with one element (as SciPy). A value the result's dtype
+        cannot hold promotes the result instead of being truncated as in
+        SciPy: ``0.5`` next to integer inputs gives float64, ``300`` next to
+        int8 inputs gives int16. A complex value needs a complex input or
+        kernel; an integer no integer dtype holds exactly together with the
+        inputs' dtype (``2**63`` next to int64) raises.
     method : {"auto", "direct", "fft"}, optional
         ``"direct"`` sums products; ``"fft"`` multiplies spectra, faster for
         long kernels but rounding integers through floats and spreading any
@@ -152,10 +157,12 @@ def convolve(
     Raises
     ------
     TypeError
-        If an input is not numeric or an option is not a string.
+        If an input is not numeric, an option is not a string or
+        ``fillvalue`` is not a number.
     ValueError
         If an input is empty or not 1-D/2-D, the dimensions differ, an option
-        is unknown, or in ``"valid"`` mode neither array is at least as large
+        is unknown, ``fillvalue`` is not one number the result can hold, or in
+        ``"valid"`` mode neither array is at least as large
         as the other along every axis.
 
     See Also
@@ -202,7 +209,7 @@ def correlate(
     boundary : {"constant", "edge", "reflect", "symmetric", "wrap"}, optional
         As for :func:`convolve`; ``"wrap"`` and ``"symmetric"`` equal
         :func:`scipy.signal.correlate2d` with ``boundary="wrap"``/``"symm"``.
-    fillvalue : number, optional
+    fillvalue : int, float or complex, optional
         As for :func:`convolve`.
     method : {"auto", "direct", "fft"}, optional
         As for :func:`convolve`.

@@ -25,8 +25,9 @@ from convdoc._validate import (
     as_array,
     check_ndim,
     choice,
+    fill_dtype,
+    fill_value,
     nonneg_int,
-    number,
     per_axis,
     positive_int,
 )
@@ -444,7 +445,7 @@ def steps(
     if operation in ("convolve", "correlate"):
         choice(mode, "mode", MODES)
         choice(boundary, "boundary", engine.BOUNDARIES)
-        fill = number(fillvalue, "fillvalue")
+        fill = fill_value(fillvalue, "fillvalue", np.result_type(x_arr, k_arr))
         if mode == "valid" and any(ki > ni for ki, ni in zip(k, x_arr.shape, strict=True)):
             raise ValueError(
                 f"in 'valid' mode steps needs the kernel to fit inside x, got x of shape "
@@ -460,7 +461,8 @@ def steps(
 
     if operation in ("convolve", "correlate"):
         pad = tuple(signal_pad(ki, mode) for ki in k)
-        grid = engine.extend(x_arr, pad, boundary, fill)
+        grid_dtype = fill_dtype(np.result_type(x_arr, k_arr), fill) if fill != 0 else x_arr.dtype
+        grid = engine.extend(x_arr.astype(grid_dtype, copy=False), pad, boundary, fill)
         if operation == "convolve":
             taps = k_arr[(slice(None, None, -1),) * ndim]
         else:

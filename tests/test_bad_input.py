@@ -217,6 +217,65 @@ CASES = [
         "padding_mode must be a string, one of 'zeros', 'reflect', 'replicate', 'circular', "
         "got array(['zeros', 'zeros']",
     ),
+    # ---- issue 10: fill values (SciPy's rules where SciPy accepts, else a ValueError)
+    (
+        lambda: convolve(X, K, fillvalue=[1, 2]),
+        ValueError,
+        "fillvalue must be one number (or an array with one element), got [1, 2]",
+    ),
+    (
+        lambda: correlate(X, K, fillvalue=[]),
+        ValueError,
+        "fillvalue must be one number (or an array with one element), got []",
+    ),
+    (
+        lambda: convolve(X, K, fillvalue=1j),
+        ValueError,
+        "fillvalue must be real for real inputs (dtype float64), got 1j",
+    ),
+    (
+        lambda: convolve(X, K, fillvalue=__import__("decimal").Decimal("0.5")),
+        ValueError,
+        "fillvalue must be an int, float or complex number, got Decimal('0.5') of type Decimal",
+    ),
+    (
+        lambda: correlate(X, K, fillvalue=__import__("fractions").Fraction(1, 2)),
+        ValueError,
+        "fillvalue must be an int, float or complex number, got Fraction(1, 2) of type Fraction",
+    ),
+    (
+        lambda: convolve(X, K, fillvalue=10**400),
+        ValueError,
+        "fillvalue must be within the float range for inputs of dtype float64, got 1000",
+    ),
+    (
+        lambda: convolve(np.arange(8), np.ones(3, int), fillvalue=2**70),
+        ValueError,
+        "fillvalue must fit an integer dtype together with the inputs' int64 (integer results "
+        "stay exact), got 1180591620717411303424",
+    ),
+    (
+        lambda: convolve(np.arange(8), np.ones(3, int), fillvalue=np.array([2**70], dtype=object)),
+        ValueError,
+        "fillvalue must fit an integer dtype together with the inputs' int64",
+    ),
+    (
+        lambda: correlate(np.arange(8), np.ones(3, int), fillvalue=2**63),
+        ValueError,
+        "integer results stay exact), got 9223372036854775808",
+    ),
+    (
+        lambda: extend(np.arange(3, dtype=np.uint64), ((1, 1),), fillvalue=-1),
+        ValueError,
+        "fillvalue must fit an integer dtype together with the inputs' uint64",
+    ),
+    (
+        lambda: steps(X, K, fillvalue=[0.5, 1.5]),
+        ValueError,
+        "fillvalue must be one number (or an array with one element), got [0.5, 1.5]",
+    ),
+    (lambda: correlate_padded(G, W, ((1, 1),), fillvalue=None), TypeError,
+     "fillvalue must be a number, got None"),
 ]
 
 

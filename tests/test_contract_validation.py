@@ -410,3 +410,96 @@ def test_pooling_with_huge_padding_allocates_little(pool) -> None:
     # Every window holds the whole 4x4 image: its max, or its sum over 10**10 cells.
     expected = 15.0 if pool == "max" else 120.0 / 10**10
     np.testing.assert_allclose(out, np.full((5, 5), expected), rtol=1e-15)
+
+
+# ------------------------------------------------------------------ fill values
+
+
+def _full_convolve_loop(x: list, k: list, fill) -> list:
+    """Full 1-D convolution by loops in Python numbers, x extended by ``fill``."""
+    pad = len(k) - 1
+    grid = [fill] * pad + list(x) + [fill] * pad
+    return [sum(grid[n + pad - m] * k[m] for m in range(len(k))) for n in range(len(x) + pad)]
+
+
+FILL_RULES = [
+    # (x dtype, kernel dtype, fillvalue, result dtype): the rule in convolve's docstring
+    (np.uint8, np.uint8, 0.5, np.float64),  # not float16 (gave inf)
+    (np.uint8, np.uint8, 300, np.int16),
+    (np.uint8, np.uint8, -1, np.int16),
+    (np.int8, np.int8, 300, np.int16),
+    (np.uint8, np.uint8, 2**63, np.uint64),
+    (np.int64, np.int64, 2**62 + 1, np.int64),  # exact (a float64 would round it)
+    (np.int32, np.int32, np.int8(-3), np.int32),
+    (np.int16, np.float32, 0.5, np.float32),
+    (np.float16, np.float64, 0.1, np.float64),  # 0.1 in float64, not rounded to float16
+    (np.float32, np.float32, np.float64(0.25), np.float32),
+    (np.int32, np.complex64, 1j, np.complex128),
+    (np.float64, np.float64, 2**70, np.float64),  # a big int next to floats is a float
+    (np.uint8, np.uint8, [3], np.uint8),  # one-element list, as SciPy
+    (np.uint8, np.uint8, np.array([[3]]), np.uint8),
+]
+
+
+@pytest.mark.parametrize(("xt", "kt", "fill", "expected"), FILL_RULES)
+@pytest.mark.parametrize("op", ["convolve", "correlate"])
+def test_fillvalue_promotes_by_the_documented_rule_and_stays_exact(xt, kt, fill, expected, op):
+    x = np.array([1, 2, 3, 4], dtype=xt)
+    k = np.array([2, 0, 1], dtype=kt)
+    fn = getattr(convdoc, op)
+    got = fn(x, k, boundary="constant", fillvalue=fill)
+    assert got.dtype == np.dtype(expected)
+    scalar = np.asarray(fill).reshape(-1)[0]
+    scalar = scalar.item() if isinstance(scalar, np.generic) else scalar
+    taps = k.tolist() if op == "convolve" else k[::-1].tolist()
+    exact = _full_convolve_loop(x.tolist(), taps, scalar)
+    if np.dtype(expected).kind in "iu":
+        # Python integers: no rounding anywhere; sums beyond the dtype wrap as in NumPy.
+        bits = 8 * got.dtype.itemsize
+        assert [v % 2**bits for v in got.tolist()] == [v % 2**bits for v in exact]
+    else:
+        np.testing.assert_allclose(got, np.array(exact, dtype=complex), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fill", [3, [3], np.array([3]), np.int16(3), 2.5, [0.5]])
+def test_accepted_fill_values_give_scipys_answer_for_float_inputs(fill) -> None:
+    scipy_signal = pytest.importorskip("scipy.signal")
+    rng = np.random.default_rng(3)
+    x, k = rng.standard_normal((5, 6)), rng.standard_normal((3, 2))
+    expected = scipy_signal.convolve2d(x, k, boundary="fill", fillvalue=fill)
+    np.testing.assert_allclose(convdoc.convolve(x, k, fillvalue=fill), expected, rtol=1e-12)
+    expected = scipy_signal.correlate2d(x, k, boundary="fill", fillvalue=fill)
+    np.testing.assert_allclose(convdoc.correlate(x, k, fillvalue=fill), expected, rtol=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    dtype=st.sampled_from([np.bool_, *INT_TYPES, np.float16, np.float32, np.float64,
+                           np.complex64]),
+    fill=st.one_of(
+        st.integers(-(2**80), 2**80),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.complex_numbers(max_magnitude=1e10),
+        st.sampled_from(INT_TYPES + FLOAT_TYPES).map(lambda t: t(1)),
+    ),
+    wrap=st.sampled_from(["bare", "list", "array", "2x1"]),
+)
+def test_any_fill_is_a_result_or_a_value_error_naming_fillvalue(dtype, fill, wrap) -> None:
+    x = np.array([1, 0, 1], dtype=dtype)
+    value = {"bare": fill, "list": [fill], "array": np.array([fill]), "2x1": [fill, fill]}[wrap]
+    if wrap == "array" and isinstance(fill, int) and abs(fill) >= 2**63:
+        value = np.array([fill], dtype=object)  # the issue's "2**70 object array"
+    try:
+        with np.errstate(over="ignore"):  # 1e300 cast into float16 is inf, as in NumPy
+            out = convdoc.convolve(x, x, fillvalue=value)
+    except ValueError as exc:
+        assert "fillvalue" in str(exc)
+        return
+    assert wrap != "2x1"
+    assert out.dtype != object
+    assert out.shape == (5,)
+    if isinstance(fill, int) and np.dtype(dtype).kind in "iu":
+        assert out.dtype.kind in "biu"  # integer results stay integer and exact
+        exact = _full_convolve_loop(x.astype(int).tolist(), x.astype(int).tolist(), fill)
+        bits = 8 * out.dtype.itemsize  # NumPy's wrap-around beyond the dtype
+        assert [v % 2**bits for v in out.tolist()] == [v % 2**bits for v in exact]
