@@ -3,6 +3,7 @@
 #   make test   same set-up, then lint and every test (the site is built once by the tests)
 # The set-up is skipped when nothing it depends on changed (stamp files).
 
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -14,7 +15,7 @@ KATEX_VERSION := 0.16.22
 KATEX_DIR := docs/_static/katex
 KATEX_STAMP := $(KATEX_DIR)/.version-$(KATEX_VERSION)
 
-.PHONY: help venv assets html serve livehtml test lint bench bench-build clean distclean
+.PHONY: help venv assets html serve livehtml test lint mutate bench bench-build clean distclean
 
 help:
 	@echo "make html      build the site into $(BUILDDIR)/html"
@@ -22,6 +23,7 @@ help:
 	@echo "make livehtml  rebuild on save and reload the browser"
 	@echo "make test      lint and run every test"
 	@echo "make lint      ruff only"
+	@echo "make mutate    mutation testing of the numerics (slow; MUTANTS='convdoc._strided*' for one module)"
 	@echo "make bench     speed benchmarks of the engine, then the site's build-time budgets"
 	@echo "make bench-build  only the build-time budgets (clean build, no-op rebuild, slowest example)"
 	@echo "make clean     remove generated files (keeps .venv)"
@@ -51,8 +53,12 @@ $(KATEX_STAMP):
 
 assets: $(KATEX_STAMP)
 
+# The log is kept in $(BUILDDIR)/build.log: the tests read it when CONVDOC_SITE
+# points them at this build (zero warnings, nothing re-executed on a rebuild).
 html: $(STAMP) $(KATEX_STAMP)
-	$(BIN)/sphinx-build -b html $(SPHINXOPTS) docs $(BUILDDIR)/html
+	@mkdir -p $(BUILDDIR)
+	set -o pipefail; $(BIN)/sphinx-build -b html $(SPHINXOPTS) docs $(BUILDDIR)/html 2>&1 \
+	  | tee $(BUILDDIR)/build.log
 	@echo "Built the site in $(BUILDDIR)/html (make serve to browse it)."
 
 serve:
@@ -71,6 +77,22 @@ lint: $(STAMP)
 test: $(STAMP) $(KATEX_STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Mutation testing (tests/MUTANTS.md): mutmut 3 mutates the numerics modules listed in
+# pyproject.toml's [tool.mutmut] and runs, for each mutant, the unit tests that reach
+# it. Hours for every module on two cores, so never part of `make test`; MUTANTS
+# picks modules by mutant name, e.g. make mutate MUTANTS='convdoc._strided* convdoc.shapes*'.
+MUTATE_STAMP := $(VENV)/.installed-mutate
+MUTANTS ?=
+MUTATE_JOBS ?= 2
+
+$(MUTATE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(PINS) -e ".[docs,test,mutate]"
+	@touch $@
+
+mutate: $(MUTATE_STAMP)
+	nice -n 10 $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS)
+	$(BIN)/python tests/mutation_report.py
+
 # Timings are budgets checked here, never asserted in unit tests.
 bench: $(STAMP) $(KATEX_STAMP)
 	$(BIN)/python benchmarks/bench.py
@@ -81,7 +103,7 @@ bench-build: $(STAMP) $(KATEX_STAMP)
 	$(BIN)/python benchmarks/build_time.py
 
 clean:
-	rm -rf $(BUILDDIR) docs/auto_examples docs/api/generated docs/jupyter_execute docs/sg_execution_times.rst .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(BUILDDIR) docs/auto_examples docs/api/generated docs/jupyter_execute docs/sg_execution_times.rst .pytest_cache .ruff_cache .hypothesis mutants
 
 distclean: clean
 	rm -rf $(VENV) $(KATEX_DIR)

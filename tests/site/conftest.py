@@ -3,8 +3,9 @@
 The build is the one ``make html`` runs (``sphinx-build -b html -W
 --keep-going``) into a temporary directory, followed by a second build into the
 same directory with nothing changed, whose log shows whether anything was
-re-executed. Set ``CONVDOC_SITE`` to an already built ``html`` directory to test
-it instead of building (the log-based tests are then skipped, saying why).
+re-executed. Set ``CONVDOC_SITE`` to the ``html`` directory ``make html`` built to
+test it instead of building: the tests then read the log ``make html`` kept beside
+it and rebuild it in place, unchanged, to check that nothing re-runs.
 """
 
 from __future__ import annotations
@@ -79,6 +80,34 @@ def _sphinx(outdir: Path, doctrees: Path) -> tuple[int, str, float]:
     return result.returncode, result.stdout + result.stderr, time.perf_counter() - start
 
 
+def _given_build(given: str) -> SiteBuild:
+    """The site ``make html`` built: its log, then an unchanged rebuild in place.
+
+    ``make html`` keeps its log beside the html folder (``docs/_build/build.log``)
+    and its doctrees inside it (sphinx-build's default), so the build tests read
+    the same things as after a build of their own; none of them is skipped.
+    """
+    html = Path(given).resolve()
+    if not (html / "index.html").is_file():
+        pytest.fail(f"CONVDOC_SITE={given!r} holds no built site (no index.html)")
+    log_path = html.parent / "build.log"
+    if not log_path.is_file():
+        pytest.fail(
+            f"CONVDOC_SITE={given!r} has no build log at {log_path}: build it with "
+            "`make html`, which keeps one, or unset CONVDOC_SITE to let the tests build"
+        )
+    rebuild_returncode, rebuild_log, rebuild_seconds = _sphinx(html, html / ".doctrees")
+    return SiteBuild(
+        html,
+        log_path.read_text(encoding="utf-8"),
+        0,
+        rebuild_log,
+        rebuild_returncode,
+        None,
+        rebuild_seconds,
+    )
+
+
 @pytest.fixture(scope="session")
 def site_build(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
@@ -86,10 +115,7 @@ def site_build(
     """Build the site (or reuse ``$CONVDOC_SITE``) and rebuild it unchanged."""
     given = os.environ.get("CONVDOC_SITE")
     if given:
-        html = Path(given).resolve()
-        if not (html / "index.html").is_file():
-            pytest.fail(f"CONVDOC_SITE={given!r} holds no built site (no index.html)")
-        return SiteBuild(html=html)
+        return _given_build(given)
     base = tmp_path_factory.mktemp("site")
     outdir, doctrees = base / "html", base / "doctrees"
     returncode, log, seconds = _sphinx(outdir, doctrees)

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 import pytest
+import yaml
 from browserlib import html_pages
 from bs4 import BeautifulSoup
 from conftest import ROOT
@@ -220,7 +221,6 @@ def test_404_page_exists_and_leads_home(site: Path) -> None:
 
 
 def test_read_the_docs_runs_make_html_into_its_output_folder() -> None:
-    yaml = pytest.importorskip("yaml")
     config = yaml.safe_load((ROOT / ".readthedocs.yaml").read_text("utf-8"))
     assert config["version"] == 2
     build = config["build"]
@@ -237,7 +237,6 @@ def test_read_the_docs_runs_make_html_into_its_output_folder() -> None:
 
 
 def test_github_pages_uploads_what_make_html_builds() -> None:
-    yaml = pytest.importorskip("yaml")
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text("utf-8"))
     steps = workflow["jobs"]["build"]["steps"]
     uses = {step.get("uses", "").split("@")[0]: step for step in steps}
@@ -252,3 +251,27 @@ def test_github_pages_uploads_what_make_html_builds() -> None:
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
+
+
+def test_test_workflow_runs_ci_script_in_debian_on_pushes_and_pull_requests() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "test.yml").read_text("utf-8"))
+    # PyYAML reads the key `on` as True (YAML 1.1 boolean).
+    triggers = workflow.get("on", workflow.get(True))
+    assert {"push", "pull_request"} <= set(triggers)
+    job = workflow["jobs"]["test"]
+    assert job["container"] == "debian:bookworm"
+    steps = job["steps"]
+    assert [s["run"] for s in steps if "run" in s][-1] == "bash .ci/run"
+    assert next(s for s in steps if "run" in s and "git" in s["run"]) is steps[0]
+    caches = {
+        s["with"]["path"]: s["with"]["key"]
+        for s in steps
+        if s.get("uses", "").startswith("actions/cache@")
+    }
+    assert set(caches) == {".venv", "docs/_static/katex"}
+    assert all("hashFiles('requirements/constraints.txt'" in key for key in caches.values())
+    # The bare container lacks what `make test` needs; .ci/run installs it.
+    script = (ROOT / ".ci" / "run").read_text("utf-8")
+    for package in ("python3-venv", "make", "git", "chromium", "nodejs npm"):
+        assert f"need+=({package}" in script, package
+    assert script.rstrip().splitlines()[-2] == "make test"

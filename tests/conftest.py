@@ -1,0 +1,41 @@
+"""Session-wide test settings: Hypothesis profiles, and no silent skip under CI.
+
+* ``--hypothesis-profile=mutate`` (``make mutate``): the same examples on every run
+  (derandomized, no example database), so a mutant is killed or survives for a
+  reason and not by the luck of a draw.
+* With ``CI`` set (``.ci/run`` and the test workflow set ``CI=true``), a test skipped
+  because a tool is missing (node, KaTeX, PyYAML, chromium) is reported as a failure
+  with the skip's reason: a contributor's CI must not pass by testing less.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "mutate",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def under_ci() -> bool:
+    """Whether the run is CI's (``CI`` set to anything but empty, 0 or false)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Under CI, turn any skip into a failure that keeps the skip's reason."""
+    report = yield
+    if report.skipped and under_ci() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        ci = os.environ.get("CI")
+        report.longrepr = f"skipped under CI={ci!r}, which allows no skip: {reason}"
+    return report
