@@ -176,3 +176,74 @@ def test_odd_case_explorer_reproduces_three_to_six_with_output_padding_one() -> 
     # Hand-worked: floor((6 + 2 - 3) / 2) + 1 = 3, and (3 - 1)·2 - 2 + 2 + 1 + 1 = 6.
     assert (explorer.direct_output_size, explorer.transposed_output_size) == (3, 6)
     assert a == 1
+
+
+# -- images/plot_color ------------------------------------------------------------------
+
+
+def test_colour_opponent_kernels_sum_as_the_page_says() -> None:
+    k = 9
+    narrow = convdoc.gaussian_kernel2d(k, 1.0)
+    wide = convdoc.gaussian_kernel2d(k, 3.0)
+    # Each Gaussian sums to 1, so the page's scaled copies sum to their factors.
+    assert narrow.sum() == pytest.approx(1.0) and wide.sum() == pytest.approx(1.0)
+    weight = np.zeros((3, 3, k, k))
+    weight[0, :] = narrow / 3
+    weight[1, 0], weight[1, 1] = narrow, -wide
+    weight[2, 2], weight[2, 0], weight[2, 1] = wide, -wide / 2, -wide / 2
+    np.testing.assert_allclose(
+        weight.sum(axis=(2, 3)), [[1 / 3] * 3, [1, -1, 0], [-0.5, -0.5, 1]], atol=1e-12
+    )
+    # On a uniform gray patch: brightness keeps the value, the opponents give 0
+    # (oracle: the layer written with scipy.signal.correlate2d).
+    gray = np.full((3, 12, 12), 0.5)
+    out = np.stack([sum(signal.correlate2d(gray[c], weight[o, c], mode="valid")
+                        for c in range(3)) for o in range(3)])
+    np.testing.assert_allclose(out[0], 0.5, atol=1e-12)
+    np.testing.assert_allclose(out[1:], 0.0, atol=1e-12)
+
+
+# -- cnn/plot_conv_layer_by_hand ------------------------------------------------------------
+
+
+def test_redder_than_green_responds_most_on_saturated_red_not_on_skin() -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib import cbook
+
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        rgb = plt.imread(f).astype(float) / 255
+    step = 4
+    h, w = (s // step * step for s in rgb.shape[:2])
+    x = np.moveaxis(
+        rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3)), -1, 0
+    )
+    blur = np.outer([1, 2, 1], [1, 2, 1]) / 16
+    # The page's "redder than green" filter, ReLU(blur * R - blur * G - 0.05).
+    response = np.maximum(
+        signal.correlate2d(x[0], blur, mode="valid")
+        - signal.correlate2d(x[1], blur, mode="valid") - 0.05, 0)
+    red, green, blue = x[:, 1:-1, 1:-1]
+    skin = (red > green) & (green > blue) & (green > 0.3)
+    top = response >= np.percentile(response, 99)
+    # Strongest responses: saturated red (flag stripes, ribbons), none on skin ...
+    assert red[top].mean() > 0.5 and max(green[top].mean(), blue[top].mean()) < 0.2
+    assert skin[top].mean() < 0.05
+    # ... while most of the active area is the face, at well under half the strength.
+    assert skin[response > 0].mean() > 0.5
+    assert response[top].mean() > 2 * response[skin].mean()
+
+
+# -- speed/plot_timing ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [3, 33, 257, 1025, 2049])
+def test_auto_runs_what_scipy_estimates_and_is_identified_by_its_bits(k: int) -> None:
+    x = convdoc.noisy_sine(20_000, period=500.0)
+    h = convdoc.gaussian_kernel(k, k / 6)
+    direct = convdoc.convolve(x, h, mode="valid", method="direct")
+    fft = convdoc.convolve(x, h, mode="valid", method="fft")
+    auto = convdoc.convolve(x, h, mode="valid", method="auto")
+    # The page tells the method auto ran from bit-identity: it must be unambiguous.
+    assert not np.array_equal(direct, fft)
+    expected = signal.choose_conv_method(x, h, mode="valid")
+    assert np.array_equal(auto, {"direct": direct, "fft": fft}[expected])

@@ -9,8 +9,8 @@ shape ``(3, H, W)``. There are two quite different ways to convolve it.
   blue with the same kernel, and stack the results. A blur done this way
   blurs the picture without changing its colours.
 * **Across channels.** A convolutional layer (:func:`convdoc.conv2d`) takes a
-  weight of shape ``(C_out, C_in, k, k)``: every output channel has one
-  ``k x k`` kernel *per input channel* and adds up all their responses,
+  weight of shape ``(C_out, C_in, K, K)``: every output channel has one
+  ``K x K`` kernel *per input channel* and adds up all their responses,
 
   .. math::
 
@@ -28,7 +28,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import cbook
 from matplotlib.colors import LinearSegmentedColormap
-from scipy import signal
 
 import convdoc
 
@@ -52,16 +51,20 @@ print("image x:", x.shape, "(channels, height, width)")
 # ``conv2d`` terms that is a ``(3, 3, 9, 9)`` weight whose only non-zero
 # kernels sit on the diagonal: output red sees only input red, and so on.
 
-g = convdoc.gaussian_kernel2d(9, 2.0)
-per_channel = np.stack([convdoc.correlate(x[c], g, mode="valid") for c in range(3)])
+h = convdoc.gaussian_kernel2d(9, 2.0)
+per_channel = np.stack([convdoc.correlate(x[c], h, mode="valid") for c in range(3)])
 
-assert g.shape == (9, 9)  # "the same 9 x 9 Gaussian"
-diagonal = np.zeros((3, 3, *g.shape))
+diagonal = np.zeros((3, 3, *h.shape))
 for c in range(3):
-    diagonal[c, c] = g
+    diagonal[c, c] = h
 as_layer = convdoc.conv2d(x, diagonal)
+print("per-channel blur:", per_channel.shape, f"equals conv2d with a diagonal "
+      f"{diagonal.shape} weight: {np.allclose(as_layer, per_channel)}")
+
+# sphinx_gallery_start_ignore
+assert h.shape == (9, 9)  # "the same 9 x 9 Gaussian"
 np.testing.assert_allclose(as_layer, per_channel, atol=1e-12)
-print("per-channel blur:", per_channel.shape, f"== conv2d with a diagonal {diagonal.shape} weight")
+# sphinx_gallery_end_ignore
 
 # %%
 # Channel-mixing filters
@@ -74,15 +77,19 @@ print("per-channel blur:", per_channel.shape, f"== conv2d with a diagonal {diago
 #    ring, positive where a patch is redder than its neighbourhood;
 # 2. *blue versus yellow*: blue minus the mean of red and green, blurred.
 #
-# Every kernel is a Gaussian; the mix is in which input channel it reads and
-# with which sign. Every kernel sums to 1 and the signed weights of channels
-# 1 and 2 cancel, so on a uniform gray patch both give exactly 0: they answer
-# to colour contrast, not to brightness.
+# Every kernel is a Gaussian (summing to 1) scaled by a signed factor; the mix
+# is in which input channel it reads and with which sign. The sums of the
+# kernels, printed below, tell how each output answers a uniform patch: the
+# brightness kernels are thirds that add up to 1, so a flat patch keeps its
+# value; the red-green pair sums to +1 and -1 and the blue-yellow kernels to
+# +1, -1/2 and -1/2, so their totals cancel and on a uniform gray patch
+# channels 1 and 2 give exactly 0: they answer to colour contrast, not to
+# brightness.
 
-k = 9
-narrow = convdoc.gaussian_kernel2d(k, 1.0)
-wide = convdoc.gaussian_kernel2d(k, 3.0)
-weight = np.zeros((3, 3, k, k))
+K = 9
+narrow = convdoc.gaussian_kernel2d(K, 1.0)
+wide = convdoc.gaussian_kernel2d(K, 3.0)
+weight = np.zeros((3, 3, K, K))
 weight[0, :] = narrow / 3
 weight[1, 0] = narrow
 weight[1, 1] = -wide
@@ -91,13 +98,20 @@ weight[2, 0] = weight[2, 1] = -wide / 2
 bias = np.zeros(3)
 
 y = convdoc.conv2d(x, weight, bias, padding="same")
-print("weight:", weight.shape, "(C_out, C_in, kh, kw)")
+print("weight:", weight.shape, "(C_out, C_in, K, K)")
 print("output y:", y.shape, "(C_out, height, width)")
+sums = weight.sum(axis=(2, 3))
+for o, name in enumerate(("brightness", "red-green", "blue-yellow")):
+    print(f"out {o} ({name}): kernel sums on R, G, B = "
+          f"{', '.join(f'{v:+.3f}' for v in sums[o])}; total {sums[o].sum():+.3f}")
 
-# %%
-# The oracle is the formula above, written with
-# :func:`scipy.signal.correlate2d` (zero padding, ``"same"`` size).
+# sphinx_gallery_start_ignore
+from scipy import signal
 
+# The text's sums: thirds adding to 1; +1, -1; -1/2, -1/2, +1; each total as said.
+np.testing.assert_allclose(sums, [[1 / 3] * 3, [1, -1, 0], [-0.5, -0.5, 1]], atol=1e-12)
+# The oracle is the formula above, written with scipy.signal.correlate2d
+# (zero padding, "same" size).
 oracle = np.stack(
     [
         bias[o] + sum(signal.correlate2d(x[c], weight[o, c], mode="same") for c in range(3))
@@ -109,7 +123,8 @@ np.testing.assert_allclose(y, oracle, atol=1e-12)
 gray = np.full((3, 20, 20), 0.5)
 flat = convdoc.conv2d(gray, weight, bias)
 np.testing.assert_allclose(flat[1:], 0, atol=1e-12)
-print(f"on a flat gray patch: channels 1 and 2 give {np.abs(flat[1:]).max():.1e}")
+np.testing.assert_allclose(flat[0], 0.5, atol=1e-12)
+# sphinx_gallery_end_ignore
 
 # %%
 # The picture
@@ -145,9 +160,9 @@ for ax, (img, cmap, title) in zip(axes.flat, panels, strict=False):
 # The last panel shows how output channel 1 reads its inputs: the middle row
 # of its red kernel and of its green kernel.
 ax = axes[1, 2]
-offsets = np.arange(k) - k // 2
-ax.plot(offsets, weight[1, 0, k // 2], "o-", color="#d73027", label="weight on red")
-ax.plot(offsets, weight[1, 1, k // 2], "s-", color="#1a9850", label="weight on green")
+offsets = np.arange(K) - K // 2
+ax.plot(offsets, weight[1, 0, K // 2], "o-", color="#d73027", label="weight on red")
+ax.plot(offsets, weight[1, 1, K // 2], "s-", color="#1a9850", label="weight on green")
 ax.axhline(0, color="gray", linewidth=0.8)
 ax.set_xlabel("offset from centre (pixels)")
 ax.set_title("out 1: middle row of its kernels", fontsize=9)
@@ -158,9 +173,12 @@ ax.legend(fontsize=8)
 # has 9 x 9 numbers (one kernel, reused), the mixing layer
 # ``C_out x C_in x 9 x 9`` plus one bias per output channel.
 
-assert g.size == 9 * 9 and weight.shape[2:] == (9, 9)  # the sizes in the text above
-print(f"per-channel blur parameters: {g.size}")
+print(f"per-channel blur parameters: {h.size}")
 print(f"mixing layer parameters: {weight.size} + {bias.size} bias = {weight.size + bias.size}")
+
+# sphinx_gallery_start_ignore
+assert h.size == 9 * 9 and weight.shape[2:] == (9, 9)  # the sizes in the text above
+# sphinx_gallery_end_ignore
 
 plt.show()
 
