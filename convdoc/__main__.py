@@ -8,7 +8,11 @@ Renders the figures of :mod:`convdoc.plot` without writing Python::
     convdoc render --dim 2 --operation conv --padding 1 --stride 2 --step 3 -o grid.pdf
     convdoc render --taps 1,0,-1 --mode same --boundary reflect -o edge.svg
 
-Bad options print one line on stderr and exit with status 2.
+Bad options print one line on stderr naming the option and the value, exit
+with status 2 and write nothing: an existing output file is replaced only by
+a complete new one. Every number is bounded by what one figure can show
+(:data:`INT_BOUNDS`, :data:`FLOAT_BOUNDS`), which also bounds the memory a
+command needs.
 """
 
 from __future__ import annotations
@@ -32,34 +36,128 @@ STATIC = (".svg", ".png", ".pdf")
 SIGNAL_FACE = ("convolve", "correlate")
 
 
+#: Integer options: (smallest, largest with --dim 1, largest with --dim 2). What
+#: one figure can show: a 1-D panel stays readable up to about a thousand
+#: samples, a grid diagram up to a few dozen cells a side. Together they keep
+#: a trace under about 40 000 steps and a few hundred MB.
+INT_BOUNDS: dict[str, tuple[int, int, int]] = {
+    "--length": (1, 1000, 1000),
+    "--period": (2, 10_000, 10_000),
+    "--input-size": (1, 32, 32),
+    "--size": (1, 101, 9),
+    "--stride": (1, 10, 4),
+    "--dilation": (1, 10, 4),
+    "--padding": (0, 1000, 16),
+    "--output-padding": (0, 9, 3),
+    "--frames": (1, 1000, 1000),
+}
+#: Real options: (smallest, largest). ``--dpi`` and ``--fps`` are
+#: convdoc.plot.save's DPI_RANGE and FPS_RANGE; values, taps and bias stay
+#: within +-1e6 so that every product and sum is finite and printable.
+FLOAT_BOUNDS: dict[str, tuple[float, float]] = {
+    "--sigma": (0.1, 1000.0),
+    "--fillvalue": (-1e6, 1e6),
+    "--bias": (-1e6, 1e6),
+    "--taps": (-1e6, 1e6),
+    "--fps": (0.01, 50.0),
+    "--dpi": (10.0, 1000.0),
+}
+#: Most steps a filmstrip shows side by side.
+MAX_FILMSTRIP = 12
+#: Most cells a side of a 2-D grid diagram (its extended input and its output):
+#: a diagram is at most 2.6 inches wide, and a 48 x 48 grid already takes
+#: about ten seconds to draw.
+MAX_GRID_SIDE = 48
+
+
 class _Parser(argparse.ArgumentParser):
     """ArgumentParser whose errors are a single line (no usage block)."""
 
     def error(self, message: str) -> NoReturn:
+        # "argument --dpi: ..." -> "--dpi: ..."; one line whatever the message.
+        message = " ".join(message.removeprefix("argument ").split())
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _g(value: float) -> str:
+    """``1e6`` rather than ``1e+06``."""
+    return f"{value:g}".replace("e+0", "e").replace("e+", "e")
+
+
+def _shown(text: str) -> str:
+    """The text as typed, quoted only when it would not read as one word."""
+    return text if text and text.isprintable() and not any(c.isspace() for c in text) \
+        else repr(text)
+
+
+def _integer(option: str) -> Any:
+    low, high = INT_BOUNDS[option][0], max(INT_BOUNDS[option][1:])
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"must be an integer from {low} to {high}, got {_shown(text)}"
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"must be an integer from {low} to {high}, got {_shown(text)}"
+            )
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def _real(option: str) -> Any:
+    low, high = FLOAT_BOUNDS[option]
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # False for NaN too
+            raise argparse.ArgumentTypeError(
+                f"must be a number from {_g(low)} to {_g(high)}, got {_shown(text)}"
+            )
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
 def _step_list(text: str) -> list[int]:
+    parts = [part for part in text.split(",") if part.strip()]
+    if len(parts) > MAX_FILMSTRIP:
+        raise argparse.ArgumentTypeError(
+            f"a filmstrip shows at most {MAX_FILMSTRIP} steps, got {len(parts)}"
+        )
     try:
-        values = [int(part) for part in text.split(",") if part.strip()]
+        values = [int(part) for part in parts]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"--steps must be comma-separated integers, got {text!r}"
+            f"must be comma-separated integers, got {text!r}"
         ) from None
     if not values:
-        raise argparse.ArgumentTypeError(f"--steps must name at least one step, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must name at least one step, got {text!r}")
     return values
 
 
 def _padding(text: str) -> int | str:
     if text in ("same", "valid"):
         return text
+    low, high = INT_BOUNDS["--padding"][0], max(INT_BOUNDS["--padding"][1:])
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
         raise argparse.ArgumentTypeError(
-            f"--padding must be an integer, 'same' or 'valid', got {text!r}"
-        ) from None
+            f"must be an integer from {low} to {high}, 'same' or 'valid', got {_shown(text)}"
+        )
+    return value
 
 
 def _taps(text: str) -> np.ndarray:
@@ -68,29 +166,19 @@ def _taps(text: str) -> np.ndarray:
         values = [[float(v) for v in row.split(",")] for row in text.split(";")]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"--taps must be comma-separated numbers, rows separated by ';', got {text!r}"
+            f"must be comma-separated numbers, rows separated by ';', got {text!r}"
         ) from None
     if len({len(row) for row in values}) != 1:
         raise argparse.ArgumentTypeError(
-            f"--taps rows must all have the same number of taps, got {text!r}"
+            f"rows must all have the same number of taps, got {text!r}"
         )
     taps = np.array(values)
-    if not np.isfinite(taps).all():
-        raise argparse.ArgumentTypeError(f"--taps must be finite numbers, got {text!r}")
+    low, high = FLOAT_BOUNDS["--taps"]
+    if not ((taps >= low) & (taps <= high)).all():  # NaN fails too
+        raise argparse.ArgumentTypeError(
+            f"must be finite numbers from {_g(low)} to {_g(high)}, got {text!r}"
+        )
     return taps if ";" in text else taps[0]
-
-
-def _finite(option: str) -> Any:
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        if not np.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{option} must be a finite number, got {text!r}")
-        return value
-
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,27 +220,29 @@ def build_parser() -> argparse.ArgumentParser:
     sig = render.add_argument_group("input")
     sig.add_argument("--signal", choices=SIGNALS, default=None,
                      help="1-D input signal (default: sawtooth)")
-    sig.add_argument("--length", type=int, default=None,
-                     help="samples in the 1-D signal (default: 200)")
-    sig.add_argument("--period", type=int, default=None,
-                     help="period of sawtooth, square and noisy-sine (default: 50)")
+    sig.add_argument("--length", type=_integer("--length"), default=None,
+                     help="samples in the 1-D signal, 1 to 1000 (default: 200)")
+    sig.add_argument("--period", type=_integer("--period"), default=None,
+                     help="period of sawtooth, square and noisy-sine, 2 to 10000 "
+                          "(default: 50)")
     sig.add_argument("--dim", type=int, choices=(1, 2), default=1,
                      help="1 for a signal, 2 for a grid (default: %(default)s)")
-    sig.add_argument("--input-size", type=int, default=None,
-                     help="side of the square 2-D input grid, values 0-3 drawn with seed 0 "
-                          "(default: 5)")
+    sig.add_argument("--input-size", type=_integer("--input-size"), default=None,
+                     help="side of the square 2-D input grid, 1 to 32; values 0-3 drawn "
+                          "with seed 0 (default: 5)")
     ker = render.add_argument_group("kernel")
     ker.add_argument("--kernel", default=None,
                      help="gaussian, box, or with --dim 2 a named kernel such as sobel_x "
                           "(default: gaussian)")
-    ker.add_argument("--size", type=int, default=None,
-                     help="kernel size for gaussian and box (default: 21 in 1-D, 3 in 2-D)")
-    ker.add_argument("--sigma", type=float, default=None,
-                     help="width of the gaussian kernel (default: 3.0)")
+    ker.add_argument("--size", type=_integer("--size"), default=None,
+                     help="kernel size for gaussian and box, 1 to 101 in 1-D, 1 to 9 in 2-D "
+                          "(default: 21 in 1-D, 3 in 2-D)")
+    ker.add_argument("--sigma", type=_real("--sigma"), default=None,
+                     help="width of the gaussian kernel, 0.1 to 1000 (default: 3.0)")
     ker.add_argument("--taps", type=_taps, default=None, metavar="T,T,...[;T,T,...]",
                      help="your own kernel instead of --kernel: comma-separated taps "
-                          "(1-D, e.g. 1,2,3), or rows separated by ';' with --dim 2 "
-                          "(e.g. '1,0;0,-1')")
+                          "(1-D, e.g. 1,2,3; at most 101), or rows separated by ';' with "
+                          "--dim 2 (e.g. '1,0;0,-1'; at most 9x9); each from -1e6 to 1e6")
     op = render.add_argument_group("operation")
     op.add_argument("--operation", choices=OPERATIONS, default="convolve",
                     help="signal convolve/correlate, or CNN conv / conv-transpose "
@@ -161,43 +251,51 @@ def build_parser() -> argparse.ArgumentParser:
                     help="output size for convolve/correlate (default: valid)")
     op.add_argument("--boundary", choices=BOUNDARIES, default=None,
                     help="how convolve/correlate extend the input (default: constant)")
-    op.add_argument("--fillvalue", type=_finite("--fillvalue"), default=None,
+    op.add_argument("--fillvalue", type=_real("--fillvalue"), default=None,
                     help="value of the padding cells for convolve/correlate with "
-                         "--boundary constant (default: 0)")
-    op.add_argument("--stride", type=int, default=None,
-                    help="stride of conv / conv-transpose (default: 1)")
+                         "--boundary constant, -1e6 to 1e6 (default: 0)")
+    op.add_argument("--stride", type=_integer("--stride"), default=None,
+                    help="stride of conv / conv-transpose, 1 to 10 in 1-D, 1 to 4 in 2-D "
+                         "(default: 1)")
     op.add_argument("--padding", type=_padding, default=None,
-                    help="zero padding of conv / conv-transpose: an integer, or 'same'/'valid' "
-                         "for conv (default: 0)")
-    op.add_argument("--dilation", type=int, default=None,
-                    help="dilation of conv / conv-transpose (default: 1)")
+                    help="zero padding of conv / conv-transpose: an integer, 0 to 1000 in "
+                         "1-D, 0 to 16 in 2-D, or 'same'/'valid' for conv (default: 0)")
+    op.add_argument("--dilation", type=_integer("--dilation"), default=None,
+                    help="dilation of conv / conv-transpose, 1 to 10 in 1-D, 1 to 4 in 2-D "
+                         "(default: 1)")
     op.add_argument("--padding-mode", choices=PADDING_MODES, default=None,
                     help="how conv fills its padding, as torch's padding_mode "
                          "(default: zeros)")
-    op.add_argument("--output-padding", type=int, default=None,
+    op.add_argument("--output-padding", type=_integer("--output-padding"), default=None,
                     help="extra cells after the output of conv-transpose, less than "
                          "the stride or the dilation (default: 0)")
-    op.add_argument("--bias", type=_finite("--bias"), default=None,
-                    help="number added to every output of conv / conv-transpose "
-                         "(default: none)")
+    op.add_argument("--bias", type=_real("--bias"), default=None,
+                    help="number added to every output of conv / conv-transpose, "
+                         "-1e6 to 1e6 (default: none)")
     what = render.add_argument_group("what to draw").add_mutually_exclusive_group()
     what.add_argument("--step", type=int, default=None, metavar="N",
                       help="draw step N (default: 0)")
     what.add_argument("--steps", type=_step_list, default=None, metavar="N,N,...",
-                      help="draw these steps side by side (filmstrip)")
+                      help=f"draw these steps side by side (filmstrip, at most "
+                           f"{MAX_FILMSTRIP})")
     what.add_argument("--animate", action="store_true",
                       help="animate the steps (needs a .gif output)")
     anim = render.add_argument_group("animation")
-    anim.add_argument("--frames", type=int, default=None,
-                      help="frames of the animation, spread over the steps (default: every "
+    anim.add_argument("--frames", type=_integer("--frames"), default=None,
+                      help="frames of the animation, spread over the steps, 1 to 1000; "
+                           "frames x pixels per frame at most 100 million (default: every "
                            "step, at most 100)")
-    anim.add_argument("--fps", type=float, default=10.0,
-                      help="frames per second of the animation (default: %(default)s)")
+    anim.add_argument("--fps", type=_real("--fps"), default=10.0,
+                      help="frames per second of the animation, 0.01 to 50 "
+                           "(default: %(default)s)")
     out = render.add_argument_group("output")
     out.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
-                     help="file to write: .svg, .png, .pdf, or .gif with --animate")
-    out.add_argument("--dpi", type=float, default=None,
-                     help="resolution in dots per inch (default: matplotlib's)")
+                     help="file to write, in an existing folder: .svg, .png, .pdf, or .gif "
+                          "with --animate; an existing file is replaced only once the new "
+                          "one is complete")
+    out.add_argument("--dpi", type=_real("--dpi"), default=None,
+                     help="resolution in dots per inch, 10 to 1000; a PNG has at most 60 "
+                          "million pixels (default: the figure's, 100)")
     return parser
 
 
@@ -297,7 +395,27 @@ def _operation_options(args: argparse.Namespace) -> dict[str, Any]:
     return kwargs
 
 
+def _check_bounds(args: argparse.Namespace) -> None:
+    """The per-dimension bounds argparse cannot know before it has read ``--dim``."""
+    column = 1 if args.dim == 1 else 2
+    for option, bounds in INT_BOUNDS.items():
+        value = getattr(args, option[2:].replace("-", "_"))
+        if isinstance(value, int) and value > bounds[column]:
+            raise ValueError(f"{option}: must be an integer from {bounds[0]} to "
+                             f"{bounds[column]} with --dim {args.dim}, got {value}")
+    if args.taps is not None:
+        most = INT_BOUNDS["--size"][column]
+        if max(args.taps.shape) > most:
+            shape = "×".join(map(str, args.taps.shape))
+            raise ValueError(f"--taps: at most {most} taps a side with --dim {args.dim}, "
+                             f"got {shape}")
+
+
 def _check_output(args: argparse.Namespace) -> str:
+    from convdoc.plot.save import _folder_exists
+
+    if args.output.is_dir():
+        raise ValueError(f"--output names a folder, not a file: {str(args.output)!r}")
     suffix = args.output.suffix.lower()
     if args.animate and suffix != ".gif":
         raise ValueError(f"--animate writes a .gif, got --output {str(args.output)!r}")
@@ -307,16 +425,9 @@ def _check_output(args: argparse.Namespace) -> str:
         raise ValueError(
             f"--output must end in .svg, .png, .pdf or .gif, got {str(args.output)!r}"
         )
-    if not args.output.parent.is_dir():
-        raise ValueError(f"--output's folder does not exist: {str(args.output.parent)!r}")
-    if args.dpi is not None and not args.dpi > 0:
-        raise ValueError(f"--dpi must be positive, got {args.dpi}")
+    _folder_exists(args.output, "--output")
     if args.frames is not None and not args.animate:
         raise ValueError("--frames applies only with --animate")
-    if args.frames is not None and args.frames < 1:
-        raise ValueError(f"--frames must be a positive integer, got {args.frames}")
-    if not args.fps > 0:
-        raise ValueError(f"--fps must be positive, got {args.fps}")
     return suffix
 
 
@@ -339,6 +450,7 @@ def render(args: argparse.Namespace) -> Path:
         For options that convdoc rejects (the message names the option).
     """
     _check_output(args)
+    _check_bounds(args)
     import matplotlib
 
     # Headless: never open a window, whatever the user's default backend.
@@ -348,20 +460,61 @@ def render(args: argparse.Namespace) -> Path:
     from convdoc.plot import animate, default_frames, filmstrip, step_figure
 
     trace = _trace(args)
+    _check_grid(args, trace)
     label = args.mode or ("valid" if args.operation in SIGNAL_FACE else None)
     try:
         if args.steps is not None:
             _in_range(args.steps, len(trace), "--steps")
-            return filmstrip(trace, args.steps, label=label).save(args.output, dpi=args.dpi)
+            figure: Any = filmstrip(trace, args.steps, label=label)
+            return _saved(lambda: figure.save(args.output, dpi=args.dpi), args.output)
         if args.animate:
             frames = default_frames(len(trace), args.frames or 100)
-            fig = step_figure(trace, frames[0], label=label)
-            return animate(fig, frames).save(args.output, fps=args.fps, dpi=args.dpi)
+            anim = animate(step_figure(trace, frames[0], label=label), frames)
+            return _saved(lambda: anim.save(args.output, fps=args.fps, dpi=args.dpi), args.output)
         step = 0 if args.step is None else args.step
         _in_range([step], len(trace), "--step")
-        return step_figure(trace, step, label=label).save(args.output, dpi=args.dpi)
+        figure = step_figure(trace, step, label=label)
+        return _saved(lambda: figure.save(args.output, dpi=args.dpi), args.output)
     finally:
         plt.close("all")
+
+
+def _check_grid(args: argparse.Namespace, trace: Any) -> None:
+    """Refuse a 2-D grid diagram with more cells than one figure can show."""
+    if args.dim != 2:
+        return
+    grid, out = trace.grid.shape, trace.output.shape
+    if max(*grid, *out) <= MAX_GRID_SIDE:
+        return
+    given = ", ".join(
+        f"{option} {getattr(args, option[2:].replace('-', '_'))}"
+        for option in ("--input-size", "--size", "--padding", "--stride", "--dilation",
+                       "--output-padding")
+        if getattr(args, option[2:].replace("-", "_")) is not None
+    )
+    raise ValueError(
+        f"a grid diagram shows at most {MAX_GRID_SIDE}×{MAX_GRID_SIDE} cells, but "
+        f"{given or 'these options'} make a {grid[0]}×{grid[1]} grid and a "
+        f"{out[0]}×{out[1]} output"
+    )
+
+
+def _saved(save: Any, output: Path) -> Path:
+    """Run ``save()``, reporting its errors under the command's option names."""
+    try:
+        return save()
+    except ValueError as exc:
+        # convdoc.plot.save names its parameters dpi, fps and path.
+        message = str(exc)
+        for name, option in (("dpi", "--dpi"), ("fps", "--fps"), ("path", "--output")):
+            if message.startswith(name):
+                raise ValueError(option + message.removeprefix(name)) from None
+        raise
+    except OSError as exc:
+        # The folder exists but the file cannot be made there (permissions, a
+        # read-only or special file system, a full disk); nothing was written.
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(f"--output: cannot write {str(output)!r}: {reason}") from None
 
 
 def _trace(args: argparse.Namespace) -> Any:
@@ -396,7 +549,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = render(args)
     except (ValueError, TypeError) as exc:
         # convdoc's messages already name the parameter and the bad value.
-        args.parser.error(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        args.parser.error(str(exc) or type(exc).__name__)
+    except MemoryError:
+        args.parser.error("out of memory; lower --length, --input-size, --size or --dpi")
     print(f"wrote {path}")
     return 0
 

@@ -11,7 +11,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from convdoc.plot.save import save_figure
+from convdoc.plot.save import _check_path, save_figure
 from convdoc.trace import Trace
 
 __all__ = ["SteppedFigure"]
@@ -80,7 +80,7 @@ class SteppedFigure:
         fps: float,
     ) -> Path:
         """Write a static format, or animate ``frames`` into a GIF."""
-        if Path(path).suffix.lower() == ".gif":
+        if _check_path(path).suffix.lower() == ".gif":
             from convdoc.plot.animate import animate
 
             return animate(self, frames).save(path, fps=fps, dpi=dpi)

@@ -16,7 +16,14 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from convdoc.plot._common import check_step
-from convdoc.plot.save import ANIMATION_FORMATS, _suffix
+from convdoc.plot.save import (
+    ANIMATION_FORMATS,
+    _check_dpi,
+    _check_fps,
+    _check_pixels,
+    _replacing,
+    _suffix,
+)
 from convdoc.trace import Trace
 
 __all__ = ["StepAnimation", "animate", "default_frames"]
@@ -151,21 +158,33 @@ class StepAnimation:
         path : str or os.PathLike
             Destination ending in ``.gif``.
         fps : float, default 10.0
-            Frames per second.
+            Frames per second, between 0.01 and 50
+            (:data:`convdoc.plot.save.FPS_RANGE`).
         dpi : float, optional
-            Resolution of each frame.
+            Resolution of each frame, between 10 and 1000
+            (:data:`convdoc.plot.save.DPI_RANGE`); all frames together may
+            have at most :data:`convdoc.plot.save.MAX_ANIMATION_PIXELS` pixels.
 
         Returns
         -------
         pathlib.Path
-            The path written.
+            The path written. It is written whole or not at all: a failed
+            call leaves an existing file unchanged.
+
+        Raises
+        ------
+        TypeError
+            If ``path`` is not a path or ``fps``/``dpi`` not a real number.
+        ValueError
+            If ``path`` does not end in ``.gif``, names a folder or a file in
+            a missing folder, or ``fps``/``dpi`` is out of range or the frames
+            would not fit the pixel budget.
         """
         _suffix(path, ANIMATION_FORMATS)
-        if not fps > 0:
-            raise ValueError(f"fps must be a positive number, got {fps!r}")
-        if dpi is not None and not dpi > 0:
-            raise ValueError(f"dpi must be a positive number, got {dpi!r}")
+        fps = _check_fps(fps)
+        dpi = _check_dpi(dpi)
         fig = self.figure.fig
+        _check_pixels(fig, dpi, frames=len(self.frames))
         shown = getattr(self.figure, "n", self.frames[0])
         old_dpi, old_canvas = fig.dpi, fig.canvas
         moving = self.figure.update(self.frames[0])
@@ -180,7 +199,8 @@ class StepAnimation:
             canvas.draw()
             background = canvas.copy_from_bbox(fig.bbox)
             writer = _CanvasPillowWriter(fps=fps)
-            with writer.saving(fig, path, dpi=fig.dpi):
+            # All or nothing: an existing file is replaced only by a complete GIF.
+            with _replacing(Path(path)) as tmp, writer.saving(fig, tmp, dpi=fig.dpi):
                 for n in self.frames:
                     canvas.restore_region(background)
                     for artist in self.figure.update(n):
