@@ -353,7 +353,7 @@ def test_bad_input_names_the_parameter(tmp_path):
         animate(fig, [0, 10_000])
     with pytest.raises(ValueError, match="frames must name at least one step"):
         animate(fig, [])
-    with pytest.raises(ValueError, match="fps must be between 0.01 and 50, got 0"):
+    with pytest.raises(ValueError, match=r"fps must be between 0\.01 and 50, got 0"):
         animate(fig, [0]).save(tmp_path / "x.gif", fps=0)
     with pytest.raises(ValueError, match="indices must name at least one step"):
         filmstrip(trace1, [])
