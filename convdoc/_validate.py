@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "MAX_BYTES",
     "as_array",
+    "check_bytes",
     "check_ndim",
     "choice",
     "fill_dtype",
@@ -566,3 +568,46 @@ def fill_value(value: Any, name: str, dtype: Any) -> int | float | complex:
                     f"got {_show(value)}"
                 ) from None
     return value
+
+
+#: Largest array any convdoc call allocates (4 GiB). A request needing more is
+#: refused up front with a ValueError saying how much it would need, instead of
+#: a MemoryError (or the machine swapping) halfway through.
+MAX_BYTES = 1 << 32
+
+
+def _size(nbytes: int) -> str:
+    for unit, scale in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.3g} {unit}"
+    return f"{nbytes} bytes"
+
+
+def check_bytes(nbytes: int, what: str) -> None:
+    """Refuse an allocation above :data:`MAX_BYTES`, saying how much it would need.
+
+    Parameters
+    ----------
+    nbytes : int
+        Size of the array about to be allocated (a Python int: it may exceed
+        any machine integer).
+    what : str
+        What the array is, for the message ("the output of shape (10**9,)").
+
+    Raises
+    ------
+    ValueError
+        If ``nbytes`` > :data:`MAX_BYTES`.
+
+    Examples
+    --------
+    >>> check_bytes(8 * 10**9, "the padded input")
+    Traceback (most recent call last):
+    ...
+    ValueError: the padded input would need 7.45 GiB, more than convdoc's limit of 4 GiB per array
+    """
+    if nbytes > MAX_BYTES:
+        raise ValueError(
+            f"{what} would need {_size(nbytes)}, more than convdoc's limit of "
+            f"{_size(MAX_BYTES)} per array"
+        )

@@ -25,8 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from convdoc._gather import correlate_gather, gather_cells
 from convdoc._validate import (
     as_array,
+    check_bytes,
     check_ndim,
     choice,
     nonneg_int,
@@ -279,11 +281,50 @@ def _conv(
     _check_padding_mode(padding_mode, pads, x.shape[1:])
     _check_fits(x.shape[1:], pads, kernel, dilation_t)
     b = _bias(bias, weight.shape[0], single)
-    out = correlate_padded(
-        x, weight, pads, boundary=PADDING_MODES[padding_mode], stride=stride_t, dilation=dilation_t
-    )
+    if _padding_dominates(x, weight, pads, stride_t, dilation_t, padding_mode):
+        # Memory follows the output and the input, not the padding.
+        out = correlate_gather(
+            x, weight, pads, stride_t, dilation_t, edge=padding_mode == "replicate"
+        )
+    else:
+        out = correlate_padded(
+            x, weight, pads, boundary=PADDING_MODES[padding_mode], stride=stride_t,
+            dilation=dilation_t,
+        )
     out = _add_bias(out, b)
     return out[0] if single else out
+
+
+def _padding_dominates(
+    x: np.ndarray,
+    weight: np.ndarray,
+    pads: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    padding_mode: str,
+) -> bool:
+    """Whether to gather the windows instead of padding the input (huge padding).
+
+    The padded input costs ``C_in * prod(n + 2p)`` cells, the gathered windows
+    ``C_in * prod(N_out) * prod(K)``. Padding is used while it stays within a
+    few times the input, or is the smaller of the two; reflect and circular
+    padding never exceed the input. Raises the documented ValueError when
+    even the smaller would exceed convdoc's memory limit.
+    """
+    kernel = weight.shape[2:]
+    out_shape = tuple(
+        (n + b + a - d * (k - 1) - 1) // s + 1
+        for n, (b, a), k, s, d in zip(x.shape[1:], pads, kernel, stride, dilation, strict=True)
+    )
+    item = np.result_type(x, weight).itemsize
+    check_bytes(weight.shape[0] * math.prod(out_shape) * item, f"the output of shape {out_shape}")
+    grid = x.shape[0] * math.prod(n + b + a for n, (b, a) in zip(x.shape[1:], pads, strict=True))
+    if padding_mode in ("reflect", "circular") or grid <= 4 * x.size + (1 << 16):
+        return False
+    if grid <= gather_cells(x.shape[0], out_shape, kernel):
+        check_bytes(grid * item, f"the padded input of {grid} cells")
+        return False
+    return True
 
 
 def conv1d(
@@ -459,13 +500,17 @@ def _conv_transpose(
     dilation_t = per_axis(dilation, "dilation", nd, positive_int)
     kernel = weight.shape[2:]
     # Validates output_padding < max(stride, dilation) and that some output is left.
-    transposed_output_size(
+    out_size = transposed_output_size(
         x.shape[1:],
         kernel,
         stride=stride_t,
         padding=padding_t,
         output_padding=output_padding_t,
         dilation=dilation_t,
+    )
+    check_bytes(
+        weight.shape[1] * math.prod(out_size) * np.result_type(x, weight).itemsize,
+        f"the output of shape {out_size}",
     )
     b = _bias(bias, weight.shape[1], single)
 
@@ -640,6 +685,10 @@ def _pool_args(
             )
     pads = tuple((pi, pi) for pi in p)
     _check_fits(arr.shape[1:], pads, k, (1, 1))
+    out_shape = tuple(
+        (n + 2 * pi - ki) // si + 1 for n, pi, ki, si in zip(arr.shape[1:], p, k, s, strict=True)
+    )
+    check_bytes(arr.shape[0] * math.prod(out_shape) * 8, f"the output of shape {out_shape}")
     return arr, single, k, s, pads
 
 

@@ -8,12 +8,14 @@ and small enough to run inside the documentation.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from convdoc._validate import (
     as_array,
+    check_bytes,
     check_ndim,
     nonneg_int,
     per_axis,
@@ -191,20 +193,50 @@ def reference_conv(
         if bias_arr.shape != (c_out,):
             raise ValueError(f"bias must have shape ({c_out},), got shape {bias_arr.shape}")
 
-    padded = np.zeros(
-        (x.shape[0], *(n + 2 * p for n, p in zip(x.shape[1:], pads, strict=True))),
-        dtype=x.dtype,
-    )
-    padded[(slice(None), *(slice(p, p + n) for n, p in zip(x.shape[1:], pads, strict=True)))] = x
-
     dtype = np.result_type(x, weight) if bias_arr is None else np.result_type(x, weight, bias_arr)
     channels = []
     for o in range(c_out):
         acc = None
         for c in range(x.shape[0]):
-            part = reference_correlate(padded[c], weight[o, c], stride=strides, dilation=dilations)
+            part = _correlate_zero_padded(x[c], weight[o, c], strides, pads, dilations)
             acc = part if acc is None else acc + part
         if bias_arr is not None:
             acc = acc + bias_arr[o]
         channels.append(acc.astype(dtype, copy=False))
     return np.stack(channels)
+
+
+def _correlate_zero_padded(
+    x: np.ndarray,
+    kernel: np.ndarray,
+    strides: tuple[int, ...],
+    pads: tuple[int, ...],
+    dilations: tuple[int, ...],
+) -> np.ndarray:
+    """Valid correlation of ``x`` zero-padded by ``pads``, the padding never built.
+
+    A padded cell reads as a zero of ``x``'s dtype (so ``0 * inf`` is NaN, as
+    with a padded array), and only the output is allocated: a huge padding
+    costs loop iterations, not memory.
+    """
+    sizes = [n + 2 * p for n, p in zip(x.shape, pads, strict=True)]
+    out_shape = tuple(
+        _out_len(n, k, s, d, axis)
+        for axis, (n, k, s, d) in enumerate(zip(sizes, kernel.shape, strides, dilations,
+                                                strict=True))
+    )
+    zero = x.dtype.type(0)
+    dtype = np.result_type(x, kernel)
+    check_bytes(math.prod(out_shape) * dtype.itemsize, f"the output of shape {out_shape}")
+    out = np.zeros(out_shape, dtype=dtype)
+    for i in np.ndindex(*out_shape):
+        total = 0
+        for t in np.ndindex(*kernel.shape):
+            where = tuple(
+                ii * s + tt * d - p
+                for ii, tt, s, d, p in zip(i, t, strides, dilations, pads, strict=True)
+            )
+            inside = all(0 <= w < n for w, n in zip(where, x.shape, strict=True))
+            total += (x[where] if inside else zero) * kernel[t]
+        out[i] = total
+    return out

@@ -39,6 +39,8 @@ __all__ = ["MAX_STEPS", "OPERATIONS", "Step", "Trace", "steps"]
 OPERATIONS = ("convolve", "correlate", "conv", "conv_transpose")
 #: Largest number of output positions :func:`steps` will trace (teaching sizes).
 MAX_STEPS = 100_000
+#: Largest padded input (cells) :func:`steps` keeps for drawing the windows.
+MAX_GRID = 10_000_000
 # Window elements gathered at once when building the steps (above: one step at a time).
 _BATCH_LIMIT = 4_000_000
 
@@ -340,6 +342,42 @@ def _output_of(operation: str, x: np.ndarray, kernel: np.ndarray, kw: dict[str, 
     )
 
 
+def _planned_sizes(
+    operation: str, shape: tuple[int, ...], k: tuple[int, ...], mode: str, kw: dict[str, Any]
+) -> tuple[tuple[int, ...], int]:
+    """Output shape and padded-grid cells of the traced call, from the sizes alone.
+
+    Checks the size parameters as the traced function would; a geometry that
+    leaves no output gives 0 here and the traced function's own error later.
+    """
+    if operation in ("convolve", "correlate"):
+        pads = [signal_pad(ki, mode) for ki in k]
+        sizes = [n + b + a - ki + 1 for n, ki, (b, a) in zip(shape, k, pads, strict=True)]
+        return tuple(sizes), math.prod(n + b + a for n, (b, a) in zip(shape, pads, strict=True))
+    ndim = len(k)
+    stride_t = per_axis(kw["stride"], "stride", ndim, positive_int)
+    dilation_t = per_axis(kw["dilation"], "dilation", ndim, positive_int)
+    if operation == "conv":
+        pads = _conv_pad(kw["padding"], k, dilation_t, stride_t)
+        sizes = [
+            max((n + b + a - d * (ki - 1) - 1) // s + 1, 0)
+            for n, ki, (b, a), s, d in zip(shape, k, pads, stride_t, dilation_t, strict=True)
+        ]
+        return tuple(sizes), math.prod(n + b + a for n, (b, a) in zip(shape, pads, strict=True))
+    padding_t = per_axis(kw["padding"], "padding", ndim, nonneg_int)
+    extra = per_axis(kw["output_padding"], "output_padding", ndim, nonneg_int)
+    sizes = [
+        max((n - 1) * s - 2 * p + d * (ki - 1) + a + 1, 0)
+        for n, ki, s, p, a, d in zip(shape, k, stride_t, padding_t, extra, dilation_t, strict=True)
+    ]
+    # The grid: zeros inserted between the inputs, then d*(k-1) - p cells each side.
+    cells = math.prod(
+        max((n - 1) * s + 1 + 2 * (d * (ki - 1) - p) + a, 0)
+        for n, ki, s, p, a, d in zip(shape, k, stride_t, padding_t, extra, dilation_t, strict=True)
+    )
+    return tuple(sizes), cells
+
+
 def _zero_insert(x: np.ndarray, factor: tuple[int, ...]) -> np.ndarray:
     if all(f == 1 for f in factor):
         return x
@@ -405,7 +443,8 @@ def steps(
         On bad input, as the traced function would; if a parameter that the
         chosen operation does not use is set; if ``x`` and ``kernel`` are not
         both 1-D or both 2-D; if the output would have more than
-        :data:`MAX_STEPS` values.
+        :data:`MAX_STEPS` values or the padded input more than ten million
+        cells (both checked before anything is computed).
 
     Examples
     --------
@@ -452,8 +491,21 @@ def steps(
                 f"{x_arr.shape} and kernel of shape {k}"
             )
     bias_value = _bias_value(bias)
+    # Check the sizes before computing anything: a huge request must fail fast
+    # with this ValueError, not with a MemoryError from the computation.
+    planned, cells = _planned_sizes(operation, x_arr.shape, k, mode, given)
+    if math.prod(planned) > MAX_STEPS:
+        raise ValueError(
+            f"steps traces at most {MAX_STEPS} output positions, got {math.prod(planned)} "
+            f"(output shape {planned}); use a smaller example"
+        )
+    if cells > MAX_GRID:
+        raise ValueError(
+            f"steps draws the padded input, at most {MAX_GRID} cells, got {cells} "
+            f"(padding or stride too large); use a smaller example"
+        )
     output = np.asarray(_output_of(operation, x_arr, k_arr, given))
-    if output.size > MAX_STEPS:
+    if output.size > MAX_STEPS:  # pragma: no cover - planned above
         raise ValueError(
             f"steps traces at most {MAX_STEPS} output positions, got {output.size} "
             f"(output shape {output.shape}); use a smaller example"

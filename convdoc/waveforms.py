@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from convdoc._validate import finite_real, nonneg_int, positive_int, positive_real
+from convdoc._validate import check_bytes, finite_real, nonneg_int, positive_int, positive_real
 
 __all__ = ["impulse", "noisy_sine", "sawtooth", "square_wave", "unit_step"]
+
+
+def _length(length: int) -> int:
+    length = positive_int(length, "length")
+    check_bytes(8 * length, f"a signal of length={length} (float64)")
+    return length
 
 
 def _period(period: int) -> int:
@@ -62,7 +68,7 @@ def sawtooth(length: int = 200, period: int = 50) -> np.ndarray:
     >>> sawtooth(7, period=3)
     array([-1.,  0.,  1., -1.,  0.,  1., -1.])
     """
-    length = positive_int(length, "length")
+    length = _length(length)
     period = _period(period)
     if period <= length:
         # np.resize repeats the ramp cyclically up to exactly `length` samples.
@@ -111,7 +117,7 @@ def square_wave(length: int = 200, period: int = 50, duty: float = 0.5) -> np.nd
     >>> square_wave(4, period=4, duty=0.25)
     array([ 1., -1., -1., -1.])
     """
-    length = positive_int(length, "length")
+    length = _length(length)
     period = _period(period)
     duty = finite_real(duty, "duty")
     if not 0 < duty < 1:
@@ -148,7 +154,7 @@ def unit_step(length: int = 200, at: int | None = None) -> np.ndarray:
     >>> unit_step(5, at=2)
     array([0., 0., 1., 1., 1.])
     """
-    length = positive_int(length, "length")
+    length = _length(length)
     at = _position(at, length)
     signal = np.zeros(length)
     signal[at:] = 1.0
@@ -186,7 +192,7 @@ def impulse(length: int = 200, at: int | None = None) -> np.ndarray:
     >>> impulse(5)
     array([0., 0., 1., 0., 0.])
     """
-    length = positive_int(length, "length")
+    length = _length(length)
     at = _position(at, length)
     signal = np.zeros(length)
     signal[at] = 1.0
@@ -239,7 +245,7 @@ def noisy_sine(
     >>> bool((noisy_sine(seed=1) == noisy_sine(seed=1)).all())
     True
     """
-    length = positive_int(length, "length")
+    length = _length(length)
     period = positive_real(period, "period")
     noise = finite_real(noise, "noise")
     if noise < 0:

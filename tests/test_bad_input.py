@@ -276,6 +276,27 @@ CASES = [
     ),
     (lambda: correlate_padded(G, W, ((1, 1),), fillvalue=None), TypeError,
      "fillvalue must be a number, got None"),
+    # ---- issue 10: requests too large fail fast, before computing
+    (
+        lambda: steps(X, K, operation="conv", padding=10**9),
+        ValueError,
+        "steps traces at most 100000 output positions, got 2000000006",
+    ),
+    (
+        lambda: steps(X, K, operation="conv", padding=5 * 10**8, dilation=10**9),
+        ValueError,
+        "steps draws the padded input, at most 10000000 cells, got 1000000008",
+    ),
+    (
+        lambda: steps(X, K, operation="conv_transpose", stride=10**9),
+        ValueError,
+        "steps traces at most 100000 output positions, got 7000000003",
+    ),
+    (
+        lambda: reference_conv(np.ones((1, 2)), np.ones((1, 1, 1)), padding=10**10),
+        ValueError,
+        "the output of shape (20000000002,) would need 149 GiB, more than convdoc's limit",
+    ),
 ]
 
 

@@ -295,6 +295,23 @@ CASES = [
         TypeError,
         r"padding_mode must be a string, one of .*got array\(\['zeros'\]",
     ),
+    # ---- issue 10: requests too large fail fast, saying how much they need
+    (
+        lambda: conv1d(X1, W1, padding=5 * 10**10),
+        ValueError,
+        r"the output of shape \(100000000004,\) would need 745 GiB, more than convdoc's limit",
+    ),
+    (
+        # 2*10**8 + 6 outputs (1.5 GiB) but a padded input of 6*10**8 + 6 cells.
+        lambda: conv1d(X1, W1, padding=3 * 10**8, dilation=2 * 10**8),
+        ValueError,
+        r"the padded input of 600000006 cells would need 4.47 GiB",
+    ),
+    (
+        lambda: conv_transpose1d(X1, W1, stride=10**9),
+        ValueError,
+        r"the output of shape \(5000000003,\) would need 37.3 GiB",
+    ),
 ]
 
 

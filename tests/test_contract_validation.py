@@ -503,3 +503,134 @@ def test_any_fill_is_a_result_or_a_value_error_naming_fillvalue(dtype, fill, wra
         exact = _full_convolve_loop(x.astype(int).tolist(), x.astype(int).tolist(), fill)
         bits = 8 * out.dtype.itemsize  # NumPy's wrap-around beyond the dtype
         assert [v % 2**bits for v in out.tolist()] == [v % 2**bits for v in exact]
+
+
+# ------------------------------------------------------------------ convolutions: huge padding
+
+
+def test_conv1d_repro_of_issue_10_allocates_little_and_is_right() -> None:
+    call = lambda: convdoc.conv1d(np.ones(10), np.ones(2), padding=5 * 10**8, dilation=10**9)  # noqa: E731
+    out, peak = _peak_bytes(call)
+    assert peak < 1 << 20  # was 7.5 GiB
+    # Output n reads padded cells n and n + 10**9: both are padding (the data sits at
+    # 5*10**8 .. 5*10**8 + 9), so every output is 0.
+    np.testing.assert_array_equal(out, np.zeros(10))
+
+
+def _conv_loop(x, w, stride, pads, dilation, replicate):
+    """Loops over outputs and taps with Python numbers; padding read as 0 or the end sample."""
+    c_in, *n = x.shape
+    c_out, _, *k = w.shape
+    out_shape = [(ni + 2 * p - d * (ki - 1) - 1) // s + 1
+                 for ni, p, ki, s, d in zip(n, pads, k, stride, dilation, strict=True)]
+    out = np.zeros((c_out, *out_shape))
+    for o in range(c_out):
+        for i in np.ndindex(*out_shape):
+            total = 0.0
+            for c in range(c_in):
+                for t in np.ndindex(*k):
+                    where = [ii * s + tt * d - p
+                             for ii, tt, s, d, p in zip(i, t, stride, dilation, pads, strict=True)]
+                    if replicate:
+                        where = [min(max(q, 0), ni - 1) for q, ni in zip(where, n, strict=True)]
+                    inside = all(0 <= q < ni for q, ni in zip(where, n, strict=True))
+                    total += (float(x[(c, *where)]) if inside else 0.0) * float(w[(o, c, *t)])
+            out[(o, *i)] = total
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    nd=st.sampled_from([1, 2]),
+    c_in=st.integers(1, 2),
+    c_out=st.integers(1, 2),
+    n=st.integers(1, 6),
+    k=st.integers(1, 3),
+    pad_exp=st.integers(3, 12),
+    dil_exp=st.integers(0, 12),
+    seed=st.integers(0, 2**32 - 1),
+    replicate=st.booleans(),
+)
+def test_conv_with_huge_padding_or_dilation_equals_the_loops(
+    nd, c_in, c_out, n, k, pad_exp, dil_exp, seed, replicate
+) -> None:
+    rng = np.random.default_rng(seed)
+    p = int(rng.integers(1, 10)) * 10**pad_exp
+    d = int(rng.integers(1, 10)) * 10**dil_exp
+    span = d * (k - 1) + 1
+    if n + 2 * p < span:
+        return  # the kernel does not fit: covered by the error tables
+    s = max(1, -(-(n + 2 * p - span + 1) // 4))  # at most 4 outputs per axis
+    x = rng.integers(-5, 6, size=(c_in, *(n,) * nd)).astype(np.float64)
+    w = rng.integers(-5, 6, size=(c_out, c_in, *(k,) * nd)).astype(np.float64)
+    fn = convdoc.conv1d if nd == 1 else convdoc.conv2d
+    mode = "replicate" if replicate else "zeros"
+    out, peak = _peak_bytes(lambda: fn(x, w, stride=s, padding=p, dilation=d, padding_mode=mode))
+    assert peak < 1 << 20
+    expected = _conv_loop(x, w, (s,) * nd, (p,) * nd, (d,) * nd, replicate)
+    np.testing.assert_array_equal(out, expected)  # small integers: exact in float64
+    if not replicate:
+        np.testing.assert_array_equal(
+            convdoc.reference_conv(x, w, stride=s, padding=p, dilation=d), expected
+        )
+
+
+def test_huge_padding_keeps_integers_exact_and_nan_from_inf_taps() -> None:
+    x = np.array([100, 27, -3], dtype=np.int8)
+    w = np.array([3, 5], dtype=np.int8)
+    # Output 0 reads cells 0 and 10**6 - 7 (both padding); output 1 reads cell 10**6,
+    # which is x[0], and cell 2*10**6 - 7 (padding): 3 * 100 = 300, wrapped in int8.
+    out = convdoc.conv1d(x, w, padding=10**6, stride=10**6, dilation=10**6 - 7)
+    assert out.dtype == np.int8
+    np.testing.assert_array_equal(out, np.array([0, 3 * 100], dtype=np.int64).astype(np.int8))
+    # A padding cell (zero) times an infinite tap is NaN, as in PyTorch: output 0 is
+    # 0 * inf + 0 * 1; output 1 is x[0] * inf + 0 * 1.
+    out = convdoc.conv1d(np.ones(3), np.array([np.inf, 1.0]), padding=10**6, stride=10**6,
+                         dilation=10**6)
+    np.testing.assert_array_equal(out, [np.nan, np.inf])
+
+
+@pytest.mark.parametrize(
+    ("call", "needed"),
+    [
+        (lambda: convdoc.conv1d(np.ones(10), np.ones(2), padding=5 * 10**10), "745 GiB"),
+        (lambda: convdoc.conv_transpose1d(np.ones(3), np.ones(2), stride=10**9), "14.9 GiB"),
+        (lambda: convdoc.sawtooth(10**11), "745 GiB"),
+        (lambda: convdoc.noisy_sine(10**12), "7.28 TiB"),  # 8e12 / 2**40
+        (lambda: convdoc.reference_conv(np.ones((1, 2)), np.ones((1, 1, 1)), padding=10**10),
+         "149 GiB"),
+    ],
+)
+def test_requests_too_large_fail_fast_saying_how_much_they_need(call, needed) -> None:
+    with pytest.raises(ValueError, match=f"would need {needed}, more than convdoc's limit"):
+        call()
+
+
+def test_long_periods_cost_nothing() -> None:
+    out, peak = _peak_bytes(lambda: convdoc.sawtooth(10, 10**10))
+    assert peak < 1 << 16  # was 75 GiB
+    np.testing.assert_array_equal(out, -1.0 + np.arange(10) * (2.0 / (10**10 - 1)))
+    explorer = Explorer1D(period=10**10)
+    signals, peak = _peak_bytes(explorer.signals)
+    assert peak < 1 << 20
+    assert signals["sawtooth"].shape == (200,)
+    np.testing.assert_array_equal(signals["square"], np.ones(200))  # still in the first half
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"operation": "conv", "padding": 10**9},
+        {"operation": "conv", "padding": 5 * 10**8, "dilation": 10**9},
+        {"operation": "conv_transpose", "stride": 10**9},
+        {"operation": "conv_transpose", "stride": 2, "dilation": 10**8, "padding": 10**8},
+    ],
+)
+def test_steps_checks_its_limits_before_computing(kwargs) -> None:
+    def call():
+        limit = r"steps (traces at most|draws the padded input, at most)"
+        with pytest.raises(ValueError, match=limit):
+            convdoc.steps(np.arange(8.0), np.ones(3), **kwargs)
+
+    _, peak = _peak_bytes(call)
+    assert peak < 1 << 20  # these raised MemoryError before
