@@ -234,10 +234,15 @@ def round_to_int(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def all_finite(a: np.ndarray) -> bool:
     """No NaN or infinity in ``a`` (one pass: a non-finite value makes the sum non-finite).
 
-    An overflowing sum of finite values also reports False; that only costs
-    a fast plan, never correctness. Integers and booleans are always finite.
+    Only when the sum is not finite (a NaN, an infinity, or finite values
+    summing beyond the float range) is every value looked at, silently.
+    Integers and booleans are always finite.
     """
-    return a.dtype.kind in "iub" or cmath.isfinite(np.add.reduce(a, axis=None))
+    if a.dtype.kind in "iub":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None)
+    return cmath.isfinite(total) or bool(np.isfinite(a).all())
 
 
 def _one_transform(

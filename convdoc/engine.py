@@ -646,6 +646,10 @@ def _direct(
         taps = np.conj(w[0, 0]) if w.dtype.kind == "c" else w[0, 0]
         if plan == "numpy":
             mode = _numpy_mode(x.shape[1], w.shape[2], pad[0])
+            if mode != "valid" and not all_finite(taps):
+                # numpy.correlate never multiplies the zeros it implies beyond the
+                # ends; the definition (explicit zeros) does: 0 * inf is NaN there.
+                x, mode = _zero_pad(x, pad), "valid"
             return np.correlate(x[0], taps, mode)[None, :].astype(dtype, copy=False)
         if plan == "numpy_subsample":
             every = np.correlate(_zero_pad(x[0], pad), taps, "valid")[:: stride[0]]
@@ -987,9 +991,7 @@ def _scipy_mode(
     return "full" if full else "same" if same else "valid" if valid else None
 
 
-def _rank_one(
-    k: np.ndarray, dtype: np.dtype | None = None
-) -> tuple[np.ndarray, np.ndarray] | None:
+def _rank_one(k: np.ndarray, dtype: np.dtype | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Column and row factors (float64) if ``k`` is an outer product to ``dtype``'s rounding.
 
     ``dtype`` is the result's dtype (default: ``k``'s, or float64 for an integer

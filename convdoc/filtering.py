@@ -8,11 +8,13 @@ what lies beyond the ends of the input. They run on :mod:`convdoc.engine`.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from convdoc import engine
+from convdoc._strided import all_finite
 from convdoc._validate import as_array, check_ndim, choice, fill_value
 
 __all__ = ["MODES", "convolve", "correlate", "signal_pad"]
@@ -88,14 +90,35 @@ def _convolve(
         if not x_big:
             # Convolution commutes; SciPy slides the smaller array over the larger.
             x, kernel = kernel, x
+    if (
+        x.ndim == 1
+        and method != "fft"
+        and boundary == "constant"
+        and fillvalue == 0
+        and (mode == "full" or (mode == "same" and x.size >= kernel.size))
+        and not all_finite(kernel)
+    ):
+        # SciPy's 1-D direct method is numpy.convolve, which never multiplies the
+        # zeros beyond the ends: an infinite tap leaves the edges finite there
+        # (its n-D method, and the engine's zero padding, give 0 * inf = NaN).
+        return np.convolve(x, kernel, mode)
     pad = tuple(signal_pad(k, mode) for k in kernel.shape)
     ones = (1,) * x.ndim
     # Arguments are checked: call the engine's unchecked entry point, which keeps
     # small calls as cheap as scipy.signal.convolve's.
     out = engine._padded(
         x[None], _reverse(kernel)[None, None], pad, boundary, fillvalue, ones, ones, method
-    )
-    return out[0]
+    )[0]
+    if method == "fft" and not np.isfinite(out.flat[0]):
+        # SciPy's warning, on SciPy's condition (the first output only); stacklevel
+        # 3 points at the line that called convolve or correlate.
+        warnings.warn(
+            "Use of fft convolution on input with NAN or inf results in NAN or inf output. "
+            "Consider using method='direct' instead.",
+            category=RuntimeWarning,
+            stacklevel=3,
+        )
+    return out
 
 
 def convolve(
@@ -144,7 +167,8 @@ def convolve(
     method : {"auto", "direct", "fft"}, optional
         ``"direct"`` sums products; ``"fft"`` multiplies spectra, faster for
         long kernels but rounding integers through floats and spreading any
-        NaN or infinity over the whole output; ``"auto"`` estimates the
+        NaN or infinity over the whole output (with SciPy's RuntimeWarning
+        when the first output is not finite); ``"auto"`` estimates the
         fastest and uses the FFT only when it is exact enough (integers) and
         every input value is finite.
 

@@ -19,6 +19,7 @@ float32).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from convdoc._gather import correlate_gather, gather_cells
+from convdoc._strided import all_finite
 from convdoc._validate import (
     as_array,
     check_bytes,
@@ -513,6 +515,10 @@ def _conv_transpose(
         f"the output of shape {out_size}",
     )
     b = _bias(bias, weight.shape[1], single)
+    if not all_finite(weight):
+        out = _scatter_transpose(x, weight, stride_t, padding_t, output_padding_t, dilation_t)
+        out = _add_bias(out, b)
+        return out[0] if single else out
 
     # Zero insertion: the inputs land `stride` cells apart.
     inserted = tuple((n - 1) * s + 1 for n, s in zip(x.shape[1:], stride_t, strict=True))
@@ -531,6 +537,40 @@ def _conv_transpose(
     out = correlate_windows(grid, taps, stride=1, dilation=dilation_t)
     out = _add_bias(out, b)
     return out[0] if single else out
+
+
+def _scatter_transpose(
+    x: np.ndarray,
+    weight: np.ndarray,
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    output_padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> np.ndarray:
+    """Transposed convolution by its definition: each input sample adds its scaled kernels.
+
+    One multiply-add per kernel tap over all inputs at once. Used for a weight
+    holding NaN or infinity, where the zero-insertion form would multiply the
+    inserted (and padding) zeros by it, ``0 * inf = NaN``, which PyTorch's
+    scatter never does.
+    """
+    k = weight.shape[2:]
+    spatial = x.shape[1:]
+    full = tuple(
+        (n - 1) * s + d * (ki - 1) + 1 + op
+        for n, s, d, ki, op in zip(spatial, stride, dilation, k, output_padding, strict=True)
+    )
+    out = np.zeros((weight.shape[1], *full), dtype=np.result_type(x, weight))
+    for tap in itertools.product(*(range(ki) for ki in k)):
+        where = tuple(
+            slice(t * d, t * d + s * (n - 1) + 1, s)
+            for t, d, s, n in zip(tap, dilation, stride, spatial, strict=True)
+        )
+        out[(slice(None), *where)] += np.tensordot(
+            weight[(slice(None), slice(None), *tap)], x, axes=(0, 0)
+        )
+    crop = tuple(slice(p, f - p) for p, f in zip(padding, full, strict=True))
+    return out[(slice(None), *crop)]
 
 
 def conv_transpose1d(

@@ -14,15 +14,20 @@ from collections.abc import Iterator
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
 from convdoc import (
+    conv1d,
     conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
     convolve,
     correlate,
     engine,
+    reference_conv,
 )
 from convdoc._strided import round_to_int
 
@@ -375,6 +380,19 @@ def test_non_finite_with_integers_propagates_2d(bad: float, int_dtype: str) -> N
         np.testing.assert_array_equal(got_t, signal.convolve(k, ints, "same", method="direct"))
 
 
+def test_float_result_from_integer_input_is_not_held_to_integer_exactness() -> None:
+    # Integers next to floats give a float result: the integer rule (sums below
+    # 2**52) does not apply, so huge float values still take the fast FFT.
+    rng = np.random.default_rng(7)
+    ints = rng.integers(-5, 5, (120, 120))
+    k = 1e20 * rng.random((15, 15))
+    with spy("_fft") as fft:
+        got = correlate(ints, k, "same")
+    assert fft.called
+    expected = signal.correlate(ints, k, "same", method="direct")
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * 1e20)
+
+
 # ------------------------------------------------------- issue 16 fault 1 (2-D guard)
 
 
@@ -411,3 +429,152 @@ def test_multichannel_conv2d_inf_stays_local_and_auto_skips_the_fft() -> None:
             expected[o] += signal.correlate(x[c], w[o, c], "same", method="direct")
     np.testing.assert_allclose(got, expected, rtol=1e-10)
     assert np.isinf(got).sum() == 2 * 15 * 15
+
+
+# ---------------------------------------------------------------------- class 8
+
+
+def scatter_transpose(
+    x: np.ndarray, w: np.ndarray, stride: int, padding: int, output_padding: int, dilation: int
+) -> np.ndarray:
+    """PyTorch's definition by loops: each input sample adds its scaled kernels."""
+    c_in, n = x.shape
+    _, c_out, k = w.shape
+    n_out = (n - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1
+    out = np.zeros((c_out, n_out), dtype=np.result_type(x, w))
+    for c in range(c_in):
+        for i in range(n):
+            for o in range(c_out):
+                for t in range(k):
+                    pos = i * stride - padding + t * dilation
+                    if 0 <= pos < n_out:
+                        out[o, pos] += x[c, i] * w[c, o, t]
+    return out
+
+
+def test_conv_transpose1d_inf_weight_issue_repro() -> None:
+    # PyTorch gives [inf, 1, inf, 2, inf, 3]; worked by hand from the definition.
+    got = conv_transpose1d([1.0, 2.0, 3.0], [np.inf, 1.0], stride=2)
+    np.testing.assert_array_equal(got, [np.inf, 1, np.inf, 2, np.inf, 3])
+
+
+@given(
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+    stride=st.integers(1, 3),
+    padding=st.integers(0, 2),
+    dilation=st.integers(1, 2),
+    k=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+@FAST
+def test_conv_transpose1d_non_finite_weight_matches_scatter(
+    bad: float, stride: int, padding: int, dilation: int, k: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 6))
+    w = rng.standard_normal((2, 3, k))
+    w[rng.integers(2), rng.integers(3), rng.integers(k)] = bad
+    op = stride - 1 if stride > 1 else 0
+    span = dilation * (k - 1) + 1
+    if (6 - 1) * stride + span + op - 2 * padding < 1:
+        padding = 0
+    with np.errstate(invalid="ignore"):
+        expected = scatter_transpose(x, w, stride, padding, op, dilation)
+        got = conv_transpose1d(
+            x, w, stride=stride, padding=padding, output_padding=op, dilation=dilation
+        )
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
+def test_conv_transpose2d_inf_weight_leaves_inserted_zeros_alone() -> None:
+    # Separable check by hand: rows and columns each follow the 1-D repro.
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    w = np.array([[np.inf, 1.0], [1.0, 1.0]])
+    got = conv_transpose2d(x, w, stride=2)
+    expected = np.array(
+        [
+            [np.inf, 1, np.inf, 2],
+            [1, 1, 2, 2],
+            [np.inf, 3, np.inf, 4],
+            [3, 3, 4, 4],
+        ]
+    )
+    np.testing.assert_array_equal(got, expected)
+
+
+@given(
+    bad=st.sampled_from([np.nan, np.inf]),
+    padding=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+@FAST
+def test_conv1d_non_finite_weight_multiplies_the_padding(
+    bad: float, padding: int, stride: int, seed: int
+) -> None:
+    # PyTorch pads with zeros and multiplies them: 0 * inf = NaN at the edges.
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(12)
+    w = rng.standard_normal(4)
+    w[rng.integers(4)] = bad
+    with np.errstate(invalid="ignore"):
+        expected = reference_conv(x[None], w[None, None], padding=padding, stride=stride)[0]
+        got = conv1d(x, w, padding=padding, stride=stride)
+        got_2d = conv2d(x[None], w[None], padding=(0, padding), stride=(1, stride))[0]
+    np.testing.assert_allclose(got, expected, equal_nan=True)
+    np.testing.assert_allclose(got_2d, expected, equal_nan=True)
+
+
+def test_convolve_1d_non_finite_kernel_still_follows_scipy() -> None:
+    # SciPy's 1-D convolve is numpy.convolve, which never multiplies padding.
+    x, k = np.array([1.0, 2.0, 3.0]), np.array([1.0, np.inf])
+    for mode in ("full", "same", "valid"):
+        np.testing.assert_array_equal(convolve(x, k, mode), np.convolve(x, k, mode))
+        np.testing.assert_array_equal(
+            correlate(x, k, mode), signal.correlate(x, k, mode, method="direct")
+        )
+
+
+# --------------------------------------------------------------------- class 14
+
+
+def _scipy_fft_warns(fn: str, x: np.ndarray, k: np.ndarray, mode: str) -> bool:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(signal, fn)(x, k, mode, method="fft")
+    return any("Use of fft convolution" in str(w.message) for w in caught)
+
+
+@given(
+    fn=st.sampled_from(["convolve", "correlate"]),
+    mode=st.sampled_from(["full", "same", "valid"]),
+    bad=st.sampled_from([np.nan, np.inf, None]),
+    pos=st.integers(0, 39),
+    two_d=st.booleans(),
+)
+@FAST
+def test_fft_method_warns_exactly_as_scipy(
+    fn: str, mode: str, bad: float | None, pos: int, two_d: bool
+) -> None:
+    x = np.ones(40)
+    if bad is not None:
+        x[pos] = bad
+    k = np.ones(7)
+    if two_d:
+        x, k = np.outer(x, np.ones(5)), np.outer(k, np.ones(3))
+    scipy_warns = _scipy_fft_warns(fn, x, k, mode)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(__import__("convdoc"), fn)(x, k, mode, method="fft")
+    ours = [w for w in caught if "Use of fft convolution" in str(w.message)]
+    assert bool(ours) == scipy_warns
+    assert all(w.category is RuntimeWarning for w in ours)
+    assert all(w.filename == __file__ for w in ours)  # points at the caller's line
+
+
+def test_fft_method_nan_warning_issue_repro() -> None:
+    x = np.ones(100)
+    x[0] = np.nan
+    with pytest.warns(RuntimeWarning, match="Use of fft convolution on input with NAN or inf"):
+        y = convolve(x, np.ones(5), method="fft")
+    assert np.isnan(y).all()
