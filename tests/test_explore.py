@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import convdoc
-from convdoc.explore import SIGNALS, Explorer1D, Explorer2D
+from convdoc.explore import SIGNALS, Explorer1D, Explorer2D, ImagePlayground
 
 BUDGET = 100_000  # bytes each explorer may add to a page
 
@@ -237,10 +237,79 @@ def test_repr_names_the_settings():
         Explorer1D(operation="correlate", boundary="wrap"))
 
 
-@pytest.mark.parametrize("module", ["convdoc.explore.explorer1d", "convdoc.explore.explorer2d"])
+@pytest.mark.parametrize("module", ["convdoc.explore.explorer1d", "convdoc.explore.explorer2d",
+                                    "convdoc.explore.playground"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_playground_is_one_self_contained_div_with_its_own_script():
+    html = ImagePlayground(kernel="sobel_x", kernel_size=5, levels="rescale").to_html()
+    assert html.startswith('<div class="convdoc-explorer"') and html.endswith("</div>")
+    # The photo (a JPEG data URL) counts against the page budget: keep it small.
+    assert len(html.encode()) < 120_000
+    parsed = _parse(html)
+    assert not {tag for tag, _ in parsed.tags} & {"iframe", "link", "img", "object", "embed"}
+    assert not re.findall(r"https?://", html)
+    code = [text for attrs, text in parsed.scripts if "type" not in attrs]
+    assert code == [resources.files("convdoc.explore").joinpath("playground.js").read_text()]
+    (payload,) = [t for a, t in parsed.scripts if a.get("type") == "application/json"]
+    data = json.loads(payload)
+    assert data["kind"] == "image" and data["photo"].startswith("data:image/jpeg;base64,")
+    assert (data["width"], data["height"], data["kernel"], data["size"]) == (256, 256, "sobel_x", 5)
+    # Presets: the 3x3 ones are KERNELS2D; at 5x5 the blurs widen (hand-written), the rest
+    # keep their taps in the middle.
+    for name, sizes in data["presets"].items():
+        np.testing.assert_array_equal(sizes["3"], convdoc.KERNELS2D[name])
+    np.testing.assert_allclose(data["presets"]["box_blur"]["5"], np.full((5, 5), 0.04))
+    row = np.array([1, 4, 6, 4, 1])
+    np.testing.assert_allclose(data["presets"]["gaussian_blur"]["5"], np.outer(row, row) / 256)
+    np.testing.assert_array_equal(np.array(data["presets"]["emboss"]["5"])[1:4, 1:4],
+                                  convdoc.KERNELS2D["emboss"])
+    # Every select has a label; every weight input an accessible name.
+    ids = [a["id"] for t, a in parsed.tags if t == "select"]
+    labelled = {a["for"] for t, a in parsed.tags if t == "label"}
+    assert len(ids) == 6 and set(ids) <= labelled
+    weights = [a for t, a in parsed.tags if t == "input" and "data-weight" in a]
+    assert len(weights) == 25 and all(a["aria-label"].startswith("weight row") for a in weights)
+
+
+def test_sample_photo_is_grace_hopper_block_averaged():
+    import matplotlib.pyplot as plt
+    from matplotlib import cbook
+
+    from convdoc.explore.playground import sample_photo
+
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        rgb = plt.imread(f).astype(float)[:512, :512]
+    small = sample_photo(128)
+    assert small.shape == (128, 128, 3) and small.dtype == np.uint8
+    np.testing.assert_array_equal(small, np.rint(rgb.reshape(128, 4, 128, 4, 3).mean(axis=(1, 3))))
+    # A given image is embedded as given (floats in [0, 1] become 8 bits).
+    ramp = np.linspace(0, 1, 64 * 32).reshape(64, 32)
+    playground = ImagePlayground(ramp)
+    np.testing.assert_array_equal(playground.image[:, :, 1], np.rint(ramp * 255))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"kernel": "blur"}, ValueError, "kernel"),
+        ({"kernel_size": 4}, ValueError, "kernel_size must be 3 or 5, got 4"),
+        ({"operation": "conv"}, ValueError, "operation"),
+        ({"boundary": "zeros"}, ValueError, "boundary"),
+        ({"levels": "log"}, ValueError, "levels"),
+        ({"color": 1}, TypeError, "color must be True or False, got 1"),
+        ({"quality": 20}, ValueError, "quality must be from 50 to 100, got 20"),
+        ({"image": np.zeros((4, 4))}, ValueError, "image sides must be from 8 to 512"),
+        ({"image": np.zeros((9, 9, 2))}, ValueError, "image must have shape (H, W) or (H, W, 3)"),
+        ({"image": np.full((9, 9), 2.0)}, ValueError, "image must be uint8, or floats in [0, 1]"),
+    ],
+)
+def test_playground_bad_arguments_name_the_parameter(kwargs, exc, message):
+    with pytest.raises(exc, match=re.escape(message)):
+        ImagePlayground(**kwargs)

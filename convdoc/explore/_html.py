@@ -101,7 +101,9 @@ def buttons(root_id: str = "", speeds: tuple[float, ...] = (), speed: float = 0)
     )
 
 
-def explorer_html(kind: str, data: dict[str, Any], body: Any, title: str) -> str:
+def explorer_html(
+    kind: str, data: dict[str, Any], body: Any, title: str, script: str = "explorer.js"
+) -> str:
     """Assemble a self-contained explorer: style, markup, inline data and script.
 
     Parameters
@@ -114,6 +116,8 @@ def explorer_html(kind: str, data: dict[str, Any], body: Any, title: str) -> str
         ``body(root_id) -> str`` returning the controls and panels markup.
     title : str
         Accessible name of the explorer region.
+    script : str, default "explorer.js"
+        The packaged script that draws it.
 
     Returns
     -------
@@ -130,7 +134,7 @@ def explorer_html(kind: str, data: dict[str, Any], body: Any, title: str) -> str
         '<noscript><p class="cdx-note">This explorer needs JavaScript to draw. The '
         "figures of convdoc.plot show the same steps without it.</p></noscript>"
         f'<script type="application/json">{_script_safe(payload)}</script>'
-        f"<script>{_script_safe(_asset('explorer.js'))}</script>"
+        f"<script>{_script_safe(_asset(script))}</script>"
         "</div>"
     )
 

@@ -968,9 +968,10 @@
   function initAll() {
     var roots = document.querySelectorAll(".convdoc-explorer:not([data-ready])");
     Array.prototype.forEach.call(roots, function (root) {
-      root.setAttribute("data-ready", "true");
       var script = root.querySelector('script[type="application/json"]');
       var data = JSON.parse(script.textContent);
+      if (data.kind !== "1d" && data.kind !== "2d") return;  // the playground has its own script
+      root.setAttribute("data-ready", "true");
       if (data.kind === "1d") init1d(root, data);
       else init2d(root, data);
     });

@@ -1,0 +1,264 @@
+"""The image playground in a real browser: its pixels and hover sums are convdoc's.
+
+One chromium page holds two playgrounds (greyscale and RGB); the tests move
+their controls, read the planes the page filters, the results it computed,
+the pixels it drew and the sums it shows for a pixel, and compare them with
+:func:`convdoc.correlate` / :func:`convdoc.convolve` (``mode="same"``) and with
+NumPy's mapping to grey levels. Skipped like test_explore_browser.py when
+chromium is missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from test_explore_browser import _close, _open, _select, _serve, _unavailable, _write
+
+import convdoc
+from convdoc.explore import ImagePlayground
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Hand-written oracles for the presets (the 5x5 blurs are not in KERNELS2D).
+SOBEL_X = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+EMBOSS = np.array([[-2.0, -1, 0], [-1, 1, 1], [0, 1, 2]])
+BINOMIAL = np.array([1.0, 4, 6, 4, 1])
+
+
+def _kernel(name: str, size: int) -> np.ndarray:
+    if size == 5 and name == "box_blur":
+        return np.full((5, 5), 1 / 25)
+    if size == 5 and name == "gaussian_blur":
+        return np.outer(BINOMIAL, BINOMIAL) / 256
+    small = {"sobel_x": SOBEL_X, "emboss": EMBOSS}.get(name, convdoc.KERNELS2D[name])
+    if size == 3:
+        return np.asarray(small, float)
+    big = np.zeros((5, 5))
+    big[1:4, 1:4] = small
+    return big
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        _unavailable(f"{CHROMIUM} not found: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    root = tmp_path_factory.mktemp("playground")
+    _write(root, "index.html", ImagePlayground().to_html() + ImagePlayground(
+        color=True, kernel="emboss", kernel_size=5, operation="convolve", boundary="constant",
+        levels="rescale").to_html())
+    httpd = _serve(root)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = _open(browser, f"http://127.0.0.1:{httpd.server_address[1]}/index.html",
+                   viewport={"width": 1100, "height": 900})
+        pg.wait_for_function("document.querySelectorAll('[data-image-ready]').length === 2")
+        yield pg
+        _close(pg)
+        browser.close()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+_PLANES: dict[str, dict[str, np.ndarray]] = {}
+
+
+def _planes(root) -> dict[str, np.ndarray]:
+    # The decoded photo never changes after loading: read it once per playground.
+    key = root.get_attribute("id")
+    if key not in _PLANES:
+        _PLANES[key] = _read_planes(root)
+    return _PLANES[key]
+
+
+# Typed arrays leave the page as base64 of their bytes (JSON of 200 000 numbers is slow).
+_BYTES_JS = """(el, expr) => {
+  const arrays = [].concat(new Function('el', 'return ' + expr)(el));
+  return arrays.map(a => {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(text);
+  });
+}"""
+
+
+def _arrays(locator, expr: str, dtype) -> list[np.ndarray]:
+    return [np.frombuffer(base64.b64decode(text), dtype=dtype)
+            for text in locator.evaluate(_BYTES_JS, expr)]
+
+
+def _read_planes(root) -> dict[str, np.ndarray]:
+    (grey,) = _arrays(root, "el.cdxPlanes.grey", np.float64)
+    rgb = _arrays(root, "el.cdxPlanes.rgb", np.float64)
+    return {"grey": grey.reshape(256, 256), "rgb": np.stack(rgb).reshape(3, 256, 256)}
+
+
+def _outputs(root, channels: int) -> np.ndarray:
+    got = _arrays(root, "el.cdxOutputs", np.float64)
+    return np.stack(got[:channels]).reshape(channels, 256, 256)
+
+
+def _pixels(root) -> np.ndarray:
+    (got,) = _arrays(root.locator('[data-panel="result"]'),
+                     "el.getContext('2d').getImageData(0, 0, el.width, el.height).data", np.uint8)
+    return got.astype(int).reshape(256, 256, 4)
+
+
+def _configure(root, preset, size, operation, boundary, levels, colour) -> None:
+    _select(root, "ksize", str(size))
+    _select(root, "preset", preset)
+    _select(root, "operation", operation)
+    _select(root, "boundary", boundary)
+    _select(root, "levels", levels)
+    _select(root, "colour", colour)
+
+
+def test_the_photo_is_grace_hopper_and_grey_is_luma(page):
+    import matplotlib.pyplot as plt
+    from matplotlib import cbook
+
+    root = page.locator(".convdoc-explorer").nth(0)
+    planes = _planes(root)
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        rgb = plt.imread(f).astype(float)[:512, :512]
+    expected = np.rint(rgb.reshape(256, 2, 256, 2, 3).mean(axis=(1, 3))).transpose(2, 0, 1)
+    # The page filters what the browser decoded from the embedded JPEG: close to the photo.
+    diff = np.abs(planes["rgb"] - expected)
+    assert diff.mean() < 3 and np.percentile(diff, 99) < 25
+    r, g, b = planes["rgb"]
+    assert_array_equal(planes["grey"], np.floor(0.2126 * r + 0.7152 * g + 0.0722 * b + 0.5))
+
+
+@pytest.mark.parametrize(
+    ("index", "preset", "size", "operation", "boundary", "levels", "colour"),
+    [
+        (0, "sharpen", 3, "correlate", "symmetric", "clip", "grey"),
+        (0, "sobel_x", 3, "correlate", "edge", "rescale", "grey"),
+        (0, "sobel_x", 3, "convolve", "reflect", "rescale", "grey"),
+        (0, "gaussian_blur", 5, "convolve", "wrap", "clip", "rgb"),
+        (1, "emboss", 5, "convolve", "constant", "rescale", "rgb"),
+        (1, "box_blur", 5, "correlate", "reflect", "clip", "grey"),
+        (1, "laplacian", 3, "convolve", "symmetric", "rescale", "rgb"),
+    ],
+)
+def test_pixels_match_convdoc(page, index, preset, size, operation, boundary, levels, colour):
+    root = page.locator(".convdoc-explorer").nth(index)
+    _configure(root, preset, size, operation, boundary, levels, colour)
+    planes = _planes(root)
+    src = planes["rgb"] if colour == "rgb" else planes["grey"][None]
+    op = convdoc.convolve if operation == "convolve" else convdoc.correlate
+    kernel = _kernel(preset, size)
+    expected = np.stack([op(p, kernel, mode="same", boundary=boundary) for p in src])
+    assert_allclose(_outputs(root, len(src)), expected, rtol=0, atol=1e-9)
+    lo, hi = expected.min(), expected.max()
+    assert json.loads(root.get_attribute("data-range")) == pytest.approx([lo, hi])
+    if levels == "clip":
+        scaled = expected
+        grey = np.clip(np.rint(expected), 0, 255)
+        assert "clipped to 0–255" in root.locator('[data-role="caption"]').inner_text()
+    else:
+        scaled = (expected - lo) * 255 / (hi - lo)
+        grey = np.rint(scaled)
+        assert "rescaled" in root.locator('[data-role="caption"]').inner_text()
+    drawn = _pixels(root)
+    want = np.repeat(grey, 3, axis=0) if colour == "grey" else grey
+    got = drawn[:, :, :3].transpose(2, 0, 1)
+    off = np.abs(got - want)
+    # Off by one level only at a tie (x.5 up to rounding error: a blur of integers by k/256).
+    ties = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
+    ties = np.repeat(ties, 3, axis=0) if colour == "grey" else ties
+    assert off.max() <= 1 and not (off[~ties]).any()
+    assert (drawn[:, :, 3] == 255).all()
+
+
+def test_correlate_and_convolve_turn_sobel_around(page):
+    root = page.locator(".convdoc-explorer").nth(0)
+    _configure(root, "sobel_y", 3, "correlate", "symmetric", "rescale", "grey")
+    corr = _outputs(root, 1)
+    _select(root, "operation", "convolve")
+    assert_allclose(_outputs(root, 1), -corr, atol=1e-9)
+
+
+def test_editing_a_weight_redraws_with_it(page):
+    root = page.locator(".convdoc-explorer").nth(0)
+    _configure(root, "identity", 3, "correlate", "edge", "clip", "grey")
+    root.locator('[data-weight="0,2"]').fill("0.5")
+    root.locator('[data-weight="1,1"]').fill("0.25")
+    page.wait_for_function("r => r.querySelector('[data-control=preset]').value === 'custom'"
+                           " && true", arg=root.element_handle())
+    page.wait_for_timeout(100)  # the redraw waits for the next animation frame
+    kernel = np.array([[0, 0, 0.5], [0, 0.25, 0], [0, 0, 0]])
+    expected = convdoc.correlate(_planes(root)["grey"], kernel, mode="same", boundary="edge")
+    assert_allclose(_outputs(root, 1)[0], expected, atol=1e-9)
+    assert root.locator('[data-role="weight-sum"]').inner_text() == "weights sum to 0.75"
+    # Switching to 5x5 keeps a custom kernel in the top-left corner.
+    _select(root, "ksize", "5")
+    assert root.locator('[data-weight="4,4"]').is_visible()
+
+
+@pytest.mark.parametrize(("index", "boundary", "colour"), [(0, "reflect", "grey"),
+                                                          (1, "constant", "rgb")])
+def test_hover_shows_the_neighbourhood_products_and_sum(page, index, boundary, colour):
+    root = page.locator(".convdoc-explorer").nth(index)
+    _configure(root, "emboss", 3, "convolve", boundary, "clip", colour)
+    canvas = root.locator('[data-panel="result"]')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    inspect = root.locator('[data-role="inspect"]')
+    planes = _planes(root)
+    src = planes["rgb"] if colour == "rgb" else planes["grey"][None]
+    taps = EMBOSS[::-1, ::-1]  # a convolution lays the kernel turned 180 degrees
+    for fx, fy in ((0.5, 0.5), (0.001, 0.3), (0.999, 0.999)):
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        r, c = (int(v) for v in inspect.get_attribute("data-pixel").split(","))
+        assert (r, c) == (min(255, int(fy * 256)), min(255, int(fx * 256)))
+        sums = json.loads(inspect.get_attribute("data-sums"))
+        values = np.array(json.loads(inspect.get_attribute("data-values")))
+        assert_allclose(json.loads(inspect.get_attribute("data-taps")), taps.ravel())
+        for ch, plane in enumerate(src):
+            padded = np.pad(plane, 1, mode=boundary)
+            hood = padded[r : r + 3, c : c + 3]
+            assert_array_equal(values[ch], hood.ravel())
+            expected = convdoc.convolve(plane, EMBOSS, mode="same", boundary=boundary)[r, c]
+            assert sums[ch] == pytest.approx(expected, abs=1e-9)
+            assert sums[ch] == pytest.approx((hood * taps).sum(), abs=1e-9)
+        lines = [t for t in inspect.locator("p").all_inner_texts() if " = " in t]
+        assert len(lines) == len(src)
+        assert float(lines[-1].rsplit(" = ", 1)[1].replace("\u2212", "-")) == pytest.approx(
+            sums[-1], abs=1e-3)
+    # The keyboard moves the inspected pixel too.
+    canvas.focus()
+    page.keyboard.press("ArrowLeft")
+    assert inspect.get_attribute("data-pixel") == "255,254"
+
+
+def test_every_control_is_labelled_and_big_enough_on_a_phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        root = page.locator(".convdoc-explorer").nth(0)
+        root.locator("summary").click() if not root.locator("details").evaluate(
+            "d => d.open") else None
+        for control in root.locator("select, input:not([hidden])").all():
+            assert control.evaluate(
+                "e => !!(e.labels && e.labels.length) || !!e.getAttribute('aria-label')")
+            box = control.bounding_box()
+            assert box["height"] >= 24 and box["width"] >= 24
+        canvas = root.locator('[data-panel="result"]').bounding_box()
+        assert canvas["width"] >= 150
+    finally:
+        page.set_viewport_size({"width": 1100, "height": 900})
