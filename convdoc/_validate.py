@@ -28,6 +28,7 @@ __all__ = [
     "per_axis",
     "positive_int",
     "positive_real",
+    "scalar",
 ]
 
 # Booleans, signed/unsigned integers, floats and complex numbers.
@@ -130,7 +131,7 @@ def check_ndim(arr: np.ndarray, name: str, allowed: int | Sequence[int]) -> np.n
 INDEX_MAX = int(np.iinfo(np.intp).max)
 
 
-def _scalar(value: Any) -> Any:
+def scalar(value: Any) -> Any:
     """The element of a 0-d array (``np.array(3)``), anything else unchanged."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         return value[()]
@@ -138,7 +139,7 @@ def _scalar(value: Any) -> Any:
 
 
 def _integer(value: Any, name: str, what: str, maximum: int | None = INDEX_MAX) -> int:
-    value = _scalar(value)
+    value = scalar(value)
     # bool is an int subclass, but stride=True is always a mistake.
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {what}, got {_show(value)}")
@@ -382,7 +383,7 @@ def finite_real(value: Any, name: str) -> float:
     ...
     ValueError: noise must be a finite real number, got nan
     """
-    value = _scalar(value)
+    value = scalar(value)
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_show(value)}")
     try:
@@ -577,6 +578,8 @@ MAX_BYTES = 1 << 32
 
 
 def _size(nbytes: int) -> str:
+    if nbytes >= 1 << 1000:  # beyond a float: give the order of magnitude
+        return f"about 10**{len(str(nbytes)) - 1} bytes"
     for unit, scale in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if nbytes >= scale:
             return f"{nbytes / scale:.3g} {unit}"

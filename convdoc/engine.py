@@ -63,7 +63,16 @@ from convdoc._strided import (
     phase_matmul_cost,
     round_to_int,
 )
-from convdoc._validate import as_array, choice, fill_dtype, fill_value, per_axis, positive_int
+from convdoc._validate import (
+    as_array,
+    check_bytes,
+    choice,
+    fill_dtype,
+    fill_value,
+    per_axis,
+    positive_int,
+    scalar,
+)
 
 __all__ = ["BOUNDARIES", "METHODS", "correlate_padded", "correlate_windows", "extend"]
 
@@ -107,6 +116,7 @@ def _check_pad(pad: Any, ndim: int, name: str = "pad") -> tuple[tuple[int, int],
         raise ValueError(f"{name} has {len(pad)} (before, after) pairs for a {ndim}-D array")
     result = []
     for axis, (before, after) in enumerate(pad):
+        before, after = scalar(before), scalar(after)  # 0-d arrays are numbers
         for value, side in ((before, "before"), (after, "after")):
             if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
                 raise TypeError(f"{name}[{axis}] {side} must be an integer, got {value!r}")
@@ -174,6 +184,13 @@ def extend(
     pairs = _check_pad(pad, arr.ndim)
     choice(mode, "mode", BOUNDARIES)
     fillvalue = fill_value(fillvalue, "fillvalue", arr.dtype)
+    lead = arr.shape[: arr.ndim - len(pairs)]
+    spatial = zip(arr.shape[len(lead) :], pairs, strict=True)
+    grown = [n + max(b, 0) + max(a, 0) for n, (b, a) in spatial]
+    check_bytes(
+        math.prod(lead) * math.prod(grown) * fill_dtype(arr.dtype, fillvalue).itemsize,
+        f"the array extended by pad={pairs} (shape {(*lead, *grown)})",
+    )
     return _extend(arr, pairs, mode, fillvalue)
 
 

@@ -30,6 +30,7 @@ from convdoc._validate import (
     nonneg_int,
     per_axis,
     positive_int,
+    scalar,
 )
 from convdoc.filtering import MODES, convolve, correlate, signal_pad
 
@@ -213,6 +214,7 @@ class Trace:
         >>> steps([1, 2, 3, 4], [1, 1]).partial(1)
         array([ 3.,  5., nan])
         """
+        n = scalar(n)
         if isinstance(n, bool | np.bool_) or not isinstance(n, int | np.integer):
             raise TypeError(f"n must be an integer step number, got {n!r}")
         if not 0 <= n < len(self.steps):
@@ -249,6 +251,7 @@ class Trace:
         >>> [trace.to_input(g) for g in range(trace.grid.size)]
         [None, 0, 1, 2, None]
         """
+        coord, axis = scalar(coord), scalar(axis)
         for value, name in ((coord, "coord"), (axis, "axis")):
             if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
                 raise TypeError(f"{name} must be an integer, got {value!r}")

@@ -93,6 +93,10 @@ INT_PARAMETER_CALLS = {
     "sawtooth.period": (lambda v: convdoc.sawtooth(9, v), 4),
     "impulse.at": (lambda v: convdoc.impulse(9, v), 4),
     "Explorer1D.size": (lambda v: Explorer1D(size=v).size, 5),
+    "partial.n": (lambda v: convdoc.steps(np.arange(5.0), np.ones(2)).partial(v), 1),
+    "to_input.coord": (
+        lambda v: convdoc.steps(np.arange(5.0), np.ones(2), mode="full").to_input(v), 2),
+    "extend.pad": (lambda v: convdoc.engine.extend(np.arange(3), ((v, 1),)), 2),
 }
 
 
@@ -123,6 +127,8 @@ def test_non_integers_raise_naming_the_parameter(name, bad) -> None:
     value, exc = bad
     parameter = name.split(".")[1]
     assume(not (value is None and name in NONE_ALLOWED))
+    # to_input maps any grid coordinate, one beyond the grid to None (not padding data).
+    assume(not (exc is ValueError and name == "to_input.coord"))
     with pytest.raises(exc, match=parameter):
         call(value)
 
@@ -634,3 +640,14 @@ def test_steps_checks_its_limits_before_computing(kwargs) -> None:
 
     _, peak = _peak_bytes(call)
     assert peak < 1 << 20  # these raised MemoryError before
+
+
+def test_figures_take_0d_step_numbers_and_name_a_bare_number_given_for_a_list() -> None:
+    from convdoc.plot._common import check_step, check_steps
+
+    trace = convdoc.steps(np.arange(6.0), np.ones(3))
+    assert check_step(trace, np.array(2)) == 2
+    assert check_steps(trace, np.array([0, np.int8(3)]), "frames") == [0, 3]
+    for bare in (3, np.array(3), "3", 2.5):
+        with pytest.raises(TypeError, match="frames must be a sequence of step numbers"):
+            check_steps(trace, bare, "frames")

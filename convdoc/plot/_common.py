@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from convdoc._validate import scalar
 from convdoc.trace import Trace
 
 REAL, PADDING, INSERTED = 0, 1, 2
@@ -30,11 +31,26 @@ def check_trace(trace: object, ndim: int, what: str) -> Trace:
 
 def check_step(trace: Trace, n: object, name: str = "n") -> int:
     """Return ``n`` as a valid step number of ``trace``."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+    n = scalar(n)  # a 0-d array is one step number
+    if isinstance(n, bool | np.bool_) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"{name} must be an integer step number, got {n!r}")
     if not 0 <= int(n) < len(trace):
         raise ValueError(f"{name} must be in 0..{len(trace) - 1}, got {n!r}")
     return int(n)
+
+
+def check_steps(trace: Trace, values: object, name: str) -> list[int]:
+    """Return ``values`` as a non-empty list of valid step numbers of ``trace``."""
+    if isinstance(values, str) or (isinstance(values, np.ndarray) and values.ndim == 0):
+        raise TypeError(f"{name} must be a sequence of step numbers, got {values!r}")
+    try:
+        items = list(values)  # type: ignore[call-overload]
+    except TypeError:  # a bare number
+        raise TypeError(f"{name} must be a sequence of step numbers, got {values!r}") from None
+    steps = [check_step(trace, n, name) for n in items]
+    if not steps:
+        raise ValueError(f"{name} must name at least one step, got an empty sequence")
+    return steps
 
 
 def input_coords(trace: Trace, axis: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from convdoc.plot._common import check_step
+from convdoc.plot._common import check_steps
 from convdoc.plot.save import (
     ANIMATION_FORMATS,
     _check_dpi,
@@ -122,9 +122,7 @@ class StepAnimation:
         self.figure = figure
         if frames is None:
             frames = default_frames(len(figure.trace))
-        self.frames = [check_step(figure.trace, f, "frames") for f in frames]
-        if not self.frames:
-            raise ValueError("frames must name at least one step, got an empty sequence")
+        self.frames = check_steps(figure.trace, frames, "frames")
         self.interval = interval
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from convdoc.plot._common import check_step, check_trace
+from convdoc.plot._common import check_steps, check_trace
 from convdoc.plot.grid2d import Grid2D, describe_step2d
 from convdoc.plot.save import save_figure
 from convdoc.plot.stepped1d import Panels1D, describe_step1d
@@ -69,10 +69,7 @@ class Filmstrip:
             check_trace(trace, 1, "a filmstrip")
         if trace.x.ndim not in (1, 2):
             raise ValueError(f"trace must be 1-D or 2-D, got input with shape {trace.x.shape}")
-        indices = list(indices)
-        if not indices:
-            raise ValueError("indices must name at least one step, got an empty sequence")
-        self.indices = [check_step(trace, n, "indices") for n in indices]
+        self.indices = check_steps(trace, indices, "indices")
         self.trace = trace
         m = len(self.indices)
         self.columns: list[Panels1D | Grid2D] = []
