@@ -218,8 +218,9 @@ def test_failed_static_save_keeps_the_old_file(tmp_path, monkeypatch, error):
     assert _leftovers(tmp_path, "keep.png") == []
 
 
-@pytest.mark.parametrize("where", ["grab_frame", "finish"])
-def test_failed_animation_keeps_the_old_gif(tmp_path, monkeypatch, where):
+@pytest.mark.parametrize(("where", "call"), [("grab_frame", 1), ("grab_frame", 3),
+                                             ("finish", 1)])
+def test_failed_animation_keeps_the_old_gif(tmp_path, monkeypatch, where, call):
     path = tmp_path / "keep.gif"
     path.write_bytes(KEEP)
     original = getattr(_CanvasPillowWriter, where)
@@ -229,13 +230,15 @@ def test_failed_animation_keeps_the_old_gif(tmp_path, monkeypatch, where):
         calls.append(where)
         if where == "finish":
             original(self, *args, **kwargs)  # the whole GIF is written, then it fails
-        elif len(calls) < 3:
+        elif len(calls) < call:
             return original(self, *args, **kwargs)
+        # On the first frame, finish() has nothing to write: this error, not an
+        # IndexError from finish(), must reach the caller.
         raise _Boom(f"{where} failed")
 
     monkeypatch.setattr(_CanvasPillowWriter, where, fail_late)
     fig = step_figure(_trace1d(), 2)
-    with pytest.raises(_Boom):
+    with pytest.raises(_Boom, match=f"^{where} failed$"):
         animate(fig, [0, 1, 2, 3]).save(path, fps=5, dpi=20)
     assert path.read_bytes() == KEEP
     assert _leftovers(tmp_path, "keep.gif") == []

@@ -84,6 +84,8 @@ class _CanvasPillowWriter(PillowWriter):
         # with per-frame palettes every pixel changes between frames and the GIF
         # cannot store just the part that moved.
         frames = self._frames
+        if not frames:  # drawing failed before the first frame: that error propagates
+            return
         picks = [frames[0], frames[len(frames) // 2], frames[-1]]
         w, h = frames[0].size
         sample = Image.new("RGB", (w, h * len(picks)))
