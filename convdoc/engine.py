@@ -478,6 +478,10 @@ def _padded(
 # ------------------------------------------------------------------------- the core
 
 
+# Outputs with more cells than this are checked against convdoc's memory limit.
+_OUT_CELLS_CHECKED = 1 << 24
+
+
 def _correlate(
     x: np.ndarray,
     w: np.ndarray,
@@ -495,6 +499,11 @@ def _correlate(
         raise ValueError(
             f"the kernel spans {span} samples (dilation {dilation}) but the padded input has "
             f"only {n}: no window fits"
+        )
+    if math.prod(out_shape) > _OUT_CELLS_CHECKED:  # the check costs nothing for small outputs
+        check_bytes(
+            w.shape[0] * math.prod(out_shape) * np.result_type(x, w).itemsize,
+            f"the output of shape {(w.shape[0], *out_shape)}",
         )
     # A stride beyond the padded length leaves one window, as the padded length
     # itself does; a huge one (up to 2**63 - 1) would overflow the byte strides

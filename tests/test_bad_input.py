@@ -297,6 +297,11 @@ CASES = [
         ValueError,
         "the output of shape (20000000002,) would need 149 GiB, more than convdoc's limit",
     ),
+    (
+        lambda: correlate_padded(G, W, ((10**12, 10**12),)),
+        ValueError,
+        "the output of shape (1, 2000000000006) would need 14.6 TiB, more than convdoc's limit",
+    ),
 ]
 
 

@@ -651,3 +651,40 @@ def test_figures_take_0d_step_numbers_and_name_a_bare_number_given_for_a_list() 
     for bare in (3, np.array(3), "3", 2.5):
         with pytest.raises(TypeError, match="frames must be a sequence of step numbers"):
             check_steps(trace, bare, "frames")
+
+
+FLOAT_PARAMETER_CALLS = {
+    "gaussian_kernel.sigma": lambda v: convdoc.gaussian_kernel(7, v),
+    "gaussian_kernel2d.sigma": lambda v: convdoc.gaussian_kernel2d(5, v),
+    "noisy_sine.period": lambda v: convdoc.noisy_sine(9, v, noise=0),
+    "noisy_sine.noise": lambda v: convdoc.noisy_sine(9, 4.0, noise=v),
+    "Explorer1D.sigma": lambda v: Explorer1D(sigma=v).sigma,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT_PARAMETER_CALLS))
+@settings(max_examples=20, deadline=None)
+@given(form=st.one_of(
+    st.sampled_from(FLOAT_TYPES).map(lambda t: t(1.5)),
+    st.sampled_from(FLOAT_TYPES).map(lambda t: np.array(1.5, dtype=t)),
+    st.sampled_from(INT_TYPES).map(lambda t: t(1)),
+))
+def test_every_real_form_gives_the_python_float_answer(name, form) -> None:
+    call = FLOAT_PARAMETER_CALLS[name]
+    expected = call(float(form))  # 1.5 and 1 are exact in every float type
+    got = call(form)
+    np.testing.assert_array_equal(got, expected)
+
+
+REAL_PARAMETER_CALLS = {
+    **FLOAT_PARAMETER_CALLS,
+    "square_wave.duty": lambda v: convdoc.square_wave(9, 4, duty=v),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_PARAMETER_CALLS))
+@pytest.mark.parametrize("bad", [True, np.bool_(False), "1.5", None, 1.5j, [1.5, 2.5, 3.5]])
+def test_non_reals_raise_naming_the_parameter(name, bad) -> None:
+    parameter = name.split(".")[1]
+    with pytest.raises((TypeError, ValueError), match=parameter):
+        REAL_PARAMETER_CALLS[name](bad)
