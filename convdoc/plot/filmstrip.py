@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from convdoc.plot._common import check_steps, check_trace
-from convdoc.plot.grid2d import Grid2D, describe_step2d
+from convdoc.plot.grid2d import Grid2D, describe_step2d, numbers_fit, readable_fontsize
 from convdoc.plot.save import save_figure
 from convdoc.plot.stepped1d import Panels1D, describe_step1d
 from convdoc.plot.style import figure, style_context
@@ -85,10 +85,16 @@ class Filmstrip:
             else:
                 rows, cols = trace.grid.shape
                 side = min(2.6, 0.28 * max(rows, cols) + 0.6)
-                self.fig = figure((side * m + 0.4, 2 * side + 0.8), layout="constrained")
+                width = side * m + 0.4
+                if numbers is None:
+                    across = max(rows, cols, trace.output.shape[1]) + 0.4
+                    numbers = (max(trace.grid.size, trace.output.size) <= 144
+                               and numbers_fit(side, across, width))
+                self.fig = figure((width, 2 * side + 0.8), layout="constrained")
                 axes = self.fig.subplots(2, m, squeeze=False)
+                size = readable_fontsize(width, 7.0 if max(rows, cols) <= 8 else 5.5)
                 for col, n in enumerate(self.indices):
-                    grid = Grid2D(trace, axes[:, col], n, numbers=numbers)
+                    grid = Grid2D(trace, axes[:, col], n, numbers=numbers, fontsize=size)
                     axes[0, col].set_title(_wrap(describe_step2d(trace, n, label)),
                                            fontsize="x-small")
                     self.columns.append(grid)

@@ -25,10 +25,81 @@ from convdoc.plot._figure import SteppedFigure
 from convdoc.plot.style import COLORS, WINDOW_STYLE, figure, style_context
 from convdoc.trace import Trace
 
-__all__ = ["Grid2D", "GridFigure2D", "describe_step2d", "legend_handles"]
+__all__ = [
+    "MIN_DIGIT_PX",
+    "PAGE_WIDTH_IN",
+    "Grid2D",
+    "GridFigure2D",
+    "describe_step2d",
+    "legend_handles",
+    "numbers_fit",
+    "readable_fontsize",
+]
 
 # Numbers in cells stay legible up to about this many cells per grid.
 _NUMBERS_LIMIT = 144
+#: Width, in inches at the default 100 dpi, of the site's content column at a
+#: 1280 px wide window (736 px in Furo); a wider figure is shown scaled down to it.
+PAGE_WIDTH_IN = 7.36
+#: Smallest size (CSS px, the font's em) of the numbers in a grid figure as shown.
+MIN_DIGIT_PX = 10.0
+_DPI = 100.0
+
+
+def numbers_fit(axis_width: float, cells: float, fig_width: float) -> bool:
+    """Whether a cell is big enough on the page for its value and a kernel weight.
+
+    Parameters
+    ----------
+    axis_width : float
+        Width in inches of the axes drawing the grid.
+    cells : float
+        Cells (plus margins) across that width.
+    fig_width : float
+        Width of the figure in inches.
+
+    Returns
+    -------
+    bool
+        True when a cell is shown at least three :data:`MIN_DIGIT_PX` wide:
+        room for two lines of digits and the gap between them.
+
+    Examples
+    --------
+    >>> numbers_fit(2.7, 4.4, 5.8), numbers_fit(2.0, 9.4, 8.4)
+    (True, False)
+    """
+    scale = min(1.0, PAGE_WIDTH_IN / fig_width)
+    return axis_width * _DPI * scale / cells >= 3 * MIN_DIGIT_PX
+
+
+def readable_fontsize(fig_width: float, base: float = 7.0) -> float:
+    """Font size in points that shows at least :data:`MIN_DIGIT_PX` on the page.
+
+    A figure ``fig_width`` inches wide is saved at 100 dpi and shown at most
+    :data:`PAGE_WIDTH_IN` inches (736 px) wide, so it is scaled by
+    ``min(1, PAGE_WIDTH_IN / fig_width)``; the font must make up for that.
+
+    Parameters
+    ----------
+    fig_width : float
+        Width of the figure in inches.
+    base : float, default 7.0
+        Size to use when it is already large enough.
+
+    Returns
+    -------
+    float
+        ``max(base, MIN_DIGIT_PX * 72 / 100 / scale)``.
+
+    Examples
+    --------
+    >>> round(readable_fontsize(5.0), 2), round(readable_fontsize(14.72), 2)
+    (7.2, 14.4)
+    """
+    scale = min(1.0, PAGE_WIDTH_IN / fig_width)
+    return max(base, MIN_DIGIT_PX * 72.0 / _DPI / scale)
+
 
 _CELL_STYLE: dict[int, dict[str, Any]] = {
     REAL: {"facecolor": (0.337, 0.706, 0.914, 0.45), "edgecolor": "#1F4E79",
@@ -91,6 +162,9 @@ class Grid2D:
         Step to show first.
     numbers : bool, optional
         Write values in the cells; by default only for small grids.
+    fontsize : float, optional
+        Size in points of the numbers (cell values and kernel weights); by
+        default 7 (5.5 for grids wider than 8 cells).
 
     Attributes
     ----------
@@ -98,6 +172,10 @@ class Grid2D:
         Shape of ``trace.grid``: 0 real input, 1 padding, 2 inserted zero.
     tap_patches : list of matplotlib.patches.Rectangle
         One square per kernel tap, in C order of the kernel.
+    tap_texts : list of matplotlib.text.Text
+        The kernel weight of each tap (when ``numbers``), in the lower right
+        corner of its cell: dark, bold, on a white box so the hatching does not
+        cross the digits.
     window_outline : matplotlib.patches.Rectangle
         Outline around the window's taps.
     output_cells : matplotlib.collections.PatchCollection
@@ -107,7 +185,13 @@ class Grid2D:
     """
 
     def __init__(
-        self, trace: Trace, axes: Any, n: int = 0, *, numbers: bool | None = None
+        self,
+        trace: Trace,
+        axes: Any,
+        n: int = 0,
+        *,
+        numbers: bool | None = None,
+        fontsize: float | None = None,
     ) -> None:
         self.trace = check_trace(trace, 2, "a 2-D grid diagram")
         self.ax_grid, self.ax_out = axes
@@ -116,6 +200,11 @@ class Grid2D:
         if numbers is None:
             numbers = max(rows * cols, int(np.prod(out_shape))) <= _NUMBERS_LIMIT
         self.numbers = bool(numbers)
+        if fontsize is None:
+            fontsize = 7.0 if max(rows, cols) <= 8 else 5.5
+        elif not isinstance(fontsize, int | float) or not 0 < fontsize < 100:
+            raise ValueError(f"fontsize must be a number of points in (0, 100), got {fontsize!r}")
+        self.fontsize = float(fontsize)
         self._build()
         self.update(n)
 
@@ -136,7 +225,7 @@ class Grid2D:
             cells = [Rectangle((c, r), 1, 1) for r, c in where]
             ax.add_collection(PatchCollection(cells, match_original=False, linewidth=0.8,
                                               zorder=1, **style))
-        fontsize = 7 if max(rows, cols) <= 8 else 5.5
+        fontsize = self.fontsize
         if self.numbers:
             for r in range(rows):
                 for c in range(cols):
@@ -151,8 +240,11 @@ class Grid2D:
         self.tap_texts = []
         if self.numbers:
             taps = np.real(tr.taps).ravel()
+            box = {"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none",
+                   "alpha": 0.9}
             self.tap_texts = [ax.text(0, 0, fmt_value(t), ha="right", va="bottom",
-                                      fontsize=fontsize - 1.5, color=COLORS["taps"], zorder=4)
+                                      fontsize=fontsize, fontweight="bold",
+                                      color=COLORS["window_edge"], bbox=box, zorder=6)
                               for t in taps]
         self.window_outline = Rectangle((0, 0), 1, 1, fill=False, lw=2.2, zorder=5,
                                         edgecolor=COLORS["window_edge"])
@@ -207,7 +299,7 @@ class Grid2D:
         for t, patch in enumerate(self.tap_patches):
             patch.set_xy((float(cols[t % kw]), float(rows[t // kw])))
         for t, text in enumerate(self.tap_texts):
-            text.set_position((float(cols[t % kw]) + 0.95, float(rows[t // kw]) + 0.95))
+            text.set_position((float(cols[t % kw]) + 0.94, float(rows[t // kw]) + 0.94))
         self.window_outline.set_bounds(float(cols[0]), float(rows[0]),
                                        float(cols[-1] - cols[0] + 1),
                                        float(rows[-1] - rows[0] + 1))
@@ -269,7 +361,9 @@ class GridFigure2D(SteppedFigure):
     Left: the grid the kernel slides over (the boundary-extended input, or for
     a transposed convolution the zero-inserted, padded input of the equivalent
     direct convolution), with the window's taps filled and outlined. Right:
-    the output, filled up to the current step, current cell outlined.
+    the output, filled up to the current step, current cell outlined. The
+    numbers are at least :data:`MIN_DIGIT_PX` px tall where the site shows the
+    figure (:func:`readable_fontsize`).
 
     Parameters
     ----------
@@ -278,7 +372,8 @@ class GridFigure2D(SteppedFigure):
     n : int, default 0
         Step to show.
     numbers : bool, optional
-        Write values in cells (default: only for grids up to 144 cells).
+        Write values in cells (default: for grids up to 144 cells whose cells
+        are big enough on the page, :func:`numbers_fit`).
     label : str, optional
         Names the setting in the title.
     figsize : tuple of float, optional
@@ -316,14 +411,20 @@ class GridFigure2D(SteppedFigure):
         check_step(trace, n)
         self.trace = trace
         self.label = label
+        rows, cols = trace.grid.shape
         if figsize is None:
-            rows, cols = trace.grid.shape
             side = min(4.5, 0.42 * max(rows, cols) + 1.0)
             figsize = (2 * side + 0.4, side + 1.0)
+        if numbers is None:
+            across = max(rows, cols, trace.output.shape[1]) + 0.4
+            numbers = max(trace.grid.size, trace.output.size) <= _NUMBERS_LIMIT and (
+                numbers_fit((figsize[0] - 0.4) / 2, across, figsize[0]))
         self.fig = figure(figsize, layout="constrained")
+        base = 7.0 if max(rows, cols) <= 8 else 5.5
         with style_context():
             axes = self.fig.subplots(1, 2)
-            self.grid = Grid2D(trace, axes, n, numbers=numbers)
+            self.grid = Grid2D(trace, axes, n, numbers=numbers,
+                               fontsize=readable_fontsize(figsize[0], base))
             self._title = self.fig.suptitle("", fontsize="medium")
             self.fig.legend(handles=legend_handles(self.grid.cell_kinds),
                             loc="outside lower center", ncols=3, fontsize="x-small",

@@ -20,6 +20,12 @@ cross-correlation (:func:`convdoc.correlate`):
 A true convolution (:func:`convdoc.convolve`) turns the kernel by 180 degrees
 first. For the symmetric kernels that changes nothing; for Sobel and emboss it
 flips the sign or the direction of the light, as checked at the end.
+
+**Sign convention of the Sobel kernels.** Laid on the image as drawn (this
+page), ``sobel_x`` (-1, 0, 1 across each row) is positive where the image gets
+brighter to the right, and ``sobel_y`` (-1, -2, -1 on top) positive where it
+gets brighter downwards. Convolved, as in the tutorial's first chapter, both
+change sign: positive where the image gets *darker* to the right or downwards.
 """
 
 # %%
@@ -54,6 +60,15 @@ print(
     f"image: {image.shape[0]} x {image.shape[1]} pixels, values in "
     f"[{image.min():.3f}, {image.max():.3f}]"
 )
+
+# sphinx_gallery_start_ignore
+# The sign convention stated above, on ramps brighter to the right and downwards.
+_ramp = np.tile(np.arange(8.0), (8, 1))
+for _name, _img in (("sobel_x", _ramp), ("sobel_y", _ramp.T)):
+    _k = convdoc.kernel2d(_name)
+    assert (convdoc.correlate(_img, _k, mode="valid") > 0).all()
+    assert (convdoc.convolve(_img, _k, mode="valid") < 0).all()
+# sphinx_gallery_end_ignore
 
 # %%
 # Filter with every kernel
