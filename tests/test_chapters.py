@@ -3,9 +3,9 @@
 The fast tests read the MyST text notebooks without running them: front matter,
 heading structure, toctree order, that every number placed in the prose with
 ``{glue:text}`` is glued by the page's code, that equation and page
-references resolve, and that the API names the prose links to exist. The slow
-test executes each chapter in a kernel, as the site build does, so a failing
-``assert`` in a chapter is reported here with the chapter's name.
+references resolve, and that the API names the prose links to exist. The chapters
+run once, in the site build (tests/site), which fails naming the chapter and the
+cell when an ``assert`` in it fails; tests/site/test_budget.py weighs the pages.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import itertools
 import re
 from pathlib import Path
 
-import nbclient
 import pytest
-from myst_nb.core.read import read_myst_markdown_notebook
 
 import convdoc
 
@@ -38,8 +36,6 @@ kernelspec:
 """
 #: sphinx-gallery turns examples/<section>/<name>.py into /auto_examples/<section>/<name>.
 EXAMPLES = TUTORIAL.parent.parent / "examples"
-#: Above this, a page is too heavy (figures are embedded as PNG).
-MAX_OUTPUT_BYTES = 1_500_000
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
 _GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
@@ -177,28 +173,3 @@ def test_api_references_name_public_objects(name):
         for part in dotted.split(".")[1:]:
             assert hasattr(obj, part), f"{name} links to {dotted}, which does not exist"
             obj = getattr(obj, part)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_chapter_executes_and_stays_light(name):
-    notebook = read_myst_markdown_notebook(_source(name))
-    client = nbclient.NotebookClient(
-        notebook,
-        timeout=300,
-        kernel_name="python3",
-        # Run from the repository root so the kernel imports this checkout of convdoc.
-        resources={"metadata": {"path": str(TUTORIAL.parent.parent)}},
-    )
-    client.execute()  # raises CellExecutionError, naming the cell, if an assert fails
-
-    glued, size = set(), 0
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            assert output.get("output_type") != "error"
-            size += sum(len(str(v)) for v in output.get("data", {}).values())
-            glued.add(output.get("metadata", {}).get("scrapbook", {}).get("name"))
-    prose, _ = _split(_source(name))
-    used = {key.rsplit(":", 1)[0] if ":" in key else key for key in _GLUE_ROLE.findall(prose)}
-    assert used <= glued
-    assert size < MAX_OUTPUT_BYTES

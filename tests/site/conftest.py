@@ -1,5 +1,8 @@
 """Build the documentation site once per test session and hand it to the site tests.
 
+The build starts in the background as soon as the tests are collected, and the
+tests that need it run last, so the unit tests run while it builds.
+
 The build is the one ``make html`` runs (``sphinx-build -b html -W
 --keep-going``) into a temporary directory, followed by a second build into the
 same directory with nothing changed, whose log shows whether anything was
@@ -15,6 +18,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,10 +78,25 @@ def _sphinx(outdir: Path, doctrees: Path) -> tuple[int, str, float]:
     # kernels need IPython's inline backend to show their figures.
     env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
     start = time.perf_counter()
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    return result.returncode, result.stdout + result.stderr, time.perf_counter() - start
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        _RUNNING.add(process)
+        try:
+            output, _ = process.communicate()
+        finally:
+            _RUNNING.discard(process)
+    return process.returncode, output, time.perf_counter() - start
+
+
+#: sphinx-build processes still running, stopped if the session ends before them.
+_RUNNING: set[subprocess.Popen[str]] = set()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop a background build the session no longer waits for (``-x``, Ctrl-C)."""
+    for process in list(_RUNNING):
+        process.terminate()
 
 
 def _given_build(given: str) -> SiteBuild:
@@ -108,6 +127,66 @@ def _given_build(given: str) -> SiteBuild:
     )
 
 
+def _build_and_rebuild(base: Path) -> SiteBuild:
+    """Build the site into ``base/html``, then rebuild it with nothing changed."""
+    outdir, doctrees = base / "html", base / "doctrees"
+    returncode, log, seconds = _sphinx(outdir, doctrees)
+    (base / "build.log").write_text(log, encoding="utf-8")
+    if returncode != 0:
+        return SiteBuild(html=outdir, log=log, returncode=returncode, seconds=seconds)
+    rebuild_returncode, rebuild_log, rebuild_seconds = _sphinx(outdir, doctrees)
+    (base / "rebuild.log").write_text(rebuild_log, encoding="utf-8")
+    return SiteBuild(
+        outdir, log, returncode, rebuild_log, rebuild_returncode, seconds, rebuild_seconds
+    )
+
+
+class _Background:
+    """The session's site build, started as soon as the tests are collected.
+
+    sphinx-build runs in its own process, so the unit tests (which pytest runs
+    first: see :func:`pytest_collection_modifyitems`) use the other core meanwhile.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.result: SiteBuild | BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(base,), daemon=True)
+        self.thread.start()
+
+    def _run(self, base: Path) -> None:
+        try:
+            self.result = _build_and_rebuild(base)
+        except BaseException as error:  # handed to the fixture, raised there
+            self.result = error
+
+    def wait(self) -> SiteBuild:
+        self.thread.join()
+        if isinstance(self.result, BaseException):
+            raise self.result
+        assert self.result is not None
+        return self.result
+
+
+_BACKGROUND = pytest.StashKey[_Background]()
+
+
+def _needs_site(item: pytest.Item) -> bool:
+    return "site_build" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Run the tests that need the built site last, and start building it now."""
+    needing = [item for item in items if _needs_site(item)]
+    if not needing:
+        return
+    items[:] = [item for item in items if not _needs_site(item)] + needing
+    if not os.environ.get("CONVDOC_SITE") and not config.option.collectonly:
+        base = config._tmp_path_factory.mktemp("site")  # the tmp_path_factory fixture's
+        config.stash[_BACKGROUND] = _Background(base)
+
+
 @pytest.fixture(scope="session")
 def site_build(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
@@ -116,19 +195,11 @@ def site_build(
     given = os.environ.get("CONVDOC_SITE")
     if given:
         return _given_build(given)
-    base = tmp_path_factory.mktemp("site")
-    outdir, doctrees = base / "html", base / "doctrees"
-    returncode, log, seconds = _sphinx(outdir, doctrees)
-    (base / "build.log").write_text(log, encoding="utf-8")
-    if returncode != 0:
-        built = SiteBuild(html=outdir, log=log, returncode=returncode, seconds=seconds)
-        request.config.stash[BUILD_REPORT] = built
-        return built
-    rebuild_returncode, rebuild_log, rebuild_seconds = _sphinx(outdir, doctrees)
-    (base / "rebuild.log").write_text(rebuild_log, encoding="utf-8")
-    built = SiteBuild(
-        outdir, log, returncode, rebuild_log, rebuild_returncode, seconds, rebuild_seconds
-    )
+    background = request.config.stash.get(_BACKGROUND, None)
+    if background is not None:
+        built = background.wait()
+    else:
+        built = _build_and_rebuild(tmp_path_factory.mktemp("site"))
     request.config.stash[BUILD_REPORT] = built
     return built
 

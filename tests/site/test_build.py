@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import ast
-import os
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SiteBuild, chapter_sources, example_sources
+from conftest import SiteBuild, chapter_sources, example_sources
 from sitelib import build_problems
 
 import convdoc
@@ -276,32 +275,6 @@ def test_chapter_downloads_hold_every_code_cell(site: Path, chapter: Path) -> No
     script = (site / "downloads" / "tutorial" / f"{chapter.stem}.py").read_text(encoding="utf-8")
     compile(script, f"{chapter.stem}.py", "exec")
     assert script.count("\n# %%\n") + script.startswith("# %%\n") == n_cells
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_downloaded_notebook_runs_top_to_bottom(
-    site: Path, chapter: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(site / "downloads" / "tutorial" / f"{chapter.stem}.ipynb", 4)
-    # A reader runs it next to an installed convdoc; here the working tree
-    # stands in. The kernel is a child process and inherits the environment.
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    )
-    NotebookClient(
-        notebook,
-        timeout=300,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(tmp_path)}},
-    ).execute()
-    assert not [
-        out for cell in notebook.cells for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-    ]  # fmt: skip
 
 
 # -- a rebuild with nothing changed re-runs nothing ----------------------------

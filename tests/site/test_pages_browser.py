@@ -44,12 +44,17 @@ _RAW_TEX = re.compile(
     r"|\$[^$\s][^$\n]{0,80}[\\^_][^$\n]{0,80}\$"
 )
 
-_MATH_JS = """() => {
+_MATH_JS = """async () => {
+  await document.fonts.ready;
   const wrappers = Array.from(document.querySelectorAll('.math'));
   return {
     untypeset: wrappers.filter(w => !w.querySelector('.katex'))
                        .map(w => w.textContent.slice(0, 60)),
     katex: document.querySelectorAll('.katex').length,
+    // KaTeX's own fonts, served by the site, in use once the page has settled.
+    fonts: Array.from(document.fonts)
+      .filter(f => f.family.replace(/["']/g, '').startsWith('KaTeX') && f.status === 'loaded')
+      .map(f => f.family),
   };
 }"""
 
@@ -92,6 +97,8 @@ def check_page(page: Any) -> list[str]:
     problems = [f"image not loaded: {src}" for src in page.evaluate(IMAGES_JS)]
     math = page.evaluate(_MATH_JS)
     problems += [f"math left untypeset: {text!r}" for text in math["untypeset"]]
+    if math["katex"] and not math["fonts"]:
+        problems.append(f"{math['katex']} KaTeX formulas shown without KaTeX's fonts")
     prose = page.evaluate(VISIBLE_PROSE_JS)
     problems += [f"TeX shown as text: {raw!r}" for raw in sorted(set(_RAW_TEX.findall(prose)))]
     return problems

@@ -1,8 +1,10 @@
 """The site on a phone and on a laptop, in light and dark theme.
 
-* Screenshots of the home page, a tutorial chapter, a gallery example and the
-  API index at 390 and 1280 CSS pixels, saved in ``docs/_build/screenshots/``
-  (whichever folder the tested site was built in) for a human to review.
+* The home page, a tutorial chapter, a gallery example and the API index at 390
+  and 1280 CSS pixels: on a phone the text takes the screen and the navigation
+  waits behind a menu button that opens it; on a laptop the navigation stands
+  beside a readable column. Screenshots go beside the tested build (never into
+  the source tree) for a human to review.
 * At 390 px no page scrolls sideways: the content area is no wider than its
   box, and any element wider than the screen sits inside a scroll container.
 * In furo's dark theme, figures stay on a light card (their own opaque light
@@ -17,7 +19,7 @@ from typing import Any
 
 import pytest
 from browserlib import HOST_ONLY_PAGES, NARROW, WIDE, goto, html_pages, new_page
-from conftest import EXTRA_REPORT, ROOT
+from conftest import EXTRA_REPORT
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -76,30 +78,80 @@ _OVERFLOW_JS = """() => {
 }"""
 
 
-def test_screenshots_for_review(
+# What a reader sees of the layout: the article's box, furo's navigation drawer and
+# its menu button (shown on narrow screens), all relative to the window.
+_LAYOUT_JS = """() => {
+  const box = selector => {
+    const el = document.querySelector(selector);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    const shown = style.display !== 'none' && style.visibility !== 'hidden'
+      && r.width > 0 && r.height > 0 && r.right > 0 && r.left < window.innerWidth;
+    return {left: r.left, right: r.right, width: r.width, shown};
+  };
+  return {
+    window: window.innerWidth,
+    article: box('article'),
+    nav: box('.sidebar-drawer'),
+    menu: box('.mobile-header .nav-overlay-icon'),
+  };
+}"""
+
+
+def test_layout_at_phone_and_laptop_widths_with_screenshots(
     browser: Any, server: str, site: Path, request: pytest.FixtureRequest
 ) -> None:
-    # The session's build lives in a temporary folder; reviewers look in the
-    # project's own build folder, the one `make html` fills.
-    folder = ROOT / "docs" / "_build" / "screenshots"
+    """The navigation folds into a menu on a phone and stands beside the text on a laptop.
+
+    Screenshots of each page at each width go beside the tested build (under the
+    session's temporary folder, or ``docs/_build/screenshots`` for ``make html``'s build
+    given as CONVDOC_SITE), never into the source tree, for a human to review.
+    """
+    folder = site.parent / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    saved = []
+    problems, saved = [], []
     for width in (NARROW, WIDE):
         height = 844 if width == NARROW else 900
         context, page, visit = new_page(browser, width=width, height=height)
         try:
             for name, path in review_pages(site).items():
                 goto(page, visit, server + path)
+                layout = page.evaluate(_LAYOUT_JS)
+                article, nav, menu = layout["article"], layout["nav"], layout["menu"]
+                where = f"{path} at {width} px"
+                if width == NARROW:
+                    # The text takes the screen (less a margin); the navigation waits
+                    # behind the menu button, and opens when it is pressed.
+                    if article["width"] < 0.85 * width:
+                        problems.append(f"{where}: article only {article['width']:.0f} px wide")
+                    if nav["shown"]:
+                        problems.append(f"{where}: navigation covers the page before any tap")
+                    if not (menu and menu["shown"]):
+                        problems.append(f"{where}: no menu button for the navigation")
+                    else:
+                        page.click(".mobile-header .nav-overlay-icon")
+                        page.wait_for_timeout(400)  # furo slides the drawer in
+                        if not page.evaluate(_LAYOUT_JS)["nav"]["shown"]:
+                            problems.append(f"{where}: the menu button does not open the nav")
+                        page.keyboard.press("Escape")
+                        goto(page, visit, server + path)
+                else:
+                    # Navigation on the left, beside (not over) a readable column of text.
+                    if not nav["shown"] or nav["right"] > article["left"] + 1:
+                        problems.append(f"{where}: navigation not beside the text: {nav}")
+                    if menu and menu["shown"]:
+                        problems.append(f"{where}: phone menu button shown on a laptop")
+                    if not 500 <= article["width"] <= 1000:
+                        problems.append(f"{where}: text column {article['width']:.0f} px wide")
                 target = folder / f"{name}-{width}.png"
                 page.screenshot(path=str(target), full_page=True)
                 saved.append(target)
         finally:
             context.close()
-        assert not visit.problems(), visit.problems()
-    for target in saved:
-        # A PNG starts with its 8-byte signature; an empty or failed capture does not.
-        assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", target
-    assert len(saved) == 8
+        problems += visit.problems()
+    assert not problems, "\n".join(problems)
+    assert len(saved) == 8 and all(target.stat().st_size > 0 for target in saved)
     request.config.stash.setdefault(EXTRA_REPORT, {})["screenshots for review"] = [
         str(target) for target in saved
     ]
