@@ -247,3 +247,45 @@ def test_auto_runs_what_scipy_estimates_and_is_identified_by_its_bits(k: int) ->
     assert not np.array_equal(direct, fft)
     expected = signal.choose_conv_method(x, h, mode="valid")
     assert np.array_equal(auto, {"direct": direct, "fft": fft}[expected])
+
+
+# -- speed/plot_convolution_theorem --------------------------------------------------------
+
+
+def test_convolution_theorem_legends_cover_no_data() -> None:
+    import os
+    import runpy
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    script = EXAMPLES[0].parents[1] / "speed" / "plot_convolution_theorem.py"
+    plt.close("all")
+    cwd = os.getcwd()
+    try:
+        os.chdir(script.parent)
+        namespace = runpy.run_path(str(script), run_name="__gallery_test__")
+    finally:
+        os.chdir(cwd)
+    fig = namespace["fig"]
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        checked = 0
+        for ax in fig.axes:
+            legend = ax.get_legend()
+            assert legend is not None
+            box = legend.get_window_extent(renderer)
+            for line in ax.get_lines():
+                points = line.get_transform().transform(line.get_xydata())
+                inside = [box.contains(px, py) for px, py in points]
+                assert not any(inside), f"legend covers {line.get_label()!r}"
+                checked += len(points)
+        assert checked > 300
+        # The spectra are drawn on L = N + K - 1 = 80 points, the circular ones on 64.
+        labels = [line.get_label() for line in fig.axes[1].get_lines()]
+        assert "|X H|, 80 points" in labels and "|X H|, 64 points\n(circular)" in labels
+    finally:
+        plt.close("all")
