@@ -40,7 +40,12 @@ def spectrum(a: np.ndarray, shape: tuple[int, ...], is_complex: bool, sign: int)
     numpy.ndarray
         Complex, C-contiguous, ``a.shape[:-len(shape)] + frequencies``.
     """
-    if len(shape) == 2 and _matrices_cheaper(a.shape[-2:], shape, is_complex):
+    # The DFT matrices are complex128: not for long double, which keeps its precision.
+    if (
+        len(shape) == 2
+        and a.dtype.char in "fdFD"
+        and _matrices_cheaper(a.shape[-2:], shape, is_complex)
+    ):
         spec = np.ascontiguousarray(a) @ _dft(a.shape[-1], shape[-1], not is_complex, sign)
         return _dft(a.shape[-2], shape[-2], False, sign).T @ spec
     from scipy import fft as sp_fft
