@@ -39,7 +39,7 @@ SIGNAL_FACE = ("convolve", "correlate")
 #: Integer options: (smallest, largest with --dim 1, largest with --dim 2). What
 #: one figure can show: a 1-D panel stays readable up to about a thousand
 #: samples, a grid diagram up to a few dozen cells a side. Together they keep
-#: a trace under about 40 000 steps and a few hundred MB.
+#: a trace under about 12 000 steps and a command under about 300 MB.
 INT_BOUNDS: dict[str, tuple[int, int, int]] = {
     "--length": (1, 1000, 1000),
     "--period": (2, 10_000, 10_000),

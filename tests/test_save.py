@@ -7,10 +7,12 @@ GIF where a good one had been.
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import re
 import stat
+import warnings
 
 import matplotlib
 
@@ -31,9 +33,6 @@ from convdoc.plot.save import (
     MAX_PIXELS,
 )
 
-# Animations refused before drawing make matplotlib warn when they are collected.
-pytestmark = pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
-
 KEEP = b"GIF89a keep me: the bytes of a file a failed save must not touch\x00\xff"
 
 
@@ -50,6 +49,10 @@ def _trace2d(side=5):
 def _close_figures():
     yield
     plt.close("all")
+    # Animations refused before drawing warn when collected: collect them here.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Animation was deleted without rendering")
+        gc.collect()
 
 
 def _leftovers(folder, *keep):
@@ -72,6 +75,19 @@ def test_dpi_out_of_range_names_dpi_and_value(tmp_path):
         with pytest.raises(ValueError, match=f"^{message}$"):
             animate(fig, [0]).save(tmp_path / "x.gif", dpi=dpi)
     assert _leftovers(tmp_path) == []
+
+
+def test_a_figure_whose_own_dpi_is_out_of_range(tmp_path):
+    fig = step_figure(_trace1d(), 0)
+    fig.fig.set_dpi(0.5)  # dpi=None would draw at this one: it kills Python too
+    message = re.escape("the figure's dpi (used when dpi is None) must be between 10 and "
+                        "1000, got 0.5")
+    for path in (tmp_path / "x.png", tmp_path / "x.svg", tmp_path / "x.gif"):
+        with pytest.raises(ValueError, match=f"^{message}$"):
+            fig.save(path)
+    assert _leftovers(tmp_path) == []
+    with Image.open(fig.save(tmp_path / "x.png", dpi=20)) as im:
+        assert im.size == (9 * 20, 6 * 20)  # the StepFigure1D is 9 x 6 inches
 
 
 @pytest.mark.parametrize("dpi", ["100", True, [100], 1j])

@@ -182,8 +182,8 @@ class StepAnimation:
         """
         _suffix(path, ANIMATION_FORMATS)
         fps = _check_fps(fps)
-        dpi = _check_dpi(dpi)
         fig = self.figure.fig
+        dpi = _check_dpi(dpi, fig)
         _check_pixels(fig, dpi, frames=len(self.frames))
         shown = getattr(self.figure, "n", self.frames[0])
         old_dpi, old_canvas = fig.dpi, fig.canvas

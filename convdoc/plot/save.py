@@ -93,9 +93,16 @@ def _check_range(value: Any, name: str, bounds: tuple[float, float]) -> float:
     return number
 
 
-def _check_dpi(dpi: Any) -> float | None:
-    """``None``, or ``dpi`` as a float within :data:`DPI_RANGE`."""
-    return None if dpi is None else _check_range(dpi, "dpi", DPI_RANGE)
+def _check_dpi(dpi: Any, fig: Figure | None = None) -> float | None:
+    """``None``, or ``dpi`` as a float within :data:`DPI_RANGE`.
+
+    With ``dpi=None`` the figure's own dpi is used, so it is checked instead.
+    """
+    if dpi is None:
+        if fig is not None:
+            _check_range(fig.dpi, "the figure's dpi (used when dpi is None)", DPI_RANGE)
+        return None
+    return _check_range(dpi, "dpi", DPI_RANGE)
 
 
 def _check_fps(fps: Any) -> float:
@@ -201,7 +208,7 @@ def save_figure(
         PNG would be too large.
     """
     suffix = _suffix(path, STATIC_FORMATS)
-    dpi = _check_dpi(dpi)
+    dpi = _check_dpi(dpi, fig)
     if suffix == ".png":
         _check_pixels(fig, dpi)
     return _write(Path(path), lambda tmp: fig.savefig(
