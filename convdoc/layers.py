@@ -515,7 +515,14 @@ def _conv_transpose(
         f"the output of shape {out_size}",
     )
     b = _bias(bias, weight.shape[1], single)
-    if not all_finite(weight):
+    # The zero-inserted input, grown by d*(k-1) - p cells a side where that is positive.
+    grid = x.shape[0] * math.prod(
+        (n - 1) * s + 1 + 2 * max(d * (ki - 1) - p, 0) + op
+        for n, s, p, d, ki, op in zip(x.shape[1:], stride_t, padding_t, dilation_t, kernel,
+                                      output_padding_t, strict=True)
+    )
+    huge = grid > 4 * (x.size + weight.shape[1] * math.prod(out_size)) + (1 << 16)
+    if huge or not all_finite(weight):
         out = _scatter_transpose(x, weight, stride_t, padding_t, output_padding_t, dilation_t)
         out = _add_bias(out, b)
         return out[0] if single else out
@@ -549,28 +556,38 @@ def _scatter_transpose(
 ) -> np.ndarray:
     """Transposed convolution by its definition: each input sample adds its scaled kernels.
 
-    One multiply-add per kernel tap over all inputs at once. Used for a weight
-    holding NaN or infinity, where the zero-insertion form would multiply the
-    inserted (and padding) zeros by it, ``0 * inf = NaN``, which PyTorch's
-    scatter never does.
+    One multiply-add per kernel tap over the inputs that land inside the
+    output, written straight into the (already cropped) output. Used for a
+    weight holding NaN or infinity, where the zero-insertion form would
+    multiply the inserted (and padding) zeros by it, ``0 * inf = NaN``, which
+    PyTorch's scatter never does; and when the zero-inserted, padded grid
+    would dwarf the input and the output (huge stride, padding or dilation):
+    memory here is the output's alone.
     """
     k = weight.shape[2:]
     spatial = x.shape[1:]
-    full = tuple(
-        (n - 1) * s + d * (ki - 1) + 1 + op
-        for n, s, d, ki, op in zip(spatial, stride, dilation, k, output_padding, strict=True)
+    out_shape = tuple(
+        (n - 1) * s - 2 * p + d * (ki - 1) + op + 1
+        for n, s, p, d, ki, op in zip(spatial, stride, padding, dilation, k, output_padding,
+                                      strict=True)
     )
-    out = np.zeros((weight.shape[1], *full), dtype=np.result_type(x, weight))
+    out = np.zeros((weight.shape[1], *out_shape), dtype=np.result_type(x, weight))
     for tap in itertools.product(*(range(ki) for ki in k)):
-        where = tuple(
-            slice(t * d, t * d + s * (n - 1) + 1, s)
-            for t, d, s, n in zip(tap, dilation, stride, spatial, strict=True)
-        )
-        out[(slice(None), *where)] += np.tensordot(
-            weight[(slice(None), slice(None), *tap)], x, axes=(0, 0)
-        )
-    crop = tuple(slice(p, f - p) for p, f in zip(padding, full, strict=True))
-    return out[(slice(None), *crop)]
+        sources, targets = [], []
+        for t, d, s, n, p, m in zip(tap, dilation, stride, spatial, padding, out_shape,
+                                    strict=True):
+            offset = t * d - p  # input i lands on output i*s + offset
+            first = max(0, -(offset // s))  # ceil(-offset / s)
+            last = min(n - 1, (m - 1 - offset) // s)
+            if first > last:
+                break
+            sources.append(slice(first, last + 1))
+            targets.append(slice(first * s + offset, last * s + offset + 1, s))
+        else:
+            out[(slice(None), *targets)] += np.tensordot(
+                weight[(slice(None), slice(None), *tap)], x[(slice(None), *sources)], axes=(0, 0)
+            )
+    return out
 
 
 def conv_transpose1d(

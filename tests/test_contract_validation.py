@@ -688,3 +688,51 @@ def test_non_reals_raise_naming_the_parameter(name, bad) -> None:
     parameter = name.split(".")[1]
     with pytest.raises((TypeError, ValueError), match=parameter):
         REAL_PARAMETER_CALLS[name](bad)
+
+
+def _transpose_loop(x, w, stride, pads, extra, dilation):
+    """The definition: input (c, i) adds x[c, i] * w[c, o, t] to output i*s - p + t*d."""
+    c_in, *n = x.shape
+    _, c_out, *k = w.shape
+    out_shape = [(ni - 1) * s - 2 * p + d * (ki - 1) + a + 1
+                 for ni, s, p, d, ki, a in zip(n, stride, pads, dilation, k, extra, strict=True)]
+    out = np.zeros((c_out, *out_shape))
+    for c in range(c_in):
+        for i in np.ndindex(*n):
+            for t in np.ndindex(*k):
+                q = [ii * s - p + tt * d
+                     for ii, tt, s, p, d in zip(i, t, stride, pads, dilation, strict=True)]
+                if all(0 <= qq < m for qq, m in zip(q, out_shape, strict=True)):
+                    for o in range(c_out):
+                        out[(o, *q)] += float(x[(c, *i)]) * float(w[(c, o, *t)])
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    nd=st.sampled_from([1, 2]),
+    c_in=st.integers(1, 2),
+    c_out=st.integers(1, 2),
+    n=st.integers(1, 4),
+    k=st.integers(1, 3),
+    exps=st.tuples(st.integers(0, 12), st.integers(0, 12), st.integers(0, 12)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_conv_transpose_with_huge_stride_padding_or_dilation_equals_the_definition(
+    nd, c_in, c_out, n, k, exps, seed
+) -> None:
+    rng = np.random.default_rng(seed)
+    s, d = (int(rng.integers(1, 10)) * 10**e for e in exps[:2])
+    full = (n - 1) * s + d * (k - 1) + 1  # the output length with no padding
+    # Padding that leaves 1 to 4 outputs, up to 10**exps[2] of them when that fits.
+    p = max(0, min((full - 1) // 2, (full - int(rng.integers(1, 5))) // 2, 10 ** exps[2]))
+    x = rng.integers(-5, 6, size=(c_in, *(n,) * nd)).astype(np.float64)
+    w = rng.integers(-5, 6, size=(c_in, c_out, *(k,) * nd)).astype(np.float64)
+    fn = convdoc.conv_transpose1d if nd == 1 else convdoc.conv_transpose2d
+    expected_shape = (c_out, *((full - 2 * p,) * nd))
+    if math.prod(expected_shape) > 10**4:
+        return  # a large output is legitimately large; the loop oracle would be slow
+    out, peak = _peak_bytes(lambda: fn(x, w, stride=s, padding=p, dilation=d))
+    assert peak < (1 << 20) + 16 * math.prod(expected_shape)
+    expected = _transpose_loop(x, w, (s,) * nd, (p,) * nd, (0,) * nd, (d,) * nd)
+    np.testing.assert_array_equal(out, expected)
