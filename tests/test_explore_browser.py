@@ -10,6 +10,7 @@ and :func:`convdoc.output_size`. Skipped when /usr/bin/chromium is missing
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import json
@@ -716,3 +717,74 @@ def test_dark_mode_turns_the_text_light(browser, server, how):
     fg = root.evaluate("el => getComputedStyle(el).color")
     assert _luminance(fg) < 100
     pg.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("name", ["index.html", "two.html"])
+def test_explorers_readable_on_a_phone(browser, server, name):
+    pg = _open(browser, server + name, viewport=PHONE)
+    try:
+        for root in pg.locator(".convdoc-explorer").all():
+            root.scroll_into_view_if_needed()
+            # The settings start folded so the drawing keeps the screen.
+            assert root.locator("details.cdx-settings").evaluate("d => !d.open")
+            assert root.evaluate("r => r.scrollWidth <= r.clientWidth + 1")
+            panels = root.locator("svg[data-panel]")
+            heights = [b["height"] for b in (p.bounding_box() for p in panels.all())]
+            assert sum(heights) >= 300, heights
+            sizes = root.locator("svg[data-panel] text").evaluate_all(
+                "ts => ts.map(t => { const r = t.getBoundingClientRect();"
+                " const s = parseFloat(getComputedStyle(t).fontSize);"
+                " const svg = t.ownerSVGElement.getBoundingClientRect();"
+                " const vb = t.ownerSVGElement.viewBox.baseVal;"
+                " return s * svg.width / (vb && vb.width ? vb.width : svg.width); })")
+            assert sizes and min(sizes) >= 10, min(sizes)
+            root.locator("summary").click()
+            for control in root.locator("button, select, input, summary").all():
+                if not control.is_visible():
+                    continue
+                box = control.bounding_box()
+                assert box["height"] >= 24 and box["width"] >= 24, control.evaluate(
+                    "e => e.outerHTML.slice(0, 80)")
+            root.locator("summary").click()
+    finally:
+        _close(pg)
+
+
+def test_wide_display_equations_show_a_scroll_cue(browser, tmp_path):
+    # The site's CSS on a formula wider than a phone: a shadow marks the side with more.
+    css = Path(__file__).parents[1] / "docs" / "_static" / "convdoc-responsive.css"
+    (tmp_path / "style.css").write_text(css.read_text(encoding="utf-8"), encoding="utf-8")
+    _write(tmp_path, "math.html",
+           '<link rel="stylesheet" href="style.css"><style>body{margin:0;background:#fff}'
+           "</style><div class=\"math-wrapper\" style=\"overflow-x:auto;width:100%\">"
+           '<div style="width:1200px;height:60px"></div></div>')
+    httpd = _serve(tmp_path)
+    pg = _open(browser, f"http://127.0.0.1:{httpd.server_address[1]}/math.html",
+               viewport=PHONE)
+    try:
+        wrapper = pg.locator(".math-wrapper")
+
+        def edge_shades():
+            shot = pg.screenshot(clip={"x": 0, "y": 0, "width": 390, "height": 60})
+            pixels = pg.evaluate(
+                """async src => { const img = new Image(); img.src = src; await img.decode();
+                const c = document.createElement('canvas'); c.width = img.width;
+                c.height = img.height; const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+                const at = x => g.getImageData(x, 30, 1, 1).data[0];
+                return [at(1), at(img.width - 2)]; }""",
+                "data:image/png;base64," + base64.b64encode(shot).decode(),
+            )
+            return pixels
+
+        left, right = edge_shades()
+        assert left == 255 and right < 235  # at the start: more formula to the right
+        wrapper.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+        left, right = edge_shades()
+        assert left < 235 and right == 255
+    finally:
+        _close(pg)
+        httpd.shutdown()
+        httpd.server_close()

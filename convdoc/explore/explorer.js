@@ -759,9 +759,10 @@
       // on a narrow screen the outputs go below. Cell size follows the available width.
       var avail = Math.max(280, (root.clientWidth || 640) - 28), gap = 26, lab = 16;
       var G = geo.grid, O = geo.out, cs = Math.floor((avail - 2 * gap - 4) / (G + k + O));
-      var wide = cs >= 20;
+      // Phones stack the outputs under the inputs, with larger cells.
+      var wide = cs >= 20 && avail >= 520;
       if (!wide) cs = Math.floor((avail - gap - 4) / Math.max(G + k, O));
-      cs = Math.max(10, Math.min(34, cs));
+      cs = Math.max(10, Math.min(wide ? 34 : 40, cs));
       var showNums = cs >= 16;
       var xIn = 2, xK = xIn + G * cs + gap, xOut = wide ? xK + k * cs + gap : 2;
       var rowH = Math.max(G, k) * cs + lab + 8;

@@ -201,4 +201,20 @@ for name in names:
 
 plt.show()
 
-# sphinx_gallery_capture_repr = ()
+# %%
+# Try your own kernel
+# -------------------
+# The playground below filters the same photograph in your browser, as
+# :func:`convdoc.correlate` does with ``mode="same"``. Pick a preset or type
+# the weights; switch to *convolve* and Sobel's response changes sign while
+# emboss lights the relief from the opposite corner. *Grey levels* says how a
+# result becomes a pixel: *clip* (below 0 black, above 255 white) suits kernels
+# that sum to 1, *rescale* (smallest result black, largest white) suits edge
+# detectors, which sum to 0. Hover over or tap a pixel of the result to see its
+# neighbourhood, the products and their sum.
+
+from convdoc.explore import ImagePlayground
+
+ImagePlayground(kernel="sobel_x", levels="rescale")
+
+# sphinx_gallery_capture_repr = ("_repr_html_",)
