@@ -575,6 +575,10 @@ def test_2d_transposed_maps_the_direct_output_back(page2d):
                                         shown["bias"], stride=2, padding=1)
     assert_allclose(shown["output"], expected, atol=1e-12)
     assert shown["bias"].tolist() == [1, -2]
+    assert root.locator('[data-control="bias1"]').is_visible()
+    _select(root, "cout", "1")
+    assert not root.locator('[data-control="bias1"]').is_visible()  # one bias per channel
+    _select(root, "cout", "2")
     # Direct mode: the output-padding control does not apply.
     root.locator('[data-control="transposed"]').set_checked(False)
     assert outpad.is_disabled()
