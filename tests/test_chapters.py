@@ -15,6 +15,7 @@ import itertools
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import convdoc
@@ -72,11 +73,14 @@ def _split(text: str) -> tuple[str, list[str]]:
 
 
 def _strip_cell_options(cell: str) -> str:
-    """Drop a code cell's leading ``---`` YAML options block, keeping the Python."""
+    """Drop a code cell's options (a ``---`` YAML block or ``:key: value`` lines)."""
     lines = cell.splitlines()
     if lines and lines[0].strip() == "---":
         end = lines.index("---", 1)
         lines = lines[end + 1 :]
+    else:
+        while lines and re.match(r"^:[\w-]+:", lines[0]):
+            lines = lines[1:]
     return "\n".join(lines)
 
 
@@ -161,6 +165,8 @@ def test_page_references_point_to_existing_pages(name):
                 path = EXAMPLES / part.removesuffix("index") / "README.rst"
             else:
                 path = (EXAMPLES / part).with_suffix(".py")
+        elif target.startswith("/"):
+            path = (TUTORIAL.parent / target.lstrip("/")).with_suffix(".md")
         else:
             path = (TUTORIAL / target).with_suffix(".md")
         assert path.is_file(), f"{name} links to missing page {target!r}"
@@ -173,3 +179,67 @@ def test_api_references_name_public_objects(name):
         for part in dotted.split(".")[1:]:
             assert hasattr(obj, part), f"{name} links to {dotted}, which does not exist"
             obj = getattr(obj, part)
+
+
+# -- issue 11: reader-facing code, notation ------------------------------------
+
+_PRIVATE = re.compile(r"\bconvdoc(?:\.\w+)*\._\w")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_no_private_convdoc_name_in_any_cell(name):
+    # Hidden cells run too, and the downloads carry them: no cell reaches a private name.
+    for cell in _code(name):
+        assert not _PRIVATE.search(cell), _PRIVATE.search(cell).group(0)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_no_equation_label_leaks_into_code(name):
+    labels = {label for chapter in CHAPTERS for label in _EQ_LABEL.findall(_source(chapter))}
+    assert labels
+    for cell in _code(name):
+        for label in labels:
+            assert label not in cell, f"MyST label {label!r} appears in a code cell of {name}"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_links_the_notation_page_near_its_top(name):
+    prose, _ = _split(_source(name))
+    first_paragraphs = prose.split("\n## ", 1)[0]
+    assert "</notation>`" in first_paragraphs or "{doc}`/notation`" in first_paragraphs
+
+
+def test_notation_page_is_in_the_root_toctree():
+    index = (TUTORIAL.parent / "index.md").read_text(encoding="utf-8")
+    toctree = re.search(r"```\{toctree\}\n(.*?)```", index, re.DOTALL)
+    assert toctree is not None and "notation" in toctree.group(1).split()
+    assert (TUTORIAL.parent / "notation.md").is_file()
+
+
+def test_notation_page_numbers_hold():
+    # The Gaussian cut-off stated on the notation page, from the normal distribution.
+    from scipy.special import erfc
+
+    text = (TUTORIAL.parent / "notation.md").read_text(encoding="utf-8")
+    assert r"K = 2\lceil 4\sigma \rceil + 1" in text and "below $10^{-4}$" in text
+    assert "0.3%" in text
+    assert erfc(4 / np.sqrt(2)) < 1e-4  # mass beyond +-4 sigma
+    assert round(100 * erfc(3 / np.sqrt(2)), 1) == 0.3  # beyond +-3 sigma, in percent
+    for symbol in ("N_{\\text{out}}", "\\max(s, d)", "\\mathcal{L}", "r_\\ell"):
+        assert symbol in text
+
+
+_SYMBOL_MISUSE = {
+    # One letter, one meaning (docs/notation.md): lengths are capital, indices lower case.
+    "n as a length": re.compile(r"\$n_\{\\text\{out\}\}|\$n \+ 2p|\$n\$ (?:cells|samples|input)"),
+    "k as the tap count": re.compile(r"\$k\$ taps|kernel of \$k\$|d\(k - 1\)"),
+    "K as a 2-D kernel": re.compile(r"\\(?:, )?K\[|K\(i, j\)|\$I \* K"),
+    "L as a layer count": re.compile(r"\$L\$ (?:stacked|layers)|r_L\b"),
+}
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_symbols_keep_one_meaning(name):
+    prose, _ = _split(_source(name))
+    for what, pattern in _SYMBOL_MISUSE.items():
+        assert not pattern.search(prose), f"{name}: {what}: {pattern.search(prose).group(0)}"
