@@ -354,6 +354,8 @@ _READ_1D_JS = """root => {
   return {
     kernel: c('kernel').value, mode: c('mode').value, size: Number(c('size').value),
     sigma: Number(c('sigma').value), step: Number(root.getAttribute('data-step')),
+    operation: root.getAttribute('data-operation'),
+    boundary: root.getAttribute('data-boundary') || 'constant',
     signal: JSON.parse(panel('input').getAttribute('data-signal')),
     window: panel('input').getAttribute('data-window').split(',').map(Number),
     taps: JSON.parse(panel('kernel').getAttribute('data-taps')),
@@ -387,13 +389,26 @@ def _check_1d(shown: dict[str, Any]) -> None:
         t = np.arange(size) - (size - 1) / 2
         kernel = np.exp(-(t**2) / (2 * shown["sigma"] ** 2))
         kernel /= kernel.sum()
+    elif shown["kernel"] == "ramp":
+        kernel = np.arange(1, size + 1) / (size * (size + 1) / 2)  # taps 1..size, sum 1
     else:
         kernel = np.full(size, 1 / size)
-    np.testing.assert_allclose(
-        shown["output"], scipy.signal.convolve(x, kernel, mode=shown["mode"]), atol=1e-12
-    )
-    np.testing.assert_allclose(shown["taps"], kernel[::-1], atol=1e-15)
-    step = convdoc.steps(x, kernel, operation="convolve", mode=shown["mode"])[shown["step"]]
+    operation = shown["operation"]
+    oracle = scipy.signal.correlate if operation == "correlate" else scipy.signal.convolve
+    # The boundary rule extends x as numpy.pad does; full output over the extended
+    # signal, then SciPy's "same" window ((K - 1) // 2 trimmed in front) or "valid".
+    full = oracle(np.pad(x, size - 1, mode=shown["boundary"]), kernel, mode="valid")
+    expected = {
+        "full": full,
+        "same": full[(size - 1) // 2 : (size - 1) // 2 + x.size],
+        "valid": oracle(x, kernel, mode="valid"),
+    }[shown["mode"]]
+    np.testing.assert_allclose(shown["output"], expected, atol=1e-12)
+    applied = kernel if operation == "correlate" else kernel[::-1]
+    np.testing.assert_allclose(shown["taps"], applied, atol=1e-15)
+    step = convdoc.steps(
+        x, kernel, operation=operation, mode=shown["mode"], boundary=shown["boundary"]
+    )[shown["step"]]
     assert shown["window"] == [int(step.input_index[0][0]), int(step.input_index[0][-1])]
     assert shown["center"] == pytest.approx(step.center[0])
     np.testing.assert_allclose(shown["products"], step.products, atol=1e-12)
