@@ -32,14 +32,19 @@ through :func:`scipy.signal.fftconvolve` exactly as SciPy does) and sums over
 input channels in the frequency domain; with a stride it transforms the
 polyphase components so that skipped outputs are never computed (in 1-D in
 overlapping blocks, :func:`convdoc._strided.fft_phases`). Under
-``"auto"`` a real floating-point 2-D kernel of rank one (a Gaussian blur, a
-box blur) may run as two 1-D passes (:func:`scipy.ndimage.correlate1d`).
+``"auto"`` a 2-D kernel of rank one (a Gaussian blur, a box blur) with a
+float32 or float64 result may run as two 1-D passes
+(:func:`scipy.ndimage.correlate1d`); rank one is judged by an SVD in float64
+to the result's precision, and a kernel holding NaN or infinity never is.
 Plain 1-D problems follow :func:`scipy.signal.choose_conv_method`'s decision.
 
-Integer and boolean results are exact: they never go through the FFT unless
-the result provably fits in the float64 mantissa (SciPy's rule), and
-``"auto"`` never takes the FFT when an input holds NaN or infinity, which
-the FFT would spread over the whole output.
+Integer and boolean results are exact and wrap around as NumPy's integer
+arithmetic does: they never go through the FFT unless the sums provably fit
+in the float64 mantissa (SciPy's rule), and then the FFT runs in float64 and
+its rounded result is narrowed by NumPy's wrapping integer cast. ``"auto"``
+never takes the FFT when an input holds NaN or infinity, which the FFT would
+spread over the whole output, and redoes directly any FFT whose result is not
+finite (finite inputs near the float limit can overflow a spectrum bin).
 
 SciPy is imported lazily so that ``import convdoc`` stays fast.
 """

@@ -516,6 +516,42 @@ def test_conv_transpose2d_inf_weight_leaves_inserted_zeros_alone() -> None:
     np.testing.assert_array_equal(got, expected)
 
 
+def scatter_transpose2d(
+    x: np.ndarray, w: np.ndarray, stride: tuple[int, int], padding: tuple[int, int]
+) -> np.ndarray:
+    """conv_transpose2d by PyTorch's definition, by loops (no output padding, dilation 1)."""
+    c_in, h, wd = x.shape
+    _, c_out, kh, kw = w.shape
+    oh = (h - 1) * stride[0] - 2 * padding[0] + kh
+    ow = (wd - 1) * stride[1] - 2 * padding[1] + kw
+    out = np.zeros((c_out, oh, ow))
+    for c, i, j, o, a, b in np.ndindex(c_in, h, wd, c_out, kh, kw):
+        r, col = i * stride[0] - padding[0] + a, j * stride[1] - padding[1] + b
+        if 0 <= r < oh and 0 <= col < ow:
+            out[o, r, col] += x[c, i, j] * w[c, o, a, b]
+    return out
+
+
+@given(
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+    stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    padding=st.tuples(st.integers(0, 1), st.integers(0, 1)),
+    seed=st.integers(0, 2**16),
+)
+@FAST
+def test_conv_transpose2d_non_finite_weight_matches_scatter(
+    bad: float, stride: tuple[int, int], padding: tuple[int, int], seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((2, 3, 4))
+    w = rng.standard_normal((2, 2, 3, 2))
+    w[rng.integers(2), rng.integers(2), rng.integers(3), rng.integers(2)] = bad
+    with np.errstate(invalid="ignore"):
+        expected = scatter_transpose2d(x, w, stride, padding)
+        got = conv_transpose2d(x, w, stride=stride, padding=padding)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12, equal_nan=True)
+
+
 @given(
     bad=st.sampled_from([np.nan, np.inf]),
     padding=st.integers(1, 3),
