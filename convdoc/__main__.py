@@ -211,7 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
             "  convdoc render --taps 1,0,-1 --mode same --boundary reflect -o edge.svg\n"
             "  convdoc render --dim 2 --taps '1,0;0,-1' --operation conv --bias 0.5 -o g.png\n"
             "  convdoc render --operation conv-transpose --stride 2 --output-padding 1 \\\n"
-            "      --length 20 --size 3 -o t.svg"
+            "      --length 20 --size 3 -o t.svg\n"
+            "\n"
+            "limits: every number is bounded by what one figure can show (the ranges\n"
+            f"above); a 2-D grid diagram shows at most {MAX_GRID_SIDE}x{MAX_GRID_SIDE} cells "
+            "(its extended input\n"
+            "and its output). A bad option prints one line and exits with status 2;\n"
+            "nothing is written and an existing output file is left as it was."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -267,8 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="how conv fills its padding, as torch's padding_mode "
                          "(default: zeros)")
     op.add_argument("--output-padding", type=_integer("--output-padding"), default=None,
-                    help="extra cells after the output of conv-transpose, less than "
-                         "the stride or the dilation (default: 0)")
+                    help="extra cells after the output of conv-transpose, 0 to 9 in 1-D, "
+                         "0 to 3 in 2-D, and less than the stride or the dilation "
+                         "(default: 0)")
     op.add_argument("--bias", type=_real("--bias"), default=None,
                     help="number added to every output of conv / conv-transpose, "
                          "-1e6 to 1e6 (default: none)")

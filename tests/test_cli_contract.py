@@ -11,6 +11,7 @@ temporary file is left behind.
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import signal
@@ -23,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from convdoc.__main__ import FLOAT_BOUNDS, INT_BOUNDS, main
+from convdoc.__main__ import FLOAT_BOUNDS, INT_BOUNDS, build_parser, main
 from convdoc.plot.save import DPI_RANGE, FPS_RANGE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,6 +160,26 @@ def test_largest_allowed_1d_options_render_in_bounded_memory(tmp_path):
     # ru_maxrss (KiB on Linux) of the largest child so far: the whole command
     # at its largest allowed sizes stays under 1 GiB.
     assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1024 * 1024
+
+
+def test_help_states_every_bound():
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    helps = {flag: action.help for action in sub.choices["render"]._actions
+             for flag in action.option_strings}
+    for option, (low, high1, high2) in INT_BOUNDS.items():
+        if high1 == high2:
+            assert f"{low} to {high1}" in helps[option], option
+        else:
+            assert f"{low} to {high1} in 1-D, {low} to {high2} in 2-D" in helps[option], option
+    words = {0.1: "0.1", 1000.0: "1000", -1e6: "-1e6", 1e6: "1e6", 0.01: "0.01", 50.0: "50",
+             10.0: "10"}
+    for option, (low, high) in FLOAT_BOUNDS.items():
+        assert f"{words[low]} to {words[high]}" in helps[option], option
+    assert "at most 101" in helps["--taps"] and "at most 9x9" in helps["--taps"]
+    assert "at most 12" in helps["--steps"]
+    epilog = _run(ROOT, "--help").stdout
+    assert "at most 48x48 cells" in epilog
 
 
 def test_fps_and_dpi_bounds_are_the_writers():
