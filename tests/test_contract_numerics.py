@@ -221,6 +221,42 @@ def test_integer_auto_equals_numpy_wraparound(
     np.testing.assert_array_equal(convolve(x, k, mode, method="direct"), expected)
 
 
+def _wrap(value: int, dtype: str) -> int:
+    """``value`` modulo 2**bits, in ``dtype``'s range (Python's exact integers)."""
+    info = np.iinfo(dtype)
+    value %= 2**info.bits
+    return value - 2**info.bits if value > info.max else value
+
+
+@given(
+    dtype=st.sampled_from(["int8", "int16", "int32", "uint8", "uint16", "uint32"]),
+    data=st.data(),
+    stride=st.integers(1, 3),
+    two_d=st.booleans(),
+)
+@settings(max_examples=12, deadline=None)
+def test_integer_layers_wrap_like_numpy_under_auto(
+    dtype: str, data: st.DataObject, stride: int, two_d: bool
+) -> None:
+    # Constant inputs: every valid output is C_in * K * a * b, wrapped (by hand).
+    info = np.iinfo(dtype)
+    a = data.draw(st.integers(int(info.min), int(info.max)))
+    b = data.draw(st.integers(int(info.min), int(info.max)))
+    if two_d:
+        x, w = np.full((2, 96, 96), a, dtype), np.full((2, 2, 21, 21), b, dtype)
+        layer = conv2d
+    else:
+        x, w = np.full((2, 4000), a, dtype), np.full((3, 2, 401), b, dtype)
+        layer = conv1d
+    terms = w[0].size
+    with spy("_fft") as fft:
+        got = layer(x, w, stride=stride)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, np.full(got.shape, _wrap(terms * a * b, dtype), dtype))
+    if abs(a * b) * terms <= 2**52 - 1:
+        assert fft.called  # exact in float64: auto takes the FFT (and must wrap it)
+
+
 def test_int16_overflow_wraps_under_auto() -> None:
     # Repro: [1000] was 0. 32767**2 * 1001 mod 2**16, worked by hand: 32767 = -1
     # mod 2**16, so each product is 1 and the sum is 1001.
