@@ -86,6 +86,9 @@ def test_noisy_sine_is_reproducible_and_seeded_by_default_rng():
     # One noise sequence per seed: scaled by `noise`, and a longer signal extends it.
     unit = noisy_sine(400, 20, noise=1.0, seed=7) - noisy_sine(400, 20, noise=0, seed=7)
     np.testing.assert_allclose(a - noisy_sine(100, 20, noise=0), 0.5 * unit[:100], atol=1e-12)
+    # The documented source of that sequence, added (not subtracted) to the sine.
+    draws = np.random.default_rng(7).standard_normal(400)
+    np.testing.assert_allclose(unit, draws, atol=1e-12)
 
 
 def test_noisy_sine_noise_is_standard_normal_times_noise():
