@@ -362,7 +362,6 @@ _READ_1D_JS = """root => {
   const panel = n => root.querySelector('svg[data-panel="' + n + '"]');
   return {
     kernel: c('kernel').value, mode: c('mode').value, size: Number(c('size').value),
-    operation: c('operation').value, boundary: c('boundary').value,
     sigma: Number(c('sigma').value), step: Number(root.getAttribute('data-step')),
     operation: root.getAttribute('data-operation'),
     boundary: root.getAttribute('data-boundary') || 'constant',
