@@ -792,3 +792,26 @@ def test_wide_display_equations_show_a_scroll_cue(browser, tmp_path):
         _close(pg)
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_2d_cells_can_be_picked_and_edited_from_the_keyboard(page2d):
+    root = page2d.locator(".convdoc-explorer").nth(0)
+    _configure2d(root, 4, 2, 0, 1, 1, transposed=False, cin=2)
+    label = root.locator('[data-role="cell-label"]')
+    root.locator('[data-panel="grid"]').focus()
+    page2d.keyboard.press("ArrowDown")  # the first key picks input channel 0, (0, 0)
+    assert label.inner_text() == "Input channel 0, row 0, col 0"
+    for key in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowDown"):
+        page2d.keyboard.press(key)
+    assert label.inner_text() == "Input channel 0, row 1, col 3"
+    page2d.keyboard.press("ArrowRight")  # past the input's edge: its kernel, beside it
+    assert label.inner_text() == "Weight W[0, 0] row 1, col 0"
+    page2d.keyboard.press("ArrowDown")  # past the kernel's last row: the next channel's
+    assert label.inner_text() == "Weight W[0, 1] row 0, col 0"
+    page2d.keyboard.press("Enter")
+    page2d.keyboard.press("Control+A")
+    page2d.keyboard.type("7")
+    shown = _read2d(root)
+    assert shown["weights"][0, 1, 0, 0] == 7
+    assert_allclose(shown["output"], convdoc.conv2d(shown["inputs"], shown["weights"]),
+                    atol=1e-12)

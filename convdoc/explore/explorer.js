@@ -633,6 +633,7 @@
     var weights = JSON.parse(JSON.stringify(data.weights));
     var random = prng(data.seed * 7919 + 17);
     var selected = null;  // ["in", c, i, j] or ["w", o, c, u, v]
+    var layout = null;  // sizes of the grids drawn last, for the keyboard
 
     function settings() {
       var st = { n: intValue(root, "input"), k: intValue(root, "ksize"), p: intValue(root, "padding"),
@@ -739,6 +740,7 @@
         return;
       }
       var res = compute(st, geo);
+      layout = { m: geo.inSize, k: k, cin: st.cin, transposed: st.transposed, oc: 0 };
       stepInput.disabled = false;
       var plane = geo.out * geo.out, total = st.cout * plane;
       stepInput.max = String(total - 1);
@@ -746,6 +748,7 @@
       stepInput.value = String(step);
       var oc = Math.floor(step / plane), oi = Math.floor((step % plane) / geo.out), oj = step % geo.out;
       var yName = st.cout > 1 ? "y" + SUB.charAt(oc) : "y";
+      layout.oc = oc;
       stepInput.setAttribute("aria-valuetext", (st.cout > 1 ? "channel " + oc + ", " : "") + "output (" +
         oi + ", " + oj + ") of " + geo.out + "\u00d7" + geo.out);
       showValue(root, "step", String(step));
@@ -913,6 +916,32 @@
       var parts = target.getAttribute("data-cell").split(",");
       select([parts[0]].concat(parts.slice(1).map(Number)));
       editor.focus();
+    });
+    // Keyboard: arrows move the cell being edited (right of an input grid is its kernel),
+    // Enter goes to the value field.
+    svg.setAttribute("tabindex", "0");
+    svg.addEventListener("keydown", function (event) {
+      var moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      if (event.key === "Enter" && selected) { event.preventDefault(); editor.focus(); return; }
+      var mv = moves[event.key], g = layout;
+      if (!mv || !g) return;
+      event.preventDefault();
+      if (!selected) { select(["in", 0, 0, 0]); return; }
+      var onKernel = selected[0] === "w", c = onKernel ? selected[2] : selected[1];
+      var flip = onKernel && g.transposed;
+      var a = onKernel ? (flip ? g.k - 1 - selected[3] : selected[3]) : selected[2];
+      var b = onKernel ? (flip ? g.k - 1 - selected[4] : selected[4]) : selected[3];
+      var side = onKernel ? g.k : g.m;
+      a += mv[0];
+      b += mv[1];
+      if (a < 0) { if (c > 0) { c -= 1; a = (onKernel ? g.k : g.m) - 1; } else a = 0; }
+      if (a >= side) { if (c < g.cin - 1) { c += 1; a = 0; } else a = side - 1; }
+      if (b >= side && !onKernel) { onKernel = true; b = 0; a = Math.min(a, g.k - 1); }
+      else if (b < 0 && onKernel) { onKernel = false; b = g.m - 1; a = Math.min(a, g.m - 1); }
+      b = Math.max(0, Math.min(b, (onKernel ? g.k : g.m) - 1));
+      if (onKernel) {
+        select(["w", g.oc, c, g.transposed ? g.k - 1 - a : a, g.transposed ? g.k - 1 - b : b]);
+      } else select(["in", c, a, b]);
     });
     editor.addEventListener("input", function () {
       var v = parseFloat(editor.value);

@@ -264,7 +264,7 @@ class Explorer2D(HTMLExplorer):
         editor = (
             '<div class="cdx-field cdx-editor">'
             f'<label for="{editor_id}" data-role="cell-label">Click a cell of an input or '
-            "kernel grid to edit its value</label>"
+            "kernel grid (or focus the grids and use the arrow keys) to edit its value</label>"
             f'<input type="number" id="{editor_id}" data-control="cell" step="any" disabled>'
             '<button type="button" data-action="random-input">Random input</button></div>'
         )
@@ -275,7 +275,8 @@ class Explorer2D(HTMLExplorer):
             '<p class="cdx-formula" data-role="formula" aria-live="polite"></p>'
             '<p class="cdx-caption" data-role="caption" aria-live="polite"></p>'
             '<svg data-panel="grid" role="img" aria-label="input channels with the kernel '
-            'window, the kernels as applied and the output channels, with their values"></svg>'
+            "window, the kernels as applied and the output channels, with their values; "
+            'arrow keys pick a cell to edit, Enter edits it"></svg>'
             f"{editor}"
             '<div class="cdx-arith" data-role="arithmetic" aria-live="polite"></div>'
         )
