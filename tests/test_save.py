@@ -278,6 +278,21 @@ def test_failed_save_animation_keeps_the_old_gif(tmp_path, monkeypatch):
     assert _leftovers(tmp_path, "keep.gif") == []
 
 
+def test_a_read_only_file_is_not_replaced(tmp_path, monkeypatch):
+    # As open(path, "w") would: refused although the folder is writable. (Root
+    # may write anything, so the test asks os.access as a normal user would.)
+    path = tmp_path / "keep.png"
+    path.write_bytes(KEEP)
+    path.chmod(0o444)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if os.fspath(p) == os.fspath(path)
+                        else real_access(p, mode))
+    with pytest.raises(PermissionError, match="Permission denied"):
+        step_figure(_trace1d(), 0).save(path, dpi=20)
+    assert path.read_bytes() == KEEP
+    assert _leftovers(tmp_path, "keep.png") == []
+
+
 def test_successful_save_replaces_the_file_and_keeps_its_mode(tmp_path):
     path = tmp_path / "keep.svg"
     path.write_bytes(KEEP)

@@ -8,6 +8,7 @@ it was and no temporary file behind.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 import secrets
@@ -146,8 +147,11 @@ def _replacing(path: Path) -> Iterator[Path]:
     """Yield a fresh temporary path beside ``path``; move it onto ``path`` on success.
 
     On any exception (including ``KeyboardInterrupt``) the temporary file is
-    removed and ``path`` is untouched.
+    removed and ``path`` is untouched. A read-only ``path`` stays read-only:
+    the folder being writable does not make it replaceable.
     """
+    if path.exists() and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
     while True:
         tmp = path.with_name(f".{path.stem}.{secrets.token_hex(4)}.tmp{path.suffix}")
         try:
