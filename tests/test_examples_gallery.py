@@ -20,7 +20,7 @@ import convdoc
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*/*.py"))
 _IGNORED = re.compile(
-    r"^# sphinx_gallery_start_ignore$.*?^# sphinx_gallery_end_ignore$\n?", re.S | re.M
+    r"^[ \t]*# sphinx_gallery_start_ignore$.*?^[ \t]*# sphinx_gallery_end_ignore$\n?", re.S | re.M
 )
 _EXPLORERS = ("Explorer1D", "Explorer2D", "ImagePlayground")
 

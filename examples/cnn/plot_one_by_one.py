@@ -62,10 +62,12 @@ print("x:", x.shape, " weight:", weight.shape, " y:", ycc.shape)
 
 columns = x.reshape(3, -1)
 by_matmul = (to_ycc @ columns + offset[:, None]).reshape(ycc.shape)
+# sphinx_gallery_start_ignore
 np.testing.assert_allclose(ycc, by_matmul, atol=1e-12)
 np.testing.assert_allclose(
     ycc, np.einsum("oc,chw->ohw", to_ycc, x) + offset[:, None, None], atol=1e-12
 )
+# sphinx_gallery_end_ignore
 print(
     f"1x1 conv2d == matrix product over the channel axis "
     f"(max difference {np.abs(ycc - by_matmul).max():.1e})"
@@ -80,7 +82,9 @@ print(
 
 inverse = np.linalg.inv(to_ycc)
 back = convdoc.conv2d(ycc, inverse[:, :, None, None], -inverse @ offset)
+# sphinx_gallery_start_ignore
 np.testing.assert_allclose(back, x, atol=1e-12)
+# sphinx_gallery_end_ignore
 print(f"round trip RGB -> Y'CbCr -> RGB: max error {np.abs(back - x).max():.1e}")
 
 fig, axes = plt.subplots(2, 3, figsize=(8, 6), facecolor="white", layout="constrained")
@@ -119,7 +123,9 @@ detail = {
 }
 for name, value in detail.items():
     print(f"fine detail in {name:<3}: {value:.4f}")
+# sphinx_gallery_start_ignore
 assert detail["Y'"] > 2 * max(detail["Cb"], detail["Cr"])
+# sphinx_gallery_end_ignore
 
 # %%
 # Why networks like 1x1 layers

@@ -15,11 +15,11 @@ distance in input pixels between neighbouring outputs (the *jump*),
 
 .. math::
 
-   r_\\text{out} = r_\\text{in} + (k - 1)\\, d\\, j_\\text{in},
+   r_\\text{out} = r_\\text{in} + (K - 1)\\, d\\, j_\\text{in},
    \\qquad
    j_\\text{out} = j_\\text{in}\\, s,
 
-for a layer with window :math:`k`, dilation :math:`d` and stride :math:`s`,
+for a layer with window :math:`K`, dilation :math:`d` and stride :math:`s`,
 starting from :math:`r = j = 1` at the input.
 """
 
@@ -53,8 +53,10 @@ averaged = convdoc.avg_pool2d(image, p)
 # oracle is a reshape into p x p blocks.
 h, w = (n // p for n in image.shape)
 blocks = image[: h * p, : w * p].reshape(h, p, w, p)
+# sphinx_gallery_start_ignore
 np.testing.assert_allclose(maxed, blocks.max(axis=(1, 3)))
 np.testing.assert_allclose(averaged, blocks.mean(axis=(1, 3)))
+# sphinx_gallery_end_ignore
 print(f"image {image.shape} -> {p} x {p} pooling -> {maxed.shape}")
 
 fig, axes = plt.subplots(1, 3, figsize=(9, 3.9), facecolor="white", layout="constrained")
@@ -88,11 +90,13 @@ layers = [
     ("conv 3x3", "conv", 3, 1, 1),
 ]
 
+# sphinx_gallery_start_ignore
 assert len(layers) == 6  # "six layers"
+# sphinx_gallery_end_ignore
 r, j = 1, 1
 fields = [r]
 jumps = [j]
-print(f"{'layer':<22} {'k':>2} {'s':>2} {'d':>2} {'r':>4} {'j':>3}")
+print(f"{'layer':<22} {'K':>2} {'s':>2} {'d':>2} {'r':>4} {'j':>3}")
 print(f"{'input':<22} {'':>2} {'':>2} {'':>2} {r:4d} {j:3d}")
 for name, _, k, s, d in layers:
     r, j = r + (k - 1) * d * j, j * s
@@ -141,8 +145,10 @@ print(
     f"{inside_hits} of {predicted.sum()}"
 )
 print(f"probe value with all {(~predicted).sum()} outside pixels lit: {outside}")
+# sphinx_gallery_start_ignore
 assert inside_hits == predicted.sum() == r * r
 assert outside == 0
+# sphinx_gallery_end_ignore
 
 # %%
 # The receptive fields drawn on the photograph
@@ -153,13 +159,19 @@ assert outside == 0
 # 3 x 3 window spans 2, then 4, input pixels.
 
 fig, ax = plt.subplots(figsize=(6, 6), facecolor="white", layout="constrained")
+# sphinx_gallery_start_ignore
 # The text's numbers: a 3 x 3 window spans 2, then 4, input pixels per step
 # after the two pools (the jump), and the crop is 64 x 64 pixels.
 assert [jumps[i + 1] for i, (_, kind, *_) in enumerate(layers) if kind == "pool"] == [2, 4]
+# sphinx_gallery_end_ignore
 half_crop = 32
+# sphinx_gallery_start_ignore
 assert 2 * half_crop == 64
+# sphinx_gallery_end_ignore
 centre = (120, 105)  # (row, column) on the image
+# sphinx_gallery_start_ignore
 assert all(half_crop <= c <= size - half_crop for c, size in zip(centre, image.shape, strict=True))
+# sphinx_gallery_end_ignore
 crop = tuple(slice(c - half_crop, c + half_crop) for c in centre)
 ax.imshow(
     image[crop],

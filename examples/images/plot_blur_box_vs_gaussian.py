@@ -22,8 +22,8 @@ standard deviation of the weights), so the two differ only in shape.
 # %%
 # The image and the kernel pairs
 # ------------------------------
-# A box of ``n`` taps has variance :math:`(n^2 - 1)/12`; the matching
-# Gaussian gets :math:`\sigma = \sqrt{(n^2 - 1)/12}` and is cut just past
+# A box of :math:`K` taps has variance :math:`(K^2 - 1)/12`; the matching
+# Gaussian gets :math:`\sigma = \sqrt{(K^2 - 1)/12}` and is cut just past
 # :math:`\pm 4\sigma`, where a weight is at most :math:`e^{-8}` of the peak
 # (the last column of the table).
 
@@ -52,7 +52,9 @@ def spread(taps: np.ndarray) -> float:
 
 image = load_gray()
 sizes = [3, 7, 15, 25]
+# sphinx_gallery_start_ignore
 assert {15, 25} <= set(sizes)  # the sizes the text below looks at
+# sphinx_gallery_end_ignore
 pairs = []
 print(
     f"{'box n':>5} {'box spread':>10} {'sigma':>6} {'gaussian spread':>15} "
@@ -62,10 +64,12 @@ for n in sizes:
     box = convdoc.box_kernel(n)
     sigma = np.sqrt((n**2 - 1) / 12)
     gauss = convdoc.gaussian_kernel(2 * int(np.ceil(4 * sigma)) + 1, sigma)
+    edge = gauss[0] / gauss.max()
+    # sphinx_gallery_start_ignore
     np.testing.assert_allclose(spread(box), sigma)
     np.testing.assert_allclose(spread(gauss), sigma, rtol=1e-3)
-    edge = gauss[0] / gauss.max()
     assert edge <= np.exp(-8)
+    # sphinx_gallery_end_ignore
     print(
         f"{n:5d} {spread(box):10.3f} {sigma:6.3f} {spread(gauss):15.3f} {gauss.size:13d} "
         f"{edge:11.1e}"
@@ -85,8 +89,10 @@ for n in sizes:
 def blur(k: np.ndarray) -> np.ndarray:
     out = convdoc.convolve(image, k, mode="same", boundary="symmetric")
     r = k.shape[0] // 2
+    # sphinx_gallery_start_ignore
     oracle = signal.fftconvolve(np.pad(image, r, mode="symmetric"), k, mode="valid")
     np.testing.assert_allclose(out, oracle, atol=1e-10)
+    # sphinx_gallery_end_ignore
     return out
 
 
@@ -121,7 +127,9 @@ for _n, sigma, box2, gauss2 in pairs:
     b = box2.sum(axis=1)
     tb = np.arange(b.size) - (b.size - 1) / 2
     ax.step(tb, b, where="mid", color=line.get_color(), alpha=0.5, linestyle="--")
+    # sphinx_gallery_start_ignore
     np.testing.assert_allclose([g.sum(), b.sum()], 1.0)
+    # sphinx_gallery_end_ignore
 ax.set_xlabel("offset from centre (pixels)")
 ax.set_ylabel("weight")
 ax.set_title("1-D Gaussian kernels (solid) and boxes of the same spread (dashed)")

@@ -48,7 +48,9 @@ def load_gray(step: int = 2) -> np.ndarray:
 image = load_gray()
 sigma, size = 6.0, 37
 radius = size // 2
+# sphinx_gallery_start_ignore
 assert (sigma, size, radius) == (6.0, 37, 18)  # the numbers in the text above
+# sphinx_gallery_end_ignore
 g = convdoc.gaussian_kernel(size, sigma)
 kernel = convdoc.gaussian_kernel2d(size, sigma)
 
@@ -62,10 +64,12 @@ scipy_mode = {
 blurred = {}
 for boundary, mode in scipy_mode.items():
     out = convdoc.convolve(image, kernel, mode="same", boundary=boundary)
+    # sphinx_gallery_start_ignore
     oracle = ndimage.convolve1d(
         ndimage.convolve1d(image, g, axis=0, mode=mode), g, axis=1, mode=mode
     )
     np.testing.assert_allclose(out, oracle, atol=1e-10)
+    # sphinx_gallery_end_ignore
     blurred[boundary] = out
 
 # %%
@@ -84,7 +88,9 @@ for boundary, out in blurred.items():
         f"{boundary:<9} differs from symmetric at {differs.sum():5d} pixels, "
         f"all within {band} px of the border"
     )
+    # sphinx_gallery_start_ignore
     assert band < radius
+    # sphinx_gallery_end_ignore
 
 # %%
 # Zoom on the top-right corner
@@ -145,7 +151,9 @@ print(f"{'rule':<9} corner mean   (unblurred: {image[:c, -c:].mean():.3f})")
 for boundary, value in corner_mean.items():
     print(f"{boundary:<9} {value:.3f}")
 copying = [corner_mean[b] for b in ("edge", "reflect", "symmetric")]
+# sphinx_gallery_start_ignore
 assert corner_mean["constant"] < corner_mean["wrap"] < min(copying)
+# sphinx_gallery_end_ignore
 
 plt.show()
 

@@ -48,7 +48,9 @@ clean = convdoc.noisy_sine(n, period, noise=0)
 w = 15
 box = convdoc.box_kernel(w)
 moving = convdoc.convolve(x, box, mode="same", boundary="edge")
+# sphinx_gallery_start_ignore
 np.testing.assert_allclose(moving, ndimage.uniform_filter1d(x, w, mode="nearest"), atol=1e-12)
+# sphinx_gallery_end_ignore
 
 # %%
 # Exponential smoothing as a truncated convolution
@@ -57,7 +59,7 @@ np.testing.assert_allclose(moving, ndimage.uniform_filter1d(x, w, mode="nearest"
 # below). The kernel is cut after :math:`M` taps, where the weight left out,
 # :math:`\sum_{m \ge M} \alpha(1-\alpha)^m = (1-\alpha)^M`, drops below
 # :math:`10^{-8}`; that also bounds the difference from the exact recursion,
-# times the largest :math:`|x|`. Only the first :math:`n` samples of the full
+# times the largest :math:`|x|`. Only the first :math:`N` samples (the signal's length) of the full
 # convolution are kept: output :math:`n` uses inputs up to :math:`n` only.
 
 alpha = 2 / (w + 1)
@@ -66,7 +68,9 @@ geometric = alpha * (1 - alpha) ** np.arange(m_taps)
 exponential = convdoc.convolve(x, geometric)[:n]
 recursive = signal.lfilter([alpha], [1, -(1 - alpha)], x)
 bound = (1 - alpha) ** m_taps * np.abs(x).max()
+# sphinx_gallery_start_ignore
 np.testing.assert_allclose(exponential, recursive, rtol=0, atol=bound)
+# sphinx_gallery_end_ignore
 print(
     f"alpha = {alpha:.4f}, kernel cut after M = {m_taps} taps, weight left out "
     f"{(1 - alpha) ** m_taps:.1e}"
@@ -92,8 +96,10 @@ long_noise = convdoc.noisy_sine(50_000, period, noise=noise, seed=2) - convdoc.n
 left_box = convdoc.convolve(long_noise, box, mode="valid").std()
 left_exp = convdoc.convolve(long_noise, geometric, mode="valid").std()
 theory = noise / np.sqrt(w)
+# sphinx_gallery_start_ignore
 np.testing.assert_allclose(theory, noise * np.sqrt(alpha / (2 - alpha)))
 np.testing.assert_allclose([left_box, left_exp], theory, rtol=0.05)
+# sphinx_gallery_end_ignore
 print(
     f"noise std {long_noise.std():.3f}; theory after smoothing {theory:.4f}; "
     f"measured: moving average {left_box:.4f}, exponential {left_exp:.4f}"
@@ -128,8 +134,10 @@ print(
     f"kernel centre of mass {centre_of_mass:.2f} samples (theory {(1 - alpha) / alpha:.2f}); "
     f"phase delay at this sine {phase_delay:.2f}; best-matching shift {best}"
 )
+# sphinx_gallery_start_ignore
 assert abs(best - phase_delay) <= 1
 assert rms["moving average"] < rms["exponential, delay removed"] < rms["exponential"]
+# sphinx_gallery_end_ignore
 
 # %%
 # So on this slow sine the moving average wins clearly. Most of the
@@ -148,7 +156,9 @@ print(
     f"amplitude passed at period {period:g}: moving average {gain_box:.3f}, "
     f"exponential {gain_exp:.3f}"
 )
+# sphinx_gallery_start_ignore
 assert gain_exp < gain_box < 1
+# sphinx_gallery_end_ignore
 
 # %%
 # What exponential smoothing buys with all that is needing no future

@@ -53,8 +53,10 @@ n_out = convdoc.output_size(x.size, w.size, stride=s)
 summed = sum(part[:n_out] for part in phases)
 layer = convdoc.conv1d(x, w, stride=s)
 subsampled = np.correlate(x, w, "valid")[::s]
+# sphinx_gallery_start_ignore
 np.testing.assert_allclose(summed, layer)
 np.testing.assert_allclose(subsampled, layer)
+# sphinx_gallery_end_ignore
 print(f"stride {s}: {n_out} outputs")
 print("sum of the phase correlations:", summed)
 print("conv1d(x, w, stride=3):       ", layer)
@@ -68,7 +70,9 @@ print("every 3rd full-rate output:   ", subsampled)
 step = convdoc.steps(x, w, operation="conv", stride=s)[2]
 samples = step.input_index[0]
 pairs = {p: [(int(m), int(m - samples[0])) for m in samples if m % s == p] for p in range(s)}
+# sphinx_gallery_start_ignore
 assert all(t % s == p for p, group in pairs.items() for _, t in group)  # same phase
+# sphinx_gallery_end_ignore
 for p, group in pairs.items():
     print(f"phase {p}: (sample, tap) = {group}")
 
@@ -133,10 +137,12 @@ def best_time(fn) -> float:
 strided_t, subsampled_t = [], []
 for k in ks:
     taps = rng.standard_normal(k)
+    # sphinx_gallery_start_ignore
     expected = signal.correlate(signal_in, taps, "valid")[::stride]
     np.testing.assert_allclose(
         convdoc.conv1d(signal_in, taps, stride=stride), expected, rtol=1e-9, atol=1e-9
     )
+    # sphinx_gallery_end_ignore
     strided_t.append(best_time(lambda taps=taps: convdoc.conv1d(signal_in, taps, stride=stride)))
     subsampled_t.append(
         best_time(lambda taps=taps: signal.correlate(signal_in, taps, "valid")[::stride])
