@@ -102,17 +102,17 @@ np.testing.assert_allclose(gradient(h_test), numeric, rtol=1e-6, atol=1e-9)
 # crawl. Its curvature is known exactly, though. The Hessian is
 # :math:`\tfrac{2}{M} \sum p\, p^{\mathsf T}` over the 3 x 3 input patches
 # :math:`p`, and its largest and smallest eigenvalues
-# :math:`\lambda_\max, \lambda_\min` give the optimal step :math:`\alpha` and
+# :math:`\lambda_{\max}, \lambda_{\min}` give the optimal step :math:`\alpha` and
 # momentum :math:`\beta` of Polyak's heavy-ball method:
 #
 # .. math::
 #
 #    h \leftarrow h - \alpha \nabla \mathcal{L}(h) + \beta\, (h - h_\text{previous}),
 #    \quad
-#    \alpha = \frac{4}{(\sqrt{\lambda_\max} + \sqrt{\lambda_\min})^2},
+#    \alpha = \frac{4}{(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2},
 #    \quad
-#    \beta = \Big(\frac{\sqrt{\lambda_\max} - \sqrt{\lambda_\min}}
-#    {\sqrt{\lambda_\max} + \sqrt{\lambda_\min}}\Big)^2.
+#    \beta = \Big(\frac{\sqrt{\lambda_{\max}} - \sqrt{\lambda_{\min}}}
+#    {\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}}}\Big)^2.
 
 patches = np.lib.stride_tricks.sliding_window_view(x, (3, 3)).reshape(-1, 9)
 eigenvalues = np.linalg.eigvalsh(2 / M * patches.T @ patches)
