@@ -798,8 +798,15 @@ def test_2d_cells_can_be_picked_and_edited_from_the_keyboard(page2d):
     root = page2d.locator(".convdoc-explorer").nth(0)
     _configure2d(root, 4, 2, 0, 1, 1, transposed=False, cin=2)
     label = root.locator('[data-role="cell-label"]')
+    root.locator('rect[data-cell="in,1,2,2"]').click()
     root.locator('[data-panel="grid"]').focus()
-    page2d.keyboard.press("ArrowDown")  # the first key picks input channel 0, (0, 0)
+    for _ in range(3):
+        page2d.keyboard.press("ArrowUp")  # from channel 1 row 2 up to channel 0 row 3
+    assert label.inner_text() == "Input channel 0, row 3, col 2"
+    for _ in range(3):
+        page2d.keyboard.press("ArrowUp")
+    page2d.keyboard.press("ArrowLeft")
+    page2d.keyboard.press("ArrowLeft")
     assert label.inner_text() == "Input channel 0, row 0, col 0"
     for key in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowDown"):
         page2d.keyboard.press(key)
