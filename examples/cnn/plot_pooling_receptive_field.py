@@ -140,10 +140,8 @@ for y0, x0 in zip(*np.nonzero(predicted), strict=True):
     inside_hits += stack(pulse)[probe] > 0
 outside = stack((~predicted).astype(int))[probe]
 print(f"input {n} x {n}, output {out_shape}, probe output {probe}")
-print(
-    f"impulses inside the predicted {r} x {r} field that reach the probe: "
-    f"{inside_hits} of {predicted.sum()}"
-)
+print(f"impulses inside the predicted {r} x {r} field that reach the probe: "
+      f"{inside_hits} of {predicted.sum()}")
 print(f"probe value with all {(~predicted).sum()} outside pixels lit: {outside}")
 # sphinx_gallery_start_ignore
 assert inside_hits == predicted.sum() == r * r
@@ -165,36 +163,19 @@ fig, ax = plt.subplots(figsize=(6, 6), facecolor="white", layout="constrained")
 assert [jumps[i + 1] for i, (_, kind, *_) in enumerate(layers) if kind == "pool"] == [2, 4]
 # sphinx_gallery_end_ignore
 half_crop = 32
-# sphinx_gallery_start_ignore
-assert 2 * half_crop == 64
-# sphinx_gallery_end_ignore
 centre = (120, 105)  # (row, column) on the image
 # sphinx_gallery_start_ignore
+assert 2 * half_crop == 64
 assert all(half_crop <= c <= size - half_crop for c, size in zip(centre, image.shape, strict=True))
 # sphinx_gallery_end_ignore
 crop = tuple(slice(c - half_crop, c + half_crop) for c in centre)
-ax.imshow(
-    image[crop],
-    cmap="gray",
-    vmin=0,
-    vmax=1,
-    extent=(-half_crop - 0.5, half_crop - 0.5, half_crop - 0.5, -half_crop - 0.5),
-)
+edge = half_crop - 0.5
+ax.imshow(image[crop], cmap="gray", vmin=0, vmax=1, extent=(-edge - 1, edge, edge, -edge - 1))
 names = ["input", *(name for name, *_ in layers)]
 colors = plt.cm.viridis(np.linspace(0, 0.95, len(fields)))
 for i, (size, name, color) in enumerate(zip(fields, names, colors, strict=True)):
-    half = size / 2
-    ax.add_patch(
-        Rectangle(
-            (-half, -half),
-            size,
-            size,
-            fill=False,
-            edgecolor=color,
-            linewidth=2,
-            label=f"after {i} layers ({name}): {size} x {size}",
-        )
-    )
+    ax.add_patch(Rectangle((-size / 2, -size / 2), size, size, fill=False, edgecolor=color,
+                           linewidth=2, label=f"after {i} layers ({name}): {size} x {size}"))
 ax.set_title("Receptive field of one output pixel, layer by layer")
 ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
 ax.set_axis_off()
