@@ -71,6 +71,19 @@ def test_reader_facing_code_shows_no_private_names(example: Path) -> None:
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_build_checks_are_hidden_but_still_run(example: Path) -> None:
+    source = example.read_text(encoding="utf-8")
+    shown = visible_code(source)
+    # The reader sees the code that teaches; the checks sit in ignore blocks ...
+    assert not re.findall(r"^\s*(?:assert\b|np\.testing\.assert)", shown, re.M)
+    # ... which sphinx-gallery still executes: they are ordinary code in the script.
+    hidden = "".join(_IGNORED.findall(source))
+    if hidden:
+        compile(source, str(example), "exec")
+        assert re.search(r"assert", hidden)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_explorer_an_example_builds_is_rendered(example: Path) -> None:
     source = example.read_text(encoding="utf-8")
     for block in blocks(source):

@@ -179,16 +179,11 @@ np.testing.assert_allclose(predict_conv(learned_conv), y, atol=1e-6)
 # The two loss curves coincide: flipping the kernel only renames its nine
 # weights, and the descent treats every weight alike.
 
-fig, axes = plt.subplot_mosaic(
-    [["loss", "loss", "loss"], ["true", "corr", "conv"]],
-    figsize=(7.5, 5.5),
-    facecolor="white",
-    layout="constrained",
-    height_ratios=[1.2, 1],
-)
-fig.suptitle(
-    f"Recovering a {true.shape[0]}x{true.shape[1]} kernel from an image and its filtered version"
-)
+fig, axes = plt.subplot_mosaic([["loss", "loss", "loss"], ["true", "corr", "conv"]],
+                               figsize=(7.5, 5.5), facecolor="white", layout="constrained",
+                               height_ratios=[1.2, 1])
+fig.suptitle(f"Recovering a {true.shape[0]}x{true.shape[1]} kernel from an image "
+             "and its filtered version")
 axes["loss"].semilogy(history_corr, label="correlation model", linewidth=3, alpha=0.6)
 axes["loss"].semilogy(history_conv, "--", label="convolution model")
 axes["loss"].set_xlabel("iteration")
