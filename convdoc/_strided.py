@@ -224,10 +224,13 @@ def round_to_int(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """
     r = np.rint(result)
     if r.size and not (np.abs(r).max() < 2.0**63):
-        r = np.fmod(r, 2.0**64)  # in (-2**64, 2**64); NaN stays NaN
-        r = np.where(r < 0, r + 2.0**64, r)  # [0, 2**64): exact, a multiple of 2**11
-        r = np.where(r >= 2.0**63, r - 2.0**64, r)  # [-2**63, 2**63)
-        r = np.nan_to_num(r, nan=0.0)
+        # Only the values beyond int64 wrap: they are multiples of 2**11, so every
+        # step below is exact for them (a small value like -3 would not survive the
+        # 2**64 shift, so it is left as it is).
+        wrapped = np.fmod(r, 2.0**64)  # in (-2**64, 2**64); NaN stays NaN
+        wrapped = np.where(wrapped < 0, wrapped + 2.0**64, wrapped)  # [0, 2**64)
+        wrapped = np.where(wrapped >= 2.0**63, wrapped - 2.0**64, wrapped)  # [-2**63, 2**63)
+        r = np.where(np.abs(r) < 2.0**63, r, np.nan_to_num(wrapped, nan=0.0))
     return np.ascontiguousarray(r.astype(np.int64).astype(dtype, copy=False))
 
 
