@@ -39,8 +39,9 @@ to the result's precision, and a kernel holding NaN or infinity never is.
 Plain 1-D problems follow :func:`scipy.signal.choose_conv_method`'s decision.
 
 Integer and boolean results are exact and wrap around as NumPy's integer
-arithmetic does: they never go through the FFT unless the sums provably fit
-in the float64 mantissa (SciPy's rule), and then the FFT runs in float64 and
+arithmetic does: they never go through the FFT unless its rounding error is
+provably below 1/2 (SciPy's rule, the sums fit the float64 mantissa, plus a
+bound on the FFT's error from the data's norms), and then the FFT runs in float64 and
 its rounded result is narrowed by NumPy's wrapping integer cast. ``"auto"``
 never takes the FFT when an input holds NaN or infinity, which the FFT would
 spread over the whole output, and redoes directly any FFT whose result is not
@@ -1074,17 +1075,34 @@ def _max_abs(a: np.ndarray) -> int:
     return max(abs(int(a.max())), abs(int(a.min())))
 
 
-def _fft_exact_enough(x: np.ndarray, w: np.ndarray) -> bool:
-    """SciPy's rule: integer results must fit the float64 mantissa to use the FFT.
+def _fft_exact_enough(x: np.ndarray, w: np.ndarray, pad: tuple[tuple[int, int], ...]) -> bool:
+    """Whether an FFT provably rounds to the exact integer sums (always True for other dtypes).
 
-    A floating-point result (an integer input next to a float one included)
-    has no exactness to keep; its values are not even looked at, so a NaN
-    or infinity there is left to the finiteness checks.
+    SciPy's rule, that the largest possible sum fits the float64 mantissa, is
+    needed but not enough: the FFT's rounding error grows with the data's
+    norms and the transform length, and once it passes 1/2 the rounded
+    result is off by one (int32 samples of 1e5 against 800 taps of 1e7 were).
+    Percival's bound for an FFT convolution of length ``n``,
+    ``|error| <= ||x|| ||w|| eps (3 (1 + sqrt 5) log2 n + O(1))``, is asked
+    to stay below 1/4 (norms over all input channels, the largest output
+    channel's kernel). A floating-point result (an integer input next to a
+    float one included) has no exactness to keep; its values are not even
+    looked at, so a NaN or infinity there is left to the finiteness checks.
     """
     if np.result_type(x, w).kind not in "iu":
         return True
     terms = w.shape[1] * math.prod(w.shape[2:])
-    return _max_abs(x) * _max_abs(w) * terms <= _FLOAT_MANTISSA_LIMIT
+    if _max_abs(x) * _max_abs(w) * terms > _FLOAT_MANTISSA_LIMIT:
+        return False
+    size = math.prod(
+        n + b + a + k - 1 for n, (b, a), k in zip(x.shape[1:], pad, w.shape[2:], strict=True)
+    )
+    norm_x = math.sqrt(float(np.sum(np.square(x, dtype=np.float64))))
+    norm_w = math.sqrt(
+        float(np.max(np.sum(np.square(w, dtype=np.float64), axis=tuple(range(1, w.ndim)))))
+    )
+    eps = float(np.finfo(np.float64).eps)
+    return norm_x * norm_w * eps * (10 * math.log2(max(size, 2)) + 10) <= 0.25
 
 
 def _choose(
@@ -1114,7 +1132,9 @@ def _choose(
             return "direct"
         from scipy import signal
 
-        if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft" and _fft_exact_enough(x, w):
+        if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft" and _fft_exact_enough(
+            x, w, pad
+        ):
             return "fft"
         return "direct"
     span = tuple(d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True))
@@ -1143,7 +1163,7 @@ def _choose(
     for method in sorted(costs, key=costs.__getitem__):
         if method == "direct":
             return method
-        if method == "fft" and all_finite(x) and all_finite(w) and _fft_exact_enough(x, w):
+        if method == "fft" and all_finite(x) and all_finite(w) and _fft_exact_enough(x, w, pad):
             return method
         if method == "separable" and _rank_one(w[0, 0], dtype) is not None:
             return method

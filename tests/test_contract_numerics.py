@@ -253,8 +253,18 @@ def test_integer_layers_wrap_like_numpy_under_auto(
         got = layer(x, w, stride=stride)
     assert got.dtype == dtype
     np.testing.assert_array_equal(got, np.full(got.shape, _wrap(terms * a * b, dtype), dtype))
-    if abs(a * b) * terms <= 2**52 - 1:
-        assert fft.called  # exact in float64: auto takes the FFT (and must wrap it)
+    if abs(a * b) * terms <= 2**24:
+        assert fft.called  # small sums: auto takes the FFT (and must wrap it)
+
+
+def test_sums_that_fit_the_mantissa_can_still_round_wrong_by_fft() -> None:
+    # Found by the test above: 139420 * 9087149 * 802 < 2**52 (SciPy's rule says
+    # the FFT is exact), yet its rounding error passed 1/2 and six outputs were
+    # one too large. Expected value worked with Python integers.
+    x = np.full((2, 4000), 139420, np.int32)
+    w = np.full((3, 2, 401), 9087149, np.int32)
+    expected = _wrap(802 * 139420 * 9087149, "int32")
+    np.testing.assert_array_equal(conv1d(x, w), np.full((3, 3600), expected, np.int32))
 
 
 def test_int16_overflow_wraps_under_auto() -> None:
