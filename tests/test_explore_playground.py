@@ -227,6 +227,11 @@ def test_hover_shows_the_neighbourhood_products_and_sum(page, index, boundary, c
         page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
         r, c = (int(v) for v in inspect.get_attribute("data-pixel").split(","))
         assert (r, c) == (min(255, int(fy * 256)), min(255, int(fx * 256)))
+        # The outline on the result covers the 3x3 neighbourhood of that pixel.
+        mark = root.locator('[data-role="marker"]').bounding_box()
+        scale = box["width"] / 256
+        assert mark["x"] == pytest.approx(box["x"] + (c - 1) * scale, abs=0.6)
+        assert mark["y"] == pytest.approx(box["y"] + (r - 1) * scale, abs=0.6)
         sums = json.loads(inspect.get_attribute("data-sums"))
         values = np.array(json.loads(inspect.get_attribute("data-values")))
         assert_allclose(json.loads(inspect.get_attribute("data-taps")), taps.ravel())

@@ -213,6 +213,12 @@
         inspect.appendChild(line);
       });
       inspect.setAttribute("data-pixel", y + "," + x);
+      // Outline the neighbourhood on the result (in % of the drawn size, so it scales).
+      var marker = root.querySelector('[data-role="marker"]');
+      marker.style.left = (100 * (x - half) / w) + "%";
+      marker.style.top = (100 * (y - half) / h) + "%";
+      marker.style.width = (100 * k / w) + "%";
+      marker.style.height = (100 * k / h) + "%";
       inspect.setAttribute("data-sums", JSON.stringify(sums));
       inspect.setAttribute("data-values", JSON.stringify(values));
       inspect.setAttribute("data-taps", JSON.stringify(Array.prototype.slice.call(t)));

@@ -243,9 +243,11 @@ class ImagePlayground(HTMLExplorer):
             '<p class="cdx-note" data-role="weight-sum"></p></fieldset>'
             '<figure class="cdx-pic"><canvas data-panel="source" role="img" '
             'aria-label="the photograph"></canvas><figcaption>input</figcaption></figure>'
-            '<figure class="cdx-pic"><canvas data-panel="result" tabindex="0" role="img" '
-            'aria-label="the filtered photograph: hover, tap or use the arrow keys to inspect '
-            'a pixel"></canvas><figcaption>result</figcaption></figure></div>'
+            '<figure class="cdx-pic"><div class="cdx-stack"><canvas data-panel="result" '
+            'tabindex="0" role="img" aria-label="the filtered photograph: hover, tap or use '
+            'the arrow keys to inspect a pixel"></canvas><div class="cdx-marker" '
+            'data-role="marker" aria-hidden="true"></div></div>'
+            "<figcaption>result</figcaption></figure></div>"
             '<p class="cdx-caption" data-role="caption" aria-live="polite"></p>'
             '<div class="cdx-inspect" data-role="inspect" aria-live="polite"></div>'
         )
