@@ -47,3 +47,26 @@ def test_nan_becomes_zero_without_a_warning() -> None:
     with np.errstate(all="raise"):
         got = round_to_int(np.array([np.nan, 2.0**64 + 2.0**12, 5.0]), np.dtype("int64"))
     assert got.tolist() == [0, 2**12, 5]
+
+
+@pytest.mark.parametrize("channels", [(1, 2), (3, 2)])  # (c_out, c_in): one row is contiguous
+def test_overlap_save_reads_a_grid_that_is_a_view(channels: tuple[int, int]) -> None:
+    # A grid cut from a wider array is long enough to be read in place but not
+    # C-contiguous: the blocks are then taken with as_strided. Oracle: loops.
+    from convdoc._strided import _overlap_save
+
+    c_out, c_in = channels
+    rng = np.random.default_rng(21)
+    wide = rng.standard_normal((c_in, 260))
+    grid = wide[:, :200]
+    assert not grid.flags.c_contiguous
+    w = rng.standard_normal((c_out, c_in, 7))
+    stride, n_out = 3, (200 - 7) // 3 + 1
+    expected = np.zeros((c_out, n_out))
+    for o in range(c_out):
+        for i in range(n_out):
+            expected[o, i] = sum(
+                grid[c, i * stride + t] * w[o, c, t] for c in range(c_in) for t in range(7)
+            )
+    got = _overlap_save(grid, w, stride, n_out, 16, np.dtype("float64"))
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
