@@ -9,8 +9,10 @@ load from CDNs) are disabled. ``tests/site`` checks all of this on the output.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -33,6 +35,30 @@ def _package_version() -> str:
     init = (ROOT / "convdoc" / "__init__.py").read_text(encoding="utf-8")
     match = re.search(r'^__version__ = "([^"]+)"', init, re.MULTILINE)
     return match.group(1) if match else "0+unknown"
+
+
+def _chapter_cache_dir() -> Path:
+    """Where MyST-NB keeps executed chapters, one folder per state of ``convdoc``.
+
+    MyST-NB's cache is keyed on a chapter's own code, so a change to the package
+    (a new explorer control, a fixed number) would otherwise leave the chapters
+    showing what the old package computed. Keying the folder on the package's
+    source re-runs every chapter when ``convdoc`` changes; folders of older
+    states are removed so the cache does not grow.
+    """
+    digest = hashlib.sha256()
+    package = ROOT / "convdoc"
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    parent = DOCS / "_build" / ".jupyter_cache"
+    here = parent / digest.hexdigest()[:16]
+    if parent.is_dir():
+        for old in parent.iterdir():
+            if old != here and old.is_dir() and len(old.name) == 16:
+                shutil.rmtree(old, ignore_errors=True)
+    return here
 
 
 # -- Project -----------------------------------------------------------------
@@ -86,7 +112,7 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+nb_execution_cache_path = str(_chapter_cache_dir())
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 300
