@@ -1165,6 +1165,8 @@ def _choose(
             return method
         if method == "fft" and all_finite(x) and all_finite(w) and _fft_exact_enough(x, w, pad):
             return method
-        if method == "separable" and _rank_one(w[0, 0], dtype) is not None:
+        # Rank one is judged to rounding, so a zero tap may be a tiny product of
+        # factors: inf * tiny is inf where the definition has inf * 0 = NaN.
+        if method == "separable" and all_finite(x) and _rank_one(w[0, 0], dtype) is not None:
             return method
     return "direct"

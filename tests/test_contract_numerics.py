@@ -144,6 +144,28 @@ def test_nan_kernel_propagates_like_scipy() -> None:
     assert engine._rank_one(np.where(np.isnan(kernel), np.inf, kernel)) is None
 
 
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_separable_plan_never_sees_non_finite_input(bad: float) -> None:
+    # One huge tap makes a kernel rank one to float64 rounding (found by the
+    # every-dtype test below with INT64_MIN); its zero taps then become tiny
+    # products of factors, and inf * tiny is inf where inf * 0 is NaN.
+    rng = np.random.default_rng(9)
+    k = rng.integers(-3, 4, (8, 8)).astype(np.float64)
+    k[3, 4] = -9.2e18
+    x = rng.random((160, 170))
+    assert engine._rank_one(k) is not None
+    with spy("_separable") as sep:
+        convolve(x, k, "same")
+    assert sep.called  # the finite image does take the plan
+    x[80, 90] = bad
+    with spy("_separable") as sep:
+        got = convolve(x, k, "same")
+    assert not sep.called
+    expected = signal.convolve(x, k, "same", method="direct")
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(expected))
+
+
 def test_float32_kernel_keeps_float64_precision() -> None:
     # A float32 outer product is rank one to float32 rounding only: used on a
     # float64 image the separable plan would be 1e-8 off. Oracle: SciPy direct.
