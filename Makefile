@@ -15,7 +15,7 @@ KATEX_VERSION := 0.16.22
 KATEX_DIR := docs/_static/katex
 KATEX_STAMP := $(KATEX_DIR)/.version-$(KATEX_VERSION)
 
-.PHONY: help venv assets html serve livehtml test lint mutate bench bench-build clean distclean
+.PHONY: help venv assets html serve livehtml test lint mutate bench bench-build bench-peers clean distclean
 
 help:
 	@echo "make html      build the site into $(BUILDDIR)/html"
@@ -26,6 +26,7 @@ help:
 	@echo "make mutate    mutation testing of the numerics (slow; MUTANTS='convdoc._strided*' for one module)"
 	@echo "make bench     speed benchmarks of the engine, then the site's build-time budgets"
 	@echo "make bench-build  only the build-time budgets (clean build, no-op rebuild, slowest example)"
+	@echo "make bench-peers  convdoc against torch, OpenCV and SciPy in .venv-peers (optional, large install)"
 	@echo "make clean     remove generated files (keeps .venv)"
 
 $(STAMP): $(PINS) pyproject.toml
@@ -102,8 +103,25 @@ bench: $(STAMP) $(KATEX_STAMP)
 bench-build: $(STAMP) $(KATEX_STAMP)
 	$(BIN)/python benchmarks/build_time.py
 
+# Against the peers people use (benchmarks/peers.py): torch (CPU), OpenCV, SciPy.
+# Its own environment, so torch and OpenCV never enter .venv, `make test` or CI.
+# PEERS_ARGS passes options, e.g. make bench-peers PEERS_ARGS="--quick --json out.json".
+PEERS_VENV  := .venv-peers
+PEERS_PINS  := requirements/peers.txt
+PEERS_STAMP := $(PEERS_VENV)/.installed
+PEERS_ARGS  ?=
+
+$(PEERS_STAMP): $(PEERS_PINS) $(PINS) pyproject.toml
+	@test -x $(PEERS_VENV)/bin/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -c $(PINS) -r $(PEERS_PINS) -e .
+	@touch $@
+
+bench-peers: $(PEERS_STAMP)
+	$(PEERS_VENV)/bin/python benchmarks/peers.py $(PEERS_ARGS)
+
 clean:
 	rm -rf $(BUILDDIR) docs/auto_examples docs/api/generated docs/jupyter_execute docs/sg_execution_times.rst .pytest_cache .ruff_cache .hypothesis mutants
 
 distclean: clean
-	rm -rf $(VENV) $(KATEX_DIR)
+	rm -rf $(VENV) $(PEERS_VENV) $(KATEX_DIR)
