@@ -46,3 +46,16 @@ def test_any_non_negative_seed_is_taken() -> None:
     # numpy.random.default_rng takes integers of any size; so does the seed.
     np.testing.assert_array_equal(noisy_sine(4, seed=2**70), noisy_sine(4, seed=2**70))
     assert not np.array_equal(noisy_sine(4, seed=2**70), noisy_sine(4, seed=2**70 + 1))
+
+
+@pytest.mark.parametrize("make", [sawtooth, square_wave, noisy_sine])
+def test_length_errors_name_length_and_the_memory(make) -> None:
+    with pytest.raises(ValueError) as caught:
+        make(0)
+    assert str(caught.value) == "length must be a positive integer, got 0"
+    # 10**11 float64 samples: 8e11 bytes = 745 GiB (8e11 / 2**30 = 745.06), refused.
+    with pytest.raises(ValueError) as caught:
+        make(10**11)
+    assert str(caught.value).startswith(
+        "a signal of length=100000000000 (float64) would need 745 GiB"
+    )
