@@ -170,6 +170,7 @@ class Case:
     kernel: int = 0  # taps per side of a 2-D image filter (0: not a filter)
     times: dict[str, float] = field(default_factory=dict)
     result_dtype: str = ""
+    result_shape: tuple[int, ...] = ()
 
     def peers(self) -> list[str]:
         return [name for name in self.contenders if name != "convdoc"]
@@ -220,6 +221,7 @@ def check_agreement(case: Case) -> dict[str, np.ndarray]:
         results[name] = np.asarray(case.convert.get(name, np.asarray)(value))
     ours = results["convdoc"]
     case.result_dtype = str(ours.dtype)
+    case.result_shape = ours.shape
     rtol, atol = tolerance(case.dtype)
     scale = max(1.0, float(np.max(np.abs(ours)))) if ours.size else 1.0
     for name, value in results.items():
@@ -292,12 +294,14 @@ def layer_cases(peers: Peers, scale: float = 1.0) -> list[Case]:
     x = rng.standard_normal((c_in, n, n)).astype(np.float32)
     w = rng.standard_normal((c_in, c_out, 4, 4)).astype(np.float32)
     contenders = {
-        "convdoc": lambda: convdoc.conv_transpose2d(x, w, stride=2, padding=1),
+        "convdoc": lambda x=x, w=w: convdoc.conv_transpose2d(x, w, stride=2, padding=1),
     }
     convert = {}
     if peers.torch is not None:
         xt, wt = _tensor(peers, x[None]), _tensor(peers, w)
-        contenders["torch"] = lambda: peers.F.conv_transpose2d(xt, wt, stride=2, padding=1)
+        contenders["torch"] = lambda xt=xt, wt=wt: peers.F.conv_transpose2d(
+            xt, wt, stride=2, padding=1
+        )
         convert["torch"] = _first
     label = f"conv_transpose2d {c_in}->{c_out} {n}x{n} 4x4 s2 p1"
     cases.append(Case("transposed", label, "float32", contenders, convert))
@@ -305,11 +309,11 @@ def layer_cases(peers: Peers, scale: float = 1.0) -> list[Case]:
     # Max pooling after the stem.
     c, n = (64, px(112)) if scale >= 1 else (8, px(112))
     xp = rng.standard_normal((c, n, n)).astype(np.float32)
-    contenders = {"convdoc": lambda: convdoc.max_pool2d(xp, 3, stride=2, padding=1)}
+    contenders = {"convdoc": lambda xp=xp: convdoc.max_pool2d(xp, 3, stride=2, padding=1)}
     convert = {}
     if peers.torch is not None:
         xpt = _tensor(peers, xp[None])
-        contenders["torch"] = lambda: peers.F.max_pool2d(xpt, 3, stride=2, padding=1)
+        contenders["torch"] = lambda xpt=xpt: peers.F.max_pool2d(xpt, 3, stride=2, padding=1)
         convert["torch"] = _first
     label = f"max_pool2d {c}x{n}x{n} 3x3 s2 p1"
     cases.append(Case("pool", label, "float32", contenders, convert))
@@ -318,10 +322,10 @@ def layer_cases(peers: Peers, scale: float = 1.0) -> list[Case]:
     n = px(512)
     photo = rng.random((3, n, n)).astype(np.float32)
     w = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
-    contenders = {"convdoc": lambda: convdoc.conv2d(photo, w, padding=1)}
+    contenders = {"convdoc": lambda photo=photo, w=w: convdoc.conv2d(photo, w, padding=1)}
     if peers.torch is not None:
         pt, wt = _tensor(peers, photo), _tensor(peers, w)
-        contenders["torch"] = lambda: peers.F.conv2d(pt, wt, padding=1)
+        contenders["torch"] = lambda pt=pt, wt=wt: peers.F.conv2d(pt, wt, padding=1)
     convert = {"torch": lambda t: t.numpy()}
     label = f"single image: conv2d 3->8 {n}x{n} 3x3 p1, unbatched"
     cases.append(Case("single", label, "float32", contenders, convert))
@@ -634,6 +638,7 @@ def to_json(runs: dict[int, tuple[list[Case], list[Verdict]]], mode: str, peers:
                 "label": c.label,
                 "dtype": c.dtype,
                 "result_dtype": c.result_dtype,
+                "result_shape": list(c.result_shape),
                 "seconds": dict(c.times),
             }
             if len(c.times) > 1:

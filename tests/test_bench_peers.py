@@ -357,6 +357,21 @@ def test_smoke_run_without_torch_or_opencv_writes_json(bp, tmp_path, capsys) -> 
             assert c["ratio"] == pytest.approx(c["seconds"]["convdoc"] / c["seconds"][best])
         else:  # layers without torch: timed, not judged
             assert "ratio" not in c
+    # Shapes by the output-size formulas, so each case computes the layer it names
+    # (a closure bound late once gave the transposed case the next case's weights).
+    shapes = {c["label"]: tuple(c["result_shape"]) for c in run["cases"]}
+    n = 22  # smoke: 224 px scaled by 0.1
+    m = (n + 2 * 3 - 7) // 2 + 1
+    assert shapes[f"conv2d 3->64 {n}x{n} 7x7 s2 p3 (ResNet stem)"] == (8, m, m)
+    [transposed] = [c for c in run["cases"] if c["group"] == "transposed"]
+    # (n - 1) * 2 - 2 * 1 + 4 = 2n output pixels; 8 -> 4 channels in the smoke sizes
+    assert transposed["label"] == "conv_transpose2d 8->4 8x8 4x4 s2 p1"
+    assert tuple(transposed["result_shape"]) == (4, 16, 16)
+    [pool] = [c for c in run["cases"] if c["group"] == "pool"]
+    assert tuple(pool["result_shape"]) == (8, 6, 6)  # (11 + 2 - 3) // 2 + 1
+    [single] = [c for c in run["cases"] if c["group"] == "single"]
+    assert tuple(single["result_shape"]) == (8, 51, 51)
+    assert shapes["1-D n=2000 k=101 full"] == (2000 + 101 - 1,)
     targets = {t["target"] for t in run["targets"]}
     assert targets == {"max-ratio", "geomean", "1d-long", "float32"}
     for t in run["targets"]:
