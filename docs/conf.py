@@ -178,6 +178,9 @@ sphinx_gallery_conf = {
     "subsection_order": [f"../examples/{name}" for name in GALLERY_SECTIONS],
     # docs/_ext/gallery_order.py: the reading order within each section.
     "within_subsection_order": "gallery_order.ExampleOrder",
+    # The same order in the home page's minigalleries (sphinx-gallery would
+    # sort them by file name).
+    "minigallery_sort_order": "gallery_order.minigallery_key",
     # Every script is executed, not only plot_*.py: an example that does not
     # run is a broken page.
     "filename_pattern": r"\.py$",

@@ -103,3 +103,40 @@ class ExampleOrder:
     def __repr__(self) -> str:
         # sphinx-gallery prints the key in its configuration summary.
         return f"<{type(self).__name__} {self.section or '(no section)'}>"
+
+
+#: The gallery's sections in reading order (conf.py's ``subsection_order``).
+SECTIONS: tuple[str, ...] = tuple(ORDER)
+
+
+def minigallery_key(path: str | os.PathLike[str]) -> tuple[int, int, str]:
+    """Sort key of an example file in a ``minigallery`` (the home page's gallery).
+
+    sphinx-gallery sorts a minigallery by full path unless
+    ``minigallery_sort_order`` names a key; conf.py names this one, so the home
+    page lists the examples in the same order as the gallery index, the
+    sidebar and the next/previous links.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Full path of an example script, ``.../<section>/<name>.py``.
+
+    Returns
+    -------
+    tuple of (int, int, str)
+        The section's place in :data:`SECTIONS` (unknown sections last), then
+        :class:`ExampleOrder`'s key within the section.
+
+    Examples
+    --------
+    >>> names = ["/x/speed/plot_timing.py", "/x/basics/plot_modes.py",
+    ...          "/x/basics/plot_sawtooth_gaussian.py"]
+    >>> [n.split("/")[-1] for n in sorted(names, key=minigallery_key)]
+    ['plot_sawtooth_gaussian.py', 'plot_modes.py', 'plot_timing.py']
+    """
+    text = os.fspath(path)
+    folder = os.path.dirname(text)
+    section = os.path.basename(os.path.normpath(folder)) if folder else ""
+    place = SECTIONS.index(section) if section in SECTIONS else len(SECTIONS)
+    return (place, *ExampleOrder(section)(text))
