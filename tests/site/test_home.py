@@ -1,0 +1,148 @@
+"""The home page: gallery in teaching order, named thumbnail links, an explorer that moves.
+
+The gallery index (``auto_examples/index.html``) lists the examples in the
+reading order of ``docs/_ext/gallery_order.py``, which the sidebar and the
+next/previous links follow too; the home page must list them in the same order,
+or a reader starting there lands mid-sequence.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from browserlib import goto, new_page
+from bs4 import BeautifulSoup
+
+pytestmark = pytest.mark.site
+
+
+def example_links(site: Path, page: str) -> list[str]:
+    """The example pages a page's gallery thumbnails link to, in page order.
+
+    Parameters
+    ----------
+    site : pathlib.Path
+        The built site.
+    page : str
+        A page, relative to the site root (POSIX).
+
+    Returns
+    -------
+    list of str
+        Each target relative to the site root, e.g. ``auto_examples/basics/plot_modes.html``.
+    """
+    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    base = posixpath.dirname(page)
+    links = []
+    for box in soup.select(".sphx-glr-thumbcontainer"):
+        anchor = box.find("a", href=True)
+        assert anchor is not None, f"{page}: a thumbnail without a link"
+        target = urlsplit(anchor["href"]).path
+        links.append(posixpath.normpath(posixpath.join(base, target)))
+    return links
+
+
+def test_home_gallery_in_the_gallery_index_order(site: Path) -> None:
+    home = example_links(site, "index.html")
+    index = example_links(site, "auto_examples/index.html")
+    assert len(index) > 20, index
+    assert home == index
+
+
+def test_gallery_index_follows_the_next_links(site: Path) -> None:
+    # The oracle for "teaching order" is the chain of next/previous links the
+    # reader follows from the first example (section index pages in between
+    # are passed through): the gallery index must agree with it.
+    index = example_links(site, "auto_examples/index.html")
+    chain, current = [index[0]], index[0]
+    for _ in range(4 * len(index)):
+        soup = BeautifulSoup((site / current).read_text(encoding="utf-8"), "html.parser")
+        following = soup.select_one("a.next-page")
+        if following is None or len(chain) == len(index):
+            break
+        current = posixpath.normpath(
+            posixpath.join(posixpath.dirname(current), urlsplit(following["href"]).path)
+        )
+        if current.startswith("auto_examples/") and not current.endswith("index.html"):
+            chain.append(current)
+    assert chain == index
+
+
+def _same_text(title: str) -> re.Pattern[str]:
+    """The whole title, with Sphinx's curly quotes allowed for straight ones."""
+    pattern = re.escape(title).replace('"', '["\u201c\u201d]').replace("'", "['\u2018\u2019]")
+    return re.compile(f"^{pattern}$")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["index.html", "auto_examples/index.html"])
+def test_thumbnail_links_are_named_by_the_example_title(
+    browser: Any, server: str, site: Path, path: str
+) -> None:
+    soup = BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
+    titles = [
+        " ".join(box.select_one(".sphx-glr-thumbnail-title").get_text().split())
+        for box in soup.select(".sphx-glr-thumbcontainer")
+    ]
+    assert titles and all(titles), titles
+    context, page, visit = new_page(browser)
+    try:
+        goto(page, visit, server + path)
+        boxes = page.locator(".sphx-glr-thumbcontainer")
+        assert boxes.count() == len(titles)
+        unnamed = [
+            title
+            for i, title in enumerate(titles)
+            # Playwright computes the accessible name as a screen reader would.
+            if boxes.nth(i).get_by_role("link", name=_same_text(title)).count() != 1
+        ]
+    finally:
+        context.close()
+    assert not visit.problems(), visit.problems()
+    assert not unnamed, f"{path}: thumbnail links without the example's title as name: {unnamed}"
+
+
+def _explorer_state(browser: Any, server: str, *, reduced_motion: bool) -> dict[str, Any]:
+    context, page, visit = new_page(browser, reduced_motion=reduced_motion)
+    try:
+        goto(page, visit, server + "index.html")
+        explorer = page.locator("article .convdoc-explorer").first
+        before_heading = page.evaluate(
+            """() => {
+                const box = document.querySelector('article .convdoc-explorer');
+                const h2 = document.querySelector('article h2');
+                return !!box && !!h2 &&
+                    !!(box.compareDocumentPosition(h2) & Node.DOCUMENT_POSITION_FOLLOWING);
+            }"""
+        )
+        explorer.scroll_into_view_if_needed()
+        step = explorer.locator('[data-control="step"]').first
+        first = step.input_value()
+        page.wait_for_timeout(1500)
+        state = {
+            "before_heading": before_heading,
+            "autoplay": explorer.get_attribute("data-autoplay"),
+            "playing": explorer.get_attribute("data-playing"),
+            "moved": step.input_value() != first,
+        }
+    finally:
+        context.close()
+    assert not visit.problems(), visit.problems()
+    return state
+
+
+@pytest.mark.browser
+def test_home_page_opens_with_an_explorer_that_plays(browser: Any, server: str) -> None:
+    state = _explorer_state(browser, server, reduced_motion=False)
+    assert state == {"before_heading": True, "autoplay": "on", "playing": "true", "moved": True}
+
+
+@pytest.mark.browser
+def test_home_explorer_stands_still_for_reduced_motion(browser: Any, server: str) -> None:
+    state = _explorer_state(browser, server, reduced_motion=True)
+    assert state == {"before_heading": True, "autoplay": "off", "playing": "false", "moved": False}
