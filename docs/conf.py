@@ -215,6 +215,9 @@ html_css_files = ["convdoc.css", "convdoc-responsive.css"]
 # A page without an icon makes the browser request /favicon.ico and log a 404.
 html_favicon = "_static/favicon.svg"
 html_copy_source = False
+# Chapters first in search results, and snippets of prose rather than download
+# notes, code and formulas written three times (see the file).
+html_search_scorer = str(DOCS / "search_scorer.js")
 html_show_sourcelink = False
 html_last_updated_fmt = None
 html_theme_options = {

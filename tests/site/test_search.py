@@ -1,0 +1,81 @@
+"""Search, as a reader runs it: the chapter on a topic first, prose in the snippets.
+
+The real search page (Sphinx's searchtools.js with docs/search_scorer.js) runs
+in chromium against the built site served on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from browserlib import goto, new_page
+
+pytestmark = [pytest.mark.site, pytest.mark.browser]
+
+#: Topic words and the pages that teach each, chosen by reading the pages: the
+#: chapter whose title names the topic or that has a section on it. No chapter
+#: covers the FFT: for it, the speed section's two pages about it (the
+#: convolution theorem, and "Direct sums or FFT", whose title names it).
+EXPECTED_FIRST = {
+    "stride": {"tutorial/stride-and-padding.html"},
+    "padding": {"tutorial/stride-and-padding.html"},
+    "dilation": {"tutorial/stride-and-padding.html"},
+    "cross-correlation": {"tutorial/convolution-vs-correlation.html"},
+    "pooling": {"tutorial/why-cnns.html"},
+    "receptive field": {"tutorial/why-cnns.html"},
+    "FFT": {
+        "auto_examples/speed/plot_convolution_theorem.html",
+        "auto_examples/speed/plot_timing.html",
+    },
+}
+
+#: Text that is not prose: sphinx-gallery's download note, TeX source.
+NOT_PROSE = re.compile(r"Go to the end to download|\\[a-zA-Z]+|Download (?:Jupyter|Python)")
+
+
+def run_search(browser: Any, server: str, query: str) -> list[tuple[str, str]]:
+    """Run one query on search.html; return (page, snippet) for every result, in order."""
+    context, page, visit = new_page(browser)
+    try:
+        goto(page, visit, server + "search.html?q=" + quote(query), idle=False)
+        page.wait_for_selector("#search-results ul.search li a", timeout=60_000)
+        page.wait_for_function(
+            "() => !document.querySelector('#search-results h2')"
+            "?.textContent.includes('Searching')",
+            timeout=60_000,
+        )
+        # Snippets arrive after each result's page is fetched.
+        page.wait_for_load_state("networkidle")
+        results = page.eval_on_selector_all(
+            "#search-results ul.search li",
+            """items => items.map(li => [
+                li.querySelector('a').getAttribute('href'),
+                (li.querySelector('p.context') || {textContent: ''}).textContent])""",
+        )
+    finally:
+        context.close()
+    assert not visit.problems(), visit.problems()
+    return [(href.split("#")[0].split("?")[0], text) for href, text in results]
+
+
+@pytest.mark.parametrize("query", sorted(EXPECTED_FIRST))
+def test_the_page_on_a_topic_ranks_first(browser: Any, server: str, query: str) -> None:
+    results = run_search(browser, server, query)
+    ranked = [href for href, _ in results]
+    assert ranked, f"no results for {query!r}"
+    assert ranked[0] in EXPECTED_FIRST[query], (query, ranked[:8])
+
+
+@pytest.mark.parametrize("query", ["stride", "padding", "FFT"])
+def test_snippets_are_prose(browser: Any, server: str, query: str) -> None:
+    results = run_search(browser, server, query)
+    snippets = [(href, text) for href, text in results if text.strip()]
+    assert len(snippets) >= len(results) // 2, results
+    bad = [(href, text) for href, text in snippets if NOT_PROSE.search(text)]
+    assert not bad, bad
+    # The word searched for appears in most snippets (they are cut around it).
+    hits = [text for _, text in snippets if query.lower() in text.lower()]
+    assert len(hits) >= len(snippets) // 2, snippets
