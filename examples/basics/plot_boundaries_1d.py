@@ -122,3 +122,5 @@ plt.show()
 
 Explorer1D(signal="sawtooth", kernel="gaussian", size=h.size, sigma=2.0, mode="same",
            boundary="reflect", length=x.size, period=x.size)
+
+# sphinx_gallery_thumbnail_number = 2

@@ -183,3 +183,4 @@ ax.set_axis_off()
 plt.show()
 
 # sphinx_gallery_capture_repr = ()
+# sphinx_gallery_thumbnail_number = 2

@@ -146,3 +146,52 @@ def test_home_page_opens_with_an_explorer_that_plays(browser: Any, server: str) 
 def test_home_explorer_stands_still_for_reduced_motion(browser: Any, server: str) -> None:
     state = _explorer_state(browser, server, reduced_motion=True)
     assert state == {"before_heading": True, "autoplay": "off", "playing": "false", "moved": False}
+
+
+# -- thumbnails ----------------------------------------------------------------
+
+_THUMB_NUMBER = re.compile(r"^# sphinx_gallery_thumbnail_number = (-?\d+)\s*$", re.MULTILINE)
+
+
+def _fitted(figure: Any, size: tuple[int, int]) -> Any:
+    """A figure shrunk to fit ``size`` and centred on white, as a thumbnail frames it."""
+    from PIL import Image
+
+    scale = min(size[0] / figure.width, size[1] / figure.height)
+    width, height = max(1, round(figure.width * scale)), max(1, round(figure.height * scale))
+    shrunk = figure.resize((width, height))
+    framed = Image.new("RGB", size, "white")
+    framed.paste(shrunk, ((size[0] - shrunk.width) // 2, (size[1] - shrunk.height) // 2))
+    return framed
+
+
+def test_each_thumbnail_shows_the_figure_its_example_picks(site: Path) -> None:
+    # An example names the figure that tells its story with
+    # sphinx_gallery_thumbnail_number (default: the first). The thumbnail must
+    # look most like that figure among the example's figures, measured as the
+    # mean pixel difference after framing each figure the way a thumbnail is.
+    import numpy as np
+    from conftest import example_sources
+    from PIL import Image
+
+    checked, wrong = 0, []
+    for example in example_sources():
+        figures = sorted((site / "_images").glob(f"sphx_glr_{example.stem}_[0-9][0-9][0-9].png"))
+        thumb_path = site / "_images" / f"sphx_glr_{example.stem}_thumb.png"
+        if len(figures) < 2 or not thumb_path.is_file():
+            continue
+        match = _THUMB_NUMBER.search(example.read_text(encoding="utf-8"))
+        wanted = int(match.group(1)) if match else 1
+        wanted = wanted if wanted > 0 else len(figures) + 1 + wanted
+        thumb = Image.open(thumb_path).convert("RGB")
+        distances = [
+            float(np.abs(np.asarray(_fitted(Image.open(f).convert("RGB"), thumb.size), float)
+                         - np.asarray(thumb, float)).mean())
+            for f in figures
+        ]
+        nearest = int(np.argmin(distances)) + 1
+        checked += 1
+        if nearest != wanted:
+            wrong.append(f"{example.name}: wants figure {wanted}, thumbnail looks like {nearest}")
+    assert checked >= 5, "too few examples with several figures found"
+    assert not wrong, wrong
