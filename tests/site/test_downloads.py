@@ -149,9 +149,13 @@ def _statements(code: str) -> list[str]:
 
 
 def _without_ignored_blocks(script: str) -> str:
-    """The script less its ``sphinx_gallery_start_ignore``..``end_ignore`` blocks."""
+    """The script less its ``sphinx_gallery_start_ignore``..``end_ignore`` blocks.
+
+    Indented blocks (checks inside a loop) count too, as sphinx-gallery's own
+    pattern strips them from the notebook.
+    """
     return re.sub(
-        r"^# sphinx_gallery_start_ignore$.*?^# sphinx_gallery_end_ignore$",
+        r"^[ \t]*#\s*sphinx_gallery_start_ignore.*?^[ \t]*#\s*sphinx_gallery_end_ignore[^\n]*\n?",
         "",
         script,
         flags=re.MULTILINE | re.DOTALL,
