@@ -99,6 +99,7 @@ bench: $(STAMP) $(KATEX_STAMP)
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/animation.py
 	$(BIN)/python benchmarks/build_time.py
+	$(BIN)/python benchmarks/playground.py
 
 bench-build: $(STAMP) $(KATEX_STAMP)
 	$(BIN)/python benchmarks/build_time.py
