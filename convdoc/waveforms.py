@@ -75,10 +75,10 @@ def sawtooth(length: int = 200, period: int = 50) -> np.ndarray:
         return np.resize(np.linspace(-1.0, 1.0, period), length)
     # A period longer than the signal: compute only the `length` samples needed
     # (memory follows the output, not the period), with numpy.linspace's own
-    # arithmetic, start + i * step, and the last sample of a period exactly 1.
+    # arithmetic, start + i * step (the period's last sample, exactly 1, lies
+    # beyond the signal, so no sample needs linspace's end-point fix-up).
     phase = np.arange(length)
     ramp = phase * (2.0 / (period - 1)) + -1.0
-    ramp[phase == period - 1] = 1.0
     return ramp
 
 

@@ -195,3 +195,20 @@ def test_each_thumbnail_shows_the_figure_its_example_picks(site: Path) -> None:
             wrong.append(f"{example.name}: wants figure {wanted}, thumbnail looks like {nearest}")
     assert checked >= 5, "too few examples with several figures found"
     assert not wrong, wrong
+
+
+CHAPTERS = ("what-is-convolution", "convolution-vs-correlation", "stride-and-padding", "why-cnns")
+
+
+def test_tutorial_index_promises_explorers_every_chapter_has(site: Path) -> None:
+    # The tutorial index tells the reader each chapter has an explorer; each must
+    # hold controls (inputs or selects) in its article, not just figures.
+    index = BeautifulSoup((site / "tutorial" / "index.html").read_text(encoding="utf-8"),
+                          "html.parser")
+    assert "at least one explorer" in " ".join(index.select_one("article").get_text().split())
+    for chapter in CHAPTERS:
+        soup = BeautifulSoup((site / "tutorial" / f"{chapter}.html").read_text(encoding="utf-8"),
+                             "html.parser")
+        article = soup.select_one("article")
+        controls = article.select("input[type=range], input[type=checkbox], select")
+        assert controls, f"{chapter} has no explorer control"
