@@ -523,7 +523,7 @@ def _conv_transpose(
     )
     huge = grid > 4 * (x.size + weight.shape[1] * math.prod(out_size)) + (1 << 16)
     if huge or not all_finite(weight):
-        out = _scatter_transpose(x, weight, stride_t, padding_t, output_padding_t, dilation_t)
+        out = _scatter_transpose(x, weight, stride_t, padding_t, dilation_t, out_size)
         out = _add_bias(out, b)
         return out[0] if single else out
 
@@ -551,8 +551,8 @@ def _scatter_transpose(
     weight: np.ndarray,
     stride: tuple[int, ...],
     padding: tuple[int, ...],
-    output_padding: tuple[int, ...],
     dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
 ) -> np.ndarray:
     """Transposed convolution by its definition: each input sample adds its scaled kernels.
 
@@ -562,15 +562,11 @@ def _scatter_transpose(
     multiply the inserted (and padding) zeros by it, ``0 * inf = NaN``, which
     PyTorch's scatter never does; and when the zero-inserted, padded grid
     would dwarf the input and the output (huge stride, padding or dilation):
-    memory here is the output's alone.
+    memory here is the output's alone. ``out_shape`` is the caller's
+    :func:`~convdoc.shapes.transposed_output_size`.
     """
     k = weight.shape[2:]
     spatial = x.shape[1:]
-    out_shape = tuple(
-        (n - 1) * s - 2 * p + d * (ki - 1) + op + 1
-        for n, s, p, d, ki, op in zip(spatial, stride, padding, dilation, k, output_padding,
-                                      strict=True)
-    )
     out = np.zeros((weight.shape[1], *out_shape), dtype=np.result_type(x, weight))
     for tap in itertools.product(*(range(ki) for ki in k)):
         sources, targets = [], []
