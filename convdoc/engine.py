@@ -11,40 +11,31 @@ Two operations are enough for all of convdoc:
 :func:`correlate_padded` combines them, and for zero padding it avoids
 materialising the zeros when the chosen method does not need them.
 
-Several algorithms compute the same numbers; ``method="auto"`` picks one by a
-rough cost model, ``"direct"`` picks the cheapest direct algorithm and
-``"fft"`` forces the FFT. The direct algorithms:
+The ways of computing those sums are the plans of :mod:`convdoc.plans`, one
+module each, and :mod:`convdoc.plans.planner` prices them:
 
-* :func:`numpy.correlate` for plain one-dimensional single-channel problems
-  (what :func:`scipy.signal.convolve` uses);
-* for strided single-channel 1-D problems in a BLAS dtype,
-  :func:`strided_1d`: matrix products over the polyphase components
-  (:mod:`convdoc._strided`) that compute only the kept outputs; for other
-  dtypes, ``stride`` calls of :func:`numpy.correlate` on the phases, or
-  :func:`numpy.einsum` over a strided view of the windows (no copy);
-* shift-and-add: one vectorised multiply-accumulate per kernel tap over
-  exactly the output samples that are kept (big outputs, few taps);
-* im2col: all windows as columns of a strided view, one tensor contraction
-  (small outputs, many taps).
+* :mod:`~convdoc.plans.direct`: windowed sums, one multiply-add per tap
+  (shift-and-add, :func:`numpy.correlate` and its polyphase form, einsum);
+* :mod:`~convdoc.plans.im2col`: all windows as one matrix, one GEMM;
+* :mod:`~convdoc.plans.blocks`: strided 2-D filters as banded tap matrices;
+* :mod:`~convdoc.plans.polyphase`: strided 1-D layers computing only the
+  kept outputs, by matrix products over the phases;
+* :mod:`~convdoc.plans.separable`: rank-one kernels as two 1-D passes;
+* :mod:`~convdoc.plans.fft`: one transform of the whole problem;
+* :mod:`~convdoc.plans.overlap_save`: FFTs of the polyphase components, in
+  overlapping blocks along long 1-D signals;
+* :mod:`~convdoc.plans.gather`: taps gathered per output, when the padding
+  would dwarf the input (used by the layers).
 
-The FFT multiplies spectra (:mod:`scipy.fft`; plain single-channel problems go
-through :func:`scipy.signal.fftconvolve` exactly as SciPy does) and sums over
-input channels in the frequency domain; with a stride it transforms the
-polyphase components so that skipped outputs are never computed (in 1-D in
-overlapping blocks, :func:`convdoc._strided.fft_phases`). Under
-``"auto"`` a 2-D kernel of rank one (a Gaussian blur, a box blur) with a
-float32 or float64 result may run as two 1-D passes
-(:func:`scipy.ndimage.correlate1d`); rank one is judged by an SVD in float64
-to the result's precision, and a kernel holding NaN or infinity never is.
-Plain 1-D problems follow :func:`scipy.signal.choose_conv_method`'s decision.
+``method="auto"`` takes the cheapest by the planner's cost model,
+``"direct"`` the cheapest direct plan and ``"fft"`` forces the FFT.
 
 Integer and boolean results are exact and wrap around as NumPy's integer
 arithmetic does: they never go through the FFT unless its rounding error is
-provably below 1/2 (SciPy's rule, the sums fit the float64 mantissa, plus a
-bound on the FFT's error from the data's norms), and then the FFT runs in float64 and
-its rounded result is narrowed by NumPy's wrapping integer cast. ``"auto"``
-never takes the FFT when an input holds NaN or infinity, which the FFT would
-spread over the whole output, and redoes directly any FFT whose result is not
+provably below 1/2 (:func:`convdoc.plans.fft.exact_enough`), and then the FFT
+runs in float64 and its rounded result is narrowed by NumPy's wrapping
+integer cast. ``"auto"`` never takes the FFT or the separable passes when an
+input holds NaN or infinity, and redoes directly any FFT whose result is not
 finite (finite inputs near the float limit can overflow a spectrum bin).
 
 SciPy is imported lazily so that ``import convdoc`` stays fast.
@@ -52,23 +43,12 @@ SciPy is imported lazily so that ``import convdoc`` stays fast.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from convdoc._spectra import spectrum
-from convdoc._strided import (
-    all_finite,
-    fft_phases,
-    fft_phases_cost,
-    fft_work_dtype,
-    phase_matmul,
-    phase_matmul_cost,
-    round_to_int,
-)
 from convdoc._validate import (
     as_array,
     check_bytes,
@@ -79,6 +59,9 @@ from convdoc._validate import (
     positive_int,
     scalar,
 )
+from convdoc.plans import fft, planner, separable
+from convdoc.plans._common import all_finite, zero_pad
+from convdoc.plans.planner import strided_1d
 
 __all__ = ["BOUNDARIES", "METHODS", "correlate_padded", "correlate_windows", "extend"]
 
@@ -86,27 +69,6 @@ __all__ = ["BOUNDARIES", "METHODS", "correlate_padded", "correlate_windows", "ex
 BOUNDARIES = ("constant", "edge", "reflect", "symmetric", "wrap")
 #: Algorithms understood by :func:`correlate_windows` and the public faces.
 METHODS = ("auto", "direct", "fft")
-
-# Rough seconds per unit of work on a current x86 core, used only to rank
-# algorithms against each other under method="auto" (see benchmarks/bench.py).
-_SEC_PER_FFT_UNIT = 1.0e-9  # one FFT of N points costs about N*ln(N) units
-_SEC_PER_SHIFT_ADD_MAC = 2.0e-9  # NumPy multiply + add over a shifted view
-_SEC_PER_SHIFT_ADD_CALL = 4.0e-6  # Python/NumPy overhead per tap
-_SEC_PER_NP_CORRELATE_MAC = 2.1e-10  # numpy.correlate inner loop (SciPy's figure)
-_SEC_PER_SEPARABLE_MAC = 1.0e-9  # scipy.ndimage.correlate1d
-_SEC_OVERHEAD_FFT = 6.0e-5
-_SEC_OVERHEAD_SEPARABLE = 1.5e-4  # includes the SVD of the kernel
-_FLOAT_MANTISSA_LIMIT = 2**52 - 1
-# scipy.signal.choose_conv_method never picks the FFT for a 1-D problem whose
-# shorter operand has this few samples (checked for every mode up to 1e7
-# samples; its FFT estimate grows faster than the direct one beyond that).
-_SCIPY_ALWAYS_DIRECT = 5
-_TINY_MACS = 40_000  # numpy.correlate multiply-adds done in about 10 us
-# Dtypes BLAS multiplies natively (float32/64, complex64/128).
-_BLAS_CHARS = "fdFD"
-_IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
-# Result dtypes the separable plan computes in natively (scipy.ndimage.correlate1d).
-_SEPARABLE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 # --------------------------------------------------------------------------- extend
@@ -213,7 +175,7 @@ def _extend(
         if mode != "constant":
             arr = np.pad(arr, full, mode=mode)
         elif fillvalue == 0:
-            arr = _zero_pad(arr, grow)
+            arr = zero_pad(arr, grow)
         else:
             dtype = _fill_dtype(arr.dtype, fillvalue)
             arr = np.pad(
@@ -232,19 +194,6 @@ def _extend(
             crop.append(slice(start, stop))
         arr = arr[tuple(crop)]
     return arr
-
-
-def _zero_pad(arr: np.ndarray, pad: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Zero padding of the last axes; faster than numpy.pad for this one case."""
-    if not any(b or a for b, a in pad):
-        return arr
-    lead = arr.ndim - len(pad)
-    spatial = arr.shape[lead:]
-    shape = arr.shape[:lead] + tuple(n + b + a for n, (b, a) in zip(spatial, pad, strict=True))
-    out = np.zeros(shape, dtype=arr.dtype)
-    inner = tuple(slice(b, b + n) for n, (b, _) in zip(spatial, pad, strict=True))
-    out[(Ellipsis, *inner)] = arr
-    return out
 
 
 # ------------------------------------------------------------------ public sliding
@@ -522,7 +471,7 @@ def _correlate(
         and stride[0] > 1
         and dilation == (1,)
         and x.dtype == w.dtype
-        and dtype.char in _BLAS_CHARS
+        and dtype.char in planner.BLAS_CHARS
     ):
         return strided_1d(x[0], w[0, 0], pad[0], stride[0], method)[None]
     if dtype.kind == "b":
@@ -530,643 +479,22 @@ def _correlate(
         as_int = _correlate(x.astype(np.intp), w.astype(np.intp), pad, stride, dilation, "direct")
         return as_int != 0
     if method == "fft":
-        return _fft(x, w, pad, stride, dilation, out_shape, dtype)
-    plan, direct_cost = _best_direct(x, w, pad, stride, dilation, out_shape)
+        return fft.correlate(x, w, pad, stride, dilation, out_shape, dtype)
+    plan, direct_cost = planner.best_direct(x, w, pad, stride, dilation, out_shape)
     if method == "auto":
-        method = _choose(x, w, pad, stride, dilation, out_shape, direct_cost)
+        method = planner.choose(x, w, pad, stride, dilation, out_shape, direct_cost)
         if method == "separable":
-            return _separable(x, w, pad, out_shape)
+            return separable.correlate(x, w, pad, out_shape)
         if method == "fft":
             with np.errstate(all="ignore"):  # warnings are the direct plan's to give
-                result = _fft(x, w, pad, stride, dilation, out_shape, dtype)
+                result = fft.correlate(x, w, pad, stride, dilation, out_shape, dtype)
             # Finite inputs can still overflow a spectrum bin (1e306 samples), and
             # one infinite bin makes every output NaN: then redo it exactly.
             if all_finite(result):
                 return result
-    return _direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
-
-
-def _numpy_mode(n: int, k: int, pad: tuple[int, int]) -> str | None:
-    """The numpy.correlate mode that equals zero padding ``pad``, if any."""
-    if pad == (0, 0) and n >= k:
-        return "valid"
-    if pad == (k - 1, k - 1):
-        return "full"
-    if pad == (k // 2, (k - 1) // 2) and n >= k:
-        return "same"
-    return None
-
-
-def _direct_plans(
-    x_shape: tuple[int, ...],
-    w_shape: tuple[int, ...],
-    pad: tuple[tuple[int, int], ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    out_shape: tuple[int, ...],
-    dtypes: tuple[np.dtype, np.dtype] = (np.dtype(float), np.dtype(float)),
-) -> dict[str, float]:
-    """Estimated seconds of each applicable direct algorithm."""
-    c_out, c_in = w_shape[:2]
-    k = w_shape[2:]
-    taps = math.prod(k)
-    outputs = math.prod(out_shape)
-    macs = c_out * c_in * outputs * taps
-    single = c_out == c_in == 1
-    plans = {
-        "shift_add": (_SEC_PER_SHIFT_ADD_MAC * macs + _SEC_PER_SHIFT_ADD_CALL * taps)
-        * (1.0 if single else 1.5)
-    }
-    columns = outputs * taps * c_in
-    if columns <= _IM2COL_LIMIT:
-        # One copy of the windows into a matrix (NumPy copies them a run at a time,
-        # the longer of kernel and output width), one product. Fitted on
-        # 64..512 px, 3..63 px kernels, strides 1 and 4.
-        rows = columns // max(k[-1], out_shape[-1])
-        plans["im2col"] = 2e-5 + 0.5e-9 * columns + 7e-9 * rows + 0.3e-9 * macs
-    if single and len(x_shape) == 2:
-        # numpy.einsum over a strided view of the windows: no copy, one C loop.
-        # Fitted on 1e2..1e5 samples, 11..101 taps, stride 4 (min of interleaved runs).
-        plans["einsum"] = 8e-6 + outputs * (3e-9 + 3.7e-10 * taps)
-    if (
-        single
-        and len(x_shape) == 3
-        and dilation == (1, 1)
-        and stride[1] > 1
-        and np.result_type(*dtypes).kind in "fc"
-    ):
-        width = x_shape[2] + pad[1][0] + pad[1][1]
-        plans["blocks2d"] = _blocks2d_cost(out_shape, k, stride, width)
-    if single and len(x_shape) == 2 and dilation == (1,):
-        if stride == (1,) and _numpy_mode(x_shape[1], k[0], pad[0]) is not None:
-            plans["numpy"] = 5e-6 + outputs * _np_correlate_cost(taps)
-        elif stride != (1,):
-            s = stride[0]
-            phase_taps = -(-taps // s)
-            # s calls on s-times shorter problems, plus copying each phase.
-            plans["polyphase"] = s * (5e-6 + outputs * (1.0e-9 + _np_correlate_cost(phase_taps)))
-            # Every output, then keep every s-th: wasteful, but one C call wins when tiny.
-            plans["numpy_subsample"] = 5e-6 + s * outputs * _np_correlate_cost(taps)
-    return plans
-
-
-def _np_correlate_cost(k: int) -> float:
-    """Seconds per output of numpy.correlate with ``k`` taps.
-
-    Short kernels run a vectorised inner loop; from about 16 taps NumPy calls
-    a dot product per output, which costs some 40 ns before any arithmetic.
-    """
-    return 3e-10 * k if k < 16 else 4e-8 + 1.6e-10 * k
-
-
-def _plain_numpy(
-    x: np.ndarray,
-    w: np.ndarray,
-    pad: tuple[tuple[int, int], ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-) -> bool:
-    """A single-channel 1-D stride-1 problem that numpy.correlate solves as is."""
-    return (
-        x.ndim == 2
-        and w.shape[0] == w.shape[1] == 1
-        and stride == (1,)
-        and dilation == (1,)
-        and _numpy_mode(x.shape[1], w.shape[2], pad[0]) is not None
-    )
-
-
-def _best_direct(
-    x: np.ndarray,
-    w: np.ndarray,
-    pad: tuple[tuple[int, int], ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    out_shape: tuple[int, ...],
-) -> tuple[str, float]:
-    """The cheapest direct algorithm and its estimated seconds."""
-    if _plain_numpy(x, w, pad, stride, dilation):
-        # The C loop SciPy uses; nothing direct beats it.
-        return "numpy", 5e-6 + _SEC_PER_NP_CORRELATE_MAC * out_shape[0] * w.shape[2]
-    if (
-        x.ndim == 2
-        and w.shape[0] == w.shape[1] == 1
-        and dilation == (1,)
-        and stride[0] * out_shape[0] * w.shape[2] <= _TINY_MACS
-    ):
-        # A tiny strided layer: one numpy.correlate call beats every plan's
-        # set-up (and pricing them all would cost more than running this one).
-        return "numpy_subsample", 5e-6 + stride[0] * out_shape[0] * _np_correlate_cost(w.shape[2])
-    plans = _direct_plans(x.shape, w.shape, pad, stride, dilation, out_shape, (x.dtype, w.dtype))
-    plan = min(plans, key=plans.__getitem__)
-    return plan, plans[plan]
-
-
-def _direct(
-    x: np.ndarray,
-    w: np.ndarray,
-    pad: tuple[tuple[int, int], ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    out_shape: tuple[int, ...],
-    dtype: np.dtype,
-    plan: str,
-) -> np.ndarray:
-    """Run the direct algorithm ``plan`` (from :func:`_best_direct`)."""
-    if plan in ("numpy", "polyphase", "numpy_subsample"):
-        # numpy.correlate conjugates its second argument; undo that.
-        taps = np.conj(w[0, 0]) if w.dtype.kind == "c" else w[0, 0]
-        if plan == "numpy":
-            mode = _numpy_mode(x.shape[1], w.shape[2], pad[0])
-            if mode != "valid" and not all_finite(taps):
-                # numpy.correlate never multiplies the zeros it implies beyond the
-                # ends; the definition (explicit zeros) does: 0 * inf is NaN there.
-                x, mode = _zero_pad(x, pad), "valid"
-            return np.correlate(x[0], taps, mode)[None, :].astype(dtype, copy=False)
-        if plan == "numpy_subsample":
-            every = np.correlate(_zero_pad(x[0], pad), taps, "valid")[:: stride[0]]
-            return every[None, : out_shape[0]].astype(dtype, copy=False)
-        return _polyphase(_zero_pad(x[0], pad), taps, stride[0], out_shape[0], dtype)[None, :]
-    grid = _zero_pad(x, pad)
-    if plan == "blocks2d":
-        result = _blocks2d(grid[0], w[0, 0], stride, out_shape, dtype)
-        if result is not None:
-            return result[None]
-        plan = "im2col" if math.prod(out_shape) * w[0, 0].size <= _IM2COL_LIMIT else "shift_add"
-    if plan == "einsum":
-        return _window_einsum(grid[0], w[0, 0], stride[0], dilation[0], out_shape[0], dtype)[None]
-    if plan == "im2col":
-        return _im2col(grid, w, stride, dilation, out_shape, dtype)
-    return _shift_add(grid, w, stride, dilation, out_shape, dtype)
-
-
-def strided_1d(
-    x: np.ndarray, taps: np.ndarray, pad: tuple[int, int], stride: int, method: str
-) -> np.ndarray:
-    """A single-channel strided 1-D correlation, the hot case of the CNN pages.
-
-    ``x`` and ``taps`` are 1-D arrays of one BLAS dtype (float32/64,
-    complex64/128), checked by the caller, with ``pad`` zeros implied
-    before and after and ``stride > 1``. Only the kept outputs are computed:
-    by :func:`~convdoc._strided.phase_matmul`, or for long kernels by
-    :func:`~convdoc._strided.fft_phases` under ``"auto"`` (whose result
-    is dropped if not finite: the FFT spreads a NaN or infinity of the input
-    over every output) or ``"fft"``. Kept apart
-    from the general planner because pricing every plan costs as much as the
-    arithmetic on a few thousand samples.
-    """
-    k = taps.size
-    n_out = (x.size + pad[0] + pad[1] - k) // stride + 1
-    grid = x if pad == (0, 0) else _zero_pad(x, (pad,))
-    if method != "fft" and stride * n_out * k <= _TINY_MACS:
-        # Every output and then every stride-th: one C call beats any set-up.
-        every = np.correlate(grid, np.conj(taps) if taps.dtype.kind == "c" else taps, "valid")
-        return every[::stride][:n_out].copy()
-    if method == "fft":
-        return fft_phases(grid[None], taps[None, None], (stride,), (n_out,), grid.dtype)[0]
-    if method == "auto":
-        direct = phase_matmul_cost(n_out, k, stride)
-        if direct > _SEC_OVERHEAD_FFT and fft_phases_cost((n_out,), (k,), (stride,), 1, 1) < direct:
-            with np.errstate(all="ignore"):  # warnings are the direct plan's to give
-                result = fft_phases(grid[None], taps[None, None], (stride,), (n_out,), grid.dtype)
-            result = result[0]
-            # A NaN or infinity in the input spreads over the whole FFT result,
-            # so a finite result means a finite input: keep it, else go direct.
-            if all_finite(result):
-                return result
-    result = phase_matmul(grid, taps, stride, n_out)
-    if result is not None:
-        return result
-    # A NaN or infinity met a padding zero of the tap matrix: redo exactly.
-    taps = np.conj(taps) if taps.dtype.kind == "c" else taps
-    return _polyphase(grid, taps, stride, n_out, grid.dtype)
-
-
-def _window_einsum(
-    grid: np.ndarray, taps: np.ndarray, stride: int, dilation: int, n_out: int, dtype: np.dtype
-) -> np.ndarray:
-    """1-D windows as a strided view (no copy) contracted with the taps by numpy.einsum."""
-    view = np.lib.stride_tricks.as_strided(
-        grid,
-        shape=(n_out, taps.size),
-        strides=(grid.strides[0] * stride, grid.strides[0] * dilation),
-        writeable=False,
-    )
-    return np.einsum("ij,j->i", view, taps).astype(dtype, copy=False)
-
-
-# OpenBLAS hands a matrix product above about this many multiply-adds to all its
-# threads; on a busy machine waiting for them costs far more than the product.
-_BLAS_CHUNK_MACS = 1 << 18
-
-
-def _tap_matrices(taps: np.ndarray, stride: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shifted-tap matrices ``(..., block, q)`` for each row of ``taps`` (``block = q*stride``).
-
-    A row of ``block`` samples times ``head`` gives ``q`` consecutive strided
-    outputs, less the taps that spill into the next row; those are ``tail``'s.
-    ``head[..., u, j]`` is the tap output ``r*q + j`` applies to sample ``u``
-    of row ``r``. Built by one scatter rather than a loop over ``j``.
-    """
-    k = taps.shape[-1]
-    q = -(-k // stride)
-    block = q * stride
-    lead = taps.shape[:-1]
-    rows = math.prod(lead)
-    flat = taps.reshape(rows, k)
-    # Tap t of output j falls on sample j*stride + t counted from row r's start;
-    # as a flat index into a (block, q) matrix that is (j*stride + t)*q + j.
-    j = np.arange(q)[:, None]
-    pos = j * stride + np.arange(k)
-    index = (pos * q + j).ravel()
-    inside = (pos < block).ravel()
-    head = np.zeros((rows, block * q), dtype=taps.dtype)
-    tail = np.zeros((rows, block * q), dtype=taps.dtype)
-    values = np.tile(flat, q)  # row-major (j, t) pairs, as index
-    head[:, index[inside]] = values[:, inside]
-    tail[:, index[~inside] - block * q] = values[:, ~inside]
-    return head.reshape(*lead, block, q), tail.reshape(*lead, block, q)
-
-
-def _blocks2d(
-    grid: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, int],
-    out_shape: tuple[int, int],
-    dtype: np.dtype,
-) -> np.ndarray | None:
-    """Strided 2-D correlation as two matrix products per kernel row.
-
-    Kernel row ``a`` meets image rows ``a, a + s0, a + 2*s0, ...``; those rows
-    are copied into a buffer of whole blocks (one spare block each, so every
-    block has a next one) and multiplied by that row's tap matrices. Wins for
-    strided layers with kernels up to about 15 wide on large images, where it
-    does the kept multiply-adds at matrix-product speed; wider kernels do
-    better by FFT. Returns None on a non-finite output: the tap matrices hold
-    zeros, and ``0 * inf`` is NaN where the definition never multiplies.
-    """
-    kw, (mh, mw), (s0, s1) = w.shape[1], out_shape, stride
-    width = grid.shape[1]
-    q = -(-kw // s1)
-    block = q * s1
-    n_blocks = -(-width // block) + 1
-    buf = np.zeros((mh, n_blocks * block), dtype=dtype)
-    # All image rows' blocks in one matrix: one product pair per kernel row. The
-    # spare block's outputs (which would read the next image row) are cut off.
-    flat = buf.reshape(mh * n_blocks, block)
-    out = np.zeros((mh * n_blocks, q), dtype=dtype)
-    with np.errstate(all="ignore"):
-        heads, tails = _tap_matrices(w.astype(dtype, copy=False), s1)
-        for a, (head, tail) in enumerate(zip(heads, tails, strict=True)):
-            buf[:, :width] = grid[a : a + s0 * (mh - 1) + 1 : s0]
-            out[:-1] += _chunked_matmul(flat[:-1], head)
-            out[:-1] += _chunked_matmul(flat[1:], tail)
-        kept = out.reshape(mh, n_blocks * q)[:, :mw]
-        return np.ascontiguousarray(kept) if all_finite(kept) else None
-
-
-def _blocks2d_cost(
-    out_shape: tuple[int, ...], k: tuple[int, ...], stride: tuple[int, ...], width: int
-) -> float:
-    """Seconds of :func:`_blocks2d` (fitted on 64..1024 px, 15..63 px kernels, stride 4)."""
-    q = -(-k[1] // stride[1])
-    block = q * stride[1]
-    n_blocks = -(-width // block) + 1
-    per_row = 1.5e-5 + 1e-9 * out_shape[0] * width + 3e-10 * out_shape[0] * n_blocks * block * q
-    return k[0] * per_row
-
-
-def _chunked_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` in row chunks small enough for OpenBLAS to run single-threaded."""
-    per_row = a.shape[1] * (b.shape[1] if b.ndim == 2 else 1)
-    rows = max(1, _BLAS_CHUNK_MACS // per_row)
-    if a.shape[0] <= rows:
-        return a @ b
-    out = np.empty((a.shape[0], *b.shape[1:]), dtype=np.result_type(a, b))
-    for start in range(0, a.shape[0], rows):
-        np.matmul(a[start : start + rows], b, out=out[start : start + rows])
-    return out
-
-
-def _im2col(
-    grid: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    out_shape: tuple[int, ...],
-    dtype: np.dtype,
-) -> np.ndarray:
-    """Every window copied into one matrix, times the kernels: one matrix product.
-
-    Few Python-level operations, memory ``outputs * taps * C_in``: the choice
-    for small outputs with many taps, where shift-and-add would loop a lot.
-    The windows are a strided view; NumPy copies it one innermost run at a
-    time, so the longer of the two trailing runs (kernel width or output
-    width) goes innermost: windows as rows for wide kernels, as columns for
-    narrow ones.
-    """
-    spatial = grid.ndim - 1
-    c_out = w.shape[0]
-    strides = grid.strides
-    outer = tuple(strides[1 + a] * stride[a] for a in range(spatial))
-    inner = (strides[0], *(strides[1 + a] * dilation[a] for a in range(spatial)))
-    outputs = math.prod(out_shape)
-    kernels = w.reshape(c_out, -1)
-    if w.shape[-1] >= out_shape[-1]:
-        shape, order = (*out_shape, *w.shape[1:]), (*outer, *inner)
-        matrix = np.lib.stride_tricks.as_strided(grid, shape, order, writeable=False)
-        out = (matrix.reshape(outputs, -1) @ kernels.T).T  # (C_out, outputs)
-    else:
-        shape, order = (*w.shape[1:], *out_shape), (*inner, *outer)
-        matrix = np.lib.stride_tricks.as_strided(grid, shape, order, writeable=False)
-        out = kernels @ matrix.reshape(-1, outputs)
-    return np.ascontiguousarray(out.reshape(c_out, *out_shape).astype(dtype, copy=False))
-
-
-def _polyphase(
-    grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int, dtype: np.dtype
-) -> np.ndarray:
-    """Strided 1-D correlation as ``stride`` numpy.correlate calls on phases.
-
-    ``out[i] = sum_t grid[i*s + t] taps[t]``; writing ``t = q*s + p`` gives
-    ``sum_p sum_q grid[p::s][i + q] * taps[p::s][q]``: each phase is a plain
-    stride-1 problem ``s`` times smaller, so only the kept outputs are computed.
-    Receives already-conjugated taps.
-    """
-    out = np.zeros(n_out, dtype=dtype)
-    for phase in range(min(stride, taps.size)):
-        sub_taps = taps[phase::stride]
-        need = n_out + sub_taps.size - 1
-        sub_grid = grid[phase::stride][:need]
-        out += np.correlate(sub_grid, sub_taps, "valid")
-    return out
-
-
-def _shift_add(
-    grid: np.ndarray,
-    w: np.ndarray,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    out_shape: tuple[int, ...],
-    dtype: np.dtype,
-) -> np.ndarray:
-    """One vectorised multiply-accumulate per tap over the kept outputs only."""
-    c_out, c_in = w.shape[:2]
-    out = np.zeros((c_out, *out_shape), dtype=dtype)
-    single = c_out == c_in == 1
-    scratch = np.empty(out_shape, dtype=dtype) if single else None
-    for tap in itertools.product(*(range(ki) for ki in w.shape[2:])):
-        window = tuple(
-            slice(t * d, t * d + s * (o - 1) + 1, s)
-            for t, d, s, o in zip(tap, dilation, stride, out_shape, strict=True)
-        )
-        patch = grid[(slice(None), *window)]
-        if single:
-            np.multiply(patch[0], w[(0, 0, *tap)], out=scratch)
-            out[0] += scratch
-        else:
-            out += np.tensordot(w[(slice(None), slice(None), *tap)], patch, axes=(1, 0))
-    return out
-
-
-def _dilate(w: np.ndarray, dilation: tuple[int, ...]) -> np.ndarray:
-    """Insert ``d - 1`` zeros between taps along each spatial axis."""
-    if all(d == 1 for d in dilation):
-        return w
-    k = w.shape[2:]
-    span = tuple(d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True))
-    out = np.zeros(w.shape[:2] + span, dtype=w.dtype)
-    out[(slice(None), slice(None), *(slice(None, None, d) for d in dilation))] = w
-    return out
-
-
-def _fft(
-    x: np.ndarray,
-    w: np.ndarray,
-    pad: tuple[tuple[int, int], ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    out_shape: tuple[int, ...],
-    dtype: np.dtype,
-) -> np.ndarray:
-    """Multiply spectra; correlation = convolution with the flipped kernel."""
-    from scipy import fft as sp_fft
-
-    plain = _scipy_mode(x, w, pad, stride, dilation)
-    if plain is not None and x.ndim == 2:
-        # Exactly scipy.signal.convolve's FFT path, so plain calls cost what SciPy's do.
-        from scipy import signal
-
-        kernel = w[(0, 0, *(slice(None, None, -1),) * (x.ndim - 1))]
-        result = signal.fftconvolve(x[0], kernel, plain)[None]
-        if dtype.kind in "iu":
-            return round_to_int(result, dtype)
-        return result.astype(dtype, copy=False)
-    w = _dilate(w, dilation)
-    span = w.shape[2:]
-    # Implicit zero padding only reaches k-1 cells beyond the input; pad the rest.
-    extra = tuple(
-        (max(b - (s - 1), 0), max(a - (s - 1), 0)) for (b, a), s in zip(pad, span, strict=True)
-    )
-    if any(b or a for b, a in extra):
-        x = _zero_pad(x, extra)
-        pad = tuple((b - e[0], a - e[1]) for (b, a), e in zip(pad, extra, strict=True))
-    if any(st > 1 for st in stride):
-        return fft_phases(_zero_pad(x, pad), w, stride, out_shape, dtype)
-    spatial = x.ndim - 1
-    axes = tuple(range(-spatial, 0))
-    full = tuple(n + s - 1 for n, s in zip(x.shape[1:], span, strict=True))
-    flipped = w[(slice(None), slice(None), *(slice(None, None, -1),) * spatial)]
-    is_complex = dtype.kind == "c"
-    shape = tuple(sp_fft.next_fast_len(f, real=not is_complex) for f in full)
-    work = fft_work_dtype(dtype)
-    forward = sp_fft.fftn if is_complex else sp_fft.rfftn
-    spec_x = forward(x.astype(work, copy=False), shape, axes=axes)
-    # A 2-D kernel much smaller than the image: its spectrum from its taps.
-    spec_w = spectrum(flipped.astype(work, copy=False), shape, is_complex, -1)
-    if w.shape[1] == 1:
-        spec = spec_w[:, 0] * spec_x[0]
-    else:
-        spec = np.einsum("oi...,i...->o...", spec_w, spec_x)
-    result = (
-        sp_fft.ifftn(spec, shape, axes=axes)
-        if is_complex
-        else sp_fft.irfftn(spec, shape, axes=axes)
-    )
-    # Full-convolution index of output i is i*s + (k' - 1 - pad_before).
-    keep = tuple(
-        slice(s - 1 - b, s - 1 - b + st * (o - 1) + 1, st)
-        for s, (b, _), st, o in zip(span, pad, stride, out_shape, strict=True)
-    )
-    result = result[(slice(None), *keep)]
-    if dtype.kind in "iu":
-        return round_to_int(result, dtype)
-    return np.ascontiguousarray(result.astype(dtype, copy=False))
-
-
-def _scipy_mode(
-    x: np.ndarray,
-    w: np.ndarray,
-    pad: tuple[tuple[int, int], ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-) -> str | None:
-    """The scipy.signal mode equal to this single-channel problem, if there is one."""
-    if w.shape[0] != 1 or w.shape[1] != 1 or max(stride) != 1 or max(dilation) != 1:
-        return None
-    k = w.shape[2:]
-    full = same = valid = True
-    for (before, after), ki, ni in zip(pad, k, x.shape[1:], strict=True):
-        full = full and before == after == ki - 1
-        same = same and before == ki // 2 and after == (ki - 1) // 2
-        valid = valid and before == after == 0 and ki <= ni
-    return "full" if full else "same" if same else "valid" if valid else None
-
-
-def _rank_one(k: np.ndarray, dtype: np.dtype | None = None) -> tuple[np.ndarray, np.ndarray] | None:
-    """Column and row factors (float64) if ``k`` is an outer product to ``dtype``'s rounding.
-
-    ``dtype`` is the result's dtype (default: ``k``'s, or float64 for an integer
-    or boolean kernel). The SVD always runs in float64, so a float32 kernel
-    applied to a float64 image is only called separable if it is one to
-    float64 precision. A kernel holding NaN or infinity is never separable (the
-    two passes would not spread it the way the definition does), nor is one
-    whose result needs more than float64 (longdouble) or that
-    :func:`scipy.ndimage.correlate1d` does not compute natively (float16).
-    """
-    if dtype is None:
-        dtype = k.dtype if k.dtype.kind == "f" else np.dtype(np.float64)
-    if dtype not in _SEPARABLE_DTYPES or k.dtype.kind not in "biuf" or k.dtype == np.longdouble:
-        return None
-    if not all_finite(k):
-        return None
-    u, s, vt = np.linalg.svd(k.astype(np.float64))
-    if s[0] == 0 or s[1:].max(initial=0) > s[0] * max(k.shape) * 8 * np.finfo(dtype).eps:
-        return None
-    scale = math.sqrt(s[0])
-    return u[:, 0] * scale, vt[0] * scale
-
-
-def _separable(
-    x: np.ndarray, w: np.ndarray, pad: tuple[tuple[int, int], ...], out_shape: tuple[int, ...]
-) -> np.ndarray:
-    """Rank-one 2-D kernel as a row pass then a column pass (scipy.ndimage)."""
-    from scipy import ndimage
-
-    dtype = np.result_type(x, w)
-    factors = _rank_one(w[0, 0], dtype)
-    if factors is None:  # _choose checked; only reachable if called directly
-        raise ValueError("the kernel is not separable")
-    col, row = factors
-    grid = _zero_pad(x[0], pad).astype(dtype, copy=False)
-    (kh, kw), (oh, ow) = w.shape[2:], out_shape
-    # ndimage centres a length-k filter on tap k//2; keep the fully inside part.
-    rows = ndimage.correlate1d(grid, row.astype(dtype), axis=1, mode="constant")
-    rows = rows[:, kw // 2 : kw // 2 + ow]
-    both = ndimage.correlate1d(rows, col.astype(dtype), axis=0, mode="constant")
-    return both[kh // 2 : kh // 2 + oh][None]
+    return planner.run_direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
 
 
 # ------------------------------------------------------------------ method choice
 
 
-def _max_abs(a: np.ndarray) -> int:
-    """Largest ``|a|`` as an exact Python int (``np.abs`` of INT64_MIN is negative)."""
-    return max(abs(int(a.max())), abs(int(a.min())))
-
-
-def _fft_exact_enough(x: np.ndarray, w: np.ndarray, pad: tuple[tuple[int, int], ...]) -> bool:
-    """Whether an FFT provably rounds to the exact integer sums (always True for other dtypes).
-
-    SciPy's rule, that the largest possible sum fits the float64 mantissa, is
-    needed but not enough: the FFT's rounding error grows with the data's
-    norms and the transform length, and once it passes 1/2 the rounded
-    result is off by one (int32 samples of 1e5 against 800 taps of 1e7 were).
-    Percival's bound for an FFT convolution of length ``n``,
-    ``|error| <= ||x|| ||w|| eps (3 (1 + sqrt 5) log2 n + O(1))``, is asked
-    to stay below 1/4 (norms over all input channels, the largest output
-    channel's kernel). A floating-point result (an integer input next to a
-    float one included) has no exactness to keep; its values are not even
-    looked at, so a NaN or infinity there is left to the finiteness checks.
-    """
-    if np.result_type(x, w).kind not in "iu":
-        return True
-    terms = w.shape[1] * math.prod(w.shape[2:])
-    if _max_abs(x) * _max_abs(w) * terms > _FLOAT_MANTISSA_LIMIT:
-        return False
-    size = math.prod(
-        n + b + a + k - 1 for n, (b, a), k in zip(x.shape[1:], pad, w.shape[2:], strict=True)
-    )
-    norm_x = math.sqrt(float(np.sum(np.square(x, dtype=np.float64))))
-    norm_w = math.sqrt(
-        float(np.max(np.sum(np.square(w, dtype=np.float64), axis=tuple(range(1, w.ndim)))))
-    )
-    eps = float(np.finfo(np.float64).eps)
-    return norm_x * norm_w * eps * (10 * math.log2(max(size, 2)) + 10) <= 0.25
-
-
-def _choose(
-    x: np.ndarray,
-    w: np.ndarray,
-    pad: tuple[tuple[int, int], ...],
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    out_shape: tuple[int, ...],
-    direct: float,
-) -> str:
-    """Cheapest exact-enough method by a simple cost model (``direct``: its seconds)."""
-    c_out, c_in = w.shape[:2]
-    k = w.shape[2:]
-    single = c_out == c_in == 1
-    if direct < _SEC_OVERHEAD_FFT:
-        return "direct"  # nothing can beat it; skip the rest of the model
-    plain = _scipy_mode(x, w, pad, stride, dilation)
-    if plain is not None and x.ndim == 2:
-        # A plain 1-D problem runs numpy.correlate or fftconvolve exactly as SciPy
-        # would, so SciPy's own decision (tuned for these two) is the right one.
-        if min(x.shape[1], w.shape[2]) <= _SCIPY_ALWAYS_DIRECT:
-            return "direct"  # SciPy's answer, without the ~10 us of asking
-        if not (all_finite(x) and all_finite(w)):
-            # Before asking SciPy: its integer check calls int() on the largest
-            # |value| of both inputs, which raises for NaN or infinity.
-            return "direct"
-        from scipy import signal
-
-        if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft" and _fft_exact_enough(
-            x, w, pad
-        ):
-            return "fft"
-        return "direct"
-    span = tuple(d * (ki - 1) + 1 for ki, d in zip(k, dilation, strict=True))
-    if all(s == 1 for s in stride):
-        full = math.prod(ni + s - 1 for ni, s in zip(x.shape[1:], span, strict=True))
-        n_ffts = c_in + c_in * c_out + c_out
-        fft = (
-            _SEC_OVERHEAD_FFT
-            + _SEC_PER_FFT_UNIT * n_ffts * full * math.log(full)
-            + (2e-9 * c_in * c_out * full)
-        )
-    else:
-        fft = fft_phases_cost(out_shape, span, stride, c_out, c_in)
-    costs = {"direct": direct, "fft": fft}
-    dtype = np.result_type(x, w)
-    if (
-        single
-        and x.ndim == 3
-        and dtype in _SEPARABLE_DTYPES
-        and stride == (1, 1)
-        and dilation == (1, 1)
-        and min(k) > 1
-    ):
-        grid_size = math.prod(ni + b + a for ni, (b, a) in zip(x.shape[1:], pad, strict=True))
-        costs["separable"] = _SEC_OVERHEAD_SEPARABLE + _SEC_PER_SEPARABLE_MAC * grid_size * sum(k)
-    for method in sorted(costs, key=costs.__getitem__):
-        if method == "direct":
-            return method
-        if method == "fft" and all_finite(x) and all_finite(w) and _fft_exact_enough(x, w, pad):
-            return method
-        # Rank one is judged to rounding, so a zero tap may be a tiny product of
-        # factors: inf * tiny is inf where the definition has inf * 0 = NaN.
-        if method == "separable" and all_finite(x) and _rank_one(w[0, 0], dtype) is not None:
-            return method
-    return "direct"

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from convdoc import engine
-from convdoc._strided import all_finite
 from convdoc._validate import as_array, check_ndim, choice, fill_value
+from convdoc.plans._common import all_finite
 
 __all__ = ["MODES", "convolve", "correlate", "signal_pad"]
 

@@ -26,8 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from convdoc._gather import correlate_gather, gather_cells
-from convdoc._strided import all_finite
 from convdoc._validate import (
     as_array,
     check_bytes,
@@ -44,6 +42,8 @@ from convdoc.engine import (
     extend,
     strided_1d,
 )
+from convdoc.plans._common import all_finite
+from convdoc.plans.gather import correlate_gather, gather_cells
 from convdoc.shapes import transposed_output_size
 
 __all__ = [

@@ -26,10 +26,10 @@ from convdoc import (
     conv_transpose2d,
     convolve,
     correlate,
-    engine,
     reference_conv,
 )
-from convdoc._strided import round_to_int
+from convdoc.plans import fft, separable
+from convdoc.plans._common import round_to_int
 
 FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -40,8 +40,9 @@ INT64_MIN = np.iinfo(np.int64).min
 
 @contextlib.contextmanager
 def spy(name: str) -> Iterator[mock.MagicMock]:
-    """Record the calls of ``convdoc.engine.<name>`` while still running it."""
-    with mock.patch.object(engine, name, wraps=getattr(engine, name)) as m:
+    """Record the calls of a plan (``"fft"`` or ``"separable"``) while still running it."""
+    module = {"fft": fft, "separable": separable}[name]
+    with mock.patch.object(module, "correlate", wraps=module.correlate) as m:
         yield m
 
 
@@ -84,7 +85,7 @@ def test_separable_detection_works_for_every_kernel_dtype(
     kernel = (np.outer(col, row) if kdtype != "bool" else np.ones((kh, kw))).astype(kdtype)
     image = rng.standard_normal((160, 170))
     expected = corr2d_loop_free(image, kernel.astype(np.float64), "same")
-    with spy("_separable") as sep:
+    with spy("separable") as sep:
         got = correlate(image, kernel, "same")
     assert got.dtype == np.result_type(image, kernel)
     np.testing.assert_allclose(got, expected.astype(got.dtype), rtol=1e-9, atol=1e-9)
@@ -101,7 +102,7 @@ def test_separable_plan_even_heights_and_widths(kh: int, kw: int, seed: int) -> 
     kernel = np.outer(rng.random(kh) + 0.5, rng.random(kw) + 0.5)
     image = rng.standard_normal((176, 190))
     for mode in ("full", "same", "valid"):
-        with spy("_separable") as sep:
+        with spy("separable") as sep:
             got = convolve(image, kernel, mode)
         assert sep.called, (kh, kw, mode)
         np.testing.assert_allclose(
@@ -116,7 +117,7 @@ def test_gaussian_8x9_blur_through_separable_plan() -> None:
     g8 = np.exp(-0.5 * ((np.arange(8) - 3.5) / 1.5) ** 2)
     g9 = np.exp(-0.5 * ((np.arange(9) - 4) / 1.5) ** 2)
     kernel = np.outer(g8, g9)
-    with spy("_separable") as sep:
+    with spy("separable") as sep:
         got = convolve(image, kernel, "same")
     assert sep.called
     np.testing.assert_allclose(got, signal.convolve(image, kernel, "same", "direct"), atol=1e-12)
@@ -140,8 +141,8 @@ def test_nan_kernel_propagates_like_scipy() -> None:
     got = convolve(image, kernel, "same")
     expected = signal.convolve(image, kernel, "same", method="direct")
     np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
-    assert engine._rank_one(kernel) is None
-    assert engine._rank_one(np.where(np.isnan(kernel), np.inf, kernel)) is None
+    assert separable.rank_one(kernel) is None
+    assert separable.rank_one(np.where(np.isnan(kernel), np.inf, kernel)) is None
 
 
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
@@ -153,12 +154,12 @@ def test_separable_plan_never_sees_non_finite_input(bad: float) -> None:
     k = rng.integers(-3, 4, (8, 8)).astype(np.float64)
     k[3, 4] = -9.2e18
     x = rng.random((160, 170))
-    assert engine._rank_one(k) is not None
-    with spy("_separable") as sep:
+    assert separable.rank_one(k) is not None
+    with spy("separable") as sep:
         convolve(x, k, "same")
     assert sep.called  # the finite image does take the plan
     x[80, 90] = bad
-    with spy("_separable") as sep, np.errstate(invalid="ignore"):
+    with spy("separable") as sep, np.errstate(invalid="ignore"):
         got = convolve(x, k, "same")
         expected = signal.convolve(x, k, "same", method="direct")
     assert not sep.called
@@ -177,8 +178,8 @@ def test_float32_kernel_keeps_float64_precision() -> None:
     expected = signal.convolve(image, kernel.astype(np.float64), "same", method="direct")
     np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-13)
     # Applied to a float32 image the float32 rounding is all that is asked.
-    assert engine._rank_one(kernel, np.dtype(np.float32)) is not None
-    assert engine._rank_one(kernel, np.dtype(np.float64)) is None
+    assert separable.rank_one(kernel, np.dtype(np.float32)) is not None
+    assert separable.rank_one(kernel, np.dtype(np.float64)) is None
 
 
 def test_longdouble_fft_keeps_long_double_precision() -> None:
@@ -187,7 +188,7 @@ def test_longdouble_fft_keeps_long_double_precision() -> None:
     rng = np.random.default_rng(8)
     x = rng.standard_normal((64, 64)).astype(np.longdouble)
     k = rng.standard_normal((11, 11)).astype(np.longdouble)
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         got = convolve(x, k)
     assert fft.called
     expected = signal.convolve(x, k, method="direct")
@@ -271,7 +272,7 @@ def test_integer_layers_wrap_like_numpy_under_auto(
         x, w = np.full((2, 4000), a, dtype), np.full((3, 2, 401), b, dtype)
         layer = conv1d
     terms = w[0].size
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         got = layer(x, w, stride=stride)
     assert got.dtype == dtype
     np.testing.assert_array_equal(got, np.full(got.shape, _wrap(terms * a * b, dtype), dtype))
@@ -294,7 +295,7 @@ def test_int16_overflow_wraps_under_auto() -> None:
     # mod 2**16, so each product is 1 and the sum is 1001.
     x = np.full(20000, 32767, np.int16)
     k = np.full(2000, 32767, np.int16)
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         y = convolve(x, k)
     assert fft.called  # small sums: the FFT is exact and auto takes it
     assert y[1000] == 1001
@@ -305,7 +306,7 @@ def test_uint8_2d_correlate_is_exact() -> None:
     # 255 * 255 = 65025 = 1 mod 256, times 625 taps = 625 = 113 mod 256 (by hand).
     x = np.full((300, 300), 255, np.uint8)
     k = np.full((25, 25), 255, np.uint8)
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         y = correlate(x, k, "valid")
     assert fft.called  # the sums need 26 bits: a float32 FFT would round them
     assert y.dtype == np.uint8
@@ -376,7 +377,7 @@ def test_finite_in_never_nan_out_issue_repro() -> None:
     # 1e305 * 20000 overflows the spectrum's Nyquist bin; no direct sum overflows.
     x = 1e305 * (-1.0) ** np.arange(20000)
     k = np.ones(500)
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         got = convolve(x, k)
     assert fft.called  # the FFT was tried, and its NaN result thrown away
     assert np.isfinite(got).all()
@@ -393,7 +394,7 @@ def test_finite_in_never_nan_out_2d(magnitude: float, seed: int) -> None:
     x = magnitude * signs
     k = rng.random((11, 11))
     expected = signal.correlate(x, k, "same", method="direct")
-    with spy("_fft"):
+    with spy("fft"):
         got = correlate(x, k, "same")
     np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
     ok = np.isfinite(expected)
@@ -413,7 +414,7 @@ def test_conv2d_overflowing_fft_is_redone() -> None:
     x = 1e306 * np.ones((2, 96, 96))
     x[:, ::2] *= -1
     w = np.ones((1, 2, 12, 12)) / 10
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         got = conv2d(x, w)
     assert fft.called
     expected = signal.correlate(x[0], w[0, 0], "valid", "direct") + signal.correlate(
@@ -468,7 +469,7 @@ def test_float_result_from_integer_input_is_not_held_to_integer_exactness() -> N
     rng = np.random.default_rng(7)
     ints = rng.integers(-5, 5, (120, 120))
     k = 1e20 * rng.random((15, 15))
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         got = correlate(ints, k, "same")
     assert fft.called
     expected = signal.correlate(ints, k, "same", method="direct")
@@ -483,7 +484,7 @@ def test_2d_nan_stays_local_and_auto_skips_the_fft() -> None:
     x = rng.random((300, 300))
     x[150, 150] = np.nan
     k = rng.random((25, 25))
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         got = correlate(x, k, "same")
     assert not fft.called  # the FFT would only be thrown away
     expected = signal.correlate(x, k, "same", method="direct")
@@ -496,11 +497,11 @@ def test_multichannel_conv2d_inf_stays_local_and_auto_skips_the_fft() -> None:
     x = rng.random((3, 100, 100))
     x[1, 40, 60] = np.inf
     w = rng.random((2, 3, 15, 15))
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         got = conv2d(x, w, padding=7)
     assert not fft.called
     finite = rng.random((3, 100, 100))
-    with spy("_fft") as fft:
+    with spy("fft") as fft:
         conv2d(finite, w, padding=7)
     assert fft.called  # the same problem with finite input does take the FFT
     # Oracle: per-channel SciPy direct correlations (positive weights: +inf spreads
@@ -763,7 +764,7 @@ def test_auto_matches_scipy_direct_for_every_dtype_and_magnitude(
     expected = _oracle(fn, x, k, mode)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow/invalid as NumPy's
-        with spy("_fft") as fft:
+        with spy("fft") as fft:
             got = getattr(__import__("convdoc"), fn)(x, k, mode)
     event(f"FFT ran: {fft.called}")
     assert got.dtype == res

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from convdoc import engine
 from convdoc.engine import correlate_padded, correlate_windows, extend
+from convdoc.plans import direct, im2col, planner, separable
 
 
 def loop_windows(grid, weight, stride, dilation):
@@ -61,8 +61,8 @@ def window_problems(draw: st.DrawFn):
 
 def choose(x, w, pad, stride, dilation, out_shape):
     """What method="auto" picks, with the engine's own direct-cost estimate."""
-    _, direct = engine._best_direct(x, w, pad, stride, dilation, out_shape)
-    return engine._choose(x, w, pad, stride, dilation, out_shape, direct)
+    _, direct = planner.best_direct(x, w, pad, stride, dilation, out_shape)
+    return planner.choose(x, w, pad, stride, dilation, out_shape, direct)
 
 
 @settings(max_examples=80, deadline=None)
@@ -157,11 +157,11 @@ def test_separable_path_equals_direct() -> None:
     kernel = np.outer(col, row)
     pad = ((3, 3), (2, 1))
     out_shape = (64, 70)
-    got = engine._separable(image[None], kernel[None, None], pad, out_shape)
+    got = separable.correlate(image[None], kernel[None, None], pad, out_shape)
     expected = signal.correlate(np.pad(image, pad), kernel, "valid", method="direct")
     np.testing.assert_allclose(got, expected[None], rtol=1e-10, atol=1e-10)
-    assert engine._rank_one(kernel) is not None
-    assert engine._rank_one(rng.standard_normal((5, 5))) is None
+    assert separable.rank_one(kernel) is not None
+    assert separable.rank_one(rng.standard_normal((5, 5))) is None
 
 
 def test_auto_takes_a_big_gaussian_blur_off_the_direct_plan() -> None:
@@ -228,14 +228,14 @@ def test_strided_fft_polyphase_matches_subsampled_scipy(dtype) -> None:
         np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-8)
 
 
-@pytest.mark.parametrize("plan", ["_im2col", "_shift_add"])
+@pytest.mark.parametrize("plan", [im2col.im2col, direct.shift_add])
 def test_each_direct_plan_matches_loops(plan) -> None:
     rng = np.random.default_rng(13)
     grid = rng.integers(-9, 10, (2, 17, 15))
     w = rng.integers(-9, 10, (3, 2, 4, 3))
     stride, dilation = (2, 3), (3, 1)
     expected = loop_windows(grid, w, stride, dilation)
-    got = getattr(engine, plan)(grid, w, stride, dilation, expected.shape[1:], expected.dtype)
+    got = plan(grid, w, stride, dilation, expected.shape[1:], expected.dtype)
     np.testing.assert_array_equal(got, expected)
 
 
@@ -248,11 +248,11 @@ def test_1d_strided_plans_agree(k, stride) -> None:
     expected = loop_windows(x[None], w[None, None], (stride,), (1,))
     n_out = expected.shape[1]
     dtype = expected.dtype
-    np.testing.assert_array_equal(engine._polyphase(x, w, stride, n_out, dtype), expected[0])
+    np.testing.assert_array_equal(direct.numpy_phases(x, w, stride, n_out, dtype), expected[0])
     np.testing.assert_array_equal(
-        engine._shift_add(x[None], w[None, None], (stride,), (1,), (n_out,), dtype), expected
+        direct.shift_add(x[None], w[None, None], (stride,), (1,), (n_out,), dtype), expected
     )
-    np.testing.assert_array_equal(engine._window_einsum(x, w, stride, 1, n_out, dtype), expected[0])
+    np.testing.assert_array_equal(direct.window_einsum(x, w, stride, 1, n_out, dtype), expected[0])
     np.testing.assert_array_equal(
         correlate_windows(x[None], w[None, None], stride=stride, method="direct"), expected
     )
@@ -264,5 +264,5 @@ def test_window_einsum_with_dilation_and_complex() -> None:
     w = rng.standard_normal(4) - 1j * rng.standard_normal(4)
     for stride, dilation in ((1, 3), (2, 2), (5, 1)):
         expected = loop_windows(x[None], w[None, None], (stride,), (dilation,))[0]
-        got = engine._window_einsum(x, w, stride, dilation, expected.size, expected.dtype)
+        got = direct.window_einsum(x, w, stride, dilation, expected.size, expected.dtype)
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)

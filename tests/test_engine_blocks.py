@@ -1,11 +1,11 @@
-"""The matrix-product plans for strided 2-D layers (engine._blocks2d) against plain loops."""
+"""The matrix-product plans for strided 2-D layers (convdoc.plans.blocks) against plain loops."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from convdoc import engine
+from convdoc.plans import blocks, planner
 
 
 def _loops(x: np.ndarray, w: np.ndarray, stride: int) -> np.ndarray:
@@ -35,7 +35,7 @@ def test_blocks2d_matches_loops(shape, k, stride, dtype) -> None:
         x = x + 1j * rng.standard_normal(shape)
         w = w + 1j * rng.standard_normal(k)
     expected = _loops2d(x, w, stride)
-    got = engine._blocks2d(x, w, stride, expected.shape, np.result_type(x, w))
+    got = blocks.blocks2d(x, w, stride, expected.shape, np.result_type(x, w))
     assert got is not None and got.shape == expected.shape
     tol = 1e-4 if dtype is np.float32 else 1e-12
     np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * w.size)
@@ -45,7 +45,7 @@ def test_blocks2d_declines_non_finite() -> None:
     x = np.ones((30, 30))
     x[3, 5] = np.inf
     w = np.ones((5, 5))
-    assert engine._blocks2d(x, w, (4, 4), (7, 7), x.dtype) is None
+    assert blocks.blocks2d(x, w, (4, 4), (7, 7), x.dtype) is None
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -59,7 +59,7 @@ def test_subsample_plan_for_short_kernels_matches_loops(n, k, stride, dtype) -> 
     x = rng.standard_normal(n).astype(dtype)
     w = rng.standard_normal(k).astype(dtype)
     expected = _loops(x.astype(np.float64), w.astype(np.float64), stride)
-    got = engine._direct(
+    got = planner.run_direct(
         x[None],
         w[None, None],
         ((0, 0),),

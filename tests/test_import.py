@@ -26,6 +26,7 @@ NUMERIC_MODULES = [
     "convdoc",
     "convdoc._validate",
     "convdoc.engine",
+    "convdoc.plans",
     "convdoc.reference",
     "convdoc.filtering",
     "convdoc.layers",

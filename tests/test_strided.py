@@ -11,7 +11,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
-from convdoc import _strided, conv1d, engine
+from convdoc import conv1d
+from convdoc.plans import overlap_save, planner, polyphase
 
 
 def _loops(x: np.ndarray, w: np.ndarray, stride: int) -> np.ndarray:
@@ -59,7 +60,7 @@ def test_phase_matmul_matches_loops(n, k, stride, dtype) -> None:
     rng = np.random.default_rng(n * k + stride)
     x, w = _random(rng, n, dtype), _random(rng, k, dtype)
     expected = _loops(x.astype(np.complex128), w.astype(np.complex128), stride)
-    got = _strided.phase_matmul(x, w, stride, expected.size)
+    got = polyphase.phase_matmul(x, w, stride, expected.size)
     assert got is not None and got.shape == expected.shape and got.dtype == dtype
     tol = 1e-4 if np.dtype(dtype).itemsize <= 8 else 1e-11
     np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * k)
@@ -69,9 +70,9 @@ def test_phase_matmul_reads_only_the_samples_it_needs() -> None:
     # A grid one sample short of a whole row of phases must not be read past its end.
     x = np.arange(1.0, 24.0)  # 23 samples; k=6, stride 4 -> 5 outputs need 22
     w = np.arange(1.0, 7.0)
-    np.testing.assert_array_equal(_strided.phase_matmul(x, w, 4, 5), _loops(x, w, 4))
+    np.testing.assert_array_equal(polyphase.phase_matmul(x, w, 4, 5), _loops(x, w, 4))
     strided_view = np.stack([x, -x], axis=1)[:, 0]  # not contiguous: copied first
-    np.testing.assert_array_equal(_strided.phase_matmul(strided_view, w, 4, 5), _loops(x, w, 4))
+    np.testing.assert_array_equal(polyphase.phase_matmul(strided_view, w, 4, 5), _loops(x, w, 4))
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
@@ -85,7 +86,7 @@ def test_non_finite_input_gives_the_exact_answer(bad, k) -> None:
     x[203] = bad
     w = rng.standard_normal(k)
     if k > 4:  # a padded tap matrix (k=3 fits one row: no padding zeros meet the data)
-        assert _strided.phase_matmul(x, w, 4, (400 - k) // 4 + 1) is None
+        assert polyphase.phase_matmul(x, w, 4, (400 - k) // 4 + 1) is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         got = conv1d(x, w, stride=4)
@@ -104,11 +105,11 @@ def test_overlap_save_matches_loops_for_any_block(dtype, block) -> None:
     expected = _loops_nd(grid, w, (4,))
     n_out = expected.shape[1]
     work = np.result_type(np.dtype(dtype), np.float32)
-    chosen = block or _strided._best_block(n_out, 10, 3, 2, 4)
-    got = _strided._overlap_save(grid, w, 4, n_out, chosen, work)
+    chosen = block or overlap_save._best_block(n_out, 10, 3, 2, 4)
+    got = overlap_save._overlap_save(grid, w, 4, n_out, chosen, work)
     tol = 1e-3 if dtype == "float32" else 1e-9
     np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * 100)
-    full = _strided.fft_phases(grid, w, (4,), (n_out,), np.dtype(dtype))
+    full = overlap_save.fft_phases(grid, w, (4,), (n_out,), np.dtype(dtype))
     assert full.dtype == np.dtype(dtype) and full.flags.c_contiguous
     np.testing.assert_allclose(full, expected, rtol=tol, atol=tol * 100)
 
@@ -118,8 +119,8 @@ def test_overlap_save_runs_in_cache_sized_groups(monkeypatch) -> None:
     rng = np.random.default_rng(4)
     x, w = rng.standard_normal(5000), rng.standard_normal(201)
     expected = signal.correlate(x, w, "valid")[::4]
-    monkeypatch.setattr(_strided, "_GROUP_BYTES", 1)
-    got = _strided._overlap_save(x[None], w[None, None], 4, expected.size, 256, np.dtype(float))
+    monkeypatch.setattr(overlap_save, "_GROUP_BYTES", 1)
+    got = overlap_save._overlap_save(x[None], w[None, None], 4, expected.size, 256, np.dtype(float))
     np.testing.assert_allclose(got[0], expected, rtol=1e-10, atol=1e-10)
 
 
@@ -129,7 +130,7 @@ def test_fft_phases_2d_multichannel_matches_loops(stride) -> None:
     grid = rng.integers(-5, 6, (2, 41, 37)).astype(float)
     w = rng.integers(-5, 6, (3, 2, 9, 6)).astype(float)
     expected = _loops_nd(grid, w, stride)
-    got = _strided.fft_phases(grid, w, stride, expected.shape[1:], np.dtype(float))
+    got = overlap_save.fft_phases(grid, w, stride, expected.shape[1:], np.dtype(float))
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-8)
 
 
@@ -138,7 +139,7 @@ def test_kernel_shorter_than_stride_skips_empty_phases() -> None:
     rng = np.random.default_rng(5)
     grid, w = rng.standard_normal((1, 40, 40)), rng.standard_normal((1, 1, 3, 2))
     expected = _loops_nd(grid, w, (5, 5))
-    got = _strided.fft_phases(grid, w, (5, 5), expected.shape[1:], np.dtype(float))
+    got = overlap_save.fft_phases(grid, w, (5, 5), expected.shape[1:], np.dtype(float))
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
 
 
@@ -158,7 +159,7 @@ def test_strided_1d_routes_agree_with_scipy(n, k, stride, pad, method, dtype) ->
     padded = np.pad(x, pad)
     # scipy.signal.correlate conjugates its second argument; a CNN layer does not.
     expected = signal.correlate(padded, np.conj(w), "valid", method="direct")[::stride]
-    got = engine.strided_1d(x, w, (pad, pad), stride, method)
+    got = planner.strided_1d(x, w, (pad, pad), stride, method)
     assert got.shape == expected.shape and got.dtype == np.dtype(dtype)
     tol = 1e-3 if dtype == "float32" else 1e-9
     np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * (k + 1))
@@ -174,14 +175,14 @@ def test_strided_1d_routes_agree_with_scipy(n, k, stride, pad, method, dtype) ->
 )
 def test_strided_1d_picks_the_cheap_route(monkeypatch, n, k, route) -> None:
     calls: list[str] = []
-    for name in ("phase_matmul", "fft_phases"):
-        original = getattr(engine, name)
+    for module, name in ((polyphase, "phase_matmul"), (overlap_save, "fft_phases")):
+        original = getattr(module, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
             calls.append(_name)
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(engine, name, spy)
+        monkeypatch.setattr(module, name, spy)
     rng = np.random.default_rng(6)
     x, w = rng.standard_normal(n), rng.standard_normal(k)
     got = conv1d(x, w, stride=4)

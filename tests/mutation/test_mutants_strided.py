@@ -1,4 +1,4 @@
-"""convdoc._strided.round_to_int against Python's exact integers (tests/MUTANTS.md).
+"""convdoc.plans._common.round_to_int against Python's exact integers (tests/MUTANTS.md).
 
 An FFT gives integer results as floats; round_to_int must give what NumPy's
 wrapping integer arithmetic gives, also for sums beyond int64 (possible only
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from convdoc._strided import round_to_int
+from convdoc.plans._common import round_to_int
 
 
 def _wrap(value: int, bits: int) -> int:
@@ -53,7 +53,7 @@ def test_nan_becomes_zero_without_a_warning() -> None:
 def test_overlap_save_reads_a_grid_that_is_a_view(channels: tuple[int, int]) -> None:
     # A grid cut from a wider array is long enough to be read in place but not
     # C-contiguous: the blocks are then taken with as_strided. Oracle: loops.
-    from convdoc._strided import _overlap_save
+    from convdoc.plans.overlap_save import _overlap_save
 
     c_out, c_in = channels
     rng = np.random.default_rng(21)

@@ -1,135 +1,33 @@
-"""Strided correlation that computes only the outputs a stride keeps.
+"""FFT of the polyphase components, in overlapping blocks (overlap-save) in 1-D.
 
-A stride-``s`` layer keeps one output in ``s`` (one in ``s0*s1`` in 2-D).
-Correlating at full rate and subsampling, as one would with SciPy, throws
-the rest away; the two plans here never compute them.
+What it is for: strided layers with long kernels (only the kept outputs are
+ever transformed back) and long 1-D signals with long kernels, where one
+transform of the whole signal wastes time on log factors and cache misses:
+blocks a few times the kernel long, each transformed once, keep the
+transforms short. See :mod:`convdoc.plans.polyphase` for the phase split.
 
-Both rest on the polyphase split. Write each tap index as ``t = q*s + p``
-(``p < s`` the *phase*) and each sample index likewise; then
+* In 1-D, :func:`_overlap_save` cuts the phases into blocks of the size
+  :func:`_best_block` prices cheapest (one transform of everything, or a
+  power of two a few times the kernel).
+* In n-D, :func:`_one_transform`: every phase of the input transformed once,
+  whole; the phases' spectra are multiplied and summed before one inverse
+  transform of the short (kept) output length.
 
-.. math::
-
-    \\text{out}[i] = \\sum_t x[i s + t]\\, w[t]
-                 = \\sum_{p<s} \\sum_q x_p[i + q]\\, w_p[q],
-    \\qquad x_p = x[p::s],\\ w_p = w[p::s],
-
-a sum of ``s`` stride-1 correlations that are ``s`` times shorter. Reshaping
-``x`` into rows of ``s`` samples lays the phases side by side at no cost.
-
-* :func:`phase_matmul` (1-D, direct): one matrix product of the ``(q, s)``
-  tap matrix with the ``(rows, s)`` sample matrix gives every
-  ``sum_p x_p[r] w_p[q]``; output ``i`` is the sum of that product's
-  diagonal ``q`` starting at row ``i``. BLAS does the ``k`` multiply-adds per
-  kept output (plus a ``1/s`` share for the diagonal sums).
-* :func:`fft_phases` (n-D): the phases' spectra are multiplied and summed
-  before one inverse transform of the short (kept) output length. In 1-D,
-  long signals are cut into overlapping blocks (overlap-save) so that each
-  transform stays small.
-
-Everything here takes checked arrays: ``grid`` already padded, ``w`` already
-dilated, taps applied as given (no conjugation, no flip).
+Cost: :func:`fft_phases_cost`. Takes checked arrays: ``grid`` already
+padded, ``w`` already dilated, taps applied as given (no conjugation, no flip).
 """
 
 from __future__ import annotations
 
-import cmath
 import functools
 import math
 
 import numpy as np
 
 from convdoc._spectra import spectrum
+from convdoc.plans._common import fft_work_dtype, round_to_int
 
-# A diagonal-sum product of at most this many values stays in a 2-core
-# machine's L2 cache (256 KiB of float64); longer signals go in chunks.
-_CHUNK_VALUES = 1 << 15
-# np.ones costs a microsecond, as much as a small product: slices of these instead.
-_ONES = {np.dtype(c): np.ones(1024, c) for c in "fdFD"}
-
-
-def phase_matmul(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) -> np.ndarray | None:
-    """``out[i] = sum_t grid[i*stride + t] * taps[t]`` for ``i < n_out`` by BLAS products.
-
-    Parameters
-    ----------
-    grid : numpy.ndarray, shape (n,)
-        Floating-point or complex samples, already padded; at least
-        ``stride * (n_out - 1) + taps.size`` long.
-    taps : numpy.ndarray, shape (k,)
-        Of the same dtype as ``grid``.
-    stride : int
-        At least 1.
-    n_out : int
-        Number of outputs, at least 1.
-
-    Returns
-    -------
-    numpy.ndarray or None
-        The outputs; None if any is not finite. The tap matrix is padded with
-        zeros and BLAS does ``0 * inf = nan`` where the definition never
-        multiplies, so the caller must then use an exact plan.
-    """
-    k = taps.size
-    dtype = grid.dtype
-    item = dtype.itemsize
-    q = -(-k // stride)
-    if not grid.flags.c_contiguous:
-        grid = np.ascontiguousarray(grid)
-    if q == 1:
-        # Windows do not overlap: their strided view is already a matrix BLAS takes.
-        windows = np.ndarray((n_out, k), dtype, grid, 0, (stride * item, item))
-        with np.errstate(all="ignore"):
-            out = windows @ taps
-            # Real BLAS multiplies exactly the products the definition does.
-            return out if dtype.kind == "f" or all_finite(out) else None
-    rows = n_out + q - 1
-    need = rows * stride
-    if grid.size >= need:
-        samples = grid[:need].reshape(rows, stride)
-    else:
-        samples = np.zeros(need, dtype)
-        samples[: grid.size] = grid
-        samples = samples.reshape(rows, stride)
-    tap_matrix = np.zeros(q * stride, dtype)
-    tap_matrix[:k] = taps
-    tap_matrix = tap_matrix.reshape(q, stride)
-    ones = _ONES[dtype][:q] if q <= 1024 else np.ones(q, dtype)
-    chunk = max(256, _CHUNK_VALUES // q)
-    with np.errstate(all="ignore"):
-        if n_out <= chunk:
-            out = ones @ _diagonals(tap_matrix @ samples.T, n_out)
-        else:
-            out = np.empty(n_out, dtype)
-            for start in range(0, n_out, chunk):
-                count = min(chunk, n_out - start)
-                products = tap_matrix @ samples[start : start + count + q - 1].T
-                np.matmul(ones, _diagonals(products, count), out=out[start : start + count])
-        return out if all_finite(out) else None
-
-
-def _diagonals(products: np.ndarray, count: int) -> np.ndarray:
-    """View ``(q, count)`` of ``products[j, i + j]``: row ``j`` is diagonal ``j``, shifted.
-
-    ``products[j, r] = sum_p taps[j*s + p] * grid[r*s + p]``, so output ``i``
-    is the sum over ``j`` of ``products[j, i + j]``.
-    """
-    q, span = products.shape
-    item = products.itemsize
-    return np.ndarray((q, count), products.dtype, products, 0, ((span + 1) * item, item))
-
-
-def phase_matmul_cost(n_out: int, k: int, stride: int) -> float:
-    """Estimated seconds of :func:`phase_matmul` (float64, fitted on 3e2..3e5 samples, stride 4).
-
-    Per output, ``q`` multiply-add rows of ``stride`` taps; the products
-    matrix grows as ``q`` squared per chunk, so long kernels cost more than
-    linearly (and lose to the FFT).
-    """
-    q = -(-k // stride)
-    if q == 1:
-        return 3e-6 + 1e-9 * n_out * k
-    return 1.0e-5 + n_out * (3e-9 + q * 1e-9 * (1 + q / 200))
-
+__all__ = ["fft_phases", "fft_phases_cost"]
 
 def fft_phases(
     grid: np.ndarray,
@@ -192,60 +90,6 @@ def fft_phases_cost(
         + 3e-10 * phases * c_in * c_out * kernel
         + 1e-9 * phases * c_in * c_out * half
     )
-
-
-# ----------------------------------------------------------------------- helpers
-
-
-def fft_work_dtype(dtype: np.dtype) -> np.dtype:
-    """The dtype an FFT for a ``dtype`` result computes in.
-
-    Integer results always go through float64: a float32 FFT has a 24-bit
-    mantissa, too short for the sums of even 8-bit samples (255 * 255 * 625
-    needs 26 bits). Floating and complex results keep their precision
-    (float16 is raised to float32, as :mod:`scipy.fft` does).
-    """
-    if dtype.kind in "iub":
-        return np.dtype(np.float64)
-    return np.result_type(dtype, np.float32)
-
-
-def round_to_int(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """An FFT's float result rounded to the integer ``dtype``, wrapping as NumPy does.
-
-    NumPy's integer arithmetic wraps modulo ``2**bits``; a float-to-integer
-    cast of a value outside the target's range is undefined instead (it gives
-    0 or INT64_MIN and a warning). So the rounded values are reduced modulo
-    ``2**64`` (exact: :func:`numpy.fmod` never rounds), brought into int64's
-    range, cast to int64, and that is narrowed to ``dtype`` by NumPy's
-    wrapping integer cast. When the sums fit the float64 mantissa (the only
-    case ``method="auto"`` takes the FFT for) this equals the exact sums
-    wrapped, i.e. what the direct method gives.
-    """
-    r = np.rint(result)
-    if r.size and not (np.abs(r).max() < 2.0**63):
-        # Only the values beyond int64 wrap: they are multiples of 2**11, so every
-        # step below is exact for them (a small value like -3 would not survive the
-        # 2**64 shift, so it is left as it is).
-        wrapped = np.fmod(r, 2.0**64)  # in (-2**64, 2**64); NaN stays NaN
-        wrapped = np.where(wrapped < 0, wrapped + 2.0**64, wrapped)  # [0, 2**64)
-        wrapped = np.where(wrapped >= 2.0**63, wrapped - 2.0**64, wrapped)  # [-2**63, 2**63)
-        r = np.where(np.abs(r) < 2.0**63, r, np.nan_to_num(wrapped, nan=0.0))
-    return np.ascontiguousarray(r.astype(np.int64).astype(dtype, copy=False))
-
-
-def all_finite(a: np.ndarray) -> bool:
-    """No NaN or infinity in ``a`` (one pass: a non-finite value makes the sum non-finite).
-
-    Only when the sum is not finite (a NaN, an infinity, or finite values
-    summing beyond the float range) is every value looked at, silently.
-    Integers and booleans are always finite.
-    """
-    if a.dtype.kind in "iub":
-        return True
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(a, axis=None)
-    return cmath.isfinite(total) or bool(np.isfinite(a).all())
 
 
 def _one_transform(
@@ -315,15 +159,19 @@ def _split(a: np.ndarray, stride: tuple[int, ...], used: tuple[int, ...]) -> np.
     return b[(Ellipsis, *(slice(0, u) for u in used), *(slice(None),) * spatial)]
 
 
-# ------------------------------------------------------------- 1-D overlap-save
-
 # Fitted on 1-D float64 stride-4 layers (3e3..1e5 samples, 101..1001 taps):
 # a call's fixed cost, and one transform of b points costing _SEC_PER_TRANSFORM
 # plus b*log2(b)*_SEC_PER_FFT_UNIT, more once b complex values overflow the L1 cache.
 _SEC_FFT_SETUP = 6e-5
+
 _SEC_PER_FFT_UNIT = 2.8e-10
+
+
 _SEC_PER_TRANSFORM = 1e-6  # pocketfft's cost per 1-D transform, whatever its length
+
 _SEC_PER_PRODUCT = 1e-9
+
+
 _GROUP_BYTES = 1 << 20
 
 
@@ -410,3 +258,4 @@ def _overlap_save(
             spec = np.einsum("oipf,ipbf->obf", spec_w, spec_x)
         result[:, start:stop] = inverse(spec, block, axis=-1)
     return result[..., :hop].reshape(c_out, blocks * hop)[:, :n_out]
+

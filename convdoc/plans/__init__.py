@@ -1,0 +1,40 @@
+"""The ways convdoc computes a convolution: one module per plan, and the planner.
+
+Every plan computes the same sums,
+``out[o, i] = sum_c sum_t grid[c, i*s + t*d] * weight[o, c, t]``, by another
+route; each module says what it is for and prices itself in seconds, and
+:mod:`convdoc.plans.planner` runs the cheapest one that keeps the numbers
+exact (integers) and keeps NaN and infinity where the definition puts them.
+
+========================================  ==========================================
+plan                                      for
+========================================  ==========================================
+:mod:`~convdoc.plans.direct`              tiny kernels, exact integer sums
+:mod:`~convdoc.plans.im2col`              multi-channel layers: one GEMM
+:mod:`~convdoc.plans.blocks`              strided 2-D filters: banded tap matrices
+:mod:`~convdoc.plans.polyphase`           strided 1-D layers: kept outputs only
+:mod:`~convdoc.plans.separable`           rank-one kernels (blurs, Sobel)
+:mod:`~convdoc.plans.fft`                 long kernels: one transform
+:mod:`~convdoc.plans.overlap_save`        strided or long 1-D problems: FFT in blocks
+:mod:`~convdoc.plans.gather`              huge padding: memory follows the output
+========================================  ==========================================
+
+Only NumPy is imported here; SciPy is imported inside the plans that use it.
+"""
+
+from convdoc.plans import (
+    blocks,
+    direct,
+    fft,
+    gather,
+    im2col,
+    overlap_save,
+    planner,
+    polyphase,
+    separable,
+)
+
+#: The plan modules, in the order of the table above.
+PLANS = (direct, im2col, blocks, polyphase, separable, fft, overlap_save, gather)
+
+__all__ = ["PLANS", "planner"]

@@ -1,0 +1,80 @@
+"""Helpers every plan shares: finiteness, integer rounding, zero padding.
+
+Not a plan itself. :func:`all_finite` is what the planner asks before it lets
+a plan that multiplies padding zeros (BLAS products, the FFT, separable
+passes) near a NaN or infinity; :func:`round_to_int` narrows an FFT's float
+result to an integer dtype with NumPy's wrap-around.
+"""
+
+from __future__ import annotations
+
+import cmath
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["all_finite", "fft_work_dtype", "round_to_int", "zero_pad"]
+
+def fft_work_dtype(dtype: np.dtype) -> np.dtype:
+    """The dtype an FFT for a ``dtype`` result computes in.
+
+    Integer results always go through float64: a float32 FFT has a 24-bit
+    mantissa, too short for the sums of even 8-bit samples (255 * 255 * 625
+    needs 26 bits). Floating and complex results keep their precision
+    (float16 is raised to float32, as :mod:`scipy.fft` does).
+    """
+    if dtype.kind in "iub":
+        return np.dtype(np.float64)
+    return np.result_type(dtype, np.float32)
+
+
+def round_to_int(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """An FFT's float result rounded to the integer ``dtype``, wrapping as NumPy does.
+
+    NumPy's integer arithmetic wraps modulo ``2**bits``; a float-to-integer
+    cast of a value outside the target's range is undefined instead (it gives
+    0 or INT64_MIN and a warning). So the rounded values are reduced modulo
+    ``2**64`` (exact: :func:`numpy.fmod` never rounds), brought into int64's
+    range, cast to int64, and that is narrowed to ``dtype`` by NumPy's
+    wrapping integer cast. When the sums fit the float64 mantissa (the only
+    case ``method="auto"`` takes the FFT for) this equals the exact sums
+    wrapped, i.e. what the direct method gives.
+    """
+    r = np.rint(result)
+    if r.size and not (np.abs(r).max() < 2.0**63):
+        # Only the values beyond int64 wrap: they are multiples of 2**11, so every
+        # step below is exact for them (a small value like -3 would not survive the
+        # 2**64 shift, so it is left as it is).
+        wrapped = np.fmod(r, 2.0**64)  # in (-2**64, 2**64); NaN stays NaN
+        wrapped = np.where(wrapped < 0, wrapped + 2.0**64, wrapped)  # [0, 2**64)
+        wrapped = np.where(wrapped >= 2.0**63, wrapped - 2.0**64, wrapped)  # [-2**63, 2**63)
+        r = np.where(np.abs(r) < 2.0**63, r, np.nan_to_num(wrapped, nan=0.0))
+    return np.ascontiguousarray(r.astype(np.int64).astype(dtype, copy=False))
+
+
+def all_finite(a: np.ndarray) -> bool:
+    """No NaN or infinity in ``a`` (one pass: a non-finite value makes the sum non-finite).
+
+    Only when the sum is not finite (a NaN, an infinity, or finite values
+    summing beyond the float range) is every value looked at, silently.
+    Integers and booleans are always finite.
+    """
+    if a.dtype.kind in "iub":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None)
+    return cmath.isfinite(total) or bool(np.isfinite(a).all())
+
+
+def zero_pad(arr: np.ndarray, pad: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Zero padding of the last axes; faster than numpy.pad for this one case."""
+    if not any(b or a for b, a in pad):
+        return arr
+    lead = arr.ndim - len(pad)
+    spatial = arr.shape[lead:]
+    shape = arr.shape[:lead] + tuple(n + b + a for n, (b, a) in zip(spatial, pad, strict=True))
+    out = np.zeros(shape, dtype=arr.dtype)
+    inner = tuple(slice(b, b + n) for n, (b, _) in zip(spatial, pad, strict=True))
+    out[(Ellipsis, *inner)] = arr
+    return out
+

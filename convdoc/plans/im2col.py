@@ -1,0 +1,67 @@
+"""im2col + GEMM: every window copied into one matrix, one matrix product.
+
+What it is for: multi-channel layers (``C_in * taps`` long dot products) and
+small outputs with many taps, where BLAS does the multiply-adds at full
+speed. Cost ``~ copy * outputs * taps * C_in + gemm * macs`` plus a fixed
+call; memory ``outputs * taps * C_in`` (bounded by :data:`IM2COL_LIMIT`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["IM2COL_LIMIT", "cost", "im2col"]
+
+IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
+
+
+def im2col(
+    grid: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """Every window copied into one matrix, times the kernels: one matrix product.
+
+    Few Python-level operations, memory ``outputs * taps * C_in``: the choice
+    for small outputs with many taps, where shift-and-add would loop a lot.
+    The windows are a strided view; NumPy copies it one innermost run at a
+    time, so the longer of the two trailing runs (kernel width or output
+    width) goes innermost: windows as rows for wide kernels, as columns for
+    narrow ones.
+    """
+    spatial = grid.ndim - 1
+    c_out = w.shape[0]
+    strides = grid.strides
+    outer = tuple(strides[1 + a] * stride[a] for a in range(spatial))
+    inner = (strides[0], *(strides[1 + a] * dilation[a] for a in range(spatial)))
+    outputs = math.prod(out_shape)
+    kernels = w.reshape(c_out, -1)
+    if w.shape[-1] >= out_shape[-1]:
+        shape, order = (*out_shape, *w.shape[1:]), (*outer, *inner)
+        matrix = np.lib.stride_tricks.as_strided(grid, shape, order, writeable=False)
+        out = (matrix.reshape(outputs, -1) @ kernels.T).T  # (C_out, outputs)
+    else:
+        shape, order = (*w.shape[1:], *out_shape), (*inner, *outer)
+        matrix = np.lib.stride_tricks.as_strided(grid, shape, order, writeable=False)
+        out = kernels @ matrix.reshape(-1, outputs)
+    return np.ascontiguousarray(out.reshape(c_out, *out_shape).astype(dtype, copy=False))
+
+
+
+def cost(w_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> float:
+    """Estimated seconds of :func:`im2col` for weights of ``w_shape`` (float64).
+
+    One copy of the windows into a matrix (NumPy copies them a run at a time,
+    the longer of kernel and output width), one product. Fitted on 64..512 px,
+    3..63 px kernels, strides 1 and 4.
+    """
+    c_out, c_in = w_shape[:2]
+    k = w_shape[2:]
+    columns = math.prod(out_shape) * math.prod(k) * c_in
+    rows = columns // max(k[-1], out_shape[-1])
+    return 2e-5 + 0.5e-9 * columns + 7e-9 * rows + 0.3e-9 * columns * c_out

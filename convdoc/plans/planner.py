@@ -1,0 +1,247 @@
+"""The planner: prices every applicable plan and runs the cheapest exact-enough one.
+
+Every plan module of :mod:`convdoc.plans` states a cost model in seconds;
+:func:`best_direct` takes the cheapest direct plan, :func:`choose` weighs it
+against the transforms (FFT, separable passes) under ``method="auto"``, and
+refuses a transform that could change the numbers: the FFT for integers
+whose sums it cannot provably round back, the FFT and the separable passes
+next to a NaN or infinity.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from convdoc.plans import blocks, direct, fft, im2col, overlap_save, polyphase, separable
+from convdoc.plans._common import all_finite, zero_pad
+
+__all__ = ["best_direct", "choose", "direct_costs", "run_direct", "strided_1d"]
+
+# scipy.signal.choose_conv_method never picks the FFT for a 1-D problem whose
+# shorter operand has this few samples (checked for every mode up to 1e7
+# samples; its FFT estimate grows faster than the direct one beyond that).
+_SCIPY_ALWAYS_DIRECT = 5
+
+# Dtypes BLAS multiplies natively (float32/64, complex64/128).
+BLAS_CHARS = "fdFD"
+
+
+def direct_costs(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtypes: tuple[np.dtype, np.dtype] = (np.dtype(float), np.dtype(float)),
+) -> dict[str, float]:
+    """Estimated seconds of each applicable direct algorithm."""
+    c_out, c_in = w_shape[:2]
+    k = w_shape[2:]
+    taps = math.prod(k)
+    outputs = math.prod(out_shape)
+    single = c_out == c_in == 1
+    plans = {"shift_add": direct.shift_add_cost(w_shape, out_shape)}
+    if outputs * taps * c_in <= im2col.IM2COL_LIMIT:
+        plans["im2col"] = im2col.cost(w_shape, out_shape)
+    if single and len(x_shape) == 2:
+        # numpy.einsum over a strided view of the windows: no copy, one C loop.
+        # Fitted on 1e2..1e5 samples, 11..101 taps, stride 4 (min of interleaved runs).
+        plans["einsum"] = 8e-6 + outputs * (3e-9 + 3.7e-10 * taps)
+    if (
+        single
+        and len(x_shape) == 3
+        and dilation == (1, 1)
+        and stride[1] > 1
+        and np.result_type(*dtypes).kind in "fc"
+    ):
+        width = x_shape[2] + pad[1][0] + pad[1][1]
+        plans["blocks2d"] = blocks.blocks2d_cost(out_shape, k, stride, width)
+    if single and len(x_shape) == 2 and dilation == (1,):
+        if stride == (1,) and direct.numpy_mode(x_shape[1], k[0], pad[0]) is not None:
+            plans["numpy"] = 5e-6 + outputs * direct.np_correlate_cost(taps)
+        elif stride != (1,):
+            s = stride[0]
+            phase_taps = -(-taps // s)
+            # s calls on s-times shorter problems, plus copying each phase.
+            per_output = 1.0e-9 + direct.np_correlate_cost(phase_taps)
+            plans["polyphase"] = s * (5e-6 + outputs * per_output)
+            # Every output, then keep every s-th: wasteful, but one C call wins when tiny.
+            plans["numpy_subsample"] = 5e-6 + s * outputs * direct.np_correlate_cost(taps)
+    return plans
+
+
+def best_direct(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+) -> tuple[str, float]:
+    """The cheapest direct algorithm and its estimated seconds."""
+    if direct.plain_numpy(x, w, pad, stride, dilation):
+        # The C loop SciPy uses; nothing direct beats it.
+        return "numpy", 5e-6 + direct.SEC_PER_NP_CORRELATE_MAC * out_shape[0] * w.shape[2]
+    if (
+        x.ndim == 2
+        and w.shape[0] == w.shape[1] == 1
+        and dilation == (1,)
+        and stride[0] * out_shape[0] * w.shape[2] <= direct.TINY_MACS
+    ):
+        # A tiny strided layer: one numpy.correlate call beats every plan's
+        # set-up (and pricing them all would cost more than running this one).
+        every = stride[0] * out_shape[0]
+        return "numpy_subsample", 5e-6 + every * direct.np_correlate_cost(w.shape[2])
+    plans = direct_costs(x.shape, w.shape, pad, stride, dilation, out_shape, (x.dtype, w.dtype))
+    plan = min(plans, key=plans.__getitem__)
+    return plan, plans[plan]
+
+
+def run_direct(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+    plan: str,
+) -> np.ndarray:
+    """Run the direct algorithm ``plan`` (from :func:`best_direct`)."""
+    if plan in ("numpy", "polyphase", "numpy_subsample"):
+        # numpy.correlate conjugates its second argument; undo that.
+        taps = np.conj(w[0, 0]) if w.dtype.kind == "c" else w[0, 0]
+        if plan == "numpy":
+            mode = direct.numpy_mode(x.shape[1], w.shape[2], pad[0])
+            if mode != "valid" and not all_finite(taps):
+                # numpy.correlate never multiplies the zeros it implies beyond the
+                # ends; the definition (explicit zeros) does: 0 * inf is NaN there.
+                x, mode = zero_pad(x, pad), "valid"
+            return np.correlate(x[0], taps, mode)[None, :].astype(dtype, copy=False)
+        if plan == "numpy_subsample":
+            every = np.correlate(zero_pad(x[0], pad), taps, "valid")[:: stride[0]]
+            return every[None, : out_shape[0]].astype(dtype, copy=False)
+        grid = zero_pad(x[0], pad)
+        return direct.numpy_phases(grid, taps, stride[0], out_shape[0], dtype)[None, :]
+    grid = zero_pad(x, pad)
+    if plan == "blocks2d":
+        result = blocks.blocks2d(grid[0], w[0, 0], stride, out_shape, dtype)
+        if result is not None:
+            return result[None]
+        small = math.prod(out_shape) * w[0, 0].size <= im2col.IM2COL_LIMIT
+        plan = "im2col" if small else "shift_add"
+    if plan == "einsum":
+        out = direct.window_einsum(grid[0], w[0, 0], stride[0], dilation[0], out_shape[0], dtype)
+        return out[None]
+    if plan == "im2col":
+        return im2col.im2col(grid, w, stride, dilation, out_shape, dtype)
+    return direct.shift_add(grid, w, stride, dilation, out_shape, dtype)
+
+
+def strided_1d(
+    x: np.ndarray, taps: np.ndarray, pad: tuple[int, int], stride: int, method: str
+) -> np.ndarray:
+    """A single-channel strided 1-D correlation, the hot case of the CNN pages.
+
+    ``x`` and ``taps`` are 1-D arrays of one BLAS dtype (float32/64,
+    complex64/128), checked by the caller, with ``pad`` zeros implied
+    before and after and ``stride > 1``. Only the kept outputs are computed:
+    by :func:`~convdoc.plans.polyphase.phase_matmul`, or for long kernels by
+    :func:`~convdoc.plans.overlap_save.fft_phases` under ``"auto"`` (whose result
+    is dropped if not finite: the FFT spreads a NaN or infinity of the input
+    over every output) or ``"fft"``. Kept apart
+    from the general planner because pricing every plan costs as much as the
+    arithmetic on a few thousand samples.
+    """
+    k = taps.size
+    n_out = (x.size + pad[0] + pad[1] - k) // stride + 1
+    grid = x if pad == (0, 0) else zero_pad(x, (pad,))
+    if method != "fft" and stride * n_out * k <= direct.TINY_MACS:
+        # Every output and then every stride-th: one C call beats any set-up.
+        every = np.correlate(grid, np.conj(taps) if taps.dtype.kind == "c" else taps, "valid")
+        return every[::stride][:n_out].copy()
+    if method == "fft":
+        out = overlap_save.fft_phases(grid[None], taps[None, None], (stride,), (n_out,), grid.dtype)
+        return out[0]
+    if method == "auto":
+        direct_cost = polyphase.phase_matmul_cost(n_out, k, stride)
+        fft_cost = overlap_save.fft_phases_cost((n_out,), (k,), (stride,), 1, 1)
+        if direct_cost > fft.SEC_OVERHEAD_FFT and fft_cost < direct_cost:
+            with np.errstate(all="ignore"):  # warnings are the direct plan's to give
+                result = overlap_save.fft_phases(
+                    grid[None], taps[None, None], (stride,), (n_out,), grid.dtype
+                )
+            result = result[0]
+            # A NaN or infinity in the input spreads over the whole FFT result,
+            # so a finite result means a finite input: keep it, else go direct.
+            if all_finite(result):
+                return result
+    result = polyphase.phase_matmul(grid, taps, stride, n_out)
+    if result is not None:
+        return result
+    # A NaN or infinity met a padding zero of the tap matrix: redo exactly.
+    taps = np.conj(taps) if taps.dtype.kind == "c" else taps
+    return direct.numpy_phases(grid, taps, stride, n_out, grid.dtype)
+
+
+def choose(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    direct_cost: float,
+) -> str:
+    """Cheapest exact-enough method by a simple cost model (``direct_cost``: its seconds)."""
+    c_out, c_in = w.shape[:2]
+    k = w.shape[2:]
+    single = c_out == c_in == 1
+    if direct_cost < fft.SEC_OVERHEAD_FFT:
+        return "direct"  # nothing can beat it; skip the rest of the model
+    plain = fft.scipy_mode(x, w, pad, stride, dilation)
+    if plain is not None and x.ndim == 2:
+        # A plain 1-D problem runs numpy.correlate or fftconvolve exactly as SciPy
+        # would, so SciPy's own decision (tuned for these two) is the right one.
+        if min(x.shape[1], w.shape[2]) <= _SCIPY_ALWAYS_DIRECT:
+            return "direct"  # SciPy's answer, without the ~10 us of asking
+        if not (all_finite(x) and all_finite(w)):
+            # Before asking SciPy: its integer check calls int() on the largest
+            # |value| of both inputs, which raises for NaN or infinity.
+            return "direct"
+        from scipy import signal
+
+        if signal.choose_conv_method(x[0], w[0, 0], plain) == "fft" and fft.exact_enough(
+            x, w, pad
+        ):
+            return "fft"
+        return "direct"
+    costs = {"direct": direct_cost, "fft": fft.cost(x.shape, w.shape, stride, dilation, out_shape)}
+    dtype = np.result_type(x, w)
+    if (
+        single
+        and x.ndim == 3
+        and dtype in separable.SEPARABLE_DTYPES
+        and stride == (1, 1)
+        and dilation == (1, 1)
+        and min(k) > 1
+    ):
+        costs["separable"] = separable.cost(x.shape, k, pad)
+    for method in sorted(costs, key=costs.__getitem__):
+        if method == "direct":
+            return method
+        if method == "fft" and all_finite(x) and all_finite(w) and fft.exact_enough(x, w, pad):
+            return method
+        # Rank one is judged to rounding, so a zero tap may be a tiny product of
+        # factors: inf * tiny is inf where the definition has inf * 0 = NaN.
+        if (
+            method == "separable"
+            and all_finite(x)
+            and separable.rank_one(w[0, 0], dtype) is not None
+        ):
+            return method
+    return "direct"
+
