@@ -26,7 +26,6 @@ NUMERIC_MODULES = [
     "convdoc",
     "convdoc._validate",
     "convdoc.engine",
-    "convdoc.plans",
     "convdoc.reference",
     "convdoc.filtering",
     "convdoc.layers",
@@ -55,6 +54,13 @@ def test_numerics_never_import_matplotlib(module):
     loaded = _modules_after_import(module)
     assert "numpy" in loaded  # the probe really ran the import
     assert "matplotlib" not in loaded
+
+
+def test_the_plans_import_neither_scipy_nor_matplotlib():
+    # Every plan module is loaded by `import convdoc`; SciPy only when a plan runs.
+    loaded = _modules_after_import("convdoc.plans")
+    assert "numpy" in loaded
+    assert "scipy" not in loaded and "matplotlib" not in loaded
 
 
 def test_import_convdoc_defers_scipy():
