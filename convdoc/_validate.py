@@ -23,6 +23,7 @@ __all__ = [
     "fill_dtype",
     "fill_value",
     "finite_real",
+    "groups_of",
     "nonneg_int",
     "number",
     "per_axis",
@@ -221,6 +222,46 @@ def nonneg_int(value: Any, name: str, maximum: int | None = INDEX_MAX) -> int:
     if result < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {result}")
     return result
+
+
+def groups_of(value: Any, channels: Sequence[tuple[str, int]]) -> int:
+    """Return ``groups`` as an ``int`` if it is a positive integer dividing every channel count.
+
+    Parameters
+    ----------
+    value : int
+        The ``groups`` argument of a convolution layer (NumPy integers and 0-d
+        integer arrays accepted, bool and float rejected, as for
+        :func:`positive_int`).
+    channels : sequence of (str, int)
+        ``(description, count)`` of each channel count ``groups`` must divide,
+        such as ``("the input channels C_in of x (shape (6, 9))", 6)``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value`` < 1, or a channel count is not a multiple of it.
+
+    Examples
+    --------
+    >>> groups_of(2, [("the input channels C_in", 3)])
+    Traceback (most recent call last):
+    ...
+    ValueError: groups=2 must divide the input channels C_in, got 3 (not a multiple of 2)
+    """
+    groups = positive_int(value, "groups")
+    for what, count in channels:
+        if count % groups:
+            raise ValueError(
+                f"groups={groups} must divide {what}, got {count} (not a multiple of {groups})"
+            )
+    return groups
 
 
 def per_axis(

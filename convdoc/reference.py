@@ -17,6 +17,7 @@ from convdoc._validate import (
     as_array,
     check_bytes,
     check_ndim,
+    groups_of,
     nonneg_int,
     per_axis,
     positive_int,
@@ -133,24 +134,30 @@ def reference_conv(
     stride: int | tuple[int, ...] = 1,
     padding: int | tuple[int, ...] = 0,
     dilation: int | tuple[int, ...] = 1,
+    groups: int = 1,
 ) -> np.ndarray:
     """A convolution layer by loops: multi-channel cross-correlation with zero padding.
 
     What ``torch.nn.functional.conv1d``/``conv2d`` compute for one unbatched
     input: every output channel ``o`` is its bias plus, summed over the
-    input channels ``c``, the valid cross-correlation of channel ``c``
-    (zero-padded by ``padding`` on both sides) with ``weight[o, c]``.
+    input channels ``c`` of its group, the valid cross-correlation of channel
+    ``c`` (zero-padded by ``padding`` on both sides) with ``weight[o, c]``.
+    With ``groups=g`` output channel ``o`` belongs to group
+    ``o // (C_out // g)`` and reads that group's ``C_in // g`` input channels
+    only; ``groups=1`` (the default) means every input channel.
 
     Parameters
     ----------
     x : array_like, shape (C_in, L) or (C_in, H, W)
         Input channels.
-    weight : array_like, shape (C_out, C_in, k) or (C_out, C_in, kh, kw)
-        One kernel per output and input channel.
+    weight : array_like, shape (C_out, C_in/groups, k) or (C_out, C_in/groups, kh, kw)
+        One kernel per output channel and input channel of its group.
     bias : array_like, shape (C_out,), optional
         Added to every value of each output channel.
     stride, padding, dilation : int or tuple of int, optional
         Per spatial axis; ``padding`` zeros are added on both sides.
+    groups : int, optional
+        Number of channel groups; must divide ``C_in`` and ``C_out``.
 
     Returns
     -------
@@ -160,8 +167,9 @@ def reference_conv(
     Raises
     ------
     TypeError, ValueError
-        If shapes do not match (channels, bias length), an input is empty
-        or not numeric, or a parameter is not a valid integer.
+        If shapes do not match (channels, bias length), ``groups`` does not
+        divide the channel counts, an input is empty or not numeric, or a
+        parameter is not a valid integer.
 
     Examples
     --------
@@ -169,6 +177,12 @@ def reference_conv(
 
     >>> reference_conv([[1, 2, 3], [10, 20, 30]], [[[1, 1], [1, 0]]], bias=[100])
     array([[113, 125]])
+
+    Two groups of one channel each (depthwise): no sum across channels.
+
+    >>> reference_conv([[1, 2, 3], [10, 20, 30]], [[[1, 1]], [[1, 0]]], groups=2)
+    array([[ 3,  5],
+           [10, 20]])
     """
     x = check_ndim(as_array(x, "x"), "x", (2, 3))
     weight = as_array(weight, "weight")
@@ -177,12 +191,21 @@ def reference_conv(
             f"weight must have {x.ndim + 1} axes (C_out, C_in, *kernel) for x of shape "
             f"{x.shape}, got shape {weight.shape}"
         )
-    if weight.shape[1] != x.shape[0]:
+    g = groups_of(
+        groups,
+        [
+            (f"the input channels C_in of x (shape {x.shape})", x.shape[0]),
+            (f"the output channels C_out of weight (shape {weight.shape})", weight.shape[0]),
+        ],
+    )
+    if weight.shape[1] * g != x.shape[0]:
         raise ValueError(
-            f"weight expects {weight.shape[1]} input channels (shape {weight.shape}) but x has "
-            f"{x.shape[0]} (shape {x.shape})"
+            f"weight expects {weight.shape[1] * g} input channels (shape {weight.shape}, "
+            f"groups={g}) but x has {x.shape[0]} (shape {x.shape})"
         )
     c_out = weight.shape[0]
+    c_in_g = x.shape[0] // g  # input channels per group
+    c_out_g = c_out // g  # output channels per group
     spatial = x.ndim - 1
     strides = per_axis(stride, "stride", spatial, positive_int)
     pads = per_axis(padding, "padding", spatial, nonneg_int)
@@ -196,9 +219,10 @@ def reference_conv(
     dtype = np.result_type(x, weight) if bias_arr is None else np.result_type(x, weight, bias_arr)
     channels = []
     for o in range(c_out):
+        first = (o // c_out_g) * c_in_g  # the first input channel of o's group
         acc = None
-        for c in range(x.shape[0]):
-            part = _correlate_zero_padded(x[c], weight[o, c], strides, pads, dilations)
+        for c in range(c_in_g):
+            part = _correlate_zero_padded(x[first + c], weight[o, c], strides, pads, dilations)
             acc = part if acc is None else acc + part
         if bias_arr is not None:
             acc = acc + bias_arr[o]

@@ -27,6 +27,7 @@ from convdoc._validate import (
     choice,
     fill_dtype,
     fill_value,
+    groups_of,
     nonneg_int,
     per_axis,
     positive_int,
@@ -63,13 +64,14 @@ _DEFAULTS: dict[str, Any] = {
     "dilation": 1,
     "padding_mode": "zeros",
     "output_padding": 0,
+    "groups": 1,
     "bias": None,
 }
 _USES = {
     "convolve": {"mode", "boundary", "fillvalue"},
     "correlate": {"mode", "boundary", "fillvalue"},
-    "conv": {"stride", "padding", "dilation", "padding_mode", "bias"},
-    "conv_transpose": {"stride", "padding", "output_padding", "dilation", "bias"},
+    "conv": {"stride", "padding", "dilation", "groups", "padding_mode", "bias"},
+    "conv_transpose": {"stride", "padding", "output_padding", "dilation", "groups", "bias"},
 }
 
 
@@ -331,6 +333,7 @@ def _output_of(operation: str, x: np.ndarray, kernel: np.ndarray, kw: dict[str, 
             stride=kw["stride"],
             padding=kw["padding"],
             dilation=kw["dilation"],
+            groups=kw["groups"],
             padding_mode=kw["padding_mode"],
         )
     fn = layers.conv_transpose1d if x.ndim == 1 else layers.conv_transpose2d
@@ -342,6 +345,7 @@ def _output_of(operation: str, x: np.ndarray, kernel: np.ndarray, kw: dict[str, 
         padding=kw["padding"],
         output_padding=kw["output_padding"],
         dilation=kw["dilation"],
+        groups=kw["groups"],
     )
 
 
@@ -403,6 +407,7 @@ def steps(
     dilation: int | tuple[int, ...] = 1,
     padding_mode: str = "zeros",
     output_padding: int | tuple[int, ...] = 0,
+    groups: int = 1,
     bias: Any = None,
 ) -> Trace:
     """Trace a convolution one output at a time.
@@ -434,6 +439,11 @@ def steps(
     stride, padding, dilation, padding_mode, output_padding, bias
         As in :func:`convdoc.conv1d` and :func:`convdoc.conv_transpose1d`;
         ``bias`` is a single number here.
+    groups : int, optional
+        As in :func:`convdoc.conv1d`. A trace follows one input and one
+        output channel (``C_in = C_out = 1``), which only ``groups=1``
+        divides; a depthwise layer is traced channel by channel, each
+        channel being an ordinary single-channel layer.
 
     Returns
     -------
@@ -470,9 +480,12 @@ def steps(
         "dilation": dilation,
         "padding_mode": padding_mode,
         "output_padding": output_padding,
+        "groups": groups,
         "bias": bias,
     }
     _check_unused(operation, given)
+    if operation in ("conv", "conv_transpose"):
+        groups_of(groups, [("the channel count of a trace (C_in = C_out = 1)", 1)])
     x_arr = check_ndim(as_array(x, "x"), "x", (1, 2))
     k_arr = check_ndim(as_array(kernel, "kernel"), "kernel", (1, 2))
     if x_arr.ndim != k_arr.ndim:

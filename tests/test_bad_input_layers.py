@@ -189,7 +189,7 @@ CASES = [
     (
         lambda: conv_transpose1d(XC, np.ones((3, 2, 2))),
         ValueError,
-        r"weight \(C_in, C_out, ...\) of shape \(3, 2, 2\) expects 3 input channels",
+        r"weight \(C_in, C_out/groups, ...\) of shape \(3, 2, 2\) expects 3 input channels",
     ),
     (
         lambda: conv_transpose1d(X1, W1, stride=0),
@@ -230,6 +230,80 @@ CASES = [
         lambda: conv_transpose2d(np.ones((2, 3, 3)), np.ones((2, 2))),
         ValueError,
         r"x must be 2-D \(H, W\)",
+    ),
+    # ---- groups (PyTorch: weight (C_out, C_in/groups, k...); transposed (C_in, C_out/groups, ...))
+    (lambda: conv1d(XC, WC, groups=0), ValueError, "groups must be a positive integer, got 0"),
+    (lambda: conv1d(XC, WC, groups=-2), ValueError, "groups must be a positive integer, got -2"),
+    (lambda: conv1d(XC, WC, groups=True), TypeError, "groups must be a positive integer, got True"),
+    (lambda: conv2d(X2, W2, groups=2.0), TypeError, "groups must be a positive integer, got 2.0"),
+    (
+        lambda: conv1d(XC, np.ones((4, 1, 3)), groups="2"),
+        TypeError,
+        "groups must be a positive integer, got '2'",
+    ),
+    (
+        lambda: conv1d(XC, WC, groups=np.array([2])),
+        TypeError,
+        r"groups must be a positive integer, got array\(\[2\]\)",
+    ),
+    (
+        lambda: conv1d(XC, WC, groups=10**19),
+        ValueError,
+        r"groups must be a positive integer at most 9223372036854775807",
+    ),
+    (
+        # C_in = 3 is not a multiple of 2.
+        lambda: conv1d(np.ones((3, 6)), np.ones((4, 1, 3)), groups=2),
+        ValueError,
+        r"groups=2 must divide the input channels C_in of x \(shape \(3, 6\)\), got 3",
+    ),
+    (
+        # C_out = 3 is not a multiple of 2.
+        lambda: conv1d(XC, np.ones((3, 1, 3)), groups=2),
+        ValueError,
+        r"groups=2 must divide the output channels C_out of weight .* got 3",
+    ),
+    (
+        # groups=2 on 2 channels wants (C_out, 1, k), not (C_out, 2, k).
+        lambda: conv1d(XC, WC, groups=2),
+        ValueError,
+        r"expects 4 input channels \(2 per group x 2 groups\), but x of shape \(2, 6\) has 2",
+    ),
+    (
+        lambda: conv2d(np.ones((4, 5, 5)), np.ones((4, 2, 3, 3)), groups=4),
+        ValueError,
+        r"expects 8 input channels \(2 per group x 4 groups\)",
+    ),
+    (
+        lambda: conv1d(X1, W1, groups=2),
+        ValueError,
+        r"groups=2 must divide the channel count of the single-channel form \(C_in = C_out = 1\)",
+    ),
+    (
+        lambda: conv_transpose1d(np.ones((3, 4)), np.ones((3, 2, 2)), groups=2),
+        ValueError,
+        r"groups=2 must divide the input channels C_in of x \(shape \(3, 4\)\), got 3",
+    ),
+    (
+        lambda: conv_transpose2d(X2, W2, groups=3),
+        ValueError,
+        r"groups=3 must divide the channel count of the single-channel form",
+    ),
+    (
+        lambda: conv_transpose1d(XC, np.ones((2, 3, 2)), groups=np.float64(2)),
+        TypeError,
+        r"groups must be a positive integer, got np.float64\(2.0\)",
+    ),
+    (
+        # Transposed bias: C_out = groups * weight.shape[1] = 2 * 3.
+        lambda: conv_transpose1d(XC, np.ones((2, 3, 2)), bias=np.ones(3), groups=2),
+        ValueError,
+        r"bias must be shape \(6,\), one per output channel, got shape \(3,\)",
+    ),
+    (
+        lambda: conv2d(np.ones((4, 5, 5)), np.ones((4, 1, 3, 3)), bias=np.ones(2), groups=4),
+        ValueError,
+        r"bias must be shape \(4,\)",
     ),
     # ---- pooling
     (lambda: max_pool2d(X1, 2), ValueError, "x must be 2-D or 3-D, got a 1-D array"),

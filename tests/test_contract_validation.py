@@ -63,6 +63,19 @@ INT_PARAMETER_CALLS = {
     "conv1d.stride.int": (lambda v: convdoc.conv1d(np.arange(9), np.ones(3, int), stride=v), 2),
     "conv1d.padding": (lambda v: convdoc.conv1d(np.arange(9.0), np.ones(3), padding=v), 2),
     "conv1d.dilation": (lambda v: convdoc.conv1d(np.arange(9.0), np.ones(3), dilation=v), 2),
+    "conv1d.groups": (
+        lambda v: convdoc.conv1d(np.arange(18.0).reshape(2, 9), np.ones((4, 1, 3)), groups=v), 2),
+    "conv2d.groups": (
+        lambda v: convdoc.conv2d(np.ones((3, 5, 5)), np.ones((3, 1, 2, 2)), groups=v), 3),
+    "conv_transpose1d.groups": (
+        lambda v: convdoc.conv_transpose1d(np.ones((2, 4)), np.ones((2, 2, 3)), groups=v), 2),
+    "conv_transpose2d.groups": (
+        lambda v: convdoc.conv_transpose2d(np.ones((4, 3, 3)), np.ones((4, 1, 2, 2)),
+                                           groups=v), 4),
+    "reference_conv.groups": (
+        lambda v: convdoc.reference_conv(np.ones((2, 6)), np.ones((2, 1, 2)), groups=v), 2),
+    "steps.groups": (
+        lambda v: len(convdoc.steps(np.arange(9.0), np.ones(3), operation="conv", groups=v)), 1),
     "conv2d.stride": (lambda v: convdoc.conv2d(np.ones((6, 6)), np.ones((2, 2)), stride=v), 2),
     "conv2d.padding": (lambda v: convdoc.conv2d(np.ones((6, 6)), np.ones((2, 2)), padding=v), 1),
     "conv_transpose1d.stride": (
@@ -579,6 +592,34 @@ def test_conv_with_huge_padding_or_dilation_equals_the_loops(
         np.testing.assert_array_equal(
             convdoc.reference_conv(x, w, stride=s, padding=p, dilation=d), expected
         )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    nd=st.sampled_from([1, 2]),
+    groups=st.integers(2, 3),
+    n=st.integers(1, 5),
+    k=st.integers(1, 3),
+    pad_exp=st.integers(3, 12),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_grouped_conv_with_huge_padding_allocates_little_and_splits_by_group(
+    nd, groups, n, k, pad_exp, seed
+) -> None:
+    rng = np.random.default_rng(seed)
+    p = int(rng.integers(1, 10)) * 10**pad_exp
+    d = 10**pad_exp
+    s = max(1, -(-(n + 2 * p - d * (k - 1)) // 3))  # at most 3 outputs per axis
+    x = rng.integers(-5, 6, size=(2 * groups, *(n,) * nd)).astype(np.float64)
+    w = rng.integers(-5, 6, size=(groups, 2, *(k,) * nd)).astype(np.float64)
+    fn = convdoc.conv1d if nd == 1 else convdoc.conv2d
+    out, peak = _peak_bytes(lambda: fn(x, w, stride=s, padding=p, dilation=d, groups=groups))
+    assert peak < 1 << 20
+    expected = np.concatenate([
+        _conv_loop(xg, wg, (s,) * nd, (p,) * nd, (d,) * nd, False)
+        for xg, wg in zip(np.split(x, groups), np.split(w, groups), strict=True)
+    ])
+    np.testing.assert_array_equal(out, expected)
 
 
 def test_huge_padding_keeps_integers_exact_and_nan_from_inf_taps() -> None:

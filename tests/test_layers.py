@@ -516,3 +516,207 @@ def test_dtypes_follow_the_inputs():
     assert out.dtype == np.int64 and out.tolist() == [2**53 + 1, 2]
     assert conv1d(big, [1, 1], 0.5).dtype == np.float64
     assert avg_pool2d(np.arange(4).reshape(2, 2), 2).tolist() == [[1.5]]
+
+
+# ---------------------------------------------------------------- groups
+#
+# PyTorch's documented semantics: with groups=g the layer is g layers side by side.
+# Conv weight (C_out, C_in/g, *k): output block gamma (channels gamma*C_out/g ..) reads
+# input block gamma only. Transposed weight (C_in, C_out/g, *k): input block gamma
+# writes output block gamma only. The oracles split the channels themselves and run
+# the loop oracles above (or SciPy) on each block.
+
+
+def grouped_oracle(oracle, x, w, bias, groups, *args):
+    """``oracle`` on each channel block, stacked: the definition of groups."""
+    xs, ws = np.split(x, groups), np.split(w, groups)
+    bs = [None] * groups if bias is None else np.split(np.asarray(bias), groups)
+    return np.concatenate(
+        [oracle(xg, wg, bg, *args) for xg, wg, bg in zip(xs, ws, bs, strict=True)]
+    )
+
+
+@st.composite
+def grouped_case(draw, transposed=False, dtypes=DTYPES):
+    nd = draw(st.sampled_from([1, 2]))
+    groups = draw(st.integers(1, 4))
+    per_in, per_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    c_in, c_out = groups * per_in, groups * per_out
+    # Up to 6x6 taps: some kernels above the batched plan's 32, so both plans run.
+    k = tuple(draw(st.integers(1, 6 if nd == 2 else 4)) for _ in range(nd))
+    stride = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+    dilation = tuple(draw(st.integers(1, 2)) for _ in range(nd))
+    padding = tuple(draw(st.integers(0, 2)) for _ in range(nd))
+    n = tuple(
+        max(1, d * (kk - 1) + 1 - 2 * p) + draw(st.integers(0, 4 if nd == 1 else 2))
+        for kk, d, p in zip(k, dilation, padding, strict=True)
+    )
+    if transposed:  # padding may crop, but must leave an output: at most half the full size
+        padding = tuple(
+            min(p, ((nn - 1) * s + d * (kk - 1)) // 2)
+            for p, nn, s, d, kk in zip(padding, n, stride, dilation, k, strict=True)
+        )
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x_dtype, w_dtype = draw(st.sampled_from(dtypes)), draw(st.sampled_from(dtypes))
+    x = random_array(rng, (c_in, *n), x_dtype)
+    shape = (c_in, per_out, *k) if transposed else (c_out, per_in, *k)
+    w = random_array(rng, shape, w_dtype)
+    bias = random_array(rng, c_out, w_dtype) if draw(st.booleans()) else None
+    return x, w, bias, groups, stride, padding, dilation
+
+
+@settings(max_examples=150, deadline=None)
+@given(grouped_case())
+def test_grouped_conv_is_the_per_group_split_of_the_torch_formula(case):
+    x, w, bias, groups, stride, padding, dilation = case
+    nd = x.ndim - 1
+    out = CONV[nd](x, w, bias, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    pads = tuple((p, p) for p in padding)
+    args = (stride, pads, dilation, "zeros")
+    expected = grouped_oracle(oracle_conv, x, w, bias, groups, *args)
+    bound = grouped_oracle(oracle_conv, *absolute(x, w, bias), groups, *args)
+    # Shapes by PyTorch's formulas: C_out = weight.shape[0], sizes unchanged by groups.
+    assert out.shape[0] == w.shape[0]
+    assert out.shape[1:] == output_size(
+        x.shape[1:], w.shape[2:], stride=stride, padding=padding, dilation=dilation
+    )
+    assert out.dtype == np.result_type(x, w, *([] if bias is None else [bias]))
+    assert_close_to_oracle(out, expected, bound, terms=w[0].size)
+
+
+@settings(max_examples=150, deadline=None)
+@given(grouped_case(transposed=True))
+def test_grouped_conv_transpose_is_the_per_group_split_of_the_scatter_add(case):
+    x, w, bias, groups, stride, padding, dilation = case
+    nd = x.ndim - 1
+    output_padding = (0,) * nd
+    out = CONV_T[nd](
+        x, w, bias, stride=stride, padding=padding, dilation=dilation, groups=groups
+    )
+    args = (stride, padding, output_padding, dilation)
+    expected = grouped_oracle(oracle_conv_transpose, x, w, bias, groups, *args)
+    bound = grouped_oracle(oracle_conv_transpose, *absolute(x, w, bias), groups, *args)
+    assert out.shape[0] == groups * w.shape[1]  # C_out = groups * weight.shape[1]
+    assert out.shape[1:] == transposed_output_size(
+        x.shape[1:], w.shape[2:], stride=stride, padding=padding, dilation=dilation
+    )
+    assert out.dtype == np.result_type(x, w, *([] if bias is None else [bias]))
+    assert_close_to_oracle(out, expected, bound, terms=x.shape[0] // groups * w[0, 0].size)
+
+
+@settings(max_examples=60, deadline=None)
+@given(grouped_case(dtypes=(np.dtype(np.float64),)))
+def test_grouped_conv_transpose_is_the_adjoint_of_grouped_conv(case):
+    # The same weight (C_out, C_in/g, *k) read as a transposed weight (C_in', C_out'/g, *k).
+    x, w, _, groups, stride, padding, dilation = case
+    nd = x.ndim - 1
+    y_shape = CONV[nd](x, w, stride=stride, padding=padding, dilation=dilation, groups=groups).shape
+    y = np.random.default_rng(7).standard_normal(y_shape)
+    output_padding = tuple(
+        (x.shape[1 + a] + 2 * padding[a] - dilation[a] * (w.shape[2 + a] - 1) - 1) % stride[a]
+        for a in range(nd)
+    )
+    back = CONV_T[nd](
+        y, w, stride=stride, padding=padding, output_padding=output_padding, dilation=dilation,
+        groups=groups,
+    )
+    assert back.shape == x.shape
+    forward = CONV[nd](x, w, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    np.testing.assert_allclose(np.vdot(forward, y), np.vdot(x, back), rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    nd=st.sampled_from([1, 2]),
+    channels=st.integers(1, 5),
+    k=st.integers(1, 7),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_depthwise_is_per_channel_correlation_like_scipy(nd, channels, k, seed):
+    # groups = C_in = C_out: channel c is correlated with its own kernel, nothing summed.
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((channels, *(k + 5,) * nd))
+    w = rng.standard_normal((channels, 1, *(k,) * nd))
+    out = CONV[nd](x, w, padding=k // 2, groups=channels)
+    for c in range(channels):
+        padded = np.pad(x[c], k // 2)
+        np.testing.assert_allclose(
+            out[c], signal.correlate(padded, w[c, 0], "valid", method="direct"),
+            rtol=1e-12, atol=1e-12,
+        )
+
+
+@settings(max_examples=40, deadline=None)
+@given(conv_case(modes=("zeros", "reflect")))
+def test_groups_one_is_the_default_bit_for_bit(case):
+    x, w, bias, stride, padding, dilation, mode = case
+    nd = x.ndim - 1
+    kw = dict(stride=stride, padding=padding, dilation=dilation, padding_mode=mode)
+    np.testing.assert_array_equal(
+        CONV[nd](x, w, bias, groups=np.int8(1), **kw), CONV[nd](x, w, bias, **kw)
+    )
+
+
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "groups", "k"),
+    [
+        (4, 4, 4, 3),  # depthwise, batched (9 taps)
+        (6, 12, 3, 3),  # 2 in x 4 out per group, batched
+        (18, 9, 1, 3),  # groups=1 through the engine
+        (18, 18, 2, 3),  # 9 x 9 pairs per group: one engine call per group
+        (3, 3, 3, 7),  # 49 taps: one engine call per group
+    ],
+)
+def test_both_grouped_plans_equal_the_loops_for_every_dtype(c_in, c_out, groups, k):
+    rng = np.random.default_rng(c_in * 100 + k)
+    for dtype in (np.int64, np.float32, np.complex128, np.bool_):
+        x = rng.integers(-2, 3, (c_in, 9, 8)).astype(dtype)
+        w = rng.integers(-2, 3, (c_out, c_in // groups, k, k)).astype(dtype)
+        out = conv2d(x, w, padding=1, groups=groups)
+        loops = grouped_oracle(
+            oracle_conv, x.astype(complex), w.astype(complex), None, groups,
+            (1, 1), ((1, 1), (1, 1)), (1, 1), "zeros",
+        )
+        assert out.dtype == np.result_type(x, w)
+        if dtype is np.bool_:  # True where any tap pair is (True, True), as numpy.convolve
+            np.testing.assert_array_equal(out, loops != 0)
+        else:
+            np.testing.assert_allclose(out, loops, rtol=1e-6, atol=1e-6)
+        wt = rng.integers(-2, 3, (c_in, c_out // groups, k, k)).astype(dtype)
+        out_t = conv_transpose2d(x, wt, stride=2, padding=1, groups=groups)
+        loops_t = grouped_oracle(
+            oracle_conv_transpose, x.astype(complex), wt.astype(complex), None, groups,
+            (2, 2), (1, 1), (0, 0), (1, 1),
+        )
+        if dtype is np.bool_:
+            np.testing.assert_array_equal(out_t, loops_t != 0)
+        else:
+            np.testing.assert_allclose(out_t, loops_t, rtol=1e-6, atol=1e-6)
+
+
+def test_grouped_hand_worked():
+    # Two groups of one channel: channel 0 sums neighbours, channel 1 differences them.
+    x = [[1, 2, 4], [10, 20, 40]]
+    np.testing.assert_array_equal(
+        conv1d(x, [[[1, 1]], [[-1, 1]]], groups=2), [[3, 6], [10, 20]]
+    )
+    # Channel multiplier 2 (groups = C_in = 1 ... here groups=2, C_out = 4): each input
+    # channel feeds two outputs of its own.
+    np.testing.assert_array_equal(
+        conv1d(x, [[[1, 0]], [[0, 1]], [[1, 0]], [[0, 1]]], groups=2),
+        [[1, 2], [2, 4], [10, 20], [20, 40]],
+    )
+    # Transposed, two groups: [1, 2] spreads [1, 10]; [3, 4] spreads [1, -1].
+    np.testing.assert_array_equal(
+        conv_transpose1d([[1, 2], [3, 4]], [[[1, 10]], [[1, -1]]], groups=2),
+        [[1, 12, 20], [3, 1, -4]],
+    )
+
+
+def test_grouped_non_finite_transposed_weight_touches_only_its_group():
+    # An infinite tap of group 0 never meets group 1's inputs, nor an inserted zero.
+    x = np.ones((2, 3))
+    w = np.array([[[np.inf, 1.0]], [[1.0, 2.0]]])
+    out = conv_transpose1d(x, w, stride=2, groups=2)
+    np.testing.assert_array_equal(out[0], [np.inf, 1, np.inf, 1, np.inf, 1])
+    np.testing.assert_array_equal(out[1], [1, 2, 1, 2, 1, 2])

@@ -100,6 +100,37 @@ def test_reference_conv_matches_torch_formula_and_layers(nd, data) -> None:
     np.testing.assert_allclose(fast, got, rtol=1e-10, atol=1e-10)
 
 
+@settings(max_examples=30, deadline=None)
+@given(nd=st.integers(1, 2), data=st.data())
+def test_reference_conv_groups_follow_torch_and_the_layers(nd, data) -> None:
+    """PyTorch: output o of group gamma = o // (C_out/g) sums input channels gamma*C_in/g + c."""
+    groups = data.draw(st.integers(1, 3))
+    c_in, c_out = groups * data.draw(st.integers(1, 2)), groups * data.draw(st.integers(1, 2))
+    stride = tuple(data.draw(st.integers(1, 2)) for _ in range(nd))
+    padding = tuple(data.draw(st.integers(0, 1)) for _ in range(nd))
+    k = tuple(data.draw(st.integers(1, 3)) for _ in range(nd))
+    n = tuple(kk + data.draw(st.integers(0, 4)) for kk in k)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((c_in, *n))
+    w = rng.standard_normal((c_out, c_in // groups, *k))
+    bias = rng.standard_normal(c_out)
+    got = reference_conv(x, w, bias, stride=stride, padding=padding, groups=groups)
+
+    expected = []
+    for o in range(c_out):
+        group = o // (c_out // groups)
+        acc = bias[o]
+        for c in range(c_in // groups):
+            grid = np.pad(x[group * (c_in // groups) + c], [(p, p) for p in padding])
+            full = signal.correlate(grid, w[o, c], "valid", method="direct")
+            acc = acc + full[tuple(slice(None, None, s) for s in stride)]
+        expected.append(acc)
+    np.testing.assert_allclose(got, np.stack(expected), rtol=1e-10, atol=1e-10)
+    layer = conv1d if nd == 1 else conv2d
+    fast = layer(x, w, bias, stride=stride, padding=padding, groups=groups)
+    np.testing.assert_allclose(fast, got, rtol=1e-10, atol=1e-10)
+
+
 def test_integer_results_exact() -> None:
     x = np.array([2**40, 3, -(2**41)], dtype=np.int64)
     got = reference_correlate(x, np.array([3, 1], dtype=np.int64))
@@ -126,6 +157,19 @@ def test_small_enough_for_the_docs() -> None:
             r"bias must have shape \(2,\)",
         ),
         (lambda: reference_conv([[1, 2, 3]], [[[1], [1]]]), "input channels"),
+        (
+            lambda: reference_conv([[1, 2, 3]] * 3, [[[1]]] * 4, groups=2),
+            r"groups=2 must divide the input channels C_in of x \(shape \(3, 3\)\), got 3",
+        ),
+        (
+            lambda: reference_conv([[1, 2, 3]] * 2, [[[1]]] * 3, groups=2),
+            r"groups=2 must divide the output channels C_out of weight .* got 3",
+        ),
+        (
+            lambda: reference_conv([[1, 2, 3]] * 4, [[[1]]] * 4, groups=2),
+            r"weight expects 2 input channels \(shape \(4, 1, 1\), groups=2\) but x has 4",
+        ),
+        (lambda: reference_conv([[1, 2, 3]], [[[1]]], groups=0), "groups must be a positive"),
     ],
 )
 def test_shape_errors(call, message) -> None:

@@ -311,6 +311,7 @@ def test_steps_does_not_modify_inputs() -> None:
         ({"operation": "conv_transpose", "padding_mode": "reflect"}, "padding_mode"),
         ({"operation": "conv_transpose", "fillvalue": 1}, "fillvalue"),
         ({"operation": "convolve", "dilation": True}, "dilation"),
+        ({"operation": "correlate", "groups": 2}, "groups"),
     ],
 )
 def test_parameters_of_other_operations_are_rejected(kwargs, name) -> None:
@@ -339,3 +340,17 @@ def test_step_by_step_fallback_matches_batched(monkeypatch) -> None:
             window = wrapped[i : i + 2, j : j + 2]  # full mode: k-1 = 1 cell of wrap each side
             np.testing.assert_array_equal(step.values, window)
             np.testing.assert_array_equal(step.products, window * flipped)
+
+
+@pytest.mark.parametrize("operation", ["conv", "conv_transpose"])
+def test_groups_of_a_trace_are_one_channel_group(operation) -> None:
+    # A trace has C_in = C_out = 1: groups=1 (any integer form) traces, others are named.
+    x, k = np.arange(6.0), np.array([1.0, -1.0])
+    plain = steps(x, k, operation=operation)
+    for one in (1, np.int64(1), np.array(1)):
+        np.testing.assert_array_equal(steps(x, k, operation=operation, groups=one).output,
+                                      plain.output)
+    with pytest.raises(ValueError, match=r"groups=2 must divide the channel count of a trace"):
+        steps(x, k, operation=operation, groups=2)
+    with pytest.raises(TypeError, match="groups must be a positive integer, got True"):
+        steps(x, k, operation=operation, groups=True)
