@@ -167,14 +167,21 @@ def test_pixels_match_convdoc(page, index, preset, size, operation, boundary, le
     assert_allclose(_outputs(root, len(src)), expected, rtol=0, atol=1e-9)
     lo, hi = expected.min(), expected.max()
     assert json.loads(root.get_attribute("data-range")) == pytest.approx([lo, hi])
+    caption = root.locator('[data-role="caption"]').inner_text()
+    assert ("clipped to 0–255" if levels == "clip" else "rescaled") in caption
+    _assert_drawn(root, expected, levels, colour)
+
+
+def _assert_drawn(root, expected, levels, colour):
+    # The drawn pixels are NumPy's mapping of convdoc's results to 8 bits.
+    lo, hi = expected.min(), expected.max()
     if levels == "clip":
         scaled = expected
-        grey = np.clip(np.rint(expected), 0, 255)
-        assert "clipped to 0–255" in root.locator('[data-role="caption"]').inner_text()
-    else:
+    elif hi > lo:
         scaled = (expected - lo) * 255 / (hi - lo)
-        grey = np.rint(scaled)
-        assert "rescaled" in root.locator('[data-role="caption"]').inner_text()
+    else:
+        scaled = np.full_like(expected, 128.0)  # a flat result is drawn mid-grey
+    grey = np.clip(np.rint(scaled), 0, 255)
     drawn = _pixels(root)
     want = np.repeat(grey, 3, axis=0) if colour == "grey" else grey
     got = drawn[:, :, :3].transpose(2, 0, 1)
@@ -267,3 +274,123 @@ def test_every_control_is_labelled_and_big_enough_on_a_phone(page):
         assert canvas["width"] >= 150
     finally:
         page.set_viewport_size({"width": 1100, "height": 900})
+
+
+# Edited kernels, each taking one of the filter's paths (the page reports which in data-path):
+# "3x3" when the non-zero taps fit in a 3x3 block (the zero rows and columns of a 5x5 grid are
+# skipped, wherever the block sits), "separable" when an exactly rank-1 kernel needs more than
+# 3x3 (two 1-D passes), "5x5" otherwise (all 25 taps).
+DENSE5 = np.array([[1, -2, 3, 0.5, -1], [2, 1, -1, 4, 0.25], [-3, 0.5, 2, 1, 1],
+                   [1, 1, -2, 3, -0.5], [0.75, -1, 1, 2, 1]])
+DENSE3 = np.array([[1, 2, -1], [-1, 0.5, 3], [2, -1, 1.25]])
+
+
+def _embedded(block: np.ndarray, row: int, col: int) -> np.ndarray:
+    big = np.zeros((5, 5))
+    big[row : row + block.shape[0], col : col + block.shape[1]] = block
+    return big
+
+
+CROSS = np.zeros((5, 5))
+CROSS[2, :] = [1, -2, 0.5, 3, 1]
+CROSS[:, 2] = [2, 1, 0.5, -1, 0.25]
+
+EDITED = {
+    "dense 5x5": (DENSE5, "5x5"),
+    "rank-1 5x5": (np.outer([1, 2, 3, 2, 1], [-1, 0.5, 2, 0.5, -1]), "separable"),
+    "rank-1 decimals": (np.outer([0.1, 0.2, 0.3, 0.2, 0.1], [1, 1, 1, 1, 1]), "separable"),
+    "one row of 5": (_embedded(np.array([[1.5, -2, 0.5, 3, 1]]), 3, 0), "separable"),
+    "sparse cross": (CROSS, "5x5"),
+    "3x3 in the middle": (_embedded(DENSE3, 1, 1), "3x3"),
+    "3x3 top-left": (_embedded(DENSE3, 0, 0), "3x3"),
+    "3x3 bottom-right": (_embedded(DENSE3, 2, 2), "3x3"),
+    "2x2 at the right edge": (_embedded(np.array([[1.0, -2], [0.5, 3]]), 1, 3), "3x3"),
+    "dense 3x3": (DENSE3, "3x3"),
+    "all zero": (np.zeros((5, 5)), "3x3"),
+}
+
+
+def _type_kernel(root, kernel: np.ndarray) -> None:
+    # Types every weight (an input event each), then waits for the animation frame's redraw.
+    _select(root, "ksize", str(kernel.shape[0]))
+    root.evaluate(
+        """async (r, rows) => {
+          rows.forEach((row, i) => row.forEach((v, j) => {
+            const box = r.querySelector('[data-weight="' + i + ',' + j + '"]');
+            box.value = String(v);
+            box.dispatchEvent(new Event('input', {bubbles: true}));
+          }));
+          await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+        }""",
+        kernel.tolist(),
+    )
+    assert root.locator('[data-control="preset"]').input_value() == "custom"
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "operation", "boundary", "levels", "colour"),
+    [
+        ("dense 5x5", 1, "convolve", "wrap", "rescale", "rgb"),
+        ("dense 5x5", 0, "correlate", "symmetric", "clip", "grey"),
+        ("rank-1 5x5", 0, "correlate", "reflect", "rescale", "grey"),
+        ("rank-1 5x5", 1, "convolve", "constant", "clip", "rgb"),
+        ("rank-1 decimals", 0, "convolve", "edge", "clip", "grey"),
+        ("one row of 5", 1, "convolve", "symmetric", "rescale", "rgb"),
+        ("sparse cross", 0, "correlate", "constant", "rescale", "grey"),
+        ("3x3 in the middle", 1, "correlate", "edge", "rescale", "rgb"),
+        ("3x3 top-left", 0, "correlate", "wrap", "rescale", "grey"),
+        ("3x3 top-left", 0, "convolve", "reflect", "clip", "grey"),
+        ("3x3 bottom-right", 1, "correlate", "constant", "clip", "rgb"),
+        ("2x2 at the right edge", 0, "convolve", "symmetric", "rescale", "grey"),
+        ("dense 3x3", 0, "convolve", "wrap", "clip", "grey"),
+        ("all zero", 0, "correlate", "reflect", "rescale", "grey"),
+    ],
+)
+def test_edited_kernels_match_convdoc_on_every_path(page, name, index, operation, boundary,
+                                                    levels, colour):
+    kernel, path = EDITED[name]
+    root = page.locator(".convdoc-explorer").nth(index)
+    _select(root, "operation", operation)
+    _select(root, "boundary", boundary)
+    _select(root, "levels", levels)
+    _select(root, "colour", colour)
+    _type_kernel(root, kernel)
+    assert root.get_attribute("data-path") == path
+    planes = _planes(root)
+    src = planes["rgb"] if colour == "rgb" else planes["grey"][None]
+    op = convdoc.convolve if operation == "convolve" else convdoc.correlate
+    expected = np.stack([op(p, kernel, mode="same", boundary=boundary) for p in src])
+    assert_allclose(_outputs(root, len(src)), expected, rtol=0, atol=1e-9)
+    assert json.loads(root.get_attribute("data-range")) == pytest.approx(
+        [expected.min(), expected.max()])
+    _assert_drawn(root, expected, levels, colour)
+
+
+@pytest.mark.parametrize(("preset", "size", "path"), [
+    ("gaussian_blur", 5, "separable"), ("box_blur", 5, "separable"),
+    ("emboss", 5, "3x3"), ("outline", 5, "3x3"), ("sobel_x", 3, "3x3"), ("box_blur", 3, "3x3"),
+])
+def test_presets_take_the_short_paths(page, preset, size, path):
+    # The 5x5 blurs are exact products of two 1-D kernels; the others keep 3x3 taps in a
+    # zero border.
+    root = page.locator(".convdoc-explorer").nth(0)
+    _configure(root, preset, size, "convolve", "edge", "clip", "grey")
+    assert root.get_attribute("data-path") == path
+
+
+def test_hovering_reads_the_results_without_filtering_again(page):
+    root = page.locator(".convdoc-explorer").nth(0)
+    _configure(root, "sharpen", 3, "correlate", "edge", "clip", "grey")
+    drawn_at = root.get_attribute("data-drawn-at")
+    buffers = root.evaluate("r => (r.cdxKeep = r.cdxOutputs[0], true)")
+    canvas = root.locator('[data-panel="result"]')
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    for f in (0.2, 0.6):
+        page.mouse.move(box["x"] + f * box["width"], box["y"] + f * box["height"])
+    assert root.locator('[data-role="inspect"]').get_attribute("data-pixel") == "153,153"
+    assert root.get_attribute("data-drawn-at") == drawn_at
+    # A new kernel is filtered into the same buffers (nothing allocated per redraw).
+    _select(root, "preset", "emboss")
+    assert root.get_attribute("data-drawn-at") != drawn_at
+    assert buffers and root.evaluate("r => r.cdxKeep === r.cdxOutputs[0]")

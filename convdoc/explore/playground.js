@@ -2,9 +2,15 @@
  *
  * Shipped inline with each playground's HTML; defined once per page. The
  * filter is convdoc.correlate / convdoc.convolve in "same" mode over
- * Float64Array planes (pixel values 0..255), with numpy.pad's boundary rules
- * as index maps, so a 256x256 RGB image with a 5x5 kernel is a few million
- * multiply-adds. No library, no network; the JPEG is a data: URL.
+ * Float64Array planes (pixel values 0..255). A 256x256 RGB image with a dense
+ * 5x5 kernel is five million multiply-adds, and the redraw has to fit in one
+ * animation frame on a phone (benchmarks/playground.py), so: each plane is
+ * padded once per boundary rule (numpy.pad's rules), so the inner loops have
+ * no index maps and no branches; the taps sit in locals of unrolled loops
+ * (3x3 block, 5x5 block, or two 1-D passes for an exactly rank-1 kernel);
+ * every buffer, the ImageData included, is made once and reused; hovering
+ * reads the results, it never filters again. No library, no network; the
+ * JPEG is a data: URL.
  */
 (function () {
   "use strict";
@@ -35,43 +41,173 @@
     return boundary === "symmetric" ? period - 1 - m : period - m;
   }
 
-  function indexMap(n, half, boundary) {
-    var map = new Int32Array(n + 2 * half);
-    for (var i = 0; i < map.length; i++) map[i] = sourceIndex(i - half, n, boundary);
-    return map;
+  // The padded planes carry a border of PAD pixels filled by the boundary rule (room for 5x5).
+  var PAD = 2;
+
+  // Pad a plane once per boundary rule: dst is (h + 2 PAD) x (w + 2 PAD), the numpy.pad of src.
+  function padPlane(src, w, h, boundary, dst) {
+    var wp = w + 2 * PAD, cols = new Int32Array(2 * PAD), x, y, r, o, base, c;
+    for (x = 0; x < PAD; x++) {
+      cols[x] = sourceIndex(x - PAD, w, boundary);
+      cols[PAD + x] = sourceIndex(w + x, w, boundary);
+    }
+    for (y = 0; y < h + 2 * PAD; y++) {
+      r = sourceIndex(y - PAD, h, boundary);
+      o = y * wp;
+      if (r < 0) {
+        dst.fill(0, o, o + wp);
+        continue;
+      }
+      base = r * w;
+      dst.set(src.subarray(base, base + w), o + PAD);
+      for (x = 0; x < PAD; x++) {
+        c = cols[x];
+        dst[o + x] = c < 0 ? 0 : src[base + c];
+        c = cols[PAD + x];
+        dst[o + PAD + w + x] = c < 0 ? 0 : src[base + c];
+      }
+    }
+    return dst;
   }
 
-  // "same"-mode filter of one plane: out[y, x] = sum_ij ext[y + i - half, x + j - half] * taps[i, j].
-  // Tap by tap over whole rows (zero taps skipped); inside the image the column map is
-  // the identity, so only the border columns look it up.
-  function filterPlane(src, w, h, taps, k, rows, cols, out) {
-    var half = (k - 1) / 2, i, j, y, x, wt, r, base, o, off, c, xa, xb;
-    out.fill(0);
-    for (i = 0; i < k; i++) {
-      for (j = 0; j < k; j++) {
-        wt = taps[i * k + j];
-        if (wt === 0) continue;
-        xa = Math.max(0, half - j);
-        xb = Math.min(w, w + half - j);
-        for (y = 0; y < h; y++) {
-          r = rows[y + i];
-          if (r < 0) continue;
-          base = r * w;
-          o = y * w;
-          off = base + j - half;
-          for (x = xa; x < xb; x++) out[o + x] += src[off + x] * wt;
-          for (x = 0; x < xa; x++) {
-            c = cols[x + j];
-            if (c >= 0) out[o + x] += src[base + c] * wt;
-          }
-          for (x = xb; x < w; x++) {
-            c = cols[x + j];
-            if (c >= 0) out[o + x] += src[base + c] * wt;
-          }
+  // One pass of n <= 5 taps over a block of rows (the separable path's two passes):
+  //   dst[o0 + y os + x] = sum_t src[a0 + y as + x + off[t]] * wt[t],  t = 0 .. n - 1.
+  // The taps sit in locals, one unrolled loop per count; the caller leaves out zero taps.
+  function pass(src, a0, as, dst, o0, os, rows, cols, off, wt, n) {
+    var y, x, a, o, j0 = off[0], w0 = wt[0];
+    var j1 = off[1] - j0, w1 = wt[1], j2 = off[2] - j0, w2 = wt[2];
+    var j3 = off[3] - j0, w3 = wt[3], j4 = off[4] - j0, w4 = wt[4];
+    for (y = 0; y < rows; y++) {
+      a = a0 + y * as + j0;
+      o = o0 + y * os;
+      if (n === 1) {
+        for (x = 0; x < cols; x++) dst[o + x] = src[a + x] * w0;
+      } else if (n === 2) {
+        for (x = 0; x < cols; x++) dst[o + x] = src[a + x] * w0 + src[a + x + j1] * w1;
+      } else if (n === 3) {
+        for (x = 0; x < cols; x++) dst[o + x] = src[a + x] * w0 + src[a + x + j1] * w1 + src[a + x + j2] * w2;
+      } else if (n === 4) {
+        for (x = 0; x < cols; x++) {
+          dst[o + x] = src[a + x] * w0 + src[a + x + j1] * w1 + src[a + x + j2] * w2 + src[a + x + j3] * w3;
+        }
+      } else {
+        for (x = 0; x < cols; x++) {
+          dst[o + x] = src[a + x] * w0 + src[a + x + j1] * w1 + src[a + x + j2] * w2 +
+            src[a + x + j3] * w3 + src[a + x + j4] * w4;
         }
       }
     }
+  }
+
+  // An exact rank-1 split of the 5x5 taps, t[i][j] === u[i] * v[j] for every tap (in
+  // floating point, tested tap by tap), or null. Pivots are tried smallest first, so
+  // integer-ratio kernels such as the binomial Gaussian split into exact factors.
+  function splitRank1(t, u, v) {
+    var order = [], i, j, q, ip, jp, piv, ok;
+    for (q = 0; q < 25; q++) if (t[q] !== 0) order.push(q);
+    order.sort(function (a, b) { return Math.abs(t[a]) - Math.abs(t[b]) || a - b; });
+    for (q = 0; q < order.length; q++) {
+      ip = Math.floor(order[q] / 5);
+      jp = order[q] % 5;
+      piv = t[order[q]];
+      for (j = 0; j < 5; j++) v[j] = t[ip * 5 + j] / piv;
+      for (i = 0; i < 5; i++) u[i] = t[i * 5 + jp];
+      ok = true;
+      for (i = 0; i < 5 && ok; i++) for (j = 0; j < 5 && ok; j++) ok = t[i * 5 + j] === u[i] * v[j];
+      if (ok) return true;
+    }
+    return false;
+  }
+
+  // A 3x3 block of the taps (top-left at row i0, column j0 of the 5x5 grid) in one pass:
+  // nine taps in locals, one unrolled sum per pixel, no index maps, no branches.
+  function block3(p, w, h, t, i0, j0, out) {
+    var wp = w + 2 * PAD, q = i0 * 5 + j0, x, y, a, b, c, o;
+    var t0 = t[q], t1 = t[q + 1], t2 = t[q + 2], t3 = t[q + 5], t4 = t[q + 6], t5 = t[q + 7];
+    var t6 = t[q + 10], t7 = t[q + 11], t8 = t[q + 12];
+    for (y = 0; y < h; y++) {
+      a = (y + i0) * wp + j0;
+      b = a + wp;
+      c = b + wp;
+      o = y * w;
+      for (x = 0; x < w; x++) {
+        out[o + x] = p[a + x] * t0 + p[a + x + 1] * t1 + p[a + x + 2] * t2 +
+          p[b + x] * t3 + p[b + x + 1] * t4 + p[b + x + 2] * t5 +
+          p[c + x] * t6 + p[c + x + 1] * t7 + p[c + x + 2] * t8;
+      }
+    }
     return out;
+  }
+
+  // All 25 taps in one pass (a kernel that needs the whole 5x5 grid and is not rank 1).
+  function block5(p, w, h, t, out) {
+    var wp = w + 2 * PAD, x, y, a, b, c, d, e, o;
+    var t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3], t4 = t[4], t5 = t[5], t6 = t[6], t7 = t[7];
+    var t8 = t[8], t9 = t[9], t10 = t[10], t11 = t[11], t12 = t[12], t13 = t[13], t14 = t[14];
+    var t15 = t[15], t16 = t[16], t17 = t[17], t18 = t[18], t19 = t[19], t20 = t[20];
+    var t21 = t[21], t22 = t[22], t23 = t[23], t24 = t[24];
+    for (y = 0; y < h; y++) {
+      a = y * wp;
+      b = a + wp;
+      c = b + wp;
+      d = c + wp;
+      e = d + wp;
+      o = y * w;
+      for (x = 0; x < w; x++) {
+        out[o + x] =
+          p[a + x] * t0 + p[a + x + 1] * t1 + p[a + x + 2] * t2 + p[a + x + 3] * t3 + p[a + x + 4] * t4 +
+          p[b + x] * t5 + p[b + x + 1] * t6 + p[b + x + 2] * t7 + p[b + x + 3] * t8 + p[b + x + 4] * t9 +
+          p[c + x] * t10 + p[c + x + 1] * t11 + p[c + x + 2] * t12 + p[c + x + 3] * t13 + p[c + x + 4] * t14 +
+          p[d + x] * t15 + p[d + x + 1] * t16 + p[d + x + 2] * t17 + p[d + x + 3] * t18 + p[d + x + 4] * t19 +
+          p[e + x] * t20 + p[e + x + 1] * t21 + p[e + x + 2] * t22 + p[e + x + 3] * t23 + p[e + x + 4] * t24;
+      }
+    }
+    return out;
+  }
+
+  // "same"-mode filter of one padded plane p ((h + 4) x (w + 4)) with the taps t laid on a 5x5
+  // grid (a 3x3 kernel in its middle): out[y, x] = sum_ij p[y + i, x + j] * t[i, j], by the
+  // plan's path: "3x3" (the non-zero taps fit in a 3x3 block: the zero rows and columns around
+  // it are skipped), "separable" (t is exactly rank 1 and reaches beyond 3x3: rows with v, then
+  // columns with u, zero factors skipped) or "5x5" (all 25 taps in one pass).
+  function filterPlane(p, w, h, plan, out, tmp) {
+    var wp = w + 2 * PAD, n, i, j, off = plan.off, wt = plan.wt;
+    if (plan.path === "3x3") return block3(p, w, h, plan.taps, plan.i0, plan.j0, out);
+    if (plan.path === "5x5") return block5(p, w, h, plan.taps, out);
+    var u = plan.u, v = plan.v, i0 = 5, i1 = -1;
+    for (i = 0; i < 5; i++) if (u[i] !== 0) { if (i < i0) i0 = i; i1 = i; }
+    n = 0;
+    for (j = 0; j < 5; j++) if (v[j] !== 0) { off[n] = j; wt[n] = v[j]; n++; }
+    pass(p, i0 * wp, wp, tmp, i0 * w, w, h + i1 - i0, w, off, wt, n);
+    n = 0;
+    for (i = 0; i < 5; i++) if (u[i] !== 0) { off[n] = i * w; wt[n] = u[i]; n++; }
+    pass(tmp, 0, w, out, 0, w, h, w, off, wt, n);
+    return out;
+  }
+
+  // Which path filters with taps t (5x5 grid): the smallest block that holds every non-zero
+  // tap, or the two passes of an exact rank-1 split when the taps need more than 3x3.
+  function makePlan(t, plan) {
+    var i0 = 5, i1 = -1, j0 = 5, j1 = -1, i, j;
+    for (i = 0; i < 5; i++) {
+      for (j = 0; j < 5; j++) {
+        if (t[i * 5 + j] === 0) continue;
+        if (i < i0) i0 = i;
+        if (i > i1) i1 = i;
+        if (j < j0) j0 = j;
+        if (j > j1) j1 = j;
+      }
+    }
+    plan.taps = t;
+    if (i1 < 0) i0 = j0 = 1;  // all zero: any 3x3 block gives zeros
+    if (i1 - i0 < 3 && j1 - j0 < 3) {
+      plan.path = "3x3";
+      plan.i0 = Math.min(i0, 2);
+      plan.j0 = Math.min(j0, 2);
+    } else {
+      plan.path = splitRank1(t, plan.u, plan.v) ? "separable" : "5x5";
+    }
+    return plan;
   }
 
   function control(root, name) {
@@ -87,7 +223,19 @@
     var sumNote = root.querySelector('[data-role="weight-sum"]');
     var inputs = root.querySelectorAll("[data-weight]");
     var planes = { grey: null, rgb: null };
+    // Buffers made once and reused by every redraw: the planes padded by the boundary rule
+    // (per image kind, remade only when the rule changes), the separable pass's rows, the
+    // results, the 8-bit levels and the drawn ImageData.
+    var wp = w + 2 * PAD, hp = h + 2 * PAD;
+    var padded = { grey: { rule: null, bufs: null }, rgb: { rule: null, bufs: null } };
+    var tmp = new Float64Array(hp * w);
     var outputs = [new Float64Array(w * h), new Float64Array(w * h), new Float64Array(w * h)];
+    var levels8 = new Uint8ClampedArray(3 * w * h);
+    var grid = new Float64Array(25);
+    var plan = { taps: grid, path: "3x3", i0: 1, j0: 1, u: new Float64Array(5), v: new Float64Array(5),
+                 off: new Int32Array(25), wt: new Float64Array(25) };
+    var littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+    var picture = null, picture32 = null;
     var image = null, picked = [Math.floor(h / 2), Math.floor(w / 2)];
     var weights = new Float64Array(25);
     source.width = result.width = w;
@@ -121,35 +269,79 @@
       return t;
     }
 
+    // The same taps on a 5x5 grid (a 3x3 kernel in its middle, zeros around): what the filter uses.
+    function gridTaps() {
+      var k = size(), flip = control(root, "operation").value === "convolve", q = (5 - k) / 2, i, j;
+      grid.fill(0);
+      for (i = 0; i < k; i++) {
+        for (j = 0; j < k; j++) {
+          grid[(i + q) * 5 + j + q] = flip ? weights[(k - 1 - i) * 5 + (k - 1 - j)] : weights[i * 5 + j];
+        }
+      }
+      return grid;
+    }
+
+    function paddedPlanes(rgb, boundary) {
+      var entry = rgb ? padded.rgb : padded.grey, src = rgb ? planes.rgb : [planes.grey], c;
+      if (entry.rule === boundary) return entry.bufs;
+      if (!entry.bufs) {
+        entry.bufs = [];
+        for (c = 0; c < src.length; c++) entry.bufs.push(new Float64Array(wp * hp));
+      }
+      for (c = 0; c < src.length; c++) padPlane(src[c], w, h, boundary, entry.bufs[c]);
+      entry.rule = boundary;
+      return entry.bufs;
+    }
+
     function redraw() {
       if (!image) return;
       var t0 = performance.now();
-      var k = size(), t = taps(), boundary = control(root, "boundary").value;
+      var k = size(), boundary = control(root, "boundary").value;
       var rgb = control(root, "colour").value === "rgb", levels = control(root, "levels").value;
-      var rows = indexMap(h, (k - 1) / 2, boundary), cols = indexMap(w, (k - 1) / 2, boundary);
-      var src = rgb ? planes.rgb : [planes.grey];
-      var lo = Infinity, hi = -Infinity, c, p, v;
-      for (c = 0; c < src.length; c++) {
-        filterPlane(src[c], w, h, t, k, rows, cols, outputs[c]);
-        for (p = 0; p < w * h; p++) {
-          v = outputs[c][p];
+      var src = paddedPlanes(rgb, boundary), nc = src.length, n = w * h;
+      makePlan(gridTaps(), plan);
+      var lo = Infinity, hi = -Infinity, c, p, v, o;
+      for (c = 0; c < nc; c++) {
+        o = filterPlane(src[c], w, h, plan, outputs[c], tmp);
+        for (p = 0; p < n; p++) {
+          v = o[p];
           if (v < lo) lo = v;
           if (v > hi) hi = v;
         }
       }
-      var ctx = result.getContext("2d"), img = ctx.createImageData(w, h), px = img.data;
+      var ctx = result.getContext("2d");
+      if (!picture) {
+        picture = ctx.createImageData(w, h);
+        picture32 = new Uint32Array(picture.data.buffer);
+      }
       var rescale = levels === "rescale", flat = rescale && !(hi > lo);
       var scale = rescale && !flat ? 255 / (hi - lo) : 1, shift = rescale ? lo : 0, add = flat ? 128 : 0;
-      var r0 = outputs[0], g0 = rgb ? outputs[1] : outputs[0], b0 = rgb ? outputs[2] : outputs[0];
-      for (p = 0; p < w * h; p++) {
-        // Uint8ClampedArray clamps to 0..255 and rounds half to even.
-        px[4 * p] = (r0[p] - shift) * scale + add;
-        px[4 * p + 1] = (g0[p] - shift) * scale + add;
-        px[4 * p + 2] = (b0[p] - shift) * scale + add;
-        px[4 * p + 3] = 255;
+      // Uint8ClampedArray clamps to 0..255 and rounds half to even (as numpy.rint).
+      for (c = 0; c < nc; c++) {
+        o = outputs[c];
+        var at = c * n;
+        for (p = 0; p < n; p++) levels8[at + p] = (o[p] - shift) * scale + add;
       }
-      ctx.putImageData(img, 0, 0);
-      var ms = performance.now() - t0;
+      var px = picture.data, g, r0 = 0, g0 = nc === 3 ? n : 0, b0 = nc === 3 ? 2 * n : 0;
+      if (littleEndian && nc === 1) {
+        for (p = 0; p < n; p++) {
+          g = levels8[p];
+          picture32[p] = 0xff000000 | (g * 0x10101);
+        }
+      } else if (littleEndian) {
+        for (p = 0; p < n; p++) {
+          picture32[p] = 0xff000000 | (levels8[b0 + p] << 16) | (levels8[g0 + p] << 8) | levels8[p];
+        }
+      } else {
+        for (p = 0; p < n; p++) {
+          px[4 * p] = levels8[r0 + p];
+          px[4 * p + 1] = levels8[g0 + p];
+          px[4 * p + 2] = levels8[b0 + p];
+          px[4 * p + 3] = 255;
+        }
+      }
+      ctx.putImageData(picture, 0, 0);
+      var t1 = performance.now();
       drawSource(rgb);
       var total = 0;
       for (p = 0; p < k * k; p++) total += weights[Math.floor(p / k) * 5 + (p % k)];
@@ -160,8 +352,12 @@
         (levels === "clip" ? ", clipped to 0\u2013255 (below 0 black, above 255 white)."
           : ", rescaled: " + num(Number(lo.toPrecision(4))) + " is black, " + num(Number(hi.toPrecision(4))) + " white.");
       root.setAttribute("data-range", JSON.stringify([lo, hi]));
-      root.setAttribute("data-redraw-ms", ms.toFixed(2));
+      root.setAttribute("data-path", plan.path);
       showPixel();
+      // Timings for benchmarks/playground.py: filter + levels + putImageData, and the whole redraw.
+      root.setAttribute("data-redraw-ms", (t1 - t0).toFixed(2));
+      root.setAttribute("data-frame-ms", (performance.now() - t0).toFixed(2));
+      root.setAttribute("data-drawn-at", t1.toFixed(2));
     }
 
     var shownSource = null;
@@ -314,7 +510,8 @@
     });
   }
 
-  window.convdocPlayground = { initAll: initAll, filterPlane: filterPlane, sourceIndex: sourceIndex };
+  window.convdocPlayground = { initAll: initAll, filterPlane: filterPlane, padPlane: padPlane,
+                               makePlan: makePlan, sourceIndex: sourceIndex };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();
 })();
