@@ -26,6 +26,7 @@ CHAPTERS = [
     "what-is-convolution",
     "convolution-vs-correlation",
     "stride-and-padding",
+    "frequency-view",
     "why-cnns",
 ]
 FRONT_MATTER = """---

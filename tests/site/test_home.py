@@ -197,7 +197,13 @@ def test_each_thumbnail_shows_the_figure_its_example_picks(site: Path) -> None:
     assert not wrong, wrong
 
 
-CHAPTERS = ("what-is-convolution", "convolution-vs-correlation", "stride-and-padding", "why-cnns")
+CHAPTERS = (
+    "what-is-convolution",
+    "convolution-vs-correlation",
+    "stride-and-padding",
+    "frequency-view",
+    "why-cnns",
+)
 
 
 def test_tutorial_index_promises_explorers_every_chapter_has(site: Path) -> None:
