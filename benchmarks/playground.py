@@ -78,8 +78,8 @@ _SWEEP_JS = """async ([root, weights]) => {
         ctl('levels').value = levels;
         ctl('boundary').value = rule;
         ctl('boundary').dispatchEvent(new Event('change'));
-        out.push([+root.getAttribute('data-redraw-ms'), +root.getAttribute('data-frame-ms'),
-                  root.getAttribute('data-path')]);
+        out.push([+root.getAttribute("data-redraw-ms"), +root.getAttribute("data-frame-ms"),
+                  root.getAttribute('data-path') + '/' + root.getAttribute('data-engine')]);
         await frame();
       }
     }
@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     print("  medians over 20 redraws each (5 boundary rules x convolve/correlate x "
           "clip/rescale); max in brackets")
     print(f"  {'mode':28s} {'path':10s} {'redraw':>14s} {'whole redraw':>16s}")
+    print("  (redraw: filter, grey levels, putImageData; whole: with caption and pixel inspector)")
     for image, k, name, path, redraw, whole in sweeps:
         med = statistics.median(redraw)
         within = statistics.median(whole) <= FRAME_MS

@@ -158,7 +158,9 @@ def test_the_photo_is_grace_hopper_and_grey_is_luma(page):
 )
 def test_pixels_match_convdoc(page, index, preset, size, operation, boundary, levels, colour):
     root = page.locator(".convdoc-explorer").nth(index)
+    _use(root, "wasm")
     _configure(root, preset, size, operation, boundary, levels, colour)
+    assert root.get_attribute("data-engine") == "wasm"
     planes = _planes(root)
     src = planes["rgb"] if colour == "rgb" else planes["grey"][None]
     op = convdoc.convolve if operation == "convolve" else convdoc.correlate
@@ -310,6 +312,11 @@ EDITED = {
 }
 
 
+def _use(root, engine: str) -> None:
+    # The page takes the wasm SIMD blocks where it can; tests switch to the JavaScript paths.
+    root.evaluate("(r, js) => { r.cdxNoSimd = js; }", engine == "js")
+
+
 def _type_kernel(root, kernel: np.ndarray) -> None:
     # Types every weight (an input event each), then waits for the animation frame's redraw.
     _select(root, "ksize", str(kernel.shape[0]))
@@ -327,6 +334,7 @@ def _type_kernel(root, kernel: np.ndarray) -> None:
     assert root.locator('[data-control="preset"]').input_value() == "custom"
 
 
+@pytest.mark.parametrize("engine", ["wasm", "js"])
 @pytest.mark.parametrize(
     ("name", "index", "operation", "boundary", "levels", "colour"),
     [
@@ -346,16 +354,20 @@ def _type_kernel(root, kernel: np.ndarray) -> None:
         ("all zero", 0, "correlate", "reflect", "rescale", "grey"),
     ],
 )
-def test_edited_kernels_match_convdoc_on_every_path(page, name, index, operation, boundary,
-                                                    levels, colour):
+def test_edited_kernels_match_convdoc_on_every_path(page, engine, name, index, operation,
+                                                    boundary, levels, colour):
     kernel, path = EDITED[name]
+    if engine == "wasm" and path == "separable":
+        path = "5x5"  # the wasm 5x5 block beats two JavaScript passes
     root = page.locator(".convdoc-explorer").nth(index)
+    _use(root, engine)
     _select(root, "operation", operation)
     _select(root, "boundary", boundary)
     _select(root, "levels", levels)
     _select(root, "colour", colour)
     _type_kernel(root, kernel)
     assert root.get_attribute("data-path") == path
+    assert root.get_attribute("data-engine") == engine
     planes = _planes(root)
     src = planes["rgb"] if colour == "rgb" else planes["grey"][None]
     op = convdoc.convolve if operation == "convolve" else convdoc.correlate
@@ -366,16 +378,20 @@ def test_edited_kernels_match_convdoc_on_every_path(page, name, index, operation
     _assert_drawn(root, expected, levels, colour)
 
 
-@pytest.mark.parametrize(("preset", "size", "path"), [
-    ("gaussian_blur", 5, "separable"), ("box_blur", 5, "separable"),
-    ("emboss", 5, "3x3"), ("outline", 5, "3x3"), ("sobel_x", 3, "3x3"), ("box_blur", 3, "3x3"),
+@pytest.mark.parametrize(("preset", "size", "path", "engine"), [
+    ("gaussian_blur", 5, "separable", "js"), ("box_blur", 5, "separable", "js"),
+    ("gaussian_blur", 5, "5x5", "wasm"), ("emboss", 5, "3x3", "wasm"), ("emboss", 5, "3x3", "js"),
+    ("outline", 5, "3x3", "wasm"), ("sobel_x", 3, "3x3", "js"), ("box_blur", 3, "3x3", "wasm"),
 ])
-def test_presets_take_the_short_paths(page, preset, size, path):
-    # The 5x5 blurs are exact products of two 1-D kernels; the others keep 3x3 taps in a
-    # zero border.
+def test_presets_take_the_short_paths(page, preset, size, path, engine):
+    # The 5x5 blurs are exact products of two 1-D kernels (two passes in JavaScript); the
+    # others keep 3x3 taps in a zero border. Chromium has WebAssembly SIMD: it is the default.
     root = page.locator(".convdoc-explorer").nth(0)
+    _use(root, engine)
     _configure(root, preset, size, "convolve", "edge", "clip", "grey")
     assert root.get_attribute("data-path") == path
+    assert root.get_attribute("data-engine") == engine
+    _use(root, "wasm")
 
 
 def test_hovering_reads_the_results_without_filtering_again(page):
@@ -394,3 +410,23 @@ def test_hovering_reads_the_results_without_filtering_again(page):
     _select(root, "preset", "emboss")
     assert root.get_attribute("data-drawn-at") != drawn_at
     assert buffers and root.evaluate("r => r.cdxKeep === r.cdxOutputs[0]")
+
+
+@pytest.mark.parametrize("engine", ["wasm", "js"])
+def test_exact_halves_round_to_even_like_numpy(page, engine):
+    # The 5x5 binomial blur of integer pixels is k/256 exactly, in the browser too (every
+    # product and partial sum is a multiple of 1/256 below 2^16), so some results are exact
+    # halves; the drawn levels are numpy.rint's (half to even), with no tolerance at all.
+    root = page.locator(".convdoc-explorer").nth(0)
+    _use(root, engine)
+    _configure(root, "gaussian_blur", 5, "correlate", "reflect", "clip", "grey")
+    plane = _planes(root)["grey"].astype(np.int64)
+    padded = np.pad(plane, 2, mode="reflect")
+    weights = np.outer(BINOMIAL, BINOMIAL).astype(np.int64)
+    sums = sum(weights[i, j] * padded[i : i + 256, j : j + 256]
+               for i in range(5) for j in range(5))
+    exact = sums / 256  # exact in float64: sums < 2^24
+    assert (sums % 256 == 128).sum() > 100  # many exact halves
+    assert_array_equal(_outputs(root, 1)[0], exact)
+    assert_array_equal(_pixels(root)[:, :, 0], np.clip(np.rint(exact), 0, 255))
+    _use(root, "wasm")

@@ -6,11 +6,14 @@
  * 5x5 kernel is five million multiply-adds, and the redraw has to fit in one
  * animation frame on a phone (benchmarks/playground.py), so: each plane is
  * padded once per boundary rule (numpy.pad's rules), so the inner loops have
- * no index maps and no branches; the taps sit in locals of unrolled loops
- * (3x3 block, 5x5 block, or two 1-D passes for an exactly rank-1 kernel);
- * every buffer, the ImageData included, is made once and reused; hovering
- * reads the results, it never filters again. No library, no network; the
- * JPEG is a data: URL.
+ * no index maps and no branches; only the smallest block holding every
+ * non-zero tap is multiplied (3x3 or 5x5), two pixels at a time with
+ * WebAssembly SIMD (a module this script assembles itself; f64x2, the same
+ * double-precision products and sums), or, without SIMD, with the taps in
+ * locals of unrolled JavaScript loops (and two 1-D passes for an exactly
+ * rank-1 kernel); every buffer, the ImageData included, is made once and
+ * reused; hovering reads the results, it never filters again. No library, no
+ * network; the JPEG is a data: URL.
  */
 (function () {
   "use strict";
@@ -186,8 +189,9 @@
   }
 
   // Which path filters with taps t (5x5 grid): the smallest block that holds every non-zero
-  // tap, or the two passes of an exact rank-1 split when the taps need more than 3x3.
-  function makePlan(t, plan) {
+  // tap, or (if separable is asked for) the two passes of an exact rank-1 split when the taps
+  // need more than 3x3. (The wasm 5x5 block is faster than two JavaScript passes.)
+  function makePlan(t, plan, separable) {
     var i0 = 5, i1 = -1, j0 = 5, j1 = -1, i, j;
     for (i = 0; i < 5; i++) {
       for (j = 0; j < 5; j++) {
@@ -205,9 +209,115 @@
       plan.i0 = Math.min(i0, 2);
       plan.j0 = Math.min(j0, 2);
     } else {
-      plan.path = splitRank1(t, plan.u, plan.v) ? "separable" : "5x5";
+      plan.path = separable && splitRank1(t, plan.u, plan.v) ? "separable" : "5x5";
     }
     return plan;
+  }
+
+  // ---- WebAssembly SIMD: the 3x3 and 5x5 blocks two pixels at a time (f64x2) -------------
+  // The module is assembled here, byte by byte, for one padded row length wp (each tap's
+  // offset is a load's constant), and filters planes that live in its memory. Same sums as
+  // block3/block5 (IEEE double products and sums, in another order: to rounding). Browsers
+  // without SIMD keep the JavaScript paths.
+  function uleb(n) {
+    var out = [];
+    do {
+      var b = n & 0x7f;
+      n >>>= 7;
+      out.push(n ? b | 0x80 : b);
+    } while (n);
+    return out;
+  }
+
+  function sleb(n) {
+    var out = [];
+    for (;;) {
+      var b = n & 0x7f;
+      n >>= 7;
+      if ((n === 0 && !(b & 0x40)) || (n === -1 && (b & 0x40))) {
+        out.push(b);
+        return out;
+      }
+      out.push(b | 0x80);
+    }
+  }
+
+  function wasmVec(items) {
+    var out = uleb(items.length);
+    items.forEach(function (item) { out = out.concat(item); });
+    return out;
+  }
+
+  function wasmName(text) {
+    return uleb(text.length).concat(Array.prototype.map.call(text, function (ch) { return ch.charCodeAt(0); }));
+  }
+
+  // block(src, dst, taps, w, h): dst[y w + x] = sum_q src[(y + q / k) wp + x + q % k] taps[q],
+  // k x k taps (f64) at byte address taps; two pixels per iteration, so w is rounded up to
+  // even (the caller leaves a pixel of slack after each buffer).
+  function wasmBlock(k, wp) {
+    var GET = 0x20, SET = 0x21, TEE = 0x22, I32 = 0x41, ADD = 0x6a, MUL = 0x6c, LTU = 0x49;
+    var V = 0xfd, SPLAT = 0x14, LOAD = 0x00, STORE = 0x0b, FADD = [0xf0, 0x01], FMUL = [0xf2, 0x01];
+    // locals: 0 src, 1 dst, 2 taps, 3 w, 4 h (params); 5 y, 6 x, 7 a, 8 o; 9.. taps, two sums
+    var T0 = 9, S0 = 9 + k * k, S1 = S0 + 1, c = [], q, off, acc;
+    for (q = 0; q < k * k; q++) c.push.apply(c, [GET, 2, 0x2b, 3].concat(uleb(8 * q), [V, SPLAT, SET, T0 + q]));
+    c.push(I32, 0, SET, 5, 0x02, 0x40, 0x03, 0x40);
+    c.push.apply(c, [GET, 0, GET, 5, I32].concat(sleb(8 * wp), [MUL, ADD, SET, 7]));
+    c.push(GET, 1, GET, 5, GET, 3, MUL, I32, 8, MUL, ADD, SET, 8, I32, 0, SET, 6, 0x03, 0x40);
+    for (q = 0; q < k * k; q++) {
+      off = 8 * (Math.floor(q / k) * wp + (q % k));
+      acc = q % 2 ? S1 : S0;
+      c.push.apply(c, [GET, 7, V, LOAD, 3].concat(uleb(off), [GET, T0 + q, V], FMUL));
+      if (q >= 2) c.push.apply(c, [GET, acc, V].concat(FADD));
+      c.push(SET, acc);
+    }
+    c.push.apply(c, [GET, 8, GET, S0, GET, S1, V].concat(FADD, [V, STORE, 3, 0]));
+    c.push(GET, 7, I32, 16, ADD, SET, 7, GET, 8, I32, 16, ADD, SET, 8);
+    c.push(GET, 6, I32, 2, ADD, TEE, 6, GET, 3, LTU, 0x0d, 0, 0x0b);
+    c.push(GET, 5, I32, 1, ADD, TEE, 5, GET, 4, LTU, 0x0d, 0, 0x0b, 0x0b, 0x0b);
+    var body = wasmVec([[4, 0x7f], uleb(k * k + 2).concat([0x7b])]).concat(c);
+    return uleb(body.length).concat(body);
+  }
+
+  // The planes (4 padded, 3 results) and taps in one wasm memory, or null without SIMD.
+  function makeSimd(w, h) {
+    try {
+      if (typeof WebAssembly !== "object") return null;
+      var wp = w + 2 * PAD, hp = h + 2 * PAD, padBytes = 8 * wp * hp + 64, outBytes = 8 * w * h + 64;
+      var size = 4 * padBytes + 3 * outBytes + 8 * 32, pages = Math.ceil(size / 65536);
+      var section = function (id, bytes) { return [id].concat(uleb(bytes.length), bytes); };
+      var i32 = [0x7f];
+      var bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0].concat(
+        section(1, wasmVec([[0x60].concat(wasmVec([i32, i32, i32, i32, i32]), [0])])),
+        section(2, wasmVec([wasmName("e").concat(wasmName("m"), [0x02, 0x00], uleb(pages))])),
+        section(3, wasmVec([[0], [0]])),
+        section(7, wasmVec([wasmName("b3").concat([0, 0]), wasmName("b5").concat([0, 1])])),
+        section(10, wasmVec([wasmBlock(3, wp), wasmBlock(5, wp)])));
+      var binary = new Uint8Array(bytes);
+      if (!WebAssembly.validate(binary)) return null;
+      var memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+      var exports = new WebAssembly.Instance(new WebAssembly.Module(binary), { e: { m: memory } }).exports;
+      var at = 0, views = [], i;
+      for (i = 0; i < 4; i++, at += padBytes) views.push(new Float64Array(memory.buffer, at, wp * hp));
+      for (i = 0; i < 3; i++, at += outBytes) views.push(new Float64Array(memory.buffer, at, w * h));
+      return { b3: exports.b3, b5: exports.b5, padded: views.slice(0, 4), outputs: views.slice(4),
+               taps: new Float64Array(memory.buffer, at, 25), tapsAt: at };
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // The same filter as filterPlane through the wasm blocks (p and out are views of its memory).
+  function filterSimd(simd, p, w, h, plan, out) {
+    var wp = w + 2 * PAD, t = plan.taps, i, j;
+    if (plan.path === "3x3") {
+      for (i = 0; i < 3; i++) for (j = 0; j < 3; j++) simd.taps[i * 3 + j] = t[(plan.i0 + i) * 5 + plan.j0 + j];
+      simd.b3(p.byteOffset + 8 * (plan.i0 * wp + plan.j0), out.byteOffset, simd.tapsAt, w, h);
+    } else {
+      simd.taps.set(t);
+      simd.b5(p.byteOffset, out.byteOffset, simd.tapsAt, w, h);
+    }
+    return out;
   }
 
   function control(root, name) {
@@ -227,10 +337,13 @@
     // (per image kind, remade only when the rule changes), the separable pass's rows, the
     // results, the 8-bit levels and the drawn ImageData.
     var wp = w + 2 * PAD, hp = h + 2 * PAD;
-    var padded = { grey: { rule: null, bufs: null }, rgb: { rule: null, bufs: null } };
+    // With WebAssembly SIMD the padded planes and the results live in the module's memory.
+    var simd = makeSimd(w, h);
+    var padded = { grey: { rule: null, bufs: simd && simd.padded.slice(0, 1) },
+                   rgb: { rule: null, bufs: simd && simd.padded.slice(1) } };
     var tmp = new Float64Array(hp * w);
-    var outputs = [new Float64Array(w * h), new Float64Array(w * h), new Float64Array(w * h)];
-    var levels8 = new Uint8ClampedArray(3 * w * h);
+    var outputs = simd ? simd.outputs
+      : [new Float64Array(w * h), new Float64Array(w * h), new Float64Array(w * h)];
     var grid = new Float64Array(25);
     var plan = { taps: grid, path: "3x3", i0: 1, j0: 1, u: new Float64Array(5), v: new Float64Array(5),
                  off: new Int32Array(25), wt: new Float64Array(25) };
@@ -299,10 +412,12 @@
       var k = size(), boundary = control(root, "boundary").value;
       var rgb = control(root, "colour").value === "rgb", levels = control(root, "levels").value;
       var src = paddedPlanes(rgb, boundary), nc = src.length, n = w * h;
-      makePlan(gridTaps(), plan);
+      // root.cdxNoSimd (tests) takes the JavaScript paths even where SIMD is available.
+      var fast = simd && !root.cdxNoSimd;
+      makePlan(gridTaps(), plan, !fast);
       var lo = Infinity, hi = -Infinity, c, p, v, o;
       for (c = 0; c < nc; c++) {
-        o = filterPlane(src[c], w, h, plan, outputs[c], tmp);
+        o = fast ? filterSimd(simd, src[c], w, h, plan, outputs[c]) : filterPlane(src[c], w, h, plan, outputs[c], tmp);
         for (p = 0; p < n; p++) {
           v = o[p];
           if (v < lo) lo = v;
@@ -316,28 +431,33 @@
       }
       var rescale = levels === "rescale", flat = rescale && !(hi > lo);
       var scale = rescale && !flat ? 255 / (hi - lo) : 1, shift = rescale ? lo : 0, add = flat ? 128 : 0;
-      // Uint8ClampedArray clamps to 0..255 and rounds half to even (as numpy.rint).
-      for (c = 0; c < nc; c++) {
-        o = outputs[c];
-        var at = c * n;
-        for (p = 0; p < n; p++) levels8[at + p] = (o[p] - shift) * scale + add;
-      }
-      var px = picture.data, g, r0 = 0, g0 = nc === 3 ? n : 0, b0 = nc === 3 ? 2 * n : 0;
+      // Grey levels straight into the ImageData's 32-bit pixels. (v + R) - R rounds v to an
+      // integer, half to even (numpy.rint), exactly while |v| < 2^51; beyond, the clamp to
+      // 0..255 gives the same level anyway.
+      var R = 6755399441055744, px = picture.data, rr, gg, bb;
+      var o0 = outputs[0], o1 = nc === 3 ? outputs[1] : o0, o2 = nc === 3 ? outputs[2] : o0;
       if (littleEndian && nc === 1) {
         for (p = 0; p < n; p++) {
-          g = levels8[p];
-          picture32[p] = 0xff000000 | (g * 0x10101);
-        }
-      } else if (littleEndian) {
-        for (p = 0; p < n; p++) {
-          picture32[p] = 0xff000000 | (levels8[b0 + p] << 16) | (levels8[g0 + p] << 8) | levels8[p];
+          gg = ((o0[p] - shift) * scale + add + R) - R;
+          gg = gg > 0 ? (gg < 255 ? gg : 255) : 0;
+          picture32[p] = 0xff000000 | (gg * 0x10101);
         }
       } else {
         for (p = 0; p < n; p++) {
-          px[4 * p] = levels8[r0 + p];
-          px[4 * p + 1] = levels8[g0 + p];
-          px[4 * p + 2] = levels8[b0 + p];
-          px[4 * p + 3] = 255;
+          rr = ((o0[p] - shift) * scale + add + R) - R;
+          gg = ((o1[p] - shift) * scale + add + R) - R;
+          bb = ((o2[p] - shift) * scale + add + R) - R;
+          rr = rr > 0 ? (rr < 255 ? rr : 255) : 0;
+          gg = gg > 0 ? (gg < 255 ? gg : 255) : 0;
+          bb = bb > 0 ? (bb < 255 ? bb : 255) : 0;
+          if (littleEndian) {
+            picture32[p] = 0xff000000 | (bb << 16) | (gg << 8) | rr;
+          } else {
+            px[4 * p] = rr;
+            px[4 * p + 1] = gg;
+            px[4 * p + 2] = bb;
+            px[4 * p + 3] = 255;
+          }
         }
       }
       ctx.putImageData(picture, 0, 0);
@@ -353,6 +473,7 @@
           : ", rescaled: " + num(Number(lo.toPrecision(4))) + " is black, " + num(Number(hi.toPrecision(4))) + " white.");
       root.setAttribute("data-range", JSON.stringify([lo, hi]));
       root.setAttribute("data-path", plan.path);
+      root.setAttribute("data-engine", fast ? "wasm" : "js");
       showPixel();
       // Timings for benchmarks/playground.py: filter + levels + putImageData, and the whole redraw.
       root.setAttribute("data-redraw-ms", (t1 - t0).toFixed(2));
@@ -373,40 +494,62 @@
     }
 
     // The neighbourhood of the picked pixel, its products and their sum.
+    // The inspector's elements are made once per kernel size and image kind; a redraw or a
+    // hover only rewrites their text.
+    var shown = { shape: null, head: null, cells: [], lines: [] };
+    function inspectorFor(k, names) {
+      var shape = k + ":" + names.length;
+      if (shown.shape === shape) return shown;
+      while (inspect.firstChild) inspect.removeChild(inspect.firstChild);
+      var head = document.createElement("p");
+      head.appendChild(document.createTextNode(""));
+      inspect.appendChild(head);
+      shown = { shape: shape, head: head.firstChild, cells: [], lines: [] };
+      names.forEach(function (name) {
+        var table = document.createElement("table"), cells = [];
+        table.setAttribute("aria-label", name + " neighbourhood and weights");
+        for (var i = 0; i < k; i++) {
+          var tr = document.createElement("tr");
+          for (var j = 0; j < k; j++) {
+            var td = document.createElement("td");
+            cells.push(td.appendChild(document.createTextNode("")));
+            tr.appendChild(td);
+          }
+          table.appendChild(tr);
+        }
+        var line = document.createElement("p");
+        shown.lines.push(line.appendChild(document.createTextNode("")));
+        shown.cells.push(cells);
+        inspect.appendChild(table);
+        inspect.appendChild(line);
+      });
+      return shown;
+    }
+
     function showPixel() {
       var k = size(), t = taps(), half = (k - 1) / 2, boundary = control(root, "boundary").value;
       var rgb = control(root, "colour").value === "rgb", src = rgb ? planes.rgb : [planes.grey];
       var y = picked[0], x = picked[1], names = rgb ? ["R", "G", "B"] : ["grey"];
-      var sums = [], values = [];
-      while (inspect.firstChild) inspect.removeChild(inspect.firstChild);
-      var head = document.createElement("p");
-      head.textContent = "Pixel (row " + y + ", col " + x + "): the " + k + "\u00d7" + k +
+      var sums = [], values = [], view = inspectorFor(k, names);
+      view.head.nodeValue = "Pixel (row " + y + ", col " + x + "): the " + k + "\u00d7" + k +
         " neighbourhood times the kernel as laid over it" +
         (control(root, "operation").value === "convolve" ? " (turned 180\u00b0)" : "") + ":";
-      inspect.appendChild(head);
       src.forEach(function (plane, c) {
-        var table = document.createElement("table"), terms = [], acc = 0, vals = [];
+        var terms = [], vals = [];
         for (var i = 0; i < k; i++) {
-          var tr = document.createElement("tr"), r = sourceIndex(y + i - half, h, boundary);
+          var r = sourceIndex(y + i - half, h, boundary);
           for (var j = 0; j < k; j++) {
             var cc = sourceIndex(x + j - half, w, boundary);
-            var v = r < 0 || cc < 0 ? 0 : plane[r * w + cc], wt = t[i * k + j];
-            var td = document.createElement("td");
-            td.textContent = num(v) + "\u00b7" + factor(wt);
-            tr.appendChild(td);
-            terms.push(num(v) + "\u00b7" + factor(wt));
+            var v = r < 0 || cc < 0 ? 0 : plane[r * w + cc], term = num(v) + "\u00b7" + factor(t[i * k + j]);
+            view.cells[c][i * k + j].nodeValue = term;
+            terms.push(term);
             vals.push(v);
-            acc += v * wt;
           }
-          table.appendChild(tr);
         }
         sums.push(outputs[c][y * w + x]);
         values.push(vals);
-        var line = document.createElement("p");
-        line.textContent = names[c] + ": " + terms.join(" + ") + " = " + num(Number(outputs[c][y * w + x].toPrecision(6)));
-        table.setAttribute("aria-label", names[c] + " neighbourhood and weights");
-        inspect.appendChild(table);
-        inspect.appendChild(line);
+        view.lines[c].nodeValue = names[c] + ": " + terms.join(" + ") + " = " +
+          num(Number(outputs[c][y * w + x].toPrecision(6)));
       });
       inspect.setAttribute("data-pixel", y + "," + x);
       // Outline the neighbourhood on the result (in % of the drawn size, so it scales).

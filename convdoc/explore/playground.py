@@ -124,9 +124,11 @@ class ImagePlayground(HTMLExplorer):
     redraw within one animation frame on a phone-class CPU: it pads the image
     once per boundary rule, multiplies only the smallest block that holds
     every non-zero weight (a 3x3 kernel in a 5x5 grid costs 9 products, not
-    25), and filters a kernel that is exactly a product of a column and a row
-    (the 5x5 box and Gaussian blurs) in two 1-D passes. Nothing is fetched
-    from the network.
+    25), two pixels at a time with WebAssembly SIMD where the browser has it
+    (the script assembles the small module itself); without it, plain
+    JavaScript, which filters a kernel that is exactly a product of a column
+    and a row (the 5x5 box and Gaussian blurs) in two 1-D passes. Nothing is
+    fetched from the network.
 
     Parameters
     ----------
