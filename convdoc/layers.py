@@ -43,6 +43,7 @@ from convdoc.engine import (
     extend,
     strided_1d,
 )
+from convdoc.plans import pooling, transposed
 from convdoc.plans._common import all_finite
 from convdoc.plans.gather import correlate_gather, gather_cells
 from convdoc.shapes import transposed_output_size
@@ -665,9 +666,12 @@ def _conv_transpose(
                                       output_padding_t, strict=True)
     )
     huge = grid > 4 * (x.size + c_out * math.prod(out_size)) + (1 << 16)
-    if huge or not all_finite(weight):
+    # One GEMM and a scatter per tap (convdoc.plans.transposed) multiplies no
+    # inserted zero: the plan for ungrouped layers, non-finite weights and huge
+    # grids; many small groups run batched on the zero-inserted grid below.
+    if g == 1 or huge or not all_finite(weight):
         out = _per_group(
-            lambda xg, wg: _scatter_transpose(xg, wg, stride_t, padding_t, dilation_t, out_size),
+            lambda xg, wg: transposed.scatter(xg, wg, stride_t, padding_t, dilation_t, out_size),
             x, weight, g,
         )
         out = _add_bias(out, b)
@@ -697,46 +701,6 @@ def _conv_transpose(
         out = _grouped_windows(grid, taps, g, (1,) * nd, dilation_t)
     out = _add_bias(out, b)
     return out[0] if single else out
-
-
-def _scatter_transpose(
-    x: np.ndarray,
-    weight: np.ndarray,
-    stride: tuple[int, ...],
-    padding: tuple[int, ...],
-    dilation: tuple[int, ...],
-    out_shape: tuple[int, ...],
-) -> np.ndarray:
-    """Transposed convolution by its definition: each input sample adds its scaled kernels.
-
-    One multiply-add per kernel tap over the inputs that land inside the
-    output, written straight into the (already cropped) output. Used for a
-    weight holding NaN or infinity, where the zero-insertion form would
-    multiply the inserted (and padding) zeros by it, ``0 * inf = NaN``, which
-    PyTorch's scatter never does; and when the zero-inserted, padded grid
-    would dwarf the input and the output (huge stride, padding or dilation):
-    memory here is the output's alone. ``out_shape`` is the caller's
-    :func:`~convdoc.shapes.transposed_output_size`.
-    """
-    k = weight.shape[2:]
-    spatial = x.shape[1:]
-    out = np.zeros((weight.shape[1], *out_shape), dtype=np.result_type(x, weight))
-    for tap in itertools.product(*(range(ki) for ki in k)):
-        sources, targets = [], []
-        for t, d, s, n, p, m in zip(tap, dilation, stride, spatial, padding, out_shape,
-                                    strict=True):
-            offset = t * d - p  # input i lands on output i*s + offset
-            first = max(0, -(offset // s))  # ceil(-offset / s)
-            last = min(n - 1, (m - 1 - offset) // s)
-            if first > last:
-                break
-            sources.append(slice(first, last + 1))
-            targets.append(slice(first * s + offset, last * s + offset + 1, s))
-        else:
-            out[(slice(None), *targets)] += np.tensordot(
-                weight[(slice(None), slice(None), *tap)], x[(slice(None), *sources)], axes=(0, 0)
-            )
-    return out
 
 
 def conv_transpose1d(
@@ -975,14 +939,13 @@ def max_pool2d(
         raise TypeError(f"x must be real for max pooling, got dtype {arr.dtype}")
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
-    if _grid_is_small(arr, pads):
+    if pooling.grid_is_small(arr, pads):
         grid = extend(arr, pads, "constant", fillvalue=-np.inf)
-        windows = np.lib.stride_tricks.sliding_window_view(grid, k, axis=(1, 2))
-        out = windows[:, :: s[0], :: s[1]].max(axis=(-2, -1))
+        out = pooling.reduce_windows(np.maximum, grid, k, s)
     else:
         # Padding cells (minus infinity) never win, so each window is reduced
         # over its real pixels only.
-        out = _box_reduce(np.maximum, arr, k, s, pads)
+        out = pooling.box_reduce(np.maximum, arr, k, s, pads)
     return out[0] if single else out
 
 
@@ -1035,52 +998,12 @@ def avg_pool2d(
         # Sum in float64: a uint8 or int16 sum would wrap (200 + 200 in uint8 is 144);
         # float64 holds every integer sum below 2**53 exactly.
         arr = arr.astype(np.float64)
-    if _grid_is_small(arr, pads):
-        # Sum with a box of ones, then divide once, as PyTorch does.
-        ones = np.ones((1, 1, *k), dtype=arr.dtype)
-        sums = np.concatenate(
-            [correlate_padded(arr[c : c + 1], ones, pads, stride=s) for c in range(arr.shape[0])]
-        )
+    if pooling.grid_is_small(arr, pads):
+        # Sum each window, then divide once, as PyTorch does.
+        sums = pooling.reduce_windows(np.add, extend(arr, pads), k, s)
     else:
         # Zero padding adds nothing to a sum: sum each window's real pixels;
         # the division below counts the padding cells, as PyTorch does.
-        sums = _box_reduce(np.add, arr, k, s, pads)
+        sums = pooling.box_reduce(np.add, arr, k, s, pads)
     out = sums / (k[0] * k[1])
     return out[0] if single else out
-
-
-def _grid_is_small(arr: np.ndarray, pads: tuple[tuple[int, int], ...]) -> bool:
-    """The padded grid costs at most a few times the input itself."""
-    spatial = zip(arr.shape[1:], pads, strict=True)
-    cells = arr.shape[0] * math.prod(n + b + a for n, (b, a) in spatial)
-    return cells <= 4 * arr.size + (1 << 16)
-
-
-def _box_reduce(
-    ufunc: np.ufunc,
-    arr: np.ndarray,
-    k: tuple[int, int],
-    s: tuple[int, int],
-    pads: tuple[tuple[int, int], ...],
-) -> np.ndarray:
-    """``ufunc`` over every pooling window, restricted to the pixels it covers.
-
-    A box reduction is separable: reduce the rows of each window, then its
-    columns. Along an axis, window ``i`` covers input cells ``[i*s - p,
-    i*s - p + k)`` clipped to ``[0, n)`` (never empty: padding is at most half
-    the window). Work and memory follow the input and the output, not the
-    padding or the window size.
-    """
-    for axis, (ki, si, (p, _)) in enumerate(zip(k, s, pads, strict=True), start=1):
-        n = arr.shape[axis]
-        n_out = (n + 2 * p - ki) // si + 1
-        starts = np.arange(n_out, dtype=np.int64) * si - p
-        bounds = np.empty(2 * n_out, dtype=np.intp)
-        bounds[0::2] = np.clip(starts, 0, n)
-        bounds[1::2] = np.clip(starts + ki, 0, n)
-        # reduceat reduces [bounds[j], bounds[j + 1]): the even entries are the
-        # windows. One extra cell keeps a window ending at n a valid index.
-        padded = np.concatenate([arr, arr.take([0], axis=axis)], axis=axis)
-        arr = ufunc.reduceat(padded, bounds, axis=axis)
-        arr = arr.take(np.arange(0, 2 * n_out, 2), axis=axis)
-    return arr

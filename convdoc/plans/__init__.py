@@ -10,13 +10,16 @@ exact (integers) and keeps NaN and infinity where the definition puts them.
 plan                                      for
 ========================================  ==========================================
 :mod:`~convdoc.plans.direct`              tiny kernels, exact integer sums
-:mod:`~convdoc.plans.im2col`              multi-channel layers: one GEMM
+:mod:`~convdoc.plans.gemm`                CNN layers: GEMMs on the flattened image
+:mod:`~convdoc.plans.im2col`              few outputs, many taps; any dtype: one GEMM
 :mod:`~convdoc.plans.blocks`              strided 2-D filters: banded tap matrices
 :mod:`~convdoc.plans.polyphase`           strided 1-D layers: kept outputs only
 :mod:`~convdoc.plans.separable`           rank-one kernels (blurs, Sobel)
 :mod:`~convdoc.plans.fft`                 long kernels: one transform
 :mod:`~convdoc.plans.overlap_save`        strided or long 1-D problems: FFT in blocks
 :mod:`~convdoc.plans.gather`              huge padding: memory follows the output
+:mod:`~convdoc.plans.transposed`          transposed layers: one GEMM, then col2im
+:mod:`~convdoc.plans.pooling`             max and average pooling: strided views
 ========================================  ==========================================
 
 Only NumPy is imported here; SciPy is imported inside the plans that use it.
@@ -27,14 +30,29 @@ from convdoc.plans import (
     direct,
     fft,
     gather,
+    gemm,
     im2col,
     overlap_save,
     planner,
     polyphase,
+    pooling,
     separable,
+    transposed,
 )
 
 #: The plan modules, in the order of the table above.
-PLANS = (direct, im2col, blocks, polyphase, separable, fft, overlap_save, gather)
+PLANS = (
+    direct,
+    gemm,
+    im2col,
+    blocks,
+    polyphase,
+    separable,
+    fft,
+    overlap_save,
+    gather,
+    transposed,
+    pooling,
+)
 
 __all__ = ["PLANS", "planner"]

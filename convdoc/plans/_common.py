@@ -13,7 +13,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["all_finite", "fft_work_dtype", "round_to_int", "zero_pad"]
+__all__ = ["all_finite", "fft_work_dtype", "gemm_seconds", "round_to_int", "zero_pad"]
+
+
+def gemm_seconds(macs: float, dtype: np.dtype) -> float:
+    """Seconds OpenBLAS takes for ``macs`` multiply-adds on one core (large products).
+
+    Measured on this project's 2-core AVX-512 machine (``benchmarks/calibrate.py``):
+    about 40e9 float32 and 20e9 float64 multiply-adds a second; complex
+    products do four real ones each.
+    """
+    per_mac = 2.5e-11 if dtype.itemsize <= 4 else 5e-11
+    if dtype.kind == "c":
+        per_mac *= 2 if dtype.itemsize <= 8 else 4
+    return macs * per_mac
 
 def fft_work_dtype(dtype: np.dtype) -> np.dtype:
     """The dtype an FFT for a ``dtype`` result computes in.

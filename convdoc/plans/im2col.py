@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from convdoc.plans._common import gemm_seconds
+
 __all__ = ["IM2COL_LIMIT", "cost", "im2col"]
 
 IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
@@ -52,8 +54,7 @@ def im2col(
     return np.ascontiguousarray(out.reshape(c_out, *out_shape).astype(dtype, copy=False))
 
 
-
-def cost(w_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> float:
+def cost(w_shape: tuple[int, ...], out_shape: tuple[int, ...], dtype: np.dtype) -> float:
     """Estimated seconds of :func:`im2col` for weights of ``w_shape`` (float64).
 
     One copy of the windows into a matrix (NumPy copies them a run at a time,
@@ -64,4 +65,8 @@ def cost(w_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> float:
     k = w_shape[2:]
     columns = math.prod(out_shape) * math.prod(k) * c_in
     rows = columns // max(k[-1], out_shape[-1])
-    return 2e-5 + 0.5e-9 * columns + 7e-9 * rows + 0.3e-9 * columns * c_out
+    # The copy of short strided runs, then one product: at BLAS speed for many
+    # output channels, at memory speed (reading the matrix) for few, and in
+    # NumPy's own loop, some 20 times slower, for integers.
+    per_mac = gemm_seconds(1, dtype) if dtype.char in "fdFD" else 1e-9
+    return 2e-5 + 0.5e-9 * columns + 7e-9 * rows + columns * max(per_mac * c_out, 3e-10)

@@ -14,7 +14,16 @@ import math
 
 import numpy as np
 
-from convdoc.plans import blocks, direct, fft, im2col, overlap_save, polyphase, separable
+from convdoc.plans import (
+    blocks,
+    direct,
+    fft,
+    gemm,
+    im2col,
+    overlap_save,
+    polyphase,
+    separable,
+)
 from convdoc.plans._common import all_finite, zero_pad
 
 __all__ = ["best_direct", "choose", "direct_costs", "run_direct", "strided_1d"]
@@ -44,8 +53,12 @@ def direct_costs(
     outputs = math.prod(out_shape)
     single = c_out == c_in == 1
     plans = {"shift_add": direct.shift_add_cost(w_shape, out_shape)}
+    dtype = np.result_type(*dtypes)
     if outputs * taps * c_in <= im2col.IM2COL_LIMIT:
-        plans["im2col"] = im2col.cost(w_shape, out_shape)
+        plans["im2col"] = im2col.cost(w_shape, out_shape, dtype)
+    if not single and gemm.applies(x_shape, w_shape, dilation, dtype):
+        width = x_shape[2] + pad[1][0] + pad[1][1]
+        plans["gemm"] = gemm.cost(w_shape, out_shape, stride, width, dtype)
     if single and len(x_shape) == 2:
         # numpy.einsum over a strided view of the windows: no copy, one C loop.
         # Fitted on 1e2..1e5 samples, 11..101 taps, stride 4 (min of interleaved runs).
@@ -55,7 +68,7 @@ def direct_costs(
         and len(x_shape) == 3
         and dilation == (1, 1)
         and stride[1] > 1
-        and np.result_type(*dtypes).kind in "fc"
+        and dtype.kind in "fc"
     ):
         width = x_shape[2] + pad[1][0] + pad[1][1]
         plans["blocks2d"] = blocks.blocks2d_cost(out_shape, k, stride, width)
@@ -126,6 +139,8 @@ def run_direct(
             return every[None, : out_shape[0]].astype(dtype, copy=False)
         grid = zero_pad(x[0], pad)
         return direct.numpy_phases(grid, taps, stride[0], out_shape[0], dtype)[None, :]
+    if plan == "gemm":
+        return gemm.correlate(x, w, pad, stride, out_shape, dtype)
     grid = zero_pad(x, pad)
     if plan == "blocks2d":
         result = blocks.blocks2d(grid[0], w[0, 0], stride, out_shape, dtype)

@@ -1,0 +1,191 @@
+"""GEMM on the flattened image: multi-channel layers at matrix-product speed.
+
+Flatten the padded grid ``(C_in, H, W)`` to ``(C_in, H*W)``. The input pixel a
+tap ``(i, j)`` reads for output ``(r, c)`` is then ``i*W + j + r*W + c``: for
+all outputs of a row block it is one *contiguous* run of the flat image,
+shifted by ``i*W + j``. Computing every output column ``c < W`` (the last
+``kw - 1`` of each row wrap into the next row and are cropped afterwards,
+a waste of ``(kw - 1) / W``), the shifted runs of every tap and input
+channel are copied under each other, block of rows by block of rows, into
+a ``(C_in*kh*kw, n)`` matrix (im2col made of contiguous copies, sized for
+the L2 cache) and multiplied by the ``(C_out, C_in*kh*kw)`` kernel matrix:
+one GEMM per block, written straight into the output. A 1x1 layer is one
+GEMM of the image itself.
+
+A stride ``s`` splits the grid into its ``s0*s1`` polyphase components
+first (:mod:`convdoc.plans.polyphase`): each is a stride-1 problem with the
+taps of its phase, so only the kept outputs are computed. The outputs are
+produced in blocks of rows so that each block's operands stay in the L2
+cache.
+
+What it is for: CNN layers (several channels) in a BLAS dtype
+(float32 stays float32 end to end, as in PyTorch). BLAS multiplies exactly
+the products the definition does (no padding of the taps), so NaN and
+infinity land where the definition puts them. Cost: :func:`cost`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from convdoc.plans._common import gemm_seconds, zero_pad
+
+__all__ = ["DTYPES", "correlate", "cost"]
+
+#: Dtypes the plan runs in: BLAS's.
+DTYPES = tuple(np.dtype(c) for c in "fdFD")
+# Bytes of one block's operands (the copied rows, or the output block): half an L2.
+_BLOCK_BYTES = 1 << 20
+# Fewest output columns per product: below, packing the kernels costs more than it saves.
+_MIN_COLUMNS = 1024
+
+
+def _phases(
+    grid: np.ndarray, w: np.ndarray, stride: tuple[int, int], out_shape: tuple[int, int]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(phase grid, phase taps)`` pairs whose stride-1 correlations sum to the strided one.
+
+    Phase ``(p0, p1)`` holds samples ``grid[:, p0::s0, p1::s1]`` and taps
+    ``w[:, :, p0::s0, p1::s1]``; phases with no taps are left out. Each phase
+    grid is cut to the rows and columns its valid outputs read.
+    """
+    s0, s1 = stride
+    kh, kw = w.shape[2:]
+    if s0 == s1 == 1:
+        return [(grid, w)]
+    pairs = []
+    for p0 in range(min(s0, kh)):
+        for p1 in range(min(s1, kw)):
+            taps = w[:, :, p0::s0, p1::s1]
+            rows = out_shape[0] + taps.shape[2] - 1
+            cols = out_shape[1] + taps.shape[3] - 1
+            sub = grid[:, p0 : p0 + s0 * (rows - 1) + 1 : s0, p1 : p1 + s1 * (cols - 1) + 1 : s1]
+            pairs.append((sub, taps))
+    return pairs
+
+
+def correlate(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, int],
+    out_shape: tuple[int, int],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """``out[o, r, c] = sum_{ch,i,j} grid[ch, r*s0 + i, c*s1 + j] * w[o, ch, i, j]``.
+
+    ``grid`` is ``x`` with ``pad`` zeros around it.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (C_in, H, W)
+        Input.
+    pad : ((int, int), (int, int))
+        Zero padding (before, after) per axis, implied.
+    w : numpy.ndarray, shape (C_out, C_in, kh, kw)
+        Taps as applied (dilation 1).
+    stride : (int, int)
+        Per axis.
+    out_shape : (int, int)
+        Kept outputs per axis.
+    dtype : numpy.dtype
+        Result dtype, one of :data:`DTYPES`; both operands are cast to it.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, *out_shape), C-contiguous, of ``dtype``.
+    """
+    c_out = w.shape[0]
+    oh, ow = out_shape
+    if w.shape[2:] == (1, 1) and stride == (1, 1) and pad == ((0, 0), (0, 0)):
+        # A 1x1 layer is one product with the image as it is.
+        kernel = w.reshape(c_out, -1).astype(dtype, copy=False)
+        return (kernel @ x.reshape(x.shape[0], -1).astype(dtype, copy=False)).reshape(
+            c_out, oh, ow
+        )
+    if stride == (1, 1):
+        # One phase: write x straight into the flat layout, the padding around it.
+        (top, bottom), (left, right) = pad
+        h, wd = x.shape[1] + top + bottom, x.shape[2] + left + right
+        flat = np.zeros((x.shape[0], h + 1, wd), dtype)
+        flat[:, top : top + x.shape[1], left : left + x.shape[2]] = x
+        laid_out, spare = flat[:, :h], flat
+        phases = [(laid_out, w)]
+    else:
+        laid_out = spare = None
+        phases = _phases(zero_pad(x, pad), w, stride, out_shape)
+    # Every phase is laid out with the same row width, the widest phase's, so
+    # that one output position has one flat index in all of them.
+    width = max(sub.shape[2] for sub, _ in phases)
+    flats, offsets, kernels = [], [], []
+    for sub, taps in phases:
+        c_in, h, wd = sub.shape
+        th, tw = taps.shape[2:]
+        if sub is laid_out:
+            flat = spare  # already laid out, with its spare row
+        else:
+            # One spare row keeps the wrapped-around columns of the last row inside.
+            flat = np.zeros((c_in, h + 1, width), dtype)
+            flat[:, :h, :wd] = sub
+        flats.append(flat.reshape(c_in, -1))
+        offsets.append([i * width + j for i in range(th) for j in range(tw)])
+        kernels.append(taps.transpose(0, 2, 3, 1).reshape(c_out, -1))
+    kernel = np.ascontiguousarray(np.concatenate(kernels, axis=1), dtype=dtype)
+    depth = kernel.shape[1]  # C_in * kh * kw: the stacked rows
+    out = np.empty((c_out, oh * width), dtype)
+    # Blocks of rows whose copied runs fit the cache, but wide enough that the
+    # product's fixed costs (packing the kernels) stay small.
+    columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (depth * dtype.itemsize))
+    rows = max(1, min(oh, columns // width))
+    matrix = np.empty((depth, rows * width), dtype)
+    for r0 in range(0, oh, rows):
+        start, n = r0 * width, (min(oh, r0 + rows) - r0) * width
+        m = matrix[:, :n]
+        row = 0
+        for flat, offs in zip(flats, offsets, strict=True):
+            c_in = flat.shape[0]
+            for off in offs:
+                m[row : row + c_in] = flat[:, start + off : start + off + n]
+                row += c_in
+        np.matmul(kernel, m, out=out[:, start : start + n])
+    return np.ascontiguousarray(out.reshape(c_out, oh, width)[:, :, :ow])
+
+
+def applies(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    dilation: tuple[int, ...],
+    dtype: np.dtype,
+) -> bool:
+    """Whether :func:`correlate` computes this problem: 2-D, dilation 1, a BLAS dtype."""
+    return len(x_shape) == 3 and dilation == (1, 1) and dtype in DTYPES
+
+
+def cost(
+    w_shape: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    stride: tuple[int, ...],
+    width: int,
+    dtype: np.dtype,
+) -> float:
+    """Estimated seconds of :func:`correlate` (``width``: the padded grid's row length).
+
+    The multiply-adds at GEMM speed (twice as fast in single precision), one
+    copy of each shifted run, the phases' layout and the products' calls.
+    Fitted on the CNN layers of ``benchmarks/peers.py`` (3..256 channels,
+    14..512 px, 1x1..7x7, strides 1 and 2), float32 and float64.
+    """
+    c_out, c_in, kh, kw = w_shape
+    depth = c_in * kh * kw
+    n = out_shape[0] * -(-width // stride[1])
+    if kh == kw == 1 and stride == (1, 1):
+        return 1e-5 + gemm_seconds(c_out * c_in * n, dtype)
+    item = dtype.itemsize / 4
+    copies = 2.5e-10 * item * depth * n  # contiguous runs, in cache
+    layout = 1e-9 * item * c_in * n * math.prod(stride)
+    columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (depth * dtype.itemsize))
+    blocks = max(1, n // columns)
+    calls = blocks * (1e-5 + 1e-6 * kh * kw * math.prod(stride))
+    return 3e-5 + gemm_seconds(c_out * depth * n, dtype) + copies + layout + calls

@@ -1,0 +1,137 @@
+"""Transposed convolution as a scatter: one GEMM, then col2im.
+
+A transposed convolution adds, for every input sample ``x[c, i]``, its
+kernels scaled by it to the output at ``i*s - p + t*d``:
+``out[o, i*s - p + t*d] += x[c, i] * weight[c, o, t]``. All the products
+``weight[c, o, t] * x[c, i]`` summed over ``c`` are one matrix product,
+``(C_out * taps, C_in) @ (C_in, pixels)``; *col2im* then adds each tap's
+plane into the output at its offset, one strided slice per tap, clipped to
+the (already cropped) output.
+
+What it is for: every transposed layer. Unlike the zero-insertion form
+(a correlation of the input with ``s - 1`` zeros inserted between samples),
+it never multiplies an inserted or padding zero, so it does ``s**nd`` times
+fewer multiply-adds and keeps a NaN or infinite weight away from the
+outputs no input reaches (``0 * inf = NaN`` never happens), as PyTorch's
+scatter does. Memory: the output, plus the product's ``C_out * taps *
+pixels`` cells, or one tap's at a time when that would be large
+(:data:`PRODUCT_CELLS`). The planes are added phase by phase of the output
+(``s**nd`` phases), each a sum of contiguous shifted planes, so no add
+writes through a stride.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+__all__ = ["PRODUCT_CELLS", "scatter"]
+
+#: Cells of the all-taps product above which the taps are multiplied one at a time.
+PRODUCT_CELLS = 1 << 23
+
+
+def scatter(
+    x: np.ndarray,
+    weight: np.ndarray,
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+) -> np.ndarray:
+    """Transposed convolution by its definition: each input sample adds its scaled kernels.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (C_in, *n)
+        Input.
+    weight : numpy.ndarray, shape (C_in, C_out, *k)
+        Kernels, input channels first (PyTorch's layout).
+    stride, padding, dilation : tuple of int
+        Per spatial axis.
+    out_shape : tuple of int
+        The caller's :func:`~convdoc.shapes.transposed_output_size`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, *out_shape)
+        Dtype ``numpy.result_type(x, weight)``; integers wrap as NumPy's do.
+    """
+    k = weight.shape[2:]
+    spatial = x.shape[1:]
+    c_in, c_out = weight.shape[:2]
+    dtype = np.result_type(x, weight)
+    cells = c_out * math.prod(k) * math.prod(spatial)
+    if cells <= PRODUCT_CELLS:
+        # Every tap's plane at once: (C_out * taps, C_in) @ (C_in, pixels).
+        kernels = weight.reshape(c_in, -1).T.astype(dtype, copy=False)
+        product = (kernels @ x.reshape(c_in, -1).astype(dtype, copy=False)).reshape(
+            c_out, *k, *spatial
+        )
+        return _col2im(product, stride, padding, dilation, out_shape)
+    out = np.zeros((c_out, *out_shape), dtype=dtype)
+    for tap in itertools.product(*(range(ki) for ki in k)):
+        sources, targets = [], []
+        for t, d, s, n, p, m in zip(tap, dilation, stride, spatial, padding, out_shape,
+                                    strict=True):
+            offset = t * d - p  # input i lands on output i*s + offset
+            first = max(0, -(offset // s))  # ceil(-offset / s)
+            last = min(n - 1, (m - 1 - offset) // s)
+            if first > last:
+                break
+            sources.append(slice(first, last + 1))
+            targets.append(slice(first * s + offset, last * s + offset + 1, s))
+        else:
+            out[(slice(None), *targets)] += np.tensordot(
+                weight[(slice(None), slice(None), *tap)], x[(slice(None), *sources)], axes=(0, 0)
+            )
+    return out
+
+
+def _col2im(
+    product: np.ndarray,
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+) -> np.ndarray:
+    """Add each tap's plane ``product[:, *tap]`` into the output, phase by phase.
+
+    Input ``i`` of tap ``t`` lands on output ``i*s + o`` with ``o = t*d - p``:
+    on phase ``o mod s`` of the output, at ``i + o // s`` within it. So each
+    phase of the output is a sum of *contiguous* shifted planes (no strided
+    writes), and is written into the output once.
+    """
+    nd = len(stride)
+    c_out = product.shape[0]
+    k = product.shape[1 : 1 + nd]
+    spatial = product.shape[1 + nd :]
+    out = np.zeros((c_out, *out_shape), dtype=product.dtype)
+    phases: dict[tuple[int, ...], np.ndarray] = {}
+    for tap in itertools.product(*(range(ki) for ki in k)):
+        key, sources, targets = [], [], []
+        for t, d, s, n, p, m in zip(tap, dilation, stride, spatial, padding, out_shape,
+                                    strict=True):
+            offset = t * d - p
+            phase, shift = offset % s, offset // s
+            size = -(-(m - phase) // s)  # outputs of this phase along the axis
+            first, last = max(0, -shift), min(n - 1, size - 1 - shift)
+            if first > last:
+                break
+            key.append(phase)
+            sources.append(slice(first, last + 1))
+            targets.append(slice(first + shift, last + shift + 1))
+        else:
+            key_t = tuple(key)
+            if key_t not in phases:
+                sizes = [-(-(m - ph) // s) for m, ph, s in zip(out_shape, key_t, stride,
+                                                              strict=True)]
+                phases[key_t] = np.zeros((c_out, *sizes), dtype=product.dtype)
+            phases[key_t][(slice(None), *targets)] += product[(slice(None), *tap, *sources)]
+    for key_t, plane in phases.items():
+        out[(slice(None), *(slice(ph, None, s) for ph, s in zip(key_t, stride, strict=True)))] = (
+            plane
+        )
+    return out
