@@ -25,6 +25,7 @@ TUTORIAL = Path(__file__).resolve().parent.parent / "docs" / "tutorial"
 CHAPTERS = [
     "what-is-convolution",
     "convolution-vs-correlation",
+    "probability-of-a-sum",
     "stride-and-padding",
     "frequency-view",
     "why-cnns",
@@ -106,6 +107,21 @@ def test_toctree_lists_every_chapter_in_reading_order():
     assert entries == CHAPTERS
     on_disk = {p.stem for p in TUTORIAL.glob("*.md")} - {"index"}
     assert on_disk == set(CHAPTERS)
+
+
+def test_home_page_cards_list_every_chapter_in_reading_order():
+    home = (TUTORIAL.parent / "index.md").read_text(encoding="utf-8")
+    cards = re.findall(r":::\{grid-item-card\} (\d+)\. .*\n:link: tutorial/([\w-]+)", home)
+    assert [link for _, link in cards] == CHAPTERS
+    assert [int(number) for number, _ in cards] == list(range(1, len(CHAPTERS) + 1))
+
+
+def test_tutorial_index_describes_every_chapter_and_counts_them():
+    index = (TUTORIAL / "index.md").read_text(encoding="utf-8")
+    described = re.findall(r"^\{doc\}`([\w-]+)`\n: ", index, re.MULTILINE)
+    assert described == CHAPTERS
+    words = {4: "Four", 5: "Five", 6: "Six", 7: "Seven", 8: "Eight", 9: "Nine", 10: "Ten"}
+    assert f"{words[len(CHAPTERS)]} chapters take you" in index
 
 
 @pytest.mark.parametrize("name", [*CHAPTERS, "index"])

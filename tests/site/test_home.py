@@ -200,6 +200,7 @@ def test_each_thumbnail_shows_the_figure_its_example_picks(site: Path) -> None:
 CHAPTERS = (
     "what-is-convolution",
     "convolution-vs-correlation",
+    "probability-of-a-sum",
     "stride-and-padding",
     "frequency-view",
     "why-cnns",
