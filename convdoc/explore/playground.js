@@ -279,29 +279,89 @@
     return uleb(body.length).concat(body);
   }
 
-  // The planes (4 padded, 3 results) and taps in one wasm memory, or null without SIMD.
+  function f64Const(v) {
+    return [0x44].concat(Array.prototype.slice.call(new Uint8Array(new Float64Array([v]).buffer)));
+  }
+
+  // range(o, pairs, out): the smallest and largest of 2 pairs doubles at o, as two f64x2
+  // (lanes still to compare) at out.
+  function wasmRange() {
+    var V = 0xfd, c = [];
+    c = c.concat(f64Const(Infinity), [V, 0x14, 0x21, 4], f64Const(-Infinity), [V, 0x14, 0x21, 5]);
+    c.push(0x41, 0, 0x21, 3, 0x02, 0x40, 0x03, 0x40);
+    c.push(0x20, 4, 0x20, 0, V, 0x00, 3, 0, V, 0xf4, 0x01, 0x21, 4);   // lo = min(lo, v)
+    c.push(0x20, 5, 0x20, 0, V, 0x00, 3, 0, V, 0xf5, 0x01, 0x21, 5);   // hi = max(hi, v)
+    c.push(0x20, 0, 0x41, 16, 0x6a, 0x21, 0);
+    c.push(0x20, 3, 0x41, 1, 0x6a, 0x22, 3, 0x20, 1, 0x49, 0x0d, 0, 0x0b, 0x0b);
+    c.push(0x20, 2, 0x20, 4, V, 0x0b, 3, 0, 0x20, 2, 0x20, 5, V, 0x0b, 3, 16, 0x0b);
+    var body = wasmVec([[1, 0x7f], [2, 0x7b]]).concat(c);
+    return uleb(body.length).concat(body);
+  }
+
+  // levels(o0, o1, o2, dst, pairs, shift, scale, add): 8-bit RGBA pixels (one channel: grey)
+  // from the results, v -> nearest((v - shift) * scale + add) (half to even), clamped to
+  // 0..255 (NaN to 0): the JavaScript loop's levels, two pixels at a time.
+  function wasmLevels(channels) {
+    var V = 0xfd, c = [], ch;
+    // locals: 8 i; 9 shift, 10 scale, 11 add, 12 zero, 13 top, 14 alpha, 15 grey (v128)
+    c.push(0x20, 5, V, 0x14, 0x21, 9, 0x20, 6, V, 0x14, 0x21, 10, 0x20, 7, V, 0x14, 0x21, 11);
+    c = c.concat(f64Const(0), [V, 0x14, 0x21, 12], f64Const(255), [V, 0x14, 0x21, 13]);
+    c = c.concat([0x41], sleb(-16777216), [V, 0x11, 0x21, 14], [0x41], sleb(0x10101), [V, 0x11, 0x21, 15]);
+    c.push(0x41, 0, 0x21, 8, 0x02, 0x40, 0x03, 0x40, 0x20, 3);
+    function level(ptr) {
+      return [0x20, ptr, V, 0x00, 3, 0, 0x20, 9, V, 0xf1, 0x01, 0x20, 10, V, 0xf2, 0x01, 0x20, 11,
+              V, 0xf0, 0x01, V, 0x94, 0x01, 0x20, 12, V, 0xf7, 0x01, 0x20, 13, V, 0xf6, 0x01,
+              V, 0xfd, 0x01];
+    }
+    if (channels === 1) {
+      c = c.concat(level(0), [0x20, 15, V, 0xb5, 0x01]);
+    } else {
+      c = c.concat(level(0), level(1), [0x41, 8, V, 0xab, 0x01, V, 0x50], level(2),
+                   [0x41, 16, V, 0xab, 0x01, V, 0x50]);
+    }
+    c.push(0x20, 14, V, 0x50, V, 0x5b, 3, 0, 0);                         // store two pixels
+    for (ch = 0; ch < channels; ch++) c.push(0x20, ch, 0x41, 16, 0x6a, 0x21, ch);
+    c.push(0x20, 3, 0x41, 8, 0x6a, 0x21, 3);
+    c.push(0x20, 8, 0x41, 1, 0x6a, 0x22, 8, 0x20, 4, 0x49, 0x0d, 0, 0x0b, 0x0b, 0x0b);
+    var body = wasmVec([[1, 0x7f], [7, 0x7b]]).concat(c);
+    return uleb(body.length).concat(body);
+  }
+
+  // The planes (4 padded, 3 results), the pixels and the taps in one wasm memory, or null
+  // without SIMD.
   function makeSimd(w, h) {
     try {
       if (typeof WebAssembly !== "object") return null;
-      var wp = w + 2 * PAD, hp = h + 2 * PAD, padBytes = 8 * wp * hp + 64, outBytes = 8 * w * h + 64;
-      var size = 4 * padBytes + 3 * outBytes + 8 * 32, pages = Math.ceil(size / 65536);
+      var wp = w + 2 * PAD, hp = h + 2 * PAD, n = w * h;
+      var up = function (bytes) { return 16 * Math.ceil(bytes / 16) + 64; };  // aligned, with slack
+      var padBytes = up(8 * wp * hp), outBytes = up(8 * n), pixBytes = up(4 * n);
+      var size = 4 * padBytes + 3 * outBytes + pixBytes + 8 * 32, pages = Math.ceil(size / 65536);
       var section = function (id, bytes) { return [id].concat(uleb(bytes.length), bytes); };
-      var i32 = [0x7f];
+      var i32 = [0x7f], f64 = [0x7c];
       var bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0].concat(
-        section(1, wasmVec([[0x60].concat(wasmVec([i32, i32, i32, i32, i32]), [0])])),
+        section(1, wasmVec([[0x60].concat(wasmVec([i32, i32, i32, i32, i32]), [0]),
+                            [0x60].concat(wasmVec([i32, i32, i32]), [0]),
+                            [0x60].concat(wasmVec([i32, i32, i32, i32, i32, f64, f64, f64]), [0])])),
         section(2, wasmVec([wasmName("e").concat(wasmName("m"), [0x02, 0x00], uleb(pages))])),
-        section(3, wasmVec([[0], [0]])),
-        section(7, wasmVec([wasmName("b3").concat([0, 0]), wasmName("b5").concat([0, 1])])),
-        section(10, wasmVec([wasmBlock(3, wp), wasmBlock(5, wp)])));
+        section(3, wasmVec([[0], [0], [1], [2], [2]])),
+        section(7, wasmVec([wasmName("b3").concat([0, 0]), wasmName("b5").concat([0, 1]),
+                            wasmName("range").concat([0, 2]), wasmName("grey").concat([0, 3]),
+                            wasmName("rgb").concat([0, 4])])),
+        section(10, wasmVec([wasmBlock(3, wp), wasmBlock(5, wp), wasmRange(), wasmLevels(1),
+                             wasmLevels(3)])));
       var binary = new Uint8Array(bytes);
       if (!WebAssembly.validate(binary)) return null;
       var memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
       var exports = new WebAssembly.Instance(new WebAssembly.Module(binary), { e: { m: memory } }).exports;
       var at = 0, views = [], i;
       for (i = 0; i < 4; i++, at += padBytes) views.push(new Float64Array(memory.buffer, at, wp * hp));
-      for (i = 0; i < 3; i++, at += outBytes) views.push(new Float64Array(memory.buffer, at, w * h));
-      return { b3: exports.b3, b5: exports.b5, padded: views.slice(0, 4), outputs: views.slice(4),
-               taps: new Float64Array(memory.buffer, at, 25), tapsAt: at };
+      for (i = 0; i < 3; i++, at += outBytes) views.push(new Float64Array(memory.buffer, at, n));
+      var pixels = new Uint8ClampedArray(memory.buffer, at, 4 * n), pixelsAt = at;
+      at += pixBytes;
+      return { exports: exports, b3: exports.b3, b5: exports.b5, padded: views.slice(0, 4),
+               outputs: views.slice(4), pixels: pixels, pixelsAt: pixelsAt,
+               taps: new Float64Array(memory.buffer, at, 25), tapsAt: at,
+               range: new Float64Array(memory.buffer, at + 8 * 25, 4), rangeAt: at + 8 * 25 };
     } catch (e) {
       return null;
     }
@@ -406,35 +466,12 @@
       return entry.bufs;
     }
 
-    function redraw() {
-      if (!image) return;
-      var t0 = performance.now();
-      var k = size(), boundary = control(root, "boundary").value;
-      var rgb = control(root, "colour").value === "rgb", levels = control(root, "levels").value;
-      var src = paddedPlanes(rgb, boundary), nc = src.length, n = w * h;
-      // root.cdxNoSimd (tests) takes the JavaScript paths even where SIMD is available.
-      var fast = simd && !root.cdxNoSimd;
-      makePlan(gridTaps(), plan, !fast);
-      var lo = Infinity, hi = -Infinity, c, p, v, o;
-      for (c = 0; c < nc; c++) {
-        o = fast ? filterSimd(simd, src[c], w, h, plan, outputs[c]) : filterPlane(src[c], w, h, plan, outputs[c], tmp);
-        for (p = 0; p < n; p++) {
-          v = o[p];
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-      }
-      var ctx = result.getContext("2d");
-      if (!picture) {
-        picture = ctx.createImageData(w, h);
-        picture32 = new Uint32Array(picture.data.buffer);
-      }
-      var rescale = levels === "rescale", flat = rescale && !(hi > lo);
-      var scale = rescale && !flat ? 255 / (hi - lo) : 1, shift = rescale ? lo : 0, add = flat ? 128 : 0;
+    // Grey levels straight into the ImageData's pixels, in JavaScript (without SIMD).
+    function levelsJs(nc, shift, scale, add) {
       // Grey levels straight into the ImageData's 32-bit pixels. (v + R) - R rounds v to an
       // integer, half to even (numpy.rint), exactly while |v| < 2^51; beyond, the clamp to
       // 0..255 gives the same level anyway.
-      var R = 6755399441055744, px = picture.data, rr, gg, bb;
+      var R = 6755399441055744, px = picture.data, rr, gg, bb, p, n = w * h;
       var o0 = outputs[0], o1 = nc === 3 ? outputs[1] : o0, o2 = nc === 3 ? outputs[2] : o0;
       if (littleEndian && nc === 1) {
         for (p = 0; p < n; p++) {
@@ -459,6 +496,49 @@
             px[4 * p + 3] = 255;
           }
         }
+      }
+    }
+
+    function redraw() {
+      if (!image) return;
+      var t0 = performance.now();
+      var k = size(), boundary = control(root, "boundary").value;
+      var rgb = control(root, "colour").value === "rgb", levels = control(root, "levels").value;
+      var src = paddedPlanes(rgb, boundary), nc = src.length, n = w * h;
+      // root.cdxNoSimd (tests) takes the JavaScript paths even where SIMD is available.
+      var fast = simd && !root.cdxNoSimd;
+      makePlan(gridTaps(), plan, !fast);
+      var lo = Infinity, hi = -Infinity, c, p, v, o, pairs = n >> 1, r4 = fast && simd.range;
+      for (c = 0; c < nc; c++) {
+        o = fast ? filterSimd(simd, src[c], w, h, plan, outputs[c]) : filterPlane(src[c], w, h, plan, outputs[c], tmp);
+        p = 0;
+        if (fast) {
+          simd.exports.range(o.byteOffset, pairs, simd.rangeAt);
+          lo = Math.min(lo, r4[0], r4[1]);
+          hi = Math.max(hi, r4[2], r4[3]);
+          p = 2 * pairs;
+        }
+        for (; p < n; p++) {
+          v = o[p];
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      }
+      var ctx = result.getContext("2d");
+      if (!picture) {
+        picture = ctx.createImageData(w, h);
+        picture32 = new Uint32Array(picture.data.buffer);
+      }
+      var rescale = levels === "rescale", flat = rescale && !(hi > lo);
+      var scale = rescale && !flat ? 255 / (hi - lo) : 1, shift = rescale ? lo : 0, add = flat ? 128 : 0;
+      if (fast) {
+        // wasm writes the RGBA bytes (levels as below, f64x2.nearest rounds half to even).
+        var e = simd.exports, at = outputs.map(function (a) { return a.byteOffset; });
+        if (nc === 1) e.grey(at[0], 0, 0, simd.pixelsAt, n - pairs, shift, scale, add);
+        else e.rgb(at[0], at[1], at[2], simd.pixelsAt, n - pairs, shift, scale, add);
+        picture.data.set(simd.pixels);
+      } else {
+        levelsJs(nc, shift, scale, add);
       }
       ctx.putImageData(picture, 0, 0);
       var t1 = performance.now();
@@ -654,7 +734,7 @@
   }
 
   window.convdocPlayground = { initAll: initAll, filterPlane: filterPlane, padPlane: padPlane,
-                               makePlan: makePlan, sourceIndex: sourceIndex };
+                               makePlan: makePlan, makeSimd: makeSimd, sourceIndex: sourceIndex };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();
 })();
