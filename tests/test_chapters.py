@@ -29,6 +29,7 @@ CHAPTERS = [
     "stride-and-padding",
     "frequency-view",
     "why-cnns",
+    "how-libraries-compute",
 ]
 FRONT_MATTER = """---
 file_format: mystnb

@@ -204,6 +204,7 @@ CHAPTERS = (
     "stride-and-padding",
     "frequency-view",
     "why-cnns",
+    "how-libraries-compute",
 )
 
 
