@@ -309,6 +309,7 @@ EDITED = {
     "2x2 at the right edge": (_embedded(np.array([[1.0, -2], [0.5, 3]]), 1, 3), "3x3"),
     "dense 3x3": (DENSE3, "3x3"),
     "all zero": (np.zeros((5, 5)), "3x3"),
+    "ends of a row": (_embedded(np.array([[-1.0, 0, 0, 0, 0.5]]), 2, 0), "separable"),
 }
 
 
@@ -430,3 +431,65 @@ def test_exact_halves_round_to_even_like_numpy(page, engine):
     assert_array_equal(_outputs(root, 1)[0], exact)
     assert_array_equal(_pixels(root)[:, :, 0], np.clip(np.rint(exact), 0, 255))
     _use(root, "wasm")
+
+
+@pytest.fixture(scope="module")
+def odd_page(page):
+    # A 23 x 37 picture: odd width and odd pixel count, where the two-pixel SIMD steps
+    # run one pixel past each row (into slack) and the smallest/largest come from range().
+    # Column 35 is bright: only the pixel past the row end (x = 37) weighs it by -1 with the
+    # kernel "ends of a row", so a range that counted that pixel would be far too low.
+    rng = np.random.default_rng(7)
+    image = rng.integers(0, 101, size=(23, 37, 3), dtype=np.uint8)
+    image[:, 35] = 255
+    pg = page.context.browser.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.set_content("<!doctype html><meta charset='utf-8'>"
+                   + ImagePlayground(image, quality=100).to_html())
+    pg.wait_for_function("document.querySelector('[data-image-ready]') !== null")
+    yield pg
+    errors = pg.errors
+    pg.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize("engine", ["wasm", "js"])
+@pytest.mark.parametrize(("kernel", "colour", "levels", "boundary"), [
+    ("dense 5x5", "rgb", "rescale", "wrap"), ("dense 5x5", "grey", "clip", "reflect"),
+    ("3x3 bottom-right", "rgb", "clip", "symmetric"), ("dense 3x3", "grey", "rescale", "edge"),
+    ("ends of a row", "grey", "rescale", "constant"), ("ends of a row", "rgb", "clip", "constant"),
+])
+def test_an_odd_sized_picture_matches_convdoc(odd_page, engine, kernel, colour, levels,
+                                              boundary):
+    root = odd_page.locator(".convdoc-explorer").first
+    _use(root, engine)
+    _select(root, "colour", colour)
+    _select(root, "levels", levels)
+    _select(root, "boundary", boundary)
+    _type_kernel(root, EDITED[kernel][0])
+    assert root.get_attribute("data-engine") == engine
+    (grey,) = _arrays(root, "el.cdxPlanes.grey", np.float64)
+    rgb = _arrays(root, "el.cdxPlanes.rgb", np.float64)
+    src = np.stack(rgb).reshape(3, 23, 37) if colour == "rgb" else grey.reshape(1, 23, 37)
+    expected = np.stack([convdoc.correlate(p, EDITED[kernel][0], mode="same",
+                                           boundary=boundary) for p in src])
+    got = np.stack(_arrays(root, "el.cdxOutputs", np.float64)[: len(src)]).reshape(expected.shape)
+    assert_allclose(got, expected, rtol=0, atol=1e-9)
+    lo, hi = json.loads(root.get_attribute("data-range"))
+    assert (lo, hi) == pytest.approx((expected.min(), expected.max()))
+    if levels == "clip":
+        scaled = expected
+    else:
+        scaled = (expected - lo) * 255 / (hi - lo)
+    (drawn,) = _arrays(root.locator('[data-panel="result"]'),
+                       "el.getContext('2d').getImageData(0, 0, el.width, el.height).data",
+                       np.uint8)
+    drawn = drawn.astype(int).reshape(23, 37, 4)
+    want = np.clip(np.rint(scaled), 0, 255)
+    want = np.repeat(want, 3, axis=0) if colour == "grey" else want
+    ties = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) < 1e-6
+    ties = np.repeat(ties, 3, axis=0) if colour == "grey" else ties
+    off = np.abs(drawn[:, :, :3].transpose(2, 0, 1) - want)
+    assert off.max() <= 1 and not off[~ties].any()
+    assert (drawn[:, :, 3] == 255).all()

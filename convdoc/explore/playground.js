@@ -252,30 +252,36 @@
     return uleb(text.length).concat(Array.prototype.map.call(text, function (ch) { return ch.charCodeAt(0); }));
   }
 
-  // block(src, dst, taps, w, h): dst[y w + x] = sum_q src[(y + q / k) wp + x + q % k] taps[q],
+  // block(src, dst, taps, w, h, range): dst[y w + x] = sum_q src[(y + q / k) wp + x + q % k] taps[q],
   // k x k taps (f64) at byte address taps; two pixels per iteration, so w is rounded up to
-  // even (the caller leaves a pixel of slack after each buffer).
+  // even (the caller leaves a pixel of slack after each buffer). The smallest and largest
+  // results go to range as two f64x2 (lanes still to compare; with an odd w they include
+  // the slack pixels, so the caller then takes range() instead).
   function wasmBlock(k, wp) {
     var GET = 0x20, SET = 0x21, TEE = 0x22, I32 = 0x41, ADD = 0x6a, MUL = 0x6c, LTU = 0x49;
     var V = 0xfd, SPLAT = 0x14, LOAD = 0x00, STORE = 0x0b, FADD = [0xf0, 0x01], FMUL = [0xf2, 0x01];
-    // locals: 0 src, 1 dst, 2 taps, 3 w, 4 h (params); 5 y, 6 x, 7 a, 8 o; 9.. taps, two sums
-    var T0 = 9, S0 = 9 + k * k, S1 = S0 + 1, c = [], q, off, acc;
+    // params 0 src, 1 dst, 2 taps, 3 w, 4 h, 5 range; i32 locals 6 y, 7 x, 8 a, 9 o;
+    // v128 locals: the taps, two partial sums, the running min and max
+    var T0 = 10, S0 = T0 + k * k, S1 = S0 + 1, LO = S1 + 1, HI = LO + 1, c = [], q, off, acc;
     for (q = 0; q < k * k; q++) c.push.apply(c, [GET, 2, 0x2b, 3].concat(uleb(8 * q), [V, SPLAT, SET, T0 + q]));
-    c.push(I32, 0, SET, 5, 0x02, 0x40, 0x03, 0x40);
-    c.push.apply(c, [GET, 0, GET, 5, I32].concat(sleb(8 * wp), [MUL, ADD, SET, 7]));
-    c.push(GET, 1, GET, 5, GET, 3, MUL, I32, 8, MUL, ADD, SET, 8, I32, 0, SET, 6, 0x03, 0x40);
+    c = c.concat(f64Const(Infinity), [V, SPLAT, SET, LO], f64Const(-Infinity), [V, SPLAT, SET, HI]);
+    c.push(I32, 0, SET, 6, 0x02, 0x40, 0x03, 0x40);
+    c.push.apply(c, [GET, 0, GET, 6, I32].concat(sleb(8 * wp), [MUL, ADD, SET, 8]));
+    c.push(GET, 1, GET, 6, GET, 3, MUL, I32, 8, MUL, ADD, SET, 9, I32, 0, SET, 7, 0x03, 0x40);
     for (q = 0; q < k * k; q++) {
       off = 8 * (Math.floor(q / k) * wp + (q % k));
       acc = q % 2 ? S1 : S0;
-      c.push.apply(c, [GET, 7, V, LOAD, 3].concat(uleb(off), [GET, T0 + q, V], FMUL));
+      c.push.apply(c, [GET, 8, V, LOAD, 3].concat(uleb(off), [GET, T0 + q, V], FMUL));
       if (q >= 2) c.push.apply(c, [GET, acc, V].concat(FADD));
       c.push(SET, acc);
     }
-    c.push.apply(c, [GET, 8, GET, S0, GET, S1, V].concat(FADD, [V, STORE, 3, 0]));
-    c.push(GET, 7, I32, 16, ADD, SET, 7, GET, 8, I32, 16, ADD, SET, 8);
-    c.push(GET, 6, I32, 2, ADD, TEE, 6, GET, 3, LTU, 0x0d, 0, 0x0b);
-    c.push(GET, 5, I32, 1, ADD, TEE, 5, GET, 4, LTU, 0x0d, 0, 0x0b, 0x0b, 0x0b);
-    var body = wasmVec([[4, 0x7f], uleb(k * k + 2).concat([0x7b])]).concat(c);
+    c.push.apply(c, [GET, 9, GET, S0, GET, S1, V].concat(FADD, [TEE, S0, V, STORE, 3, 0]));
+    c.push(GET, LO, GET, S0, V, 0xf6, 0x01, SET, LO, GET, HI, GET, S0, V, 0xf7, 0x01, SET, HI);
+    c.push(GET, 8, I32, 16, ADD, SET, 8, GET, 9, I32, 16, ADD, SET, 9);
+    c.push(GET, 7, I32, 2, ADD, TEE, 7, GET, 3, LTU, 0x0d, 0, 0x0b);
+    c.push(GET, 6, I32, 1, ADD, TEE, 6, GET, 4, LTU, 0x0d, 0, 0x0b, 0x0b);
+    c.push(GET, 5, GET, LO, V, STORE, 3, 0, GET, 5, GET, HI, V, STORE, 3, 16, 0x0b);
+    var body = wasmVec([[4, 0x7f], uleb(k * k + 4).concat([0x7b])]).concat(c);
     return uleb(body.length).concat(body);
   }
 
@@ -284,13 +290,13 @@
   }
 
   // range(o, pairs, out): the smallest and largest of 2 pairs doubles at o, as two f64x2
-  // (lanes still to compare) at out.
+  // (lanes still to compare) at out; pmin/pmax skip a NaN, as the JavaScript loop does.
   function wasmRange() {
     var V = 0xfd, c = [];
     c = c.concat(f64Const(Infinity), [V, 0x14, 0x21, 4], f64Const(-Infinity), [V, 0x14, 0x21, 5]);
     c.push(0x41, 0, 0x21, 3, 0x02, 0x40, 0x03, 0x40);
-    c.push(0x20, 4, 0x20, 0, V, 0x00, 3, 0, V, 0xf4, 0x01, 0x21, 4);   // lo = min(lo, v)
-    c.push(0x20, 5, 0x20, 0, V, 0x00, 3, 0, V, 0xf5, 0x01, 0x21, 5);   // hi = max(hi, v)
+    c.push(0x20, 4, 0x20, 0, V, 0x00, 3, 0, V, 0xf6, 0x01, 0x21, 4);   // lo = pmin(lo, v)
+    c.push(0x20, 5, 0x20, 0, V, 0x00, 3, 0, V, 0xf7, 0x01, 0x21, 5);   // hi = pmax(hi, v)
     c.push(0x20, 0, 0x41, 16, 0x6a, 0x21, 0);
     c.push(0x20, 3, 0x41, 1, 0x6a, 0x22, 3, 0x20, 1, 0x49, 0x0d, 0, 0x0b, 0x0b);
     c.push(0x20, 2, 0x20, 4, V, 0x0b, 3, 0, 0x20, 2, 0x20, 5, V, 0x0b, 3, 16, 0x0b);
@@ -339,7 +345,7 @@
       var section = function (id, bytes) { return [id].concat(uleb(bytes.length), bytes); };
       var i32 = [0x7f], f64 = [0x7c];
       var bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0].concat(
-        section(1, wasmVec([[0x60].concat(wasmVec([i32, i32, i32, i32, i32]), [0]),
+        section(1, wasmVec([[0x60].concat(wasmVec([i32, i32, i32, i32, i32, i32]), [0]),
                             [0x60].concat(wasmVec([i32, i32, i32]), [0]),
                             [0x60].concat(wasmVec([i32, i32, i32, i32, i32, f64, f64, f64]), [0])])),
         section(2, wasmVec([wasmName("e").concat(wasmName("m"), [0x02, 0x00], uleb(pages))])),
@@ -372,10 +378,10 @@
     var wp = w + 2 * PAD, t = plan.taps, i, j;
     if (plan.path === "3x3") {
       for (i = 0; i < 3; i++) for (j = 0; j < 3; j++) simd.taps[i * 3 + j] = t[(plan.i0 + i) * 5 + plan.j0 + j];
-      simd.b3(p.byteOffset + 8 * (plan.i0 * wp + plan.j0), out.byteOffset, simd.tapsAt, w, h);
+      simd.b3(p.byteOffset + 8 * (plan.i0 * wp + plan.j0), out.byteOffset, simd.tapsAt, w, h, simd.rangeAt);
     } else {
       simd.taps.set(t);
-      simd.b5(p.byteOffset, out.byteOffset, simd.tapsAt, w, h);
+      simd.b5(p.byteOffset, out.byteOffset, simd.tapsAt, w, h, simd.rangeAt);
     }
     return out;
   }
@@ -513,7 +519,7 @@
         o = fast ? filterSimd(simd, src[c], w, h, plan, outputs[c]) : filterPlane(src[c], w, h, plan, outputs[c], tmp);
         p = 0;
         if (fast) {
-          simd.exports.range(o.byteOffset, pairs, simd.rangeAt);
+          if (w % 2) simd.exports.range(o.byteOffset, pairs, simd.rangeAt);  // else the block's
           lo = Math.min(lo, r4[0], r4[1]);
           hi = Math.max(hi, r4[2], r4[3]);
           p = 2 * pairs;
