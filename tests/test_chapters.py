@@ -29,6 +29,7 @@ CHAPTERS = [
     "stride-and-padding",
     "frequency-view",
     "why-cnns",
+    "modern-layers",
     "how-libraries-compute",
 ]
 FRONT_MATTER = """---
