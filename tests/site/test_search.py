@@ -16,9 +16,10 @@ from browserlib import goto, new_page
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 #: Topic words and the pages that teach each, chosen by reading the pages: the
-#: chapter whose title names the topic or that has a section on it. No chapter
-#: covers the FFT: for it, the speed section's two pages about it (the
-#: convolution theorem, and "Direct sums or FFT", whose title names it).
+#: chapter whose title names the topic or that has a section on it. For the FFT:
+#: the chapter with a section named after it (how libraries compute convolutions)
+#: or the speed section's two pages about it (the convolution theorem, and
+#: "Direct sums or FFT", whose title names it).
 EXPECTED_FIRST = {
     "stride": {"tutorial/stride-and-padding.html"},
     "padding": {"tutorial/stride-and-padding.html"},
@@ -27,6 +28,7 @@ EXPECTED_FIRST = {
     "pooling": {"tutorial/why-cnns.html"},
     "receptive field": {"tutorial/why-cnns.html"},
     "FFT": {
+        "tutorial/how-libraries-compute.html",
         "auto_examples/speed/plot_convolution_theorem.html",
         "auto_examples/speed/plot_timing.html",
     },
