@@ -29,6 +29,7 @@ CHAPTERS = [
     "stride-and-padding",
     "frequency-view",
     "why-cnns",
+    "backprop-and-deconvolution",
     "modern-layers",
     "how-libraries-compute",
 ]

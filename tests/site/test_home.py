@@ -204,6 +204,7 @@ CHAPTERS = (
     "stride-and-padding",
     "frequency-view",
     "why-cnns",
+    "backprop-and-deconvolution",
     "modern-layers",
     "how-libraries-compute",
 )
