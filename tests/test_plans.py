@@ -211,3 +211,73 @@ def test_transposed_scatter_matches_loops(monkeypatch, dtype, per_tap) -> None:
         expected = np.array([int(v) % 2**16 for v in expected.ravel()]).reshape(expected.shape)
         expected = expected.astype(np.uint16).view(np.int16)
     np.testing.assert_array_equal(got, expected.astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(("kh", "kw"), [(1, 1), (3, 3), (5, 2), (2, 17), (9, 31)])
+def test_banded_plan_matches_scipy(dtype, kh, kw) -> None:
+    from convdoc.plans import banded
+
+    rng = np.random.default_rng(kh * 100 + kw)
+    grid = rng.standard_normal((45, 70)).astype(dtype)
+    h = rng.standard_normal((kh, kw)).astype(dtype)
+    h[kh // 2] = 0  # a kernel row of zeros is skipped
+    expected = signal.correlate(grid.astype(float), h.astype(float), "valid", method="direct")
+    got = banded.correlate2d(grid, h, expected.shape)
+    assert got.dtype == np.dtype(dtype)
+    tol = 1e-4 if dtype == "float32" else 1e-11
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("k", [3, 5, 9, 31])
+def test_separable_passes_short_and_long_match_scipy(dtype, k) -> None:
+    from convdoc.plans import separable
+
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal((1, 70, 90)).astype(dtype)
+    kernel = np.outer(rng.random(k) + 0.5, rng.random(k + 2) + 0.5).astype(dtype)
+    pad = ((k // 2, k // 2), (3, 4))
+    expected = signal.correlate(
+        np.pad(x[0].astype(float), pad), kernel.astype(float), "valid", method="direct"
+    )
+    got = separable.correlate(x, kernel[None, None], pad, expected.shape)[0]
+    assert got.dtype == np.dtype(dtype)
+    tol = 1e-4 if dtype == "float32" else 1e-11
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol * k * k)
+
+
+def test_single_channel_shift_add_is_exact_for_integers_and_keeps_nan() -> None:
+    from convdoc.plans import direct
+
+    rng = np.random.default_rng(9)
+    grid = rng.integers(-(2**20), 2**20, (40, 300))
+    h = np.array([[0, 1, -1], [3, 0, -2], [1, 1, 0]])
+    expected = signal.correlate(grid, h, "valid", method="direct")  # int64, exact here
+    got = direct.shift_add_single(grid, h, (1, 1), (1, 1), expected.shape, np.dtype(np.int64))
+    np.testing.assert_array_equal(got, expected.astype(np.int64))
+    # A NaN meets the zero taps too (0 * NaN is NaN in the definition): not skipped.
+    f = grid.astype(float)
+    f[10, 10] = np.nan
+    got = direct.shift_add_single(f, h.astype(float), (1, 1), (1, 1), expected.shape, f.dtype)
+    windows = np.lib.stride_tricks.sliding_window_view(f, (3, 3))
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(windows).any(axis=(-2, -1)))
+
+
+def test_long_1d_signal_takes_overlap_save_and_equals_numpy(monkeypatch) -> None:
+    from convdoc import convolve
+    from convdoc.plans import overlap_save
+
+    calls = []
+    original = overlap_save.fft_phases
+    monkeypatch.setattr(overlap_save, "fft_phases", lambda *a: calls.append(1) or original(*a))
+    rng = np.random.default_rng(10)
+    x, h = rng.standard_normal(300_000), rng.standard_normal(1001)
+    got = convolve(x, h)
+    assert calls  # the blocked route ran
+    np.testing.assert_allclose(got, np.convolve(x, h), rtol=1e-9, atol=1e-9)
+    # Small integers: the FFT route is provably exact, and stays integer.
+    xi, hi = rng.integers(-9, 10, 300_000), rng.integers(-9, 10, 1001)
+    got = convolve(xi, hi)
+    assert got.dtype == xi.dtype
+    np.testing.assert_array_equal(got, np.convolve(xi, hi))

@@ -27,7 +27,7 @@ import numpy as np
 from convdoc._spectra import spectrum
 from convdoc.plans._common import fft_work_dtype, round_to_int
 
-__all__ = ["fft_phases", "fft_phases_cost"]
+__all__ = ["blocked", "fft_phases", "fft_phases_cost"]
 
 def fft_phases(
     grid: np.ndarray,
@@ -180,9 +180,22 @@ def _overlap_save_cost(n_out: int, q: int, c_out: int, c_in: int, phases: int, b
     blocks = -(-n_out // (block - q + 1))
     transforms = phases * c_in * blocks + c_out * blocks + phases * c_in * c_out
     per_transform = _SEC_PER_TRANSFORM + _SEC_PER_FFT_UNIT * block * math.log2(block) * (
-        1 + block / 4096
+        1 + block / 32768
     )
     return transforms * per_transform + _SEC_PER_PRODUCT * phases * c_in * c_out * blocks * block
+
+
+def blocked(n_out: int, k: int) -> bool:
+    """Whether a plain 1-D correlation (one channel, stride 1) is cheaper in blocks.
+
+    True when :func:`_best_block` prices a block shorter than one transform of
+    the whole output: a long signal and a kernel much shorter than it. Then
+    overlap-save is what :func:`scipy.signal.oaconvolve` does, with a block
+    priced by this module's cost model.
+    """
+    from scipy import fft as sp_fft
+
+    return _best_block(n_out, k, 1, 1, 1) < sp_fft.next_fast_len(n_out + k - 1, real=True)
 
 
 @functools.lru_cache(maxsize=256)

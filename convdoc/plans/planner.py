@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from convdoc.plans import (
+    banded,
     blocks,
     direct,
     fft,
@@ -56,6 +57,16 @@ def direct_costs(
     dtype = np.result_type(*dtypes)
     if outputs * taps * c_in <= im2col.IM2COL_LIMIT:
         plans["im2col"] = im2col.cost(w_shape, out_shape, dtype)
+    if (
+        single
+        and len(x_shape) == 3
+        and stride == (1, 1)
+        and dilation == (1, 1)
+        and dtype in separable.SEPARABLE_DTYPES
+    ):
+        # One banded column pass per kernel row (finite inputs only: see run_direct).
+        rows = x_shape[1] + pad[0][0] + pad[0][1]
+        plans["banded"] = k[0] * banded.cost(rows, out_shape[1], k[1], dtype)
     if not single and gemm.applies(x_shape, w_shape, dilation, dtype):
         width = x_shape[2] + pad[1][0] + pad[1][1]
         plans["gemm"] = gemm.cost(w_shape, out_shape, stride, width, dtype)
@@ -109,6 +120,10 @@ def best_direct(
         every = stride[0] * out_shape[0]
         return "numpy_subsample", 5e-6 + every * direct.np_correlate_cost(w.shape[2])
     plans = direct_costs(x.shape, w.shape, pad, stride, dilation, out_shape, (x.dtype, w.dtype))
+    if w.shape[0] == w.shape[1] == 1 and w[0, 0].size <= 64:
+        # Priced by its taps: zeros are skipped, ones are a plain add.
+        dtype = np.result_type(x, w)
+        plans["shift_add"] = direct.shift_add_cost(w.shape, out_shape, w[0, 0], dtype)
     plan = min(plans, key=plans.__getitem__)
     return plan, plans[plan]
 
@@ -142,6 +157,12 @@ def run_direct(
     if plan == "gemm":
         return gemm.correlate(x, w, pad, stride, out_shape, dtype)
     grid = zero_pad(x, pad)
+    if plan == "banded":
+        if all_finite(grid) and all_finite(w):
+            h = w[0, 0].astype(dtype, copy=False)
+            return banded.correlate2d(grid[0].astype(dtype, copy=False), h, out_shape)[None]
+        # The band's zeros would meet a NaN or infinity: sums as the definition does.
+        plan = "shift_add"
     if plan == "blocks2d":
         result = blocks.blocks2d(grid[0], w[0, 0], stride, out_shape, dtype)
         if result is not None:
@@ -244,7 +265,7 @@ def choose(
         and dilation == (1, 1)
         and min(k) > 1
     ):
-        costs["separable"] = separable.cost(x.shape, k, pad)
+        costs["separable"] = separable.cost(x.shape, k, pad, dtype)
     for method in sorted(costs, key=costs.__getitem__):
         if method == "direct":
             return method

@@ -13,17 +13,18 @@ import math
 
 import numpy as np
 
+from convdoc.plans import banded, direct
 from convdoc.plans._common import all_finite, zero_pad
 
 __all__ = ["SEPARABLE_DTYPES", "correlate", "cost", "rank_one"]
 
-# Rough seconds on a current x86 core (see benchmarks/bench.py).
-SEC_PER_SEPARABLE_MAC = 1.0e-9  # scipy.ndimage.correlate1d
+# Seconds for the SVD of a small kernel and the calls around the passes.
+SEC_OVERHEAD_SEPARABLE = 2e-5
 
+#: Passes of at most this many taps are shifted sums; longer ones banded GEMMs.
+SHORT_TAPS = 5
 
-SEC_OVERHEAD_SEPARABLE = 1.5e-4  # includes the SVD of the kernel
-
-# Result dtypes the separable plan computes in natively (scipy.ndimage.correlate1d).
+# Result dtypes the separable plan computes in (BLAS's real ones).
 SEPARABLE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -36,7 +37,7 @@ def rank_one(k: np.ndarray, dtype: np.dtype | None = None) -> tuple[np.ndarray, 
     float64 precision. A kernel holding NaN or infinity is never separable (the
     two passes would not spread it the way the definition does), nor is one
     whose result needs more than float64 (longdouble) or that
-    :func:`scipy.ndimage.correlate1d` does not compute natively (float16).
+    BLAS does not multiply natively (float16).
     """
     if dtype is None:
         dtype = k.dtype if k.dtype.kind == "f" else np.dtype(np.float64)
@@ -54,27 +55,45 @@ def rank_one(k: np.ndarray, dtype: np.dtype | None = None) -> tuple[np.ndarray, 
 def correlate(
     x: np.ndarray, w: np.ndarray, pad: tuple[tuple[int, int], ...], out_shape: tuple[int, ...]
 ) -> np.ndarray:
-    """Rank-one 2-D kernel as a row pass then a column pass (scipy.ndimage)."""
-    from scipy import ndimage
+    """Rank-one 2-D kernel as a pass along the columns then one along the rows.
 
+    A pass of at most :data:`SHORT_TAPS` taps is a shift-and-add
+    (:func:`convdoc.plans.direct.shift_add_single`), a longer one a banded
+    GEMM (:mod:`convdoc.plans.banded`).
+    """
     dtype = np.result_type(x, w)
     factors = rank_one(w[0, 0], dtype)
     if factors is None:  # planner.choose checked; only reachable if called directly
         raise ValueError("the kernel is not separable")
     col, row = factors
     grid = zero_pad(x[0], pad).astype(dtype, copy=False)
-    (kh, kw), (oh, ow) = w.shape[2:], out_shape
-    # ndimage centres a length-k filter on tap k//2; keep the fully inside part.
-    rows = ndimage.correlate1d(grid, row.astype(dtype), axis=1, mode="constant")
-    rows = rows[:, kw // 2 : kw // 2 + ow]
-    both = ndimage.correlate1d(rows, col.astype(dtype), axis=0, mode="constant")
-    return both[kh // 2 : kh // 2 + oh][None]
-
+    oh, ow = out_shape
+    row, col = row.astype(dtype), col.astype(dtype)
+    if row.size <= SHORT_TAPS:
+        rows = direct.shift_add_single(grid, row[None], (1, 1), (1, 1), (grid.shape[0], ow), dtype)
+    else:
+        rows = np.empty((grid.shape[0], ow), dtype)
+        banded.along_columns(grid, row, ow, rows)
+    if col.size <= SHORT_TAPS:
+        return direct.shift_add_single(rows, col[:, None], (1, 1), (1, 1), (oh, ow), dtype)[None]
+    out = np.empty((oh, ow), dtype)
+    banded.along_rows(rows, col, oh, out)
+    return out[None]
 
 
 def cost(
-    x_shape: tuple[int, ...], k: tuple[int, ...], pad: tuple[tuple[int, int], ...]
+    x_shape: tuple[int, ...],
+    k: tuple[int, ...],
+    pad: tuple[tuple[int, int], ...],
+    dtype: np.dtype = SEPARABLE_DTYPES[1],
 ) -> float:
-    """Estimated seconds of :func:`correlate`: ``kh + kw`` multiply-adds per padded pixel."""
-    grid = math.prod(n + b + a for n, (b, a) in zip(x_shape[1:], pad, strict=True))
-    return SEC_OVERHEAD_SEPARABLE + SEC_PER_SEPARABLE_MAC * grid * sum(k)
+    """Estimated seconds of :func:`correlate`: the SVD, then two banded passes."""
+    height, width = (n + b + a for n, (b, a) in zip(x_shape[1:], pad, strict=True))
+    oh, ow = height - k[0] + 1, width - k[1] + 1
+    outputs = (height * ow, oh * ow)
+    passes = [
+        direct.shift_add_cost((1, 1, ki), (n,), None, dtype) if ki <= SHORT_TAPS
+        else banded.cost(n // m, m, ki, dtype)
+        for ki, n, m in zip((k[1], k[0]), outputs, (ow, oh), strict=True)
+    ]
+    return SEC_OVERHEAD_SEPARABLE + sum(passes)
