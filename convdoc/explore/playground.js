@@ -420,7 +420,18 @@
     source.width = result.width = w;
     source.height = result.height = h;
 
-    function size() { return parseInt(control(root, "ksize").value, 10); }
+    // The controls' values, read once at the start of a redraw: reading a <select> after the
+    // redraw has rewritten text would make the browser recompute styles there and then.
+    var frozen = null;
+    function setting(name) { return frozen ? frozen[name] : control(root, name).value; }
+    function freeze() {
+      frozen = null;
+      var now = {};
+      ["ksize", "operation", "boundary", "colour", "levels"].forEach(function (name) { now[name] = setting(name); });
+      frozen = now;
+    }
+
+    function size() { return parseInt(setting("ksize"), 10); }
 
     function loadPreset(name) {
       var k = size(), preset = data.presets[name][String(k)];
@@ -441,7 +452,7 @@
 
     // Taps as laid over the image: the kernel turned 180 degrees for a convolution.
     function taps() {
-      var k = size(), flip = control(root, "operation").value === "convolve", t = new Float64Array(k * k);
+      var k = size(), flip = setting("operation") === "convolve", t = new Float64Array(k * k);
       for (var i = 0; i < k; i++) {
         for (var j = 0; j < k; j++) t[i * k + j] = flip ? weights[(k - 1 - i) * 5 + (k - 1 - j)] : weights[i * 5 + j];
       }
@@ -450,7 +461,7 @@
 
     // The same taps on a 5x5 grid (a 3x3 kernel in its middle, zeros around): what the filter uses.
     function gridTaps() {
-      var k = size(), flip = control(root, "operation").value === "convolve", q = (5 - k) / 2, i, j;
+      var k = size(), flip = setting("operation") === "convolve", q = (5 - k) / 2, i, j;
       grid.fill(0);
       for (i = 0; i < k; i++) {
         for (j = 0; j < k; j++) {
@@ -508,8 +519,17 @@
     function redraw() {
       if (!image) return;
       var t0 = performance.now();
-      var k = size(), boundary = control(root, "boundary").value;
-      var rgb = control(root, "colour").value === "rgb", levels = control(root, "levels").value;
+      freeze();
+      try {
+        draw(t0);
+      } finally {
+        frozen = null;
+      }
+    }
+
+    function draw(t0) {
+      var k = size(), boundary = setting("boundary");
+      var rgb = setting("colour") === "rgb", levels = setting("levels");
       var src = paddedPlanes(rgb, boundary), nc = src.length, n = w * h;
       // root.cdxNoSimd (tests) takes the JavaScript paths even where SIMD is available.
       var fast = simd && !root.cdxNoSimd;
@@ -552,7 +572,7 @@
       var total = 0;
       for (p = 0; p < k * k; p++) total += weights[Math.floor(p / k) * 5 + (p % k)];
       sumNote.textContent = "weights sum to " + num(Number(total.toPrecision(12)));
-      caption.textContent = (control(root, "operation").value === "convolve" ? "Convolution" : "Correlation") +
+      caption.textContent = (setting("operation") === "convolve" ? "Convolution" : "Correlation") +
         " with this " + k + "\u00d7" + k + " kernel, " + boundary + " boundary, " + (rgb ? "each RGB channel" : "greyscale") +
         "; results from " + num(Number(lo.toPrecision(4))) + " to " + num(Number(hi.toPrecision(4))) +
         (levels === "clip" ? ", clipped to 0\u2013255 (below 0 black, above 255 white)."
@@ -613,13 +633,13 @@
     }
 
     function showPixel() {
-      var k = size(), t = taps(), half = (k - 1) / 2, boundary = control(root, "boundary").value;
-      var rgb = control(root, "colour").value === "rgb", src = rgb ? planes.rgb : [planes.grey];
+      var k = size(), t = taps(), half = (k - 1) / 2, boundary = setting("boundary");
+      var rgb = setting("colour") === "rgb", src = rgb ? planes.rgb : [planes.grey];
       var y = picked[0], x = picked[1], names = rgb ? ["R", "G", "B"] : ["grey"];
       var sums = [], values = [], view = inspectorFor(k, names);
       view.head.nodeValue = "Pixel (row " + y + ", col " + x + "): the " + k + "\u00d7" + k +
         " neighbourhood times the kernel as laid over it" +
-        (control(root, "operation").value === "convolve" ? " (turned 180\u00b0)" : "") + ":";
+        (setting("operation") === "convolve" ? " (turned 180\u00b0)" : "") + ":";
       src.forEach(function (plane, c) {
         var terms = [], vals = [];
         for (var i = 0; i < k; i++) {
