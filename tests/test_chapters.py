@@ -26,6 +26,7 @@ CHAPTERS = [
     "what-is-convolution",
     "convolution-vs-correlation",
     "probability-of-a-sum",
+    "linear-systems",
     "stride-and-padding",
     "frequency-view",
     "why-cnns",

@@ -39,8 +39,8 @@ def run_chapter(name: str, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, A
     monkeypatch.setattr(myst_nb, "glue", record)
     namespace: dict[str, Any] = {"__name__": f"chapter_{name}"}
     try:
-        for cell in _code(name):
-            exec(compile(cell, f"<{name}>", "exec"), namespace)
+        for number, cell in enumerate(_code(name)):
+            exec(compile(cell, f"<{name} cell {number}>", "exec"), namespace)
     finally:
         plt.close("all")
     return glued, namespace
@@ -174,3 +174,143 @@ def test_three_box_blurs_against_scipy(probability: dict[str, Any]) -> None:
     assert probability["blur_rms_ratio"] == pytest.approx(rms1 / rms3, rel=1e-6)
     # The text: after three passes the average gap is under one grey level.
     assert rms3 < 1 < rms1
+
+
+# -- linear-systems ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lti() -> tuple[dict[str, Any], dict[str, Any]]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return run_chapter("linear-systems", monkeypatch)
+
+
+def _box_filter() -> tuple[np.ndarray, np.ndarray]:
+    """The black box's recursive filter as lfilter coefficients, from the page's prose."""
+    b = np.zeros(13)
+    b[0], b[12] = 1.0, 0.5
+    return b, np.array([1.0, -1.3, 0.64])
+
+
+def test_black_box_is_the_filter_the_page_reveals(lti) -> None:
+    from scipy.signal import lfilter
+
+    glued, ns = lti
+    b, a = _box_filter()
+    assert (glued["inside_a1"], glued["inside_a2"]) == (1.3, 0.64)
+    assert (glued["inside_gain"], glued["inside_echo"]) == (0.5, 12)
+    assert glued["inside_decay"] == pytest.approx(abs(np.roots(a)).max())
+    probe = np.random.default_rng(0).standard_normal(80)
+    np.testing.assert_allclose(ns["black_box"](probe), lfilter(b, a, probe), atol=1e-12)
+    h4 = lfilter(b, a, [1.0, 0, 0, 0])
+    for i in range(4):
+        assert glued[f"h4_{i}"] == pytest.approx(h4[i])
+    assert glued["y3_by_hand"] == pytest.approx(lfilter(b, a, [2.0, -1.0, 0.0, 3.0])[3])
+    assert glued["first_len"] == 200
+    assert 0 <= glued["first_gap"] < 1e-11  # rounding only
+
+
+def test_failures_measured_against_lfilter(lti) -> None:
+    from scipy.signal import lfilter
+
+    glued, ns = lti
+    b, a = _box_filter()
+    x = ns["x"]  # the noisy sine the page predicts
+    fade = np.linspace(1.0, 0.2, 200)
+    assert (glued["fade_from"], glued["fade_to"]) == (1.0, 0.2)
+    spike = np.zeros(200)
+    spike[0] = 1.0
+    late = np.roll(spike, 100)
+    systems = {
+        "fade": lambda v: fade * lfilter(b, a, v),
+        "sat": lambda v: 4 * np.tanh(lfilter(b, a, v) / 4),
+    }
+    for key, system in systems.items():
+        predicted = np.convolve(x, system(spike))[:200]
+        actual = system(x)
+        share = np.abs(actual - predicted).max() / np.abs(actual).max()
+        assert glued[f"fail_{key}"] == pytest.approx(100 * share, rel=1e-6)
+        assert share > 0.1
+    assert glued["fade_peak_early"] == pytest.approx(np.abs(systems["fade"](spike)).max())
+    assert glued["fade_peak_late"] == pytest.approx(np.abs(systems["fade"](late)).max())
+    sat = systems["sat"]
+    assert glued["sat_ratio"] == pytest.approx(np.abs(sat(2 * x)).max() / np.abs(sat(x)).max())
+    assert glued["sat_ratio"] < 2
+
+
+def test_associativity_numbers(lti) -> None:
+    glued, _ = lti
+    assert glued["tri_taps"] == "[1, 2, 3, 2, 1] / 9"
+    assert glued["tri_k"] == 5
+    assert glued["assoc_k"] == 25 + 33 - 1
+    assert glued["assoc_gap"] < 1e-12
+
+    def bell(size: int, sigma: float) -> np.ndarray:
+        t = np.arange(size) - (size - 1) / 2
+        g = np.exp(-0.5 * (t / sigma) ** 2)
+        return g / g.sum()
+
+    g34 = np.convolve(bell(25, 3.0), bell(33, 4.0))
+    t = np.arange(g34.size) - g34.size // 2
+    assert glued["g_spread"] == pytest.approx(np.sqrt(np.sum(g34 * t**2)), rel=1e-9)
+    g5 = bell(g34.size, 5.0)
+    assert glued["g_gap"] == pytest.approx(100 * np.abs(g34 - g5).max() / g5.max(), rel=1e-6)
+    assert glued["ten_layers_k"] == 10 * (3 - 1) + 1
+
+
+def test_separable_numbers(lti) -> None:
+    from scipy.linalg import svdvals
+
+    glued, _ = lti
+    k = 2 * math.ceil(4 * 3.0) + 1
+    assert (glued["sep_k"], glued["sep_full"], glued["sep_two"]) == (k, k * k, 2 * k)
+    assert glued["sep_gap"] < 1e-9
+    yy, xx = np.mgrid[-4:5, -4:5]
+    s = svdvals((xx**2 + yy**2 <= 16).astype(float))
+    assert glued["disc_rank"] == int(np.sum(s > 1e-10 * s[0])) > 1
+
+
+def test_collapse_and_relu_numbers(lti) -> None:
+    glued, ns = lti
+    w1, w2, signal = ns["w1"], ns["w2"], ns["signal"]
+
+    def layer(v: np.ndarray, w: np.ndarray) -> np.ndarray:  # torch's conv1d, valid
+        return np.correlate(v, w, mode="valid")
+
+    linear = layer(layer(signal, w1), w2)
+    relu = layer(np.maximum(layer(signal, w1), 0), w2)
+    one = layer(signal, np.convolve(w1, w2))
+    assert np.abs(linear - one).max() < 1e-12 and glued["collapse_gap"] < 1e-12
+    assert glued["relu_gap"] == pytest.approx(np.abs(relu - one).max())
+    assert glued["relu_peak"] == pytest.approx(np.abs(relu).max())
+    # The least-squares fit, redone with scipy on windows cut by hand.
+    from scipy.linalg import lstsq
+
+    import convdoc
+
+    rows, targets = [], []
+    for seed in range(glued["fit_signals"]):
+        s = convdoc.noisy_sine(64, 16, seed=seed)
+        rows += [np.r_[s[i : i + 5], 1.0] for i in range(s.size - 4)]
+        targets.append(layer(np.maximum(layer(s, w1), 0), w2))
+    design, target = np.array(rows), np.concatenate(targets)
+    coef, *_ = lstsq(design, target)
+    residual = target - design @ coef
+    share = np.sqrt(np.mean(residual**2)) / np.std(target)
+    assert glued["fit_share"] == pytest.approx(100 * share, rel=1e-6)
+
+
+def test_commutativity_numbers(lti) -> None:
+    from scipy.signal import convolve
+
+    glued, ns = lti
+    x, h = ns["x40"], ns["h7"]
+    assert (glued["comm_n"], glued["comm_k"]) == (x.size, h.size) == (40, 7)
+    same_hx = convolve(h, x, mode="same")
+    full = convolve(x, h)
+    assert glued["comm_same_hx"] == same_hx.size == 7
+    assert glued["comm_same_first"] == pytest.approx(same_hx[0])
+    assert glued["comm_same_at"] == pytest.approx(convolve(x, h, mode="same")[0])
+    where = [i for i in range(full.size - 6) if np.allclose(full[i : i + 7], same_hx)]
+    assert where == [glued["comm_same_where"]]
+    assert "40" in glued["comm_layer_error"] and "7" in glued["comm_layer_error"]
