@@ -493,3 +493,25 @@ def test_an_odd_sized_picture_matches_convdoc(odd_page, engine, kernel, colour, 
     off = np.abs(drawn[:, :, :3].transpose(2, 0, 1) - want)
     assert off.max() <= 1 and not off[~ties].any()
     assert (drawn[:, :, 3] == 255).all()
+
+
+@pytest.mark.parametrize("shared", [False, True])
+@pytest.mark.parametrize("boundary", ["constant", "edge", "reflect", "symmetric", "wrap"])
+def test_padding_is_numpy_pad(page, boundary, shared):
+    # The script pads each plane once per rule; within one buffer (wasm memory) it copies
+    # rows in place, otherwise through subarrays. Both must be numpy.pad.
+    plane = np.arange(63, dtype=float).reshape(9, 7) * 1.5 - 20
+    got = page.evaluate(
+        """([values, boundary, shared]) => {
+          const h = 9, w = 7, n = h * w, m = (h + 4) * (w + 4);
+          const buffer = shared ? new ArrayBuffer(8 * (n + m + 3)) : null;
+          const src = shared ? new Float64Array(buffer, 8 * (m + 3), n) : new Float64Array(n);
+          const dst = shared ? new Float64Array(buffer, 8, m) : new Float64Array(m);
+          src.set(values);
+          dst.fill(-999);
+          window.convdocPlayground.padPlane(src, w, h, boundary, dst);
+          return Array.from(dst);
+        }""",
+        [plane.ravel().tolist(), boundary, shared],
+    )
+    assert_array_equal(np.array(got).reshape(13, 11), np.pad(plane, 2, mode=boundary))

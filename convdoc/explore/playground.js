@@ -48,8 +48,12 @@
   var PAD = 2;
 
   // Pad a plane once per boundary rule: dst is (h + 2 PAD) x (w + 2 PAD), the numpy.pad of src.
+  // (When src and dst share a buffer, the wasm memory, rows are copied within it: no
+  // subarray per row.)
   function padPlane(src, w, h, boundary, dst) {
     var wp = w + 2 * PAD, cols = new Int32Array(2 * PAD), x, y, r, o, base, c;
+    var shared = src.buffer === dst.buffer, all = shared ? new Float64Array(dst.buffer) : null;
+    var s0 = shared ? src.byteOffset / 8 : 0, d0 = shared ? dst.byteOffset / 8 : 0;
     for (x = 0; x < PAD; x++) {
       cols[x] = sourceIndex(x - PAD, w, boundary);
       cols[PAD + x] = sourceIndex(w + x, w, boundary);
@@ -62,7 +66,8 @@
         continue;
       }
       base = r * w;
-      dst.set(src.subarray(base, base + w), o + PAD);
+      if (shared) all.copyWithin(d0 + o + PAD, s0 + base, s0 + base + w);
+      else dst.set(src.subarray(base, base + w), o + PAD);
       for (x = 0; x < PAD; x++) {
         c = cols[x];
         dst[o + x] = c < 0 ? 0 : src[base + c];
@@ -333,15 +338,15 @@
     return uleb(body.length).concat(body);
   }
 
-  // The planes (4 padded, 3 results), the pixels and the taps in one wasm memory, or null
-  // without SIMD.
+  // The planes (4 padded, 3 results, the 4 of the photo), the pixels and the taps in one wasm
+  // memory, or null without SIMD.
   function makeSimd(w, h) {
     try {
       if (typeof WebAssembly !== "object") return null;
       var wp = w + 2 * PAD, hp = h + 2 * PAD, n = w * h;
       var up = function (bytes) { return 16 * Math.ceil(bytes / 16) + 64; };  // aligned, with slack
       var padBytes = up(8 * wp * hp), outBytes = up(8 * n), pixBytes = up(4 * n);
-      var size = 4 * padBytes + 3 * outBytes + pixBytes + 8 * 32, pages = Math.ceil(size / 65536);
+      var size = 4 * padBytes + 7 * outBytes + pixBytes + 8 * 32, pages = Math.ceil(size / 65536);
       var section = function (id, bytes) { return [id].concat(uleb(bytes.length), bytes); };
       var i32 = [0x7f], f64 = [0x7c];
       var bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0].concat(
@@ -361,11 +366,11 @@
       var exports = new WebAssembly.Instance(new WebAssembly.Module(binary), { e: { m: memory } }).exports;
       var at = 0, views = [], i;
       for (i = 0; i < 4; i++, at += padBytes) views.push(new Float64Array(memory.buffer, at, wp * hp));
-      for (i = 0; i < 3; i++, at += outBytes) views.push(new Float64Array(memory.buffer, at, n));
+      for (i = 0; i < 7; i++, at += outBytes) views.push(new Float64Array(memory.buffer, at, n));
       var pixels = new Uint8ClampedArray(memory.buffer, at, 4 * n), pixelsAt = at;
       at += pixBytes;
       return { exports: exports, b3: exports.b3, b5: exports.b5, padded: views.slice(0, 4),
-               outputs: views.slice(4), pixels: pixels, pixelsAt: pixelsAt,
+               outputs: views.slice(4, 7), source: views.slice(7), pixels: pixels, pixelsAt: pixelsAt,
                taps: new Float64Array(memory.buffer, at, 25), tapsAt: at,
                range: new Float64Array(memory.buffer, at + 8 * 25, 4), rangeAt: at + 8 * 25 };
     } catch (e) {
@@ -731,8 +736,9 @@
       var ctx = canvas.getContext("2d");
       ctx.drawImage(photo, 0, 0);
       var px = ctx.getImageData(0, 0, w, h).data;
-      planes.rgb = [new Float64Array(w * h), new Float64Array(w * h), new Float64Array(w * h)];
-      planes.grey = new Float64Array(w * h);
+      planes.rgb = simd ? simd.source.slice(1)
+        : [new Float64Array(w * h), new Float64Array(w * h), new Float64Array(w * h)];
+      planes.grey = simd ? simd.source[0] : new Float64Array(w * h);
       for (var p = 0; p < w * h; p++) {
         var r = px[4 * p], g = px[4 * p + 1], b = px[4 * p + 2];
         planes.rgb[0][p] = r;
