@@ -24,7 +24,9 @@ Prints a table of ratios of the fastest batches, writes
 * ``stride4``: a stride-4 layer at least 2x faster than SciPy's result subsampled;
 * ``gaussian``: 2-D Gaussian blur (15x15 and larger) at least 3x faster than
   scipy.signal.convolve2d;
-* ``loop``: the loop reference runs the tutorial's examples in under half a second.
+* ``loop``: the loop reference runs the tutorial's examples in under half a second;
+* ``grouped``: a grouped or depthwise conv2d (``groups > 1``) no slower than running
+  its groups one by one (within the same 1.15x noise allowance as ``plain``).
 
 This is not a test: timing depends on the machine. ``tests/test_bench_smoke.py``
 runs the same code path once on tiny sizes to check the harness itself.
@@ -58,6 +60,7 @@ PLAIN_RATIO = 1.15
 STRIDE_SPEEDUP = 2.0
 GAUSSIAN_SPEEDUP = 3.0
 LOOP_SECONDS = 0.5
+GROUPED_RATIO = 1.15
 
 
 @dataclass
@@ -232,6 +235,37 @@ def loop_cases() -> list[Case]:
     ]
 
 
+def grouped(side: int) -> list[Case]:
+    """Grouped and depthwise layers of real networks against their groups run one by one."""
+    rng = _rng()
+    cases = []
+    # (channels, groups, kernel): MobileNet's depthwise 3x3, ConvNeXt's depthwise 7x7,
+    # ResNeXt's 32 groups of 4, and two wide groups (AlexNet's split).
+    for channels, groups, k in ((64, 64, 3), (96, 96, 7), (128, 32, 3), (64, 2, 3)):
+        x = rng.standard_normal((channels, side, side))
+        w = rng.standard_normal((channels, channels // groups, k, k))
+
+        def one_by_one(x=x, w=w, groups=groups, k=k):
+            return np.concatenate([
+                convdoc.conv2d(xg, wg, padding=k // 2)
+                for xg, wg in zip(np.split(x, groups), np.split(w, groups), strict=True)
+            ])
+
+        cases.append(
+            Case(
+                "grouped",
+                f"{channels} ch {side}x{side}, {k}x{k}, groups={groups}",
+                {
+                    "convdoc": lambda x=x, w=w, g=groups, k=k: convdoc.conv2d(
+                        x, w, padding=k // 2, groups=g
+                    ),
+                    "groups one by one": one_by_one,
+                },
+            )
+        )
+    return cases
+
+
 SWEEPS: dict[str, dict[str, Any]] = {
     "full": {
         "sizes_1d": [100, 1_000, 10_000, 100_000, 1_000_000],
@@ -239,6 +273,7 @@ SWEEPS: dict[str, dict[str, Any]] = {
         "sizes_2d": [64, 256, 1024, 2048],
         "kernels_2d": [3, 7, 15, 31, 63],
         "gauss_kernels": [15, 31, 63],
+        "grouped_side": 56,
         "loop_limit": 20_000,
         "direct_limit": 2e9,
         "repeats": 5,
@@ -250,6 +285,7 @@ SWEEPS: dict[str, dict[str, Any]] = {
         "sizes_2d": [64, 512, 2048],
         "kernels_2d": [3, 15, 63],
         "gauss_kernels": [15, 31],
+        "grouped_side": 56,
         "loop_limit": 20_000,
         "direct_limit": 4e8,
         "repeats": 3,
@@ -261,6 +297,7 @@ SWEEPS: dict[str, dict[str, Any]] = {
         "sizes_2d": [12],
         "kernels_2d": [3, 4],
         "gauss_kernels": [5],
+        "grouped_side": 8,
         "loop_limit": 1_000,
         "direct_limit": 1e5,
         "repeats": 1,
@@ -277,6 +314,7 @@ def build_cases(sweep: dict[str, Any]) -> list[Case]:
         *gaussian_2d(sweep["sizes_2d"], sweep["gauss_kernels"], sweep["direct_limit"]),
         *strided(sweep["sizes_1d"], sweep["kernels_1d"], sweep["sizes_2d"], sweep["kernels_2d"]),
         *loop_cases(),
+        *grouped(sweep["grouped_side"]),
     ]
 
 
@@ -349,6 +387,8 @@ def case_targets(case: Case) -> dict[str, bool]:
         met["stride4"] = t["scipy subsampled"] / t["convdoc"] >= STRIDE_SPEEDUP
     if case.group == "loop":
         met["loop"] = t["loop reference"] <= LOOP_SECONDS
+    if case.group == "grouped":
+        met["grouped"] = t["convdoc"] / t["groups one by one"] <= GROUPED_RATIO
     return met
 
 
@@ -419,6 +459,22 @@ def evaluate(cases: list[Case]) -> list[Verdict]:
                 slowest[0] <= LOOP_SECONDS,
                 f"slowest docs example = {slowest[0] * 1e3:.0f} ms ({slowest[1]}); "
                 f"target <= {LOOP_SECONDS * 1e3:.0f} ms",
+            )
+        )
+
+    group_ratios = [
+        (c.speed()["convdoc"] / c.speed()["groups one by one"], c.label)
+        for c in cases
+        if c.group == "grouped"
+    ]
+    if group_ratios:
+        worst = max(group_ratios)
+        verdicts.append(
+            Verdict(
+                "grouped",
+                worst[0] <= GROUPED_RATIO,
+                f"worst convdoc/groups one by one = {worst[0]:.2f}x ({worst[1]}); "
+                f"target <= {GROUPED_RATIO}x over {len(group_ratios)} cases",
             )
         )
     return verdicts

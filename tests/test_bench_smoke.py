@@ -32,12 +32,12 @@ def test_smoke_run_writes_results_and_verdicts(bench, tmp_path, capsys) -> None:
     printed = capsys.readouterr().out
     payload = json.loads(out.read_text())
     groups = {case["group"] for case in payload["cases"]}
-    assert groups == {"plain", "gaussian", "stride4", "loop"}
+    assert groups == {"plain", "gaussian", "stride4", "loop", "grouped"}
     for case in payload["cases"]:
         assert "convdoc" in case["seconds"]
         assert all(math.isfinite(t) and t > 0 for t in case["seconds"].values())
     targets = {t["target"] for t in payload["targets"]}
-    assert targets == {"plain", "stride4", "gaussian", "loop"}
+    assert targets == {"plain", "stride4", "gaussian", "loop", "grouped"}
     for target in targets:
         assert f" {target}: " in printed
 
@@ -62,3 +62,11 @@ def test_evaluate_applies_the_thresholds(bench) -> None:
     verdicts = {v.target: v for v in bench.evaluate([fast, slow])}
     assert not verdicts["stride4"].passed
     assert "(b)" in verdicts["stride4"].detail
+
+
+def test_grouped_target_compares_with_the_groups_one_by_one(bench) -> None:
+    even = bench.Case("grouped", "a", {}, times={"convdoc": 1.0, "groups one by one": 1.1})
+    slow = bench.Case("grouped", "b", {}, times={"convdoc": 2.0, "groups one by one": 1.0})
+    assert {v.target: v for v in bench.evaluate([even])}["grouped"].passed
+    verdict = {v.target: v for v in bench.evaluate([even, slow])}["grouped"]
+    assert not verdict.passed and "(b)" in verdict.detail
