@@ -720,3 +720,31 @@ def test_grouped_non_finite_transposed_weight_touches_only_its_group():
     out = conv_transpose1d(x, w, stride=2, groups=2)
     np.testing.assert_array_equal(out[0], [np.inf, 1, np.inf, 1, np.inf, 1])
     np.testing.assert_array_equal(out[1], [1, 2, 1, 2, 1, 2])
+
+
+@pytest.mark.parametrize(
+    ("c", "groups", "k", "c_out"),
+    [(64, 64, 3, 64), (32, 32, 3, 64), (128, 32, 3, 128), (64, 2, 3, 64), (48, 48, 7, 48)],
+)
+def test_grouped_layers_need_memory_in_proportion_to_input_and_output(c, groups, k, c_out):
+    # Batched over groups or one group at a time, the arrays a grouped layer builds stay
+    # within a small multiple of its input and output: no K^2 copy of the windows.
+    import tracemalloc
+
+    x = np.ones((c, 40, 40))
+    w = np.ones((c_out, c // groups, k, k))
+    w_t = np.ones((c, c_out // groups, k, k))
+    calls = [
+        (lambda: conv2d(x, w, padding=k // 2, groups=groups), w),
+        (lambda: conv_transpose2d(x, w_t, stride=2, groups=groups), w_t),
+    ]
+    for call, weight in calls:
+        tracemalloc.start()
+        try:
+            y = call()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak <= 8 * (x.nbytes + y.nbytes + weight.nbytes)
+    # Away from the borders every output of the direct layer sums K*K*C_in/groups ones.
+    assert conv2d(x, w, padding=k // 2, groups=groups)[0, 20, 20] == k * k * (c // groups)
