@@ -55,7 +55,6 @@ targets of the issue as PASS/FAIL lines, per thread setting:
 
 A JSON file (``--json``, default ``benchmarks/results-peers.json``, not
 committed) holds the machine, versions, every time and ratio and the verdicts.
-Depthwise layers are skipped with a note: convdoc has no ``groups`` yet.
 This is not a test: ``tests/test_bench_peers.py`` checks the harness logic.
 """
 
@@ -94,7 +93,6 @@ TORCH_RATIO = 2.0
 OPENCV_RATIO = 2.0
 SMALL_KERNEL = 5  # "small 2-D kernels": at most this many taps per side
 
-DEPTHWISE_NOTE = "depthwise conv2d skipped: convdoc has no `groups` parameter yet"
 
 
 # ------------------------------------------------------------------------- peers
@@ -289,6 +287,23 @@ def layer_cases(peers: Peers, scale: float = 1.0) -> list[Case]:
             )
             convert["torch"] = _first
         cases.append(Case(group, label.format(n=n), "float32", contenders, convert))
+
+    # Depthwise 3x3 (MobileNet's block): one kernel per channel, groups = channels.
+    c, n = (32, px(112)) if scale >= 1 else (4, px(112))
+    x = rng.standard_normal((c, n, n)).astype(np.float32)
+    w = rng.standard_normal((c, 1, 3, 3)).astype(np.float32)
+    contenders = {
+        "convdoc": lambda x=x, w=w, c=c: convdoc.conv2d(x, w, padding=1, groups=c),
+    }
+    convert = {}
+    if peers.torch is not None:
+        xt, wt = _tensor(peers, x[None]), _tensor(peers, w)
+        contenders["torch"] = lambda xt=xt, wt=wt, c=c: peers.F.conv2d(
+            xt, wt, padding=1, groups=c
+        )
+        convert["torch"] = _first
+    label = f"depthwise conv2d {c}x{n}x{n} 3x3 p1 groups={c}"
+    cases.append(Case("layer", label, "float32", contenders, convert))
 
     # Transposed 4x4 stride 2 (the DCGAN/U-Net upsampling layer).
     c_in, c_out, n = (64, 32, px(28)) if scale >= 1 else (8, 4, px(28))
@@ -630,7 +645,7 @@ def to_json(runs: dict[int, tuple[list[Case], list[Verdict]]], mode: str, peers:
         },
         "versions": versions,
         "missing_peers": list(peers.missing),
-        "notes": [DEPTHWISE_NOTE],
+        "notes": [],
         "runs": [],
     }
     for threads, (cases, verdicts) in runs.items():
@@ -664,7 +679,6 @@ def run(mode: str, threads: list[int], json_path: Path | None, peers: Peers) -> 
     setting = SETTINGS[mode]
     if peers.missing:
         print(f"note: not installed, left out: {', '.join(peers.missing)}")
-    print(f"note: {DEPTHWISE_NOTE}")
     cases_by_threads: dict[int, tuple[list[Case], list[Verdict]]] = {}
     for n in threads:
         cases = build_cases(peers, setting)
