@@ -351,6 +351,10 @@ def _batch_groups(weight: np.ndarray, groups: int) -> bool:
     )
 
 
+# Bytes of one block of groups' outputs in the batched grouped plan: a share of L2.
+_GROUP_BLOCK_BYTES = 1 << 18
+
+
 def _grouped_windows(
     grid: np.ndarray,
     weight: np.ndarray,
@@ -388,21 +392,31 @@ def _grouped_windows(
     x = grid.reshape(groups, c_in_g, *spatial)
     w = weight.reshape(groups, c_out_g, c_in_g, *k)
     out = np.zeros((groups, c_out_g, *out_shape), dtype=dtype)
-    scratch = np.empty_like(out) if c_in_g == 1 else None
-    for tap in itertools.product(*(range(ki) for ki in k)):
-        window = tuple(
-            slice(t * d, t * d + s * (o - 1) + 1, s)
-            for t, d, s, o in zip(tap, dilation, stride, out_shape, strict=True)
-        )
-        patch = x[(slice(None), slice(None), *window)]  # (groups, C_in/g, *out_shape), a view
-        taps = w[(slice(None), slice(None), slice(None), *tap)]  # (groups, C_out/g, C_in/g)
-        if c_in_g == 1:
-            # (groups, C_out/g, 1, ...) * (groups, 1, *out_shape), into a reused buffer.
-            np.multiply(taps.reshape(groups, c_out_g, *(1,) * nd), patch, out=scratch)
-            out += scratch
-        else:
-            flat = patch.reshape(groups, c_in_g, -1)
-            out += np.matmul(taps, flat).reshape(out.shape)
+    # Groups in blocks whose outputs stay in the cache while every tap is added
+    # (a depthwise layer's whole output would not: each tap would cost a trip
+    # to memory).
+    per_group = c_out_g * math.prod(out_shape) * dtype.itemsize
+    block = max(1, _GROUP_BLOCK_BYTES // max(per_group, 1))
+    scratch = np.empty_like(out[:block]) if c_in_g == 1 else None
+    taps_all = list(itertools.product(*(range(ki) for ki in k)))
+    for g0 in range(0, groups, block):
+        g1 = min(groups, g0 + block)
+        out_b = out[g0:g1]
+        for tap in taps_all:
+            window = tuple(
+                slice(t * d, t * d + s * (o - 1) + 1, s)
+                for t, d, s, o in zip(tap, dilation, stride, out_shape, strict=True)
+            )
+            patch = x[(slice(g0, g1), slice(None), *window)]  # (block, C_in/g, *out), a view
+            taps = w[(slice(g0, g1), slice(None), slice(None), *tap)]  # (block, C_out/g, C_in/g)
+            if c_in_g == 1:
+                # (block, C_out/g, 1, ...) * (block, 1, *out_shape), into a reused buffer.
+                tmp = scratch[: g1 - g0]
+                np.multiply(taps.reshape(g1 - g0, c_out_g, *(1,) * nd), patch, out=tmp)
+                out_b += tmp
+            else:
+                flat = patch.reshape(g1 - g0, c_in_g, -1)
+                out_b += np.matmul(taps, flat).reshape(out_b.shape)
     return out.reshape(c_out, *out_shape)
 
 

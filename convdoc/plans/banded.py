@@ -100,8 +100,8 @@ def cost(n_rows: int, n_out: int, k: int, dtype: np.dtype) -> float:
     ``n_rows`` rows (or columns) of ``n_out`` outputs each: ``BLOCK + K - 1``
     multiply-adds per output and a call per block. These products are too
     thin for BLAS's full speed: measured on 1024 x 1024 images (3 to 31 taps)
-    about 0.15 ns per multiply-add in float32 and 0.23 ns in float64, on the
+    about 0.15 ns per multiply-add in float32 and in float64 alike, on the
     same loaded machine as :func:`convdoc.plans.direct.shift_add_cost`.
     """
-    per_mac = 1.5e-10 if dtype.itemsize <= 4 else 2.3e-10
+    per_mac = 1.5e-10
     return -(-n_out // BLOCK) * 3e-6 + per_mac * n_rows * n_out * (BLOCK + k - 1)

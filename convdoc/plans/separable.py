@@ -21,9 +21,6 @@ __all__ = ["SEPARABLE_DTYPES", "correlate", "cost", "rank_one"]
 # Seconds for the SVD of a small kernel and the calls around the passes.
 SEC_OVERHEAD_SEPARABLE = 2e-5
 
-#: Passes of at most this many taps are shifted sums; longer ones banded GEMMs.
-SHORT_TAPS = 5
-
 # Result dtypes the separable plan computes in (BLAS's real ones).
 SEPARABLE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -57,9 +54,9 @@ def correlate(
 ) -> np.ndarray:
     """Rank-one 2-D kernel as a pass along the columns then one along the rows.
 
-    A pass of at most :data:`SHORT_TAPS` taps is a shift-and-add
-    (:func:`convdoc.plans.direct.shift_add_single`), a longer one a banded
-    GEMM (:mod:`convdoc.plans.banded`).
+    Each pass is a shift-and-add (:func:`convdoc.plans.direct.shift_add_single`)
+    or a banded GEMM (:mod:`convdoc.plans.banded`), whichever is priced
+    cheaper (short float32 passes are shifted sums, the rest banded).
     """
     dtype = np.result_type(x, w)
     factors = rank_one(w[0, 0], dtype)
@@ -69,16 +66,29 @@ def correlate(
     grid = zero_pad(x[0], pad).astype(dtype, copy=False)
     oh, ow = out_shape
     row, col = row.astype(dtype), col.astype(dtype)
-    if row.size <= SHORT_TAPS:
+    if _shifted(grid.shape[0], ow, row.size, dtype):
         rows = direct.shift_add_single(grid, row[None], (1, 1), (1, 1), (grid.shape[0], ow), dtype)
     else:
         rows = np.empty((grid.shape[0], ow), dtype)
         banded.along_columns(grid, row, ow, rows)
-    if col.size <= SHORT_TAPS:
+    if _shifted(ow, oh, col.size, dtype):
         return direct.shift_add_single(rows, col[:, None], (1, 1), (1, 1), (oh, ow), dtype)[None]
     out = np.empty((oh, ow), dtype)
     banded.along_rows(rows, col, oh, out)
     return out[None]
+
+
+def _shifted(n_rows: int, n_out: int, k: int, dtype: np.dtype) -> bool:
+    """Whether a pass of ``k`` taps is cheaper as shifted sums than as a banded GEMM."""
+    return _pass_cost(n_rows, n_out, k, dtype, shifted=True) <= _pass_cost(
+        n_rows, n_out, k, dtype, shifted=False
+    )
+
+
+def _pass_cost(n_rows: int, n_out: int, k: int, dtype: np.dtype, *, shifted: bool) -> float:
+    if shifted:
+        return direct.shift_add_cost((1, 1, k), (n_rows * n_out,), None, dtype)
+    return banded.cost(n_rows, n_out, k, dtype)
 
 
 def cost(
@@ -90,10 +100,8 @@ def cost(
     """Estimated seconds of :func:`correlate`: the SVD, then two banded passes."""
     height, width = (n + b + a for n, (b, a) in zip(x_shape[1:], pad, strict=True))
     oh, ow = height - k[0] + 1, width - k[1] + 1
-    outputs = (height * ow, oh * ow)
-    passes = [
-        direct.shift_add_cost((1, 1, ki), (n,), None, dtype) if ki <= SHORT_TAPS
-        else banded.cost(n // m, m, ki, dtype)
-        for ki, n, m in zip((k[1], k[0]), outputs, (ow, oh), strict=True)
-    ]
+    passes = (
+        min(_pass_cost(rows, n, ki, dtype, shifted=s) for s in (True, False))
+        for rows, n, ki in ((height, ow, k[1]), (ow, oh, k[0]))
+    )
     return SEC_OVERHEAD_SEPARABLE + sum(passes)
