@@ -515,3 +515,20 @@ def test_padding_is_numpy_pad(page, boundary, shared):
         [plane.ravel().tolist(), boundary, shared],
     )
     assert_array_equal(np.array(got).reshape(13, 11), np.pad(plane, 2, mode=boundary))
+
+
+def test_clip_or_rescale_maps_the_same_results_without_filtering_again(page):
+    root = page.locator(".convdoc-explorer").nth(1)
+    _use(root, "wasm")
+    _configure(root, "sobel_x", 5, "convolve", "wrap", "clip", "rgb")
+    count = root.get_attribute("data-filtered")
+    _select(root, "levels", "rescale")
+    assert root.get_attribute("data-filtered") == count  # only the grey levels were redone
+    planes = _planes(root)["rgb"]
+    expected = np.stack([convdoc.convolve(p, _kernel("sobel_x", 5), mode="same",
+                                          boundary="wrap") for p in planes])
+    assert json.loads(root.get_attribute("data-range")) == pytest.approx(
+        [expected.min(), expected.max()])
+    _assert_drawn(root, expected, "rescale", "rgb")
+    _select(root, "boundary", "edge")  # a new rule: filtered again
+    assert int(root.get_attribute("data-filtered")) == int(count) + 1

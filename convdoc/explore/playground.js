@@ -420,6 +420,7 @@
                  off: new Int32Array(25), wt: new Float64Array(25) };
     var littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
     var picture = null, picture32 = null;
+    var filtered = { key: null, lo: 0, hi: 0, count: 0 };  // what the results were filtered with
     var image = null, picked = [Math.floor(h / 2), Math.floor(w / 2)];
     var weights = new Float64Array(25);
     source.width = result.width = w;
@@ -535,26 +536,35 @@
     function draw(t0) {
       var k = size(), boundary = setting("boundary");
       var rgb = setting("colour") === "rgb", levels = setting("levels");
-      var src = paddedPlanes(rgb, boundary), nc = src.length, n = w * h;
+      var nc = rgb ? 3 : 1, n = w * h, pairs = n >> 1, c, p, v, o;
       // root.cdxNoSimd (tests) takes the JavaScript paths even where SIMD is available.
-      var fast = simd && !root.cdxNoSimd;
-      makePlan(gridTaps(), plan, !fast);
-      var lo = Infinity, hi = -Infinity, c, p, v, o, pairs = n >> 1, r4 = fast && simd.range;
-      for (c = 0; c < nc; c++) {
-        o = fast ? filterSimd(simd, src[c], w, h, plan, outputs[c]) : filterPlane(src[c], w, h, plan, outputs[c], tmp);
-        p = 0;
-        if (fast) {
-          if (w % 2) simd.exports.range(o.byteOffset, pairs, simd.rangeAt);  // else the block's
-          lo = Math.min(lo, r4[0], r4[1]);
-          hi = Math.max(hi, r4[2], r4[3]);
-          p = 2 * pairs;
+      var fast = simd && !root.cdxNoSimd, grid5 = gridTaps();
+      // Filter only when the taps, the rule or the image changed (not for clip/rescale).
+      var key = [boundary, nc, fast].concat(Array.prototype.slice.call(grid5)).join(",");
+      if (key !== filtered.key) {
+        var src = paddedPlanes(rgb, boundary), r4 = fast && simd.range;
+        var lo = Infinity, hi = -Infinity;
+        makePlan(grid5, plan, !fast);
+        for (c = 0; c < nc; c++) {
+          o = fast ? filterSimd(simd, src[c], w, h, plan, outputs[c]) : filterPlane(src[c], w, h, plan, outputs[c], tmp);
+          p = 0;
+          if (fast) {
+            if (w % 2) simd.exports.range(o.byteOffset, pairs, simd.rangeAt);  // else the block's
+            lo = Math.min(lo, r4[0], r4[1]);
+            hi = Math.max(hi, r4[2], r4[3]);
+            p = 2 * pairs;
+          }
+          for (; p < n; p++) {
+            v = o[p];
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
         }
-        for (; p < n; p++) {
-          v = o[p];
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
+        filtered = { key: key, lo: lo, hi: hi, count: filtered.count + 1 };
+        root.setAttribute("data-filtered", String(filtered.count));
       }
+      lo = filtered.lo;
+      hi = filtered.hi;
       var ctx = result.getContext("2d");
       if (!picture) {
         picture = ctx.createImageData(w, h);
