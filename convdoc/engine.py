@@ -15,8 +15,13 @@ The ways of computing those sums are the plans of :mod:`convdoc.plans`, one
 module each, and :mod:`convdoc.plans.planner` prices them:
 
 * :mod:`~convdoc.plans.direct`: windowed sums, one multiply-add per tap
-  (shift-and-add, :func:`numpy.correlate` and its polyphase form, einsum);
+  (shift-and-add in cache-sized blocks, :func:`numpy.correlate` and its
+  polyphase form, einsum);
+* :mod:`~convdoc.plans.gemm`: multi-channel layers as GEMMs on the flattened
+  image (polyphase components for a stride);
 * :mod:`~convdoc.plans.im2col`: all windows as one matrix, one GEMM;
+* :mod:`~convdoc.plans.banded`: single-channel image filters as GEMMs with
+  banded tap matrices, one per kernel row;
 * :mod:`~convdoc.plans.blocks`: strided 2-D filters as banded tap matrices;
 * :mod:`~convdoc.plans.polyphase`: strided 1-D layers computing only the
   kept outputs, by matrix products over the phases;
@@ -25,7 +30,10 @@ module each, and :mod:`convdoc.plans.planner` prices them:
 * :mod:`~convdoc.plans.overlap_save`: FFTs of the polyphase components, in
   overlapping blocks along long 1-D signals;
 * :mod:`~convdoc.plans.gather`: taps gathered per output, when the padding
-  would dwarf the input (used by the layers).
+  would dwarf the input (used by the layers);
+* :mod:`~convdoc.plans.transposed` and :mod:`~convdoc.plans.pooling`: the
+  transposed layers (one GEMM, then col2im) and pooling (strided views),
+  called by :mod:`convdoc.layers`.
 
 ``method="auto"`` takes the cheapest by the planner's cost model,
 ``"direct"`` the cheapest direct plan and ``"fft"`` forces the FFT.
