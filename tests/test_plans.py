@@ -281,3 +281,20 @@ def test_long_1d_signal_takes_overlap_save_and_equals_numpy(monkeypatch) -> None
     got = convolve(xi, hi)
     assert got.dtype == xi.dtype
     np.testing.assert_array_equal(got, np.convolve(xi, hi))
+
+
+def test_rank_one_gate_rejects_a_random_kernel_without_the_svd(monkeypatch) -> None:
+    # A 63x63 random kernel on a small image made "auto" run a 63x63 SVD (milliseconds,
+    # seconds on a loaded machine) before taking the FFT; the pivot test rejects it first.
+    from convdoc.plans import separable
+
+    rng = np.random.default_rng(11)
+    calls = []
+    monkeypatch.setattr(np.linalg, "svd", lambda *a, **k: calls.append(1) or None)
+    assert separable.rank_one(rng.standard_normal((63, 63))) is None
+    assert calls == []
+    monkeypatch.undo()
+    col, row = rng.random(7) + 0.5, rng.random(9) - 0.5
+    factors = separable.rank_one(np.outer(col, row))
+    assert factors is not None
+    np.testing.assert_allclose(np.outer(*factors), np.outer(col, row), atol=1e-14)

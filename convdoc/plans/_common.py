@@ -13,7 +13,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["all_finite", "fft_work_dtype", "gemm_seconds", "round_to_int", "zero_pad"]
+__all__ = [
+    "all_finite",
+    "fft_work_dtype",
+    "gemm_seconds",
+    "round_to_int",
+    "sums_fit",
+    "zero_pad",
+]
 
 
 def gemm_seconds(macs: float, dtype: np.dtype) -> float:
@@ -91,3 +98,25 @@ def zero_pad(arr: np.ndarray, pad: Sequence[tuple[int, int]]) -> np.ndarray:
     out[(Ellipsis, *inner)] = arr
     return out
 
+
+
+def sums_fit(x: np.ndarray, w: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether no product or partial sum of ``x`` and ``w`` taps can overflow ``dtype``.
+
+    BLAS fuses multiply and add (FMA): a product just beyond the float range
+    plus a large opposite sum stays finite there, where the definition's
+    multiply-then-add overflows to infinity. Plans built on BLAS with
+    zero-padded tap matrices (banded, separable) run only when every sum of
+    ``w.size`` products stays a quarter below the largest float.
+    """
+    if dtype.kind not in "fc":
+        return True
+    big = float(np.finfo(dtype).max) / 4
+    if x.size == 0 or w.size == 0:
+        return True
+    mx = max(abs(float(np.max(x.real if x.dtype.kind == "c" else x))),
+             abs(float(np.min(x.real if x.dtype.kind == "c" else x))))
+    mw = float(np.max(np.abs(w)))
+    if x.dtype.kind == "c":
+        mx = float(np.max(np.abs(x)))
+    return mx * mw * w.size < big

@@ -19,7 +19,7 @@ import numpy as np
 
 from convdoc._spectra import spectrum
 from convdoc.plans import overlap_save
-from convdoc.plans._common import fft_work_dtype, round_to_int, zero_pad
+from convdoc.plans._common import all_finite, fft_work_dtype, round_to_int, zero_pad
 
 __all__ = ["correlate", "cost", "dilate", "exact_enough", "scipy_mode"]
 
@@ -59,10 +59,13 @@ def correlate(
     plain = scipy_mode(x, w, pad, stride, dilation)
     if plain is not None and x.ndim == 2:
         n_out, k = out_shape[0], w.shape[2]
-        if overlap_save.blocked(n_out, k):
+        if overlap_save.blocked(n_out, k) and all_finite(x) and all_finite(w):
             # A long signal and a much shorter kernel: overlap-save in blocks a
-            # few times the kernel beats one transform of everything.
-            return overlap_save.fft_phases(zero_pad(x, pad), w, (1,), out_shape, dtype)
+            # few times the kernel beats one transform of everything. (A NaN or
+            # infinity goes through SciPy's path below, which spreads it over the
+            # whole output as method="fft" documents.)
+            block = overlap_save.plain_block(n_out, k)
+            return overlap_save.fft_phases(zero_pad(x, pad), w, (1,), out_shape, dtype, block)
         # Exactly scipy.signal.convolve's FFT path, so plain calls cost what SciPy's do.
         from scipy import signal
 

@@ -25,7 +25,7 @@ from convdoc.plans import (
     polyphase,
     separable,
 )
-from convdoc.plans._common import all_finite, zero_pad
+from convdoc.plans._common import all_finite, sums_fit, zero_pad
 
 __all__ = ["best_direct", "choose", "direct_costs", "run_direct", "strided_1d"]
 
@@ -158,10 +158,11 @@ def run_direct(
         return gemm.correlate(x, w, pad, stride, out_shape, dtype)
     grid = zero_pad(x, pad)
     if plan == "banded":
-        if all_finite(grid) and all_finite(w):
+        if all_finite(grid) and all_finite(w) and sums_fit(grid, w, dtype):
             h = w[0, 0].astype(dtype, copy=False)
             return banded.correlate2d(grid[0].astype(dtype, copy=False), h, out_shape)[None]
-        # The band's zeros would meet a NaN or infinity: sums as the definition does.
+        # The band's zeros would meet a NaN or infinity, or BLAS's fused multiply-adds
+        # would keep finite a sum the definition overflows: sums as the definition does.
         plan = "shift_add"
     if plan == "blocks2d":
         result = blocks.blocks2d(grid[0], w[0, 0], stride, out_shape, dtype)
@@ -276,6 +277,7 @@ def choose(
         if (
             method == "separable"
             and all_finite(x)
+            and sums_fit(x, w, dtype)
             and separable.rank_one(w[0, 0], dtype) is not None
         ):
             return method
