@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browserlib import launch, serve
+from browserlib import html_pages, launch, serve
+from sweeplib import Sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -213,18 +214,29 @@ def site(site_build: SiteBuild) -> Path:
     return site_build.html
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(site: Path) -> Iterator[str]:
     """The built site served on 127.0.0.1 (see :func:`browserlib.serve`)."""
     with serve(site) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Debian's chromium under Playwright (see :func:`browserlib.launch`)."""
+    """Debian's chromium under Playwright (see :func:`browserlib.launch`), one per session."""
     with launch() as chromium:
         yield chromium
+
+
+@pytest.fixture(scope="session")
+def sweep(browser: Any, server: str, site: Path) -> Sweep:
+    """Every page loaded once per viewport, with what each check needs (see sweeplib)."""
+    pages = html_pages(site)
+    # Guards against a walk that silently finds nothing to check.
+    assert "index.html" in pages and "search.html" in pages, pages[:20]
+    assert any(p.startswith("tutorial/") for p in pages), "no tutorial chapter in the build"
+    assert any(p.startswith("auto_examples/") for p in pages), "no gallery page in the build"
+    return run_sweep(browser, server, site, pages)
 
 
 # sphinx-gallery's "computation time summary" lines: "    - ../examples/x/plot_y.py:  8.31 sec".

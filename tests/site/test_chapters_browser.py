@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.signal
-from browserlib import IMAGES_JS, goto, new_page
+from browserlib import goto, new_page
 from conftest import EXTRA_REPORT, chapter_sources
+from sweeplib import LAPTOP, At, Sweep, collect
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -61,19 +62,24 @@ _LAYOUT_JS = """() => {
 }"""
 
 
+def _chapter(path: str, site: object) -> bool:
+    return path.startswith("tutorial/") and path.removesuffix(".html").split("/")[-1] in CHAPTERS
+
+
+# Measured in the one pass over the site (sweeplib), at 1280x800, after every image loaded.
+@collect(LAPTOP, "chapter layout", pages=_chapter)
+def _chapter_layout(page: Any, at: At) -> dict[str, Any]:
+    return page.evaluate(_LAYOUT_JS)
+
+
 @pytest.fixture(scope="module")
-def layouts(browser: Any, server: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+def layouts(sweep: Sweep, request: pytest.FixtureRequest) -> dict[str, Any]:
     """Each chapter's measured layout at 1280x800, after every image has loaded."""
-    context, page, visit = new_page(browser, width=WIDTH, height=HEIGHT)
-    found: dict[str, Any] = {}
-    try:
-        for name in CHAPTERS:
-            goto(page, visit, f"{server}tutorial/{name}.html")
-            assert page.evaluate(IMAGES_JS) == [], f"{name}: an image failed to load"
-            found[name] = page.evaluate(_LAYOUT_JS)
-            assert visit.take() == [], name
-    finally:
-        context.close()
+    assert (LAPTOP.width, LAPTOP.height) == (WIDTH, HEIGHT)
+    found = {
+        at.path.removesuffix(".html").split("/")[-1]: measured
+        for at, measured in sweep.values(LAPTOP, "chapter layout")
+    }
     report = request.config.stash.setdefault(EXTRA_REPORT, {})
     report["tutorial chapters at 1280x800 (first picture below article top, code share)"] = [
         f"{name:<28} {m['firstPicture'] - m['articleTop']:6.0f} px  "

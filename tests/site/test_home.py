@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from browserlib import goto, new_page
 from bs4 import BeautifulSoup
+from sweeplib import LAPTOP, At, Sweep, collect
 
 pytestmark = pytest.mark.site
 
@@ -79,72 +80,94 @@ def _same_text(title: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("path", ["index.html", "auto_examples/index.html"])
-def test_thumbnail_links_are_named_by_the_example_title(
-    browser: Any, server: str, site: Path, path: str
-) -> None:
+THUMBNAIL_PAGES = ("index.html", "auto_examples/index.html")
+
+
+# Read in the one pass over the site (sweeplib): the accessible names of the thumbnail
+# links, as Playwright computes them (as a screen reader would).
+@collect(LAPTOP, "thumbnail names", pages=lambda path, site: path in THUMBNAIL_PAGES)
+def _thumbnail_names(page: Any, at: At) -> dict[str, Any]:
+    titles = _titles(at.site, at.path)
+    boxes = page.locator(".sphx-glr-thumbcontainer")
+    return {
+        "titles": titles,
+        "boxes": boxes.count(),
+        "unnamed": [
+            title
+            for i, title in enumerate(titles)
+            if boxes.nth(i).get_by_role("link", name=_same_text(title)).count() != 1
+        ],
+    }
+
+
+def _titles(site: Path, path: str) -> list[str]:
+    """The example titles on a gallery page's thumbnails, read from the HTML file."""
     soup = BeautifulSoup((site / path).read_text(encoding="utf-8"), "html.parser")
-    titles = [
+    return [
         " ".join(box.select_one(".sphx-glr-thumbnail-title").get_text().split())
         for box in soup.select(".sphx-glr-thumbcontainer")
     ]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", THUMBNAIL_PAGES)
+def test_thumbnail_links_are_named_by_the_example_title(sweep: Sweep, path: str) -> None:
+    seen = sweep.at(LAPTOP, path).value("thumbnail names")
+    titles = seen["titles"]
     assert titles and all(titles), titles
-    context, page, visit = new_page(browser)
-    try:
-        goto(page, visit, server + path)
-        boxes = page.locator(".sphx-glr-thumbcontainer")
-        assert boxes.count() == len(titles)
-        unnamed = [
-            title
-            for i, title in enumerate(titles)
-            # Playwright computes the accessible name as a screen reader would.
-            if boxes.nth(i).get_by_role("link", name=_same_text(title)).count() != 1
-        ]
-    finally:
-        context.close()
-    assert not visit.problems(), visit.problems()
-    assert not unnamed, f"{path}: thumbnail links without the example's title as name: {unnamed}"
+    assert seen["boxes"] == len(titles), f"{path}: {seen['boxes']} thumbnails, {len(titles)} titles"
+    assert not seen["unnamed"], (
+        f"{path}: thumbnail links without the example's title as name: {seen['unnamed']}"
+    )
 
 
-def _explorer_state(browser: Any, server: str, *, reduced_motion: bool) -> dict[str, Any]:
-    context, page, visit = new_page(browser, reduced_motion=reduced_motion)
-    try:
-        goto(page, visit, server + "index.html")
-        explorer = page.locator("article .convdoc-explorer").first
-        before_heading = page.evaluate(
-            """() => {
-                const box = document.querySelector('article .convdoc-explorer');
-                const h2 = document.querySelector('article h2');
-                return !!box && !!h2 &&
-                    !!(box.compareDocumentPosition(h2) & Node.DOCUMENT_POSITION_FOLLOWING);
-            }"""
-        )
-        explorer.scroll_into_view_if_needed()
-        step = explorer.locator('[data-control="step"]').first
-        first = step.input_value()
-        page.wait_for_timeout(1500)
-        state = {
-            "before_heading": before_heading,
-            "autoplay": explorer.get_attribute("data-autoplay"),
-            "playing": explorer.get_attribute("data-playing"),
-            "moved": step.input_value() != first,
-        }
-    finally:
-        context.close()
-    assert not visit.problems(), visit.problems()
-    return state
+_EXPLORER_JS = """() => {
+    const box = document.querySelector('article .convdoc-explorer');
+    const h2 = document.querySelector('article h2');
+    return !!box && !!h2 &&
+        !!(box.compareDocumentPosition(h2) & Node.DOCUMENT_POSITION_FOLLOWING);
+}"""
+
+
+def _watch_the_explorer(page: Any) -> dict[str, Any]:
+    """Is the home explorer above the first heading, and does it play on its own?"""
+    explorer = page.locator("article .convdoc-explorer").first
+    before_heading = page.evaluate(_EXPLORER_JS)
+    explorer.scroll_into_view_if_needed()
+    step = explorer.locator('[data-control="step"]').first
+    first = step.input_value()
+    page.wait_for_timeout(1500)
+    return {
+        "before_heading": before_heading,
+        "autoplay": explorer.get_attribute("data-autoplay"),
+        "playing": explorer.get_attribute("data-playing"),
+        "moved": step.input_value() != first,
+    }
+
+
+# The sweep asks for reduced motion, as the reader below does; read before anything
+# presses the explorer's buttons.
+@collect(LAPTOP, "home explorer", pages=lambda path, site: path == "index.html")
+def _home_explorer(page: Any, at: At) -> dict[str, Any]:
+    return _watch_the_explorer(page)
 
 
 @pytest.mark.browser
 def test_home_page_opens_with_an_explorer_that_plays(browser: Any, server: str) -> None:
-    state = _explorer_state(browser, server, reduced_motion=False)
+    # Motion allowed: a page load of its own (the one pass asks for reduced motion).
+    context, page, visit = new_page(browser, reduced_motion=False)
+    try:
+        goto(page, visit, server + "index.html")
+        state = _watch_the_explorer(page)
+    finally:
+        context.close()
+    assert not visit.problems(), visit.problems()
     assert state == {"before_heading": True, "autoplay": "on", "playing": "true", "moved": True}
 
 
 @pytest.mark.browser
-def test_home_explorer_stands_still_for_reduced_motion(browser: Any, server: str) -> None:
-    state = _explorer_state(browser, server, reduced_motion=True)
+def test_home_explorer_stands_still_for_reduced_motion(sweep: Sweep) -> None:
+    state = sweep.at(LAPTOP, "index.html").value("home explorer")
     assert state == {"before_heading": True, "autoplay": "off", "playing": "false", "moved": False}
 
 

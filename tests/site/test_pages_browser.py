@@ -1,17 +1,21 @@
-"""Every page of the built site, as a reader's browser gets it, plus search and the explorers.
+"""Every page of the built site, as a reader's browser gets it, plus the explorers.
 
 Pages are found by walking the built folder, so a page added by anyone is
-visited without editing this file. One chromium serves the whole module; each
-page is opened in a fresh context that aborts any request leaving 127.0.0.1.
+visited without editing this file. Each page is opened once per viewport by the
+one pass of tests/site/sweeplib.py (the ``sweep`` fixture), in a tab that aborts
+any request leaving 127.0.0.1; the collectors below record what the checks
+need and the tests assert on that record, each with its own message.
 
-The explorers (``convdoc.explore``) are driven like a reader would: with the
-step button, with the keyboard alone, and by moving each slider; what they
-draw and the numbers they expose as ``data-*`` attributes are then compared
-with SciPy and with :func:`convdoc.steps` / the PyTorch output-size formula.
+The explorers (``convdoc.explore``) are driven like a reader would, in the same
+pass: with the step button, with the keyboard alone, and by moving each slider;
+what they draw and the numbers they expose as ``data-*`` attributes are then
+compared with SciPy and with :func:`convdoc.steps` / the PyTorch output-size formula.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -23,7 +27,6 @@ import pytest
 import scipy.signal
 from browserlib import (
     HOST_ONLY_PAGES,
-    IMAGES_JS,
     OPTIONAL_PAGES,
     VISIBLE_PROSE_JS,
     goto,
@@ -32,6 +35,8 @@ from browserlib import (
     serve,
 )
 from conftest import DOCS, EXAMPLES
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sweeplib import LAPTOP, VIEWPORTS, At, Sweep, Viewport, collect
 
 import convdoc
 
@@ -82,55 +87,85 @@ def source_has_math(source: Path) -> bool:
     return bool(re.search(r":math:`|^\s*\.\. math::", text, re.MULTILINE))
 
 
-@pytest.fixture(scope="module")
-def pages(site: Path) -> list[str]:
-    found = html_pages(site)
-    # Guards against a walk that silently finds nothing to check.
-    assert "index.html" in found and "search.html" in found, found[:20]
-    assert any(p.startswith("tutorial/") for p in found), "no tutorial chapter in the build"
-    assert any(p.startswith("auto_examples/") for p in found), "no gallery page in the build"
-    return found
+# -- every page, from the one pass (sweeplib) ---------------------------------------------
 
 
-def check_page(page: Any) -> list[str]:
-    """Images, math and raw TeX on the page currently loaded; one line per problem."""
-    problems = [f"image not loaded: {src}" for src in page.evaluate(IMAGES_JS)]
-    math = page.evaluate(_MATH_JS)
-    problems += [f"math left untypeset: {text!r}" for text in math["untypeset"]]
-    if math["katex"] and not math["fonts"]:
-        problems.append(f"{math['katex']} KaTeX formulas shown without KaTeX's fonts")
-    prose = page.evaluate(VISIBLE_PROSE_JS)
-    problems += [f"TeX shown as text: {raw!r}" for raw in sorted(set(_RAW_TEX.findall(prose)))]
-    return problems
+@collect(LAPTOP, "math")
+def _math(page: Any, at: At) -> dict[str, Any]:
+    return page.evaluate(_MATH_JS)
 
 
-def test_every_page_loads_cleanly(browser: Any, server: str, pages: list[str]) -> None:
-    """No console error, failed or outside request, broken image or raw TeX on any page."""
-    report: dict[str, list[str]] = {}
-    # One tab for every page (as a reader clicking through); problems are taken per page.
-    context, page, visit = new_page(browser)
-    try:
-        for path in pages:
-            if path in HOST_ONLY_PAGES:
-                continue
-            goto(page, visit, server + path)
-            problems = check_page(page)
-            katex = page.evaluate(_MATH_JS)["katex"]
-            page.wait_for_load_state("networkidle")
-            problems += visit.take()
-            source = source_of(path)
-            if source is not None and source_has_math(source) and katex == 0:
+@collect(LAPTOP, "prose")
+def _prose(page: Any, at: At) -> str:
+    return page.evaluate(VISIBLE_PROSE_JS)
+
+
+def _report(found: dict[str, list[str]], total: int, what: str) -> str:
+    lines = [f"{where}:\n    " + "\n    ".join(items) for where, items in found.items()]
+    return f"{len(found)} of {total} pages {what}:\n" + "\n".join(lines)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
+def test_every_page_loads_without_errors_or_outside_requests(
+    sweep: Sweep, viewport: Viewport
+) -> None:
+    """No console error, uncaught exception, failed request or request leaving 127.0.0.1."""
+    records = list(sweep.each(viewport))
+    assert records, f"the sweep opened no page at {viewport}"
+    found = {
+        record.at.path: ([record.errors["load"]] if "load" in record.errors else [])
+        + record.problems
+        for record in records
+    }
+    found = {path: problems for path, problems in found.items() if problems}
+    assert not found, _report(found, len(records), f"have problems at {viewport}")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=str)
+def test_every_image_loads(sweep: Sweep, viewport: Viewport) -> None:
+    found = {
+        str(at): [f"image not loaded: {src}" for src in failed]
+        for at, failed in sweep.values(viewport, "images")
+        if failed
+    }
+    assert not found, _report(found, len(sweep.pages), "have broken images")
+
+
+def test_math_is_typeset_in_katex_fonts(sweep: Sweep) -> None:
+    found = {}
+    for at, math in sweep.values(LAPTOP, "math"):
+        problems = [f"math left untypeset: {text!r}" for text in math["untypeset"]]
+        if math["katex"] and not math["fonts"]:
+            problems.append(f"{math['katex']} KaTeX formulas shown without KaTeX's fonts")
+        if problems:
+            found[at.path] = problems
+    assert not found, _report(found, len(sweep.pages), "show math badly")
+
+
+def test_no_tex_is_shown_as_text(sweep: Sweep) -> None:
+    found = {
+        at.path: [f"TeX shown as text: {raw!r}" for raw in sorted(set(_RAW_TEX.findall(prose)))]
+        for at, prose in sweep.values(LAPTOP, "prose")
+    }
+    found = {path: problems for path, problems in found.items() if problems}
+    assert not found, _report(found, len(sweep.pages), "show raw TeX")
+
+
+def test_pages_whose_source_writes_math_show_it(sweep: Sweep) -> None:
+    missing, checked = [], 0
+    for at, math in sweep.values(LAPTOP, "math"):
+        source = source_of(at.path)
+        if source is not None and source_has_math(source):
+            checked += 1
+            if math["katex"] == 0:
                 where = source.relative_to(DOCS.parent)
-                problems.append(f"{where} has math but the page shows none")
-            if problems:
-                report[path] = problems
-    finally:
-        context.close()
-    lines = [f"{path}:\n    " + "\n    ".join(found) for path, found in report.items()]
-    assert not report, f"{len(report)} of {len(pages)} pages have problems:\n" + "\n".join(lines)
+                missing.append(f"{where} has math but {at.path} shows none")
+    assert checked > 0, "no page's source writes math (source_has_math broken?)"
+    assert not missing, "\n".join(missing)
 
 
-def test_walk_finds_every_page_sphinx_lists(site: Path, pages: list[str]) -> None:
+def test_walk_finds_every_page_sphinx_lists(site: Path, sweep: Sweep) -> None:
+    pages = sweep.pages
     # Independent lists of pages: sphinx-sitemap's, plus the pages Sphinx always writes.
     sitemap = (site / "sitemap.xml").read_text("utf-8")
     base = _base_url(site)
@@ -140,26 +175,10 @@ def test_walk_finds_every_page_sphinx_lists(site: Path, pages: list[str]) -> Non
     assert not missed, f"pages the walk did not visit: {missed}"
     # genindex/py-modindex are visited when Sphinx wrote them.
     assert {p for p in OPTIONAL_PAGES if (site / p).exists()} <= set(pages)
-
-
-def test_search_finds_the_stride_chapter(browser: Any, server: str) -> None:
-    context, page, visit = new_page(browser)
-    try:
-        goto(page, visit, server + "search.html?q=stride")
-        page.wait_for_selector("#search-results ul.search li a", timeout=30_000)
-        # Results arrive one by one: wait until the summary says the search is over.
-        page.wait_for_function(
-            "() => !document.querySelector('#search-results h2')"
-            "?.textContent.includes('Searching')",
-            timeout=30_000,
-        )
-        hrefs = page.eval_on_selector_all(
-            "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
-        )
-    finally:
-        context.close()
-    assert not visit.problems(), visit.problems()
-    assert any("tutorial/stride-and-padding" in href for href in hrefs), hrefs
+    # ... and the one pass opened each of them at every viewport.
+    for viewport in VIEWPORTS:
+        opened = {record.at.path for record in sweep.each(viewport)}
+        assert opened == set(pages) - HOST_ONLY_PAGES, (viewport, set(pages) ^ opened)
 
 
 def _base_url(site: Path) -> str:
@@ -201,9 +220,20 @@ def test_404_page_works_at_any_depth_on_the_host(browser: Any, site: Path) -> No
 # -- explorers -------------------------------------------------------------------------
 
 
-def explorer_pages(site: Path, pages: list[str]) -> list[str]:
+@functools.cache
+def explorer_pages(site: Path) -> tuple[str, ...]:
     """Pages whose HTML holds a convdoc explorer (its root <div>, not a docstring quoting it)."""
-    return [p for p in pages if _EXPLORER_ROOT.search((site / p).read_text("utf-8"))]
+    return tuple(
+        p for p in html_pages(site) if _EXPLORER_ROOT.search((site / p).read_text("utf-8"))
+    )
+
+
+def _has_explorer(path: str, site: Path) -> bool:
+    return path in explorer_pages(site)
+
+
+def _first_explorer_page(path: str, site: Path) -> bool:
+    return explorer_pages(site)[:1] == (path,)
 
 
 # The root element convdoc.explore writes: <div class="convdoc-explorer" id="convdoc-...
@@ -225,136 +255,186 @@ def _kind(root: Any) -> str:
 
 
 def explorer_state(root: Any) -> dict[str, Any]:
-    return root.evaluate(_STATE_JS)
+    """Step, caption and shown values; the drawing as a digest (compared, never printed)."""
+    state = root.evaluate(_STATE_JS)
+    state["drawing"] = hashlib.sha256(state["drawing"].encode()).hexdigest()[:16]
+    return state
 
 
-@pytest.fixture(scope="module")
-def explorer_visits(site: Path, pages: list[str]) -> list[str]:
-    found = explorer_pages(site, pages)
-    assert found, "no page shows a convdoc explorer (the tutorial embeds them)"
-    return found
+def test_every_explorer_page_is_driven(sweep: Sweep) -> None:
+    driven = {r.at.path for r in sweep.each(LAPTOP, "explorer buttons")}
+    assert driven, "no page shows a convdoc explorer (the tutorial embeds them)"
+    assert driven == set(explorer_pages(sweep.site))
 
 
-def test_explorers_step_button_changes_the_drawing(
-    browser: Any, server: str, explorer_visits: list[str]
-) -> None:
-    for path in explorer_visits:
-        context, page, visit = new_page(browser)
-        try:
-            goto(page, visit, server + path)
-            roots = page.query_selector_all(".convdoc-explorer")
-            assert roots, f"{path}: explorer markup but none in the DOM"
-            for number, root in enumerate(roots):
-                where = f"{path} explorer #{number}"
-                if _kind(root) == "image":
-                    continue  # the image playground has no steps (test_explore_playground.py)
-                root.scroll_into_view_if_needed()
-                assert root.get_attribute("data-ready") == "true", f"{where}: script never ran"
-                before = explorer_state(root)
-                count = 1 + int(root.query_selector('[data-control="step"]').get_attribute("max"))
-                assert count > 1, f"{where}: a single step leaves nothing to explore"
-                root.query_selector('[data-action="next"]').click()
-                after = explorer_state(root)
-                # The button wraps from the last step to the first.
-                assert int(after["step"]) == (int(before["step"]) + 1) % count, (where, after)
-                assert after["drawing"] != before["drawing"], f"{where}: drawing unchanged"
-                assert after["caption"] != before["caption"], f"{where}: caption unchanged"
-                root.query_selector('[data-action="prev"]').click()
-                assert explorer_state(root) == before, f"{where}: back button is not the inverse"
-                # Play animates the steps until pressed again.
-                play = root.query_selector('[data-action="play"]')
-                play.click()
-                assert play.get_attribute("aria-pressed") == "true", where
-                page.wait_for_function(
-                    "([r, s]) => r.getAttribute('data-step') !== s",
-                    arg=[root, before["step"]],
-                    timeout=10_000,
-                )
-                play.click()
-                assert play.get_attribute("aria-pressed") == "false", where
-                paused = explorer_state(root)["step"]
-                page.wait_for_timeout(400)  # three ticks of the 120 ms timer
-                assert explorer_state(root)["step"] == paused, f"{where}: pause did not stop it"
-        finally:
-            context.close()
-        assert not visit.problems(), (path, visit.problems())
+# Tab from the top of the first explorer page: the step slider, then its button.
+@collect(LAPTOP, "keyboard alone", pages=_first_explorer_page, acts=True)
+def _keyboard_alone(page: Any, at: At) -> dict[str, Any]:
+    root = page.query_selector(".convdoc-explorer")
+    target_id = root.query_selector('[data-control="step"]').get_attribute("id")
+    seen: dict[str, Any] = {"target": target_id, "tabs_to_slider": None}
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    for tabs in range(1, 401):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement && document.activeElement.id") == target_id:
+            seen["tabs_to_slider"] = tabs
+            break
+    else:
+        return seen
+    seen["outline"] = page.evaluate(
+        "() => { const e = document.activeElement; const r = e.getBoundingClientRect();"
+        " return r.width > 0 && r.height > 0 && getComputedStyle(e).outlineStyle !== 'none'; }"
+    )
+    seen["start"] = explorer_state(root)
+    page.keyboard.press("ArrowRight")
+    seen["moved"] = explorer_state(root)
+    seen["tabs_to_next"] = None
+    for tabs in range(1, 11):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.getAttribute('data-action')") == "next":
+            seen["tabs_to_next"] = tabs
+            break
+    else:
+        return seen
+    page.keyboard.press("Enter")
+    seen["pressed"] = explorer_state(root)
+    return seen
 
 
-def test_explorers_every_slider_moves_with_the_keyboard(
-    browser: Any, server: str, explorer_visits: list[str]
-) -> None:
-    for path in explorer_visits:
-        context, page, visit = new_page(browser)
-        try:
-            goto(page, visit, server + path)
-            for number, root in enumerate(page.query_selector_all(".convdoc-explorer")):
-                for slider in root.query_selector_all('input[type="range"]'):
-                    name = slider.get_attribute("data-control")
-                    where = f"{path} explorer #{number} slider {name!r}"
-                    if slider.is_disabled():
-                        continue
-                    value, high = slider.evaluate("s => [Number(s.value), Number(s.max)]")
-                    key = "ArrowRight" if value < high else "ArrowLeft"
-                    before = explorer_state(root)
-                    slider.focus()
-                    page.keyboard.press(key)
-                    after = explorer_state(root)
-                    moved = slider.evaluate("s => Number(s.value)")
-                    assert moved != value, f"{where}: {key} did not move it"
-                    assert after["drawing"] != before["drawing"], f"{where}: drawing unchanged"
-                    assert after["shown"] != before["shown"] or name == "step", where
-                    shown = root.query_selector(f'output[data-value-of="{name}"]')
-                    if shown is not None and name != "sigma":
-                        assert shown.text_content() == str(int(moved)), where
-                    # Put it back so the next slider starts from the page's settings.
-                    page.keyboard.press("ArrowLeft" if key == "ArrowRight" else "ArrowRight")
-        finally:
-            context.close()
-        assert not visit.problems(), (path, visit.problems())
-
-
-def test_explorers_work_from_the_keyboard_alone(
-    browser: Any, server: str, explorer_visits: list[str]
-) -> None:
+def test_explorers_work_from_the_keyboard_alone(sweep: Sweep) -> None:
     """Tab from the top of the page reaches the first explorer's step slider, then its button."""
-    path = explorer_visits[0]
-    context, page, visit = new_page(browser)
-    try:
-        goto(page, visit, server + path)
-        root = page.query_selector(".convdoc-explorer")
-        target_id = root.query_selector('[data-control="step"]').get_attribute("id")
-        page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
-        for _ in range(400):
-            page.keyboard.press("Tab")
-            focused = page.evaluate("() => document.activeElement && document.activeElement.id")
-            if focused == target_id:
-                break
-        else:
-            pytest.fail(f"{path}: 400 Tabs never reached the step slider #{target_id}")
-        visible = page.evaluate(
-            "() => { const e = document.activeElement; const r = e.getBoundingClientRect();"
-            " return r.width > 0 && r.height > 0 && getComputedStyle(e).outlineStyle !== 'none'; }"
-        )
-        assert visible, f"{path}: focused slider shows no focus outline"
-        start = explorer_state(root)
-        page.keyboard.press("ArrowRight")
-        moved = explorer_state(root)
-        assert int(moved["step"]) == int(start["step"]) + 1, (start["step"], moved["step"])
-        # The step buttons come next in focus order; Enter presses a button.
-        for _ in range(10):
-            page.keyboard.press("Tab")
-            action = page.evaluate("() => document.activeElement.getAttribute('data-action')")
-            if action == "next":
-                break
-        else:
-            pytest.fail(f"{path}: Tab never reached the 'Step ▶' button after the slider")
-        page.keyboard.press("Enter")
-        pressed = explorer_state(root)
-        assert int(pressed["step"]) == int(moved["step"]) + 1
-        assert pressed["drawing"] != moved["drawing"]
-    finally:
-        context.close()
-    assert not visit.problems(), visit.problems()
+    ((at, seen),) = sweep.values(LAPTOP, "keyboard alone")
+    assert seen["tabs_to_slider"], f"{at}: 400 Tabs never reached the step slider #{seen['target']}"
+    assert seen["outline"], f"{at}: focused slider shows no focus outline"
+    start, moved = int(seen["start"]["step"]), int(seen["moved"]["step"])
+    assert moved == start + 1, f"{at}: ArrowRight on the step slider went {start} -> {moved}"
+    assert seen["tabs_to_next"], f"{at}: Tab never reached the 'Step ▶' button after the slider"
+    # The step buttons come next in focus order; Enter presses a button.
+    pressed = seen["pressed"]
+    assert int(pressed["step"]) == moved + 1, f"{at}: Enter on 'Step ▶' went {moved} -> {pressed}"
+    assert pressed["drawing"] != seen["moved"]["drawing"], f"{at}: Enter left the drawing as it was"
+    assert not sweep.at(LAPTOP, at.path).acted_problems["keyboard alone"]
+
+
+@collect(LAPTOP, "explorer buttons", pages=_has_explorer, acts=True)
+def _press_the_buttons(page: Any, at: At) -> dict[str, Any]:
+    roots = page.query_selector_all(".convdoc-explorer")
+    seen: dict[str, Any] = {"roots": len(roots), "explorers": []}
+    for number, root in enumerate(roots):
+        if _kind(root) == "image":
+            continue  # the image playground has no steps (test_explore_playground.py)
+        root.scroll_into_view_if_needed()
+        one: dict[str, Any] = {"where": f"{at.path} explorer #{number}"}
+        seen["explorers"].append(one)
+        one["ready"] = root.get_attribute("data-ready")
+        one["before"] = explorer_state(root)
+        one["count"] = 1 + int(root.query_selector('[data-control="step"]').get_attribute("max"))
+        root.query_selector('[data-action="next"]').click()
+        one["next"] = explorer_state(root)
+        root.query_selector('[data-action="prev"]').click()
+        one["back"] = explorer_state(root)
+        # Play animates the steps until pressed again.
+        play = root.query_selector('[data-action="play"]')
+        play.click()
+        one["play pressed"] = play.get_attribute("aria-pressed")
+        try:
+            page.wait_for_function(
+                "([r, s]) => r.getAttribute('data-step') !== s",
+                arg=[root, one["before"]["step"]],
+                timeout=10_000,
+            )
+            one["played"] = True
+        except PlaywrightTimeout:
+            one["played"] = False
+        play.click()
+        one["pause pressed"] = play.get_attribute("aria-pressed")
+        paused = explorer_state(root)["step"]
+        page.wait_for_timeout(400)  # three ticks of the 120 ms timer
+        one["paused"] = (paused, explorer_state(root)["step"])
+    return seen
+
+
+def test_explorers_step_buttons_and_play_change_the_drawing(sweep: Sweep) -> None:
+    problems = []
+    for record in sweep.each(LAPTOP, "explorer buttons"):
+        seen = record.value("explorer buttons")
+        if not seen["roots"]:
+            problems.append(f"{record.at.path}: explorer markup but none in the DOM")
+        for one in seen["explorers"]:
+            where, before, after, count = one["where"], one["before"], one["next"], one["count"]
+            if one["ready"] != "true":
+                problems.append(f"{where}: script never ran")
+                continue
+            if count <= 1:
+                problems.append(f"{where}: a single step leaves nothing to explore")
+            # The button wraps from the last step to the first.
+            if int(after["step"]) != (int(before["step"]) + 1) % count:
+                problems.append(f"{where}: 'Step ▶' went {before['step']} -> {after['step']}")
+            if after["drawing"] == before["drawing"]:
+                problems.append(f"{where}: drawing unchanged by 'Step ▶'")
+            if after["caption"] == before["caption"]:
+                problems.append(f"{where}: caption unchanged by 'Step ▶'")
+            if one["back"] != before:
+                problems.append(f"{where}: back button is not the inverse")
+            if one["play pressed"] != "true" or not one["played"]:
+                problems.append(f"{where}: Play did not animate ({one['play pressed']=})")
+            if one["pause pressed"] != "false":
+                problems.append(f"{where}: Play pressed again did not pause")
+            if one["paused"][0] != one["paused"][1]:
+                problems.append(f"{where}: pause did not stop it: {one['paused']}")
+        problems += [
+            f"{record.at.path}: {p}" for p in record.acted_problems.get("explorer buttons", [])
+        ]
+    assert not problems, "\n".join(problems)
+
+
+@collect(LAPTOP, "explorer sliders", pages=_has_explorer, acts=True)
+def _move_the_sliders(page: Any, at: At) -> list[dict[str, Any]]:
+    moves = []
+    for number, root in enumerate(page.query_selector_all(".convdoc-explorer")):
+        for slider in root.query_selector_all('input[type="range"]'):
+            name = slider.get_attribute("data-control")
+            if slider.is_disabled():
+                continue
+            value, high = slider.evaluate("s => [Number(s.value), Number(s.max)]")
+            key = "ArrowRight" if value < high else "ArrowLeft"
+            before = explorer_state(root)
+            slider.focus()
+            page.keyboard.press(key)
+            after = explorer_state(root)
+            shown = root.query_selector(f'output[data-value-of="{name}"]')
+            moves.append({
+                "where": f"{at.path} explorer #{number} slider {name!r}", "name": name,
+                "key": key, "value": value, "moved": slider.evaluate("s => Number(s.value)"),
+                "before": before, "after": after,
+                "output": None if shown is None else shown.text_content(),
+            })  # fmt: skip
+            # Put it back so the next slider starts from the page's settings.
+            page.keyboard.press("ArrowLeft" if key == "ArrowRight" else "ArrowRight")
+    return moves
+
+
+def test_explorers_every_slider_moves_with_the_keyboard(sweep: Sweep) -> None:
+    problems, moved = [], 0
+    for record in sweep.each(LAPTOP, "explorer sliders"):
+        for move in record.value("explorer sliders"):
+            moved += 1
+            where, before, after = move["where"], move["before"], move["after"]
+            if move["moved"] == move["value"]:
+                problems.append(f"{where}: {move['key']} did not move it")
+            if after["drawing"] == before["drawing"]:
+                problems.append(f"{where}: drawing unchanged")
+            if after["shown"] == before["shown"] and move["name"] != "step":
+                problems.append(f"{where}: the values shown did not change")
+            if move["output"] is not None and move["name"] != "sigma":
+                if move["output"] != str(int(move["moved"])):
+                    problems.append(f"{where}: shows {move['output']!r}, slider at {move['moved']}")
+        problems += [
+            f"{record.at.path}: {p}" for p in record.acted_problems.get("explorer sliders", [])
+        ]
+    assert moved > 0, "no explorer slider was moved"
+    assert not problems, "\n".join(problems)
 
 
 _READ_1D_JS = """root => {
@@ -448,32 +528,40 @@ def _check_2d(shown: dict[str, Any]) -> None:
 _CHECKS = {"1d": (_READ_1D_JS, _check_1d), "2d": (_READ_2D_JS, _check_2d)}
 
 
-def test_explorers_show_what_convdoc_computes(
-    browser: Any, server: str, explorer_visits: list[str]
-) -> None:
+# The numbers an explorer exposes at a few steps, read for the checks above.
+@collect(LAPTOP, "explorer numbers", pages=_has_explorer, acts=True)
+def _read_the_numbers(page: Any, at: At) -> list[dict[str, Any]]:
+    shown = []
+    for number, root in enumerate(page.query_selector_all(".convdoc-explorer")):
+        kind = _kind(root)
+        if kind == "image":
+            continue  # checked pixel by pixel in tests/test_explore_playground.py
+        reader, _ = _CHECKS[kind]
+        last = int(root.query_selector('[data-control="step"]').get_attribute("max"))
+        for target in sorted({0, 1, last // 2, last}):
+            root.query_selector('[data-control="step"]').evaluate(
+                "(s, v) => { s.value = String(v);"
+                " s.dispatchEvent(new Event('input', {bubbles: true})); }",
+                target,
+            )
+            shown.append({
+                "where": f"{at.path} explorer #{number} at step {target}", "kind": kind,
+                "target": target, "shown": root.evaluate(reader),
+            })  # fmt: skip
+    return shown
+
+
+def test_explorers_show_what_convdoc_computes(sweep: Sweep) -> None:
     """The numbers an explorer exposes at several steps agree with SciPy and the steps contract."""
     checked = 0
-    for path in explorer_visits:
-        context, page, visit = new_page(browser)
-        try:
-            goto(page, visit, server + path)
-            for root in page.query_selector_all(".convdoc-explorer"):
-                kind = _kind(root)
-                if kind == "image":
-                    continue  # checked pixel by pixel in tests/test_explore_playground.py
-                reader, check = _CHECKS[kind]
-                last = int(root.query_selector('[data-control="step"]').get_attribute("max"))
-                for target in sorted({0, 1, last // 2, last}):
-                    root.query_selector('[data-control="step"]').evaluate(
-                        "(s, v) => { s.value = String(v);"
-                        " s.dispatchEvent(new Event('input', {bubbles: true})); }",
-                        target,
-                    )
-                    shown = root.evaluate(reader)
-                    assert shown["step"] == target, (path, target, shown["step"])
-                    check(shown)
-                    checked += 1
-        finally:
-            context.close()
-        assert not visit.problems(), (path, visit.problems())
+    for record in sweep.each(LAPTOP, "explorer numbers"):
+        for one in record.value("explorer numbers"):
+            shown = one["shown"]
+            assert shown["step"] == one["target"], (one["where"], shown["step"])
+            try:
+                _CHECKS[one["kind"]][1](shown)
+            except AssertionError as error:
+                raise AssertionError(f"{one['where']}: {error}") from error
+            checked += 1
+        assert not record.acted_problems.get("explorer numbers"), record.acted_problems
     assert checked > 0

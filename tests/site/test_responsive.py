@@ -1,25 +1,31 @@
 """The site on a phone and on a laptop, in light and dark theme.
 
-* The home page, a tutorial chapter, a gallery example and the API index at 390
-  and 1280 CSS pixels: on a phone the text takes the screen and the navigation
-  waits behind a menu button that opens it; on a laptop the navigation stands
-  beside a readable column. Screenshots go beside the tested build (never into
-  the source tree) for a human to review.
+* Every page at 390 and 1280 CSS pixels: on a phone the text takes the screen and
+  the navigation waits behind a menu button; on a laptop the navigation stands
+  beside a readable column. On the home page, a tutorial chapter, a gallery
+  example and the API index the menu button is pressed and opens the navigation,
+  and screenshots go beside the tested build (never into the source tree) for a
+  human to review.
 * At 390 px no page scrolls sideways: the content area is no wider than its
   box, and any element wider than the screen sits inside a scroll container.
 * In furo's dark theme, figures stay on a light card (their own opaque light
   pixels, or a light background behind them) and explorer text keeps a WCAG
   contrast ratio of at least 4.5 with what is behind it.
+
+Every page is opened once per width by the one pass of tests/site/sweeplib.py
+(the phone in the dark theme: the layout does not depend on the colours).
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browserlib import HOST_ONLY_PAGES, NARROW, WIDE, goto, html_pages, new_page
+from browserlib import NARROW, html_pages
 from conftest import EXTRA_REPORT
+from sweeplib import LAPTOP, PHONE, VIEWPORTS, At, Sweep, collect
 
 pytestmark = [pytest.mark.site, pytest.mark.browser]
 
@@ -27,6 +33,7 @@ pytestmark = [pytest.mark.site, pytest.mark.browser]
 MIN_CONTRAST = 4.5
 
 
+@functools.cache
 def review_pages(site: Path) -> dict[str, str]:
     """One page of each kind, found in the build: name -> path."""
     pages = html_pages(site)
@@ -99,61 +106,104 @@ _LAYOUT_JS = """() => {
 }"""
 
 
-def test_layout_at_phone_and_laptop_widths_with_screenshots(
-    browser: Any, server: str, site: Path, request: pytest.FixtureRequest
-) -> None:
-    """The navigation folds into a menu on a phone and stands beside the text on a laptop.
+def _reviewed(path: str, site: Path) -> bool:
+    return path in review_pages(site).values()
 
-    Screenshots of each page at each width go beside the tested build (under the
-    session's temporary folder, or ``docs/_build/screenshots`` for ``make html``'s build
-    given as CONVDOC_SITE), never into the source tree, for a human to review.
-    """
-    folder = site.parent / "screenshots"
+
+@collect(PHONE, "layout")
+def _phone_layout(page: Any, at: At) -> dict[str, Any]:
+    return page.evaluate(_LAYOUT_JS)
+
+
+@collect(LAPTOP, "layout")
+def _laptop_layout(page: Any, at: At) -> dict[str, Any]:
+    return page.evaluate(_LAYOUT_JS)
+
+
+def _screenshot(page: Any, at: At) -> Path:
+    """A full-page screenshot beside the tested build, for a human to review."""
+    folder = at.site.parent / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    problems, saved = [], []
-    for width in (NARROW, WIDE):
-        height = 844 if width == NARROW else 900
-        context, page, visit = new_page(browser, width=width, height=height)
-        try:
-            for name, path in review_pages(site).items():
-                goto(page, visit, server + path)
-                layout = page.evaluate(_LAYOUT_JS)
-                article, nav, menu = layout["article"], layout["nav"], layout["menu"]
-                where = f"{path} at {width} px"
-                if width == NARROW:
-                    # The text takes the screen (less a margin); the navigation waits
-                    # behind the menu button, and opens when it is pressed.
-                    if article["width"] < 0.85 * width:
-                        problems.append(f"{where}: article only {article['width']:.0f} px wide")
-                    if nav["shown"]:
-                        problems.append(f"{where}: navigation covers the page before any tap")
-                    if not (menu and menu["shown"]):
-                        problems.append(f"{where}: no menu button for the navigation")
-                    else:
-                        page.click(".mobile-header .nav-overlay-icon")
-                        page.wait_for_timeout(400)  # furo slides the drawer in
-                        if not page.evaluate(_LAYOUT_JS)["nav"]["shown"]:
-                            problems.append(f"{where}: the menu button does not open the nav")
-                        page.keyboard.press("Escape")
-                        goto(page, visit, server + path)
-                else:
-                    # Navigation on the left, beside (not over) a readable column of text.
-                    if not nav["shown"] or nav["right"] > article["left"] + 1:
-                        problems.append(f"{where}: navigation not beside the text: {nav}")
-                    if menu and menu["shown"]:
-                        problems.append(f"{where}: phone menu button shown on a laptop")
-                    if not 500 <= article["width"] <= 1000:
-                        problems.append(f"{where}: text column {article['width']:.0f} px wide")
-                target = folder / f"{name}-{width}.png"
-                page.screenshot(path=str(target), full_page=True)
-                saved.append(target)
-        finally:
-            context.close()
-        problems += visit.problems()
+    name = {path: name for name, path in review_pages(at.site).items()}[at.path]
+    target = folder / f"{name}-{at.viewport.width}.png"
+    page.screenshot(path=str(target), full_page=True)
+    return target
+
+
+collect(PHONE, "screenshot", pages=_reviewed)(_screenshot)
+collect(LAPTOP, "screenshot", pages=_reviewed)(_screenshot)
+
+
+@collect(PHONE, "menu", pages=_reviewed, acts=True)
+def _press_the_menu(page: Any, at: At) -> bool:
+    """Press the phone's menu button: does the navigation come in?"""
+    page.click(".mobile-header .nav-overlay-icon")
+    page.wait_for_timeout(400)  # furo slides the drawer in
+    shown = page.evaluate(_LAYOUT_JS)["nav"]["shown"]
+    page.keyboard.press("Escape")
+    return shown
+
+
+def test_on_a_phone_the_text_takes_the_screen_and_the_navigation_waits(sweep: Sweep) -> None:
+    """The text takes the screen (less a margin); the navigation waits behind the menu button."""
+    problems = []
+    for at, layout in sweep.values(PHONE, "layout"):
+        article, nav, menu, width = layout["article"], layout["nav"], layout["menu"], NARROW
+        if article["width"] < 0.85 * width:
+            problems.append(f"{at}: article only {article['width']:.0f} px wide")
+        if nav["shown"]:
+            problems.append(f"{at}: navigation covers the page before any tap")
+        if not (menu and menu["shown"]):
+            problems.append(f"{at}: no menu button for the navigation")
     assert not problems, "\n".join(problems)
-    assert len(saved) == 8 and all(target.stat().st_size > 0 for target in saved)
+
+
+def test_the_menu_button_opens_the_navigation_on_a_phone(sweep: Sweep) -> None:
+    pressed = dict(sweep.values(PHONE, "menu"))
+    assert {at.path for at in pressed} == set(review_pages(sweep.site).values())
+    closed = [str(at) for at, opened in pressed.items() if not opened]
+    assert not closed, f"the menu button does not open the navigation: {closed}"
+    problems = [
+        f"{record.at}: {problem}"
+        for record in sweep.each(PHONE, "menu")
+        for problem in record.acted_problems.get("menu", [])
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_on_a_laptop_the_navigation_stands_beside_a_readable_column(sweep: Sweep) -> None:
+    """Navigation on the left, beside (not over) a readable column of text."""
+    problems = []
+    for at, layout in sweep.values(LAPTOP, "layout"):
+        article, nav, menu = layout["article"], layout["nav"], layout["menu"]
+        if not nav["shown"] or nav["right"] > article["left"] + 1:
+            problems.append(f"{at}: navigation not beside the text: {nav}")
+        if menu and menu["shown"]:
+            problems.append(f"{at}: phone menu button shown on a laptop")
+        if not 500 <= article["width"] <= 1000:
+            problems.append(f"{at}: text column {article['width']:.0f} px wide")
+    assert not problems, "\n".join(problems)
+
+
+def test_screenshots_for_review_go_beside_the_build(
+    sweep: Sweep, request: pytest.FixtureRequest
+) -> None:
+    """Screenshots of each reviewed page at each width go under the tested build's folder.
+
+    That is the session's temporary folder, or ``docs/_build/screenshots`` for
+    ``make html``'s build given as CONVDOC_SITE: never the source tree.
+    """
+    saved = [path for viewport in VIEWPORTS for _, path in sweep.values(viewport, "screenshot")]
+    assert len(saved) == 2 * len(review_pages(sweep.site)) == 8, saved
+    assert all(path.parent == sweep.site.parent / "screenshots" for path in saved), saved
+    # A PNG of a whole page: the signature, and at least the window's height in pixels.
+    for path in saved:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        assert width in (NARROW, LAPTOP.width) and height >= PHONE.height - 100, (path, width)
     request.config.stash.setdefault(EXTRA_REPORT, {})["screenshots for review"] = [
-        str(target) for target in saved
+        str(path) for path in saved
     ]
 
 
@@ -231,50 +281,31 @@ def _luminance(css_colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-@pytest.fixture(scope="module")
-def phone_in_dark(browser: Any, server: str, site: Path) -> dict[str, dict[str, Any]]:
-    """Every page at phone width in furo's dark theme: what overflows, how figures and text look.
-
-    One visit per page serves both the layout and the dark-theme tests: the
-    layout does not depend on the colours.
-    """
-    seen: dict[str, dict[str, Any]] = {}
-    context, page, visit = new_page(browser, width=NARROW, height=844, theme="dark")
-    try:
-        for path in html_pages(site):
-            if path in HOST_ONLY_PAGES:
-                continue
-            goto(page, visit, server + path, idle=False)
-            overflow = page.evaluate(_OVERFLOW_JS)
-            seen[path] = {
-                "overflow": overflow["page"] + overflow["boxes"] + overflow["wide"],
-                "theme": page.evaluate("() => document.body.dataset.theme"),
-                "background": page.evaluate(
-                    "() => getComputedStyle(document.body).backgroundColor"
-                ),
-                "figures": page.evaluate(_FIGURES_JS),
-                "texts": page.evaluate(_EXPLORER_TEXT_JS),
-                # Not waiting for network idle, moving on aborts the odd late
-                # request (the favicon); browserlib does not count those.
-                "problems": visit.take(),
-            }
-    finally:
-        context.close()
-    return seen
+@collect(PHONE, "overflow")
+def _overflow(page: Any, at: At) -> list[str]:
+    overflow = page.evaluate(_OVERFLOW_JS)
+    return overflow["page"] + overflow["boxes"] + overflow["wide"]
 
 
-def test_nothing_overflows_on_a_phone(phone_in_dark: dict[str, dict[str, Any]]) -> None:
-    report = {path: seen["overflow"] for path, seen in phone_in_dark.items() if seen["overflow"]}
+@collect(PHONE, "dark theme")
+def _dark_theme(page: Any, at: At) -> dict[str, Any]:
+    return {
+        "theme": page.evaluate("() => document.body.dataset.theme"),
+        "background": page.evaluate("() => getComputedStyle(document.body).backgroundColor"),
+        "figures": page.evaluate(_FIGURES_JS),
+        "texts": page.evaluate(_EXPLORER_TEXT_JS),
+    }
+
+
+def test_nothing_overflows_on_a_phone(sweep: Sweep) -> None:
+    report = {at.path: found for at, found in sweep.values(PHONE, "overflow") if found}
     lines = [f"{path}:\n    " + "\n    ".join(found) for path, found in report.items()]
     assert not report, f"at {NARROW} px, {len(report)} pages overflow:\n" + "\n".join(lines)
-    troubled = {path: seen["problems"] for path, seen in phone_in_dark.items() if seen["problems"]}
-    assert not troubled, f"problems at {NARROW} px: {troubled}"
 
 
-def test_dark_theme_keeps_figures_and_explorers_readable(
-    phone_in_dark: dict[str, dict[str, Any]],
-) -> None:
+def test_dark_theme_keeps_figures_and_explorers_readable(sweep: Sweep) -> None:
     problems = []
+    phone_in_dark = {at.path: seen for at, seen in sweep.values(PHONE, "dark theme")}
     for path, seen in phone_in_dark.items():
         assert seen["theme"] == "dark", f"{path}: furo did not take the stored theme"
         # Guard: the checks below mean nothing unless the page really is dark.

@@ -6,7 +6,9 @@ in chromium against the built site served on 127.0.0.1.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -39,7 +41,10 @@ NOT_PROSE = re.compile(r"Go to the end to download|\\[a-zA-Z]+|Download (?:Jupyt
 
 
 def run_search(browser: Any, server: str, query: str) -> list[tuple[str, str]]:
-    """Run one query on search.html; return (page, snippet) for every result, in order."""
+    """Run one query on search.html; return (page, snippet) for every result, in order.
+
+    Each query runs once per session (see ``search``), however many tests read it.
+    """
     context, page, visit = new_page(browser)
     try:
         goto(page, visit, server + "search.html?q=" + quote(query), idle=False)
@@ -63,17 +68,25 @@ def run_search(browser: Any, server: str, query: str) -> list[tuple[str, str]]:
     return [(href.split("#")[0].split("?")[0], text) for href, text in results]
 
 
+@pytest.fixture(scope="session")
+def search(browser: Any, server: str) -> Callable[[str], list[tuple[str, str]]]:
+    """``search(query)``: the results of one query, run once and kept for the session."""
+    return functools.cache(lambda query: run_search(browser, server, query))
+
+
 @pytest.mark.parametrize("query", sorted(EXPECTED_FIRST))
-def test_the_page_on_a_topic_ranks_first(browser: Any, server: str, query: str) -> None:
-    results = run_search(browser, server, query)
+def test_the_page_on_a_topic_ranks_first(
+    search: Callable[[str], list[tuple[str, str]]], query: str
+) -> None:
+    results = search(query)
     ranked = [href for href, _ in results]
     assert ranked, f"no results for {query!r}"
     assert ranked[0] in EXPECTED_FIRST[query], (query, ranked[:8])
 
 
 @pytest.mark.parametrize("query", ["stride", "padding", "FFT"])
-def test_snippets_are_prose(browser: Any, server: str, query: str) -> None:
-    results = run_search(browser, server, query)
+def test_snippets_are_prose(search: Callable[[str], list[tuple[str, str]]], query: str) -> None:
+    results = search(query)
     snippets = [(href, text) for href, text in results if text.strip()]
     assert len(snippets) >= len(results) // 2, results
     bad = [(href, text) for href, text in snippets if NOT_PROSE.search(text)]
