@@ -14,8 +14,11 @@ BUILDDIR := docs/_build
 KATEX_VERSION := 0.16.22
 KATEX_DIR := docs/_static/katex
 KATEX_STAMP := $(KATEX_DIR)/.version-$(KATEX_VERSION)
+# Lighthouse for the site tests, at the exact version in tests/lighthouse/package-lock.json.
+LIGHTHOUSE_DIR := tests/lighthouse
+LIGHTHOUSE_STAMP := $(LIGHTHOUSE_DIR)/node_modules/.installed
 
-.PHONY: help venv assets html serve livehtml test lint mutate bench bench-build bench-peers clean distclean
+.PHONY: help venv assets lighthouse html serve livehtml test lint mutate bench bench-build bench-peers clean distclean
 
 help:
 	@echo "make html      build the site into $(BUILDDIR)/html"
@@ -54,6 +57,16 @@ $(KATEX_STAMP):
 
 assets: $(KATEX_STAMP)
 
+# Lighthouse (tests/site/test_lighthouse.py) from the npm registry, as locked; it
+# drives Debian's chromium (CHROME_PATH), so no browser is downloaded.
+$(LIGHTHOUSE_STAMP): $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "error: npm (Node.js) is needed to install Lighthouse for the tests." >&2; exit 1; }
+	cd $(LIGHTHOUSE_DIR) && npm ci --silent --no-audit --no-fund
+	@touch $@
+
+lighthouse: $(LIGHTHOUSE_STAMP)
+
 # The log is kept in $(BUILDDIR)/build.log: the tests read it when CONVDOC_SITE
 # points them at this build (zero warnings, nothing re-executed on a rebuild).
 html: $(STAMP) $(KATEX_STAMP)
@@ -75,7 +88,7 @@ livehtml: $(STAMP) $(KATEX_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) $(KATEX_STAMP) lint
+test: $(STAMP) $(KATEX_STAMP) $(LIGHTHOUSE_STAMP) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Mutation testing (tests/MUTANTS.md): mutmut 3 mutates the numerics modules listed in
@@ -125,4 +138,4 @@ clean:
 	rm -rf $(BUILDDIR) docs/auto_examples docs/api/generated docs/jupyter_execute docs/sg_execution_times.rst .pytest_cache .ruff_cache .hypothesis mutants
 
 distclean: clean
-	rm -rf $(VENV) $(PEERS_VENV) $(KATEX_DIR)
+	rm -rf $(VENV) $(PEERS_VENV) $(KATEX_DIR) $(LIGHTHOUSE_DIR)/node_modules

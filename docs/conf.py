@@ -84,6 +84,7 @@ extensions = [
     "thumbnails",  # docs/_ext: 256-colour gallery thumbnails (page budget)
     "sitemap_complete",  # docs/_ext: every page in sitemap.xml after incremental builds
     "page_meta",  # docs/_ext: a <meta name="description"> on every page
+    "page_assets",  # docs/_ext: only the CSS/JS a page uses; sized, lazy, compressed images
 ]
 
 templates_path = ["_templates"]

@@ -41,6 +41,10 @@ LINK_REPORT = pytest.StashKey[dict[str, int]]()
 BUILD_REPORT = pytest.StashKey["SiteBuild"]()
 #: Further report sections from any site test: title -> lines, printed after the run.
 EXTRA_REPORT = pytest.StashKey[dict[str, list[str]]]()
+#: The pages Lighthouse measures when its tests are collected (test_lighthouse).
+LIGHTHOUSE_PAGES = pytest.StashKey[list[str]]()
+#: The session's Lighthouse runner, started once the site is built: {"runner": Runner}.
+LIGHTHOUSE = pytest.StashKey[dict[str, Any]]()
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop a background build the session no longer waits for (``-x``, Ctrl-C)."""
     for process in list(_RUNNING):
         process.terminate()
+    runner = config.stash.get(LIGHTHOUSE, {}).get("runner")
+    if runner is not None:
+        runner.close()
 
 
 def _given_build(given: str) -> SiteBuild:
@@ -175,14 +182,30 @@ def _needs_site(item: pytest.Item) -> bool:
     return "site_build" in getattr(item, "fixturenames", ())
 
 
+def _lighthouse(item: pytest.Item) -> bool:
+    return item.get_closest_marker("lighthouse") is not None
+
+
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    """Run the tests that need the built site last, and start building it now."""
+    """Run the tests that need the built site last, and start building it now.
+
+    The Lighthouse tests come last of all: their runs start in the background
+    as soon as the site is built (see :func:`site`) and go on meanwhile.
+    """
     needing = [item for item in items if _needs_site(item)]
     if not needing:
         return
-    items[:] = [item for item in items if not _needs_site(item)] + needing
+    measured = [item for item in needing if _lighthouse(item)]
+    needing = [item for item in needing if not _lighthouse(item)]
+    items[:] = [item for item in items if not _needs_site(item)] + needing + measured
+    if measured:
+        from lighthouselib import page_types
+
+        wanted = {item.callspec.params.get("page") for item in measured
+                  if hasattr(item, "callspec")}
+        config.stash[LIGHTHOUSE_PAGES] = [page for page in page_types() if page in wanted]
     if not os.environ.get("CONVDOC_SITE") and not config.option.collectonly:
         base = config._tmp_path_factory.mktemp("site")  # the tmp_path_factory fixture's
         config.stash[_BACKGROUND] = _Background(base)
@@ -206,11 +229,20 @@ def site_build(
 
 
 @pytest.fixture(scope="session")
-def site(site_build: SiteBuild) -> Path:
-    """The built site's html directory; fails every dependent test if the build failed."""
+def site(site_build: SiteBuild, request: pytest.FixtureRequest) -> Path:
+    """The built site's html directory; fails every dependent test if the build failed.
+
+    Once it is built, the Lighthouse runs start in the background if their
+    tests are collected (:mod:`lighthouselib`).
+    """
     if site_build.returncode != 0:
         tail = "\n".join((site_build.log or "").splitlines()[-40:])
         pytest.fail(f"sphinx-build failed with exit code {site_build.returncode}:\n{tail}")
+    pages = request.config.stash.get(LIGHTHOUSE_PAGES, None)
+    if pages:
+        from lighthouselib import start
+
+        start(site_build.html, pages, request.config.stash.setdefault(LIGHTHOUSE, {}))
     return site_build.html
 
 
@@ -286,6 +318,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.section("convdoc site: external links (navigation only, never loaded)")
         for url, count in sorted(links.items()):
             terminalreporter.write_line(f"{count:4d}x  {url}")
+    runner = config.stash.get(LIGHTHOUSE, {}).get("runner")
+    if runner is not None and runner.finished():
+        from lighthouselib import table
+
+        terminalreporter.section("convdoc site: Lighthouse scores (mobile)")
+        for line in table(runner.finished()):
+            terminalreporter.write_line(line)
     for title, lines in config.stash.get(EXTRA_REPORT, {}).items():
         terminalreporter.section(f"convdoc site: {title}")
         for line in lines:

@@ -246,3 +246,22 @@ def test_tutorial_index_promises_explorers_every_chapter_has(site: Path) -> None
         article = soup.select_one("article")
         controls = article.select("input[type=range], input[type=checkbox], select")
         assert controls, f"{chapter} has no explorer control"
+
+
+def test_sidebar_lists_the_examples_in_the_gallery_index_order(site: Path) -> None:
+    # furo's sidebar holds the whole navigation tree on every page: its example
+    # links, read on the gallery index and on an example page, must come in the
+    # order of the gallery index's thumbnails.
+    index = example_links(site, "auto_examples/index.html")
+    for page in ("auto_examples/index.html", "auto_examples/images/plot_kernel_gallery.html",
+                 "index.html"):
+        soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        listed = []
+        for anchor in soup.select(".sidebar-tree a.reference[href]"):
+            path = urlsplit(anchor["href"]).path  # "" for the page itself ("#")
+            target = page if not path else posixpath.normpath(
+                posixpath.join(posixpath.dirname(page), path)
+            )
+            if target.startswith("auto_examples/") and not target.endswith("index.html"):
+                listed.append(target)
+        assert listed == index, page

@@ -1,0 +1,297 @@
+"""Lighthouse (mobile preset) over the built site, one Lighthouse process per page.
+
+Lighthouse comes from npm at the exact version pinned in
+``tests/lighthouse/package-lock.json`` (``make test`` installs it into
+``tests/lighthouse/node_modules``); it drives Debian's chromium (``CHROME_PATH``),
+never a browser of its own. The site is served by :func:`hostlib.host`, with gzip
+and cache headers as GitHub Pages and Read the Docs serve it.
+
+The runs start in a background thread as soon as the site is built
+(:func:`start`, called by the ``site`` fixture when Lighthouse tests are
+collected) and go on while the other site tests run; each page's test waits for
+its own result. Runs are serial by default: Lighthouse's simulated throttling
+multiplies the main-thread time it measures, so two runs sharing a core would
+each score the other's work. ``CONVDOC_LIGHTHOUSE_JOBS`` raises the number run at
+once on a machine with cores to spare.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from browserlib import CHROMIUM
+from hostlib import host
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+LIGHTHOUSE_CLI = ROOT / "tests" / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
+#: Lighthouse's category ids, in the order of the score table.
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+#: The lowest score each category may have (issue 13's bar).
+MINIMUM = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+#: Chromium as the other browser tests run it, headless, without a sandbox (containers).
+CHROME_FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--disable-extensions",
+)  # fmt: skip
+#: Audits of no use here that cost time: the filmstrip and the final screenshot.
+SKIPPED_AUDITS = ("screenshot-thumbnails", "final-screenshot")
+#: The heavy gallery pages the issue names, besides every chapter.
+GALLERY_PAGES = (
+    "auto_examples/images/plot_kernel_gallery.html",
+    "auto_examples/basics/plot_sawtooth_gaussian.html",
+)
+
+
+def tutorial_chapters() -> list[str]:
+    """The chapters in the tutorial's toctree (docs/tutorial/index.md), in its order.
+
+    Read from the source, so a chapter added to the toctree is measured too.
+    """
+    text = (DOCS / "tutorial" / "index.md").read_text(encoding="utf-8")
+    chapters: list[str] = []
+    for block in re.findall(r"```\{toctree\}\n(.*?)```", text, re.DOTALL):
+        for line in block.splitlines():
+            line = line.strip()
+            if line and not line.startswith(":"):
+                chapters.append(f"tutorial/{line.removesuffix('.md')}.html")
+    return chapters
+
+
+def page_types() -> list[str]:
+    """The pages measured: home, tutorial index, each chapter, heavy gallery pages, API."""
+    return ["index.html", "tutorial/index.html", *tutorial_chapters(), *GALLERY_PAGES, "api.html"]
+
+
+def missing_tool() -> str | None:
+    """Why Lighthouse cannot run here, or None."""
+    if not shutil.which("node"):
+        return "node not found: install Node.js 18+ (Debian: apt-get install nodejs npm)"
+    if not LIGHTHOUSE_CLI.is_file():
+        return f"{LIGHTHOUSE_CLI} not found: `make test` installs it (npm ci in tests/lighthouse)"
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} not found: install it with `apt-get install chromium`"
+    return None
+
+
+@dataclass
+class Result:
+    """One page's Lighthouse report, reduced to what the tests and the table need."""
+
+    page: str
+    scores: dict[str, int | None] = field(default_factory=dict)
+    #: Audits below full marks in a category that must be 100, with Lighthouse's title.
+    failing: dict[str, list[str]] = field(default_factory=dict)
+    #: Performance metrics (display values), e.g. {"largest-contentful-paint": "2.1 s"}.
+    metrics: dict[str, str] = field(default_factory=dict)
+    #: Lighthouse's CPU benchmark of this machine at the time, and the 1-minute load average.
+    benchmark_index: float | None = None
+    load: float | None = None
+    #: The CPU slowdown of the run that counts (see :func:`cpu_multiplier`).
+    multiplier: float = 4.0
+    seconds: float = 0.0
+    error: str | None = None
+
+    def below_minimum(self) -> dict[str, int | None]:
+        """Categories whose score is missing or under :data:`MINIMUM`."""
+        return {
+            name: self.scores.get(name)
+            for name, least in MINIMUM.items()
+            if self.scores.get(name) is None or self.scores[name] < least
+        }
+
+
+_METRICS = (
+    "first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+    "cumulative-layout-shift", "speed-index",
+)  # fmt: skip
+
+
+def reduce(page: str, report: dict[str, Any]) -> Result:
+    """The parts of a Lighthouse JSON report (LHR) the tests use."""
+    result = Result(page)
+    audits = report.get("audits", {})
+    for name in CATEGORIES:
+        category = report.get("categories", {}).get(name)
+        score = category.get("score") if category else None
+        result.scores[name] = None if score is None else round(score * 100)
+        if category is None:
+            continue
+        weak = []
+        for ref in category.get("auditRefs", []):
+            audit = audits.get(ref["id"], {})
+            score = audit.get("score")
+            if ref.get("weight", 0) > 0 and score is not None and score < 1:
+                shown = audit.get("displayValue", "")
+                weak.append(f"{ref['id']} ({score:.2f}{', ' + shown if shown else ''})")
+        result.failing[name] = weak
+    for metric in _METRICS:
+        if metric in audits:
+            result.metrics[metric] = audits[metric].get("displayValue", "")
+    result.benchmark_index = report.get("environment", {}).get("benchmarkIndex")
+    if report.get("runtimeError"):
+        result.error = json.dumps(report["runtimeError"])
+    return result
+
+
+#: Lighthouse's default CPU slowdown for the mobile preset, meant for a host whose
+#: benchmark index is about 1533 (see :func:`cpu_multiplier`).
+DEFAULT_MULTIPLIER = 4.0
+
+
+def cpu_multiplier(benchmark_index: float) -> float:
+    """The CPU slowdown that makes this host as fast as Lighthouse's reference phone.
+
+    Lighthouse's 4x slowdown assumes a fast desktop host (benchmark index about
+    1533); on a slower or busier host the same 4x would emulate a much slower phone.
+    Lighthouse's documentation (docs/throttling.md, "Calibrating multipliers")
+    points to its CPU throttling calculator, whose piecewise-linear table this is:
+    150 -> 1x, 800 -> 2x, 1300 -> 3x, 1533 -> 4x, capped here at Lighthouse's 4x
+    and never below 1x.
+
+    Examples
+    --------
+    >>> [round(cpu_multiplier(b), 2) for b in (100, 150, 800, 1300, 1533, 3000)]
+    [1.0, 1.0, 2.0, 3.0, 4.0, 4.0]
+    """
+    if benchmark_index >= 1300:
+        multiplier = 3 + (benchmark_index - 1300) / 233
+    elif benchmark_index >= 800:
+        multiplier = 2 + (benchmark_index - 800) / 500
+    else:
+        multiplier = 1 + (benchmark_index - 150) / 650
+    return min(DEFAULT_MULTIPLIER, max(1.0, multiplier))
+
+
+#: Runs whose calibrated slowdown differs from the one used by more than this are redone.
+RECALIBRATE = 0.75
+
+
+def run_one(url: str, page: str, workdir: Path, multiplier: float = DEFAULT_MULTIPLIER) -> Result:
+    """Run Lighthouse on one URL at a CPU slowdown; redo it if the host's speed says otherwise.
+
+    Each run measures the host (its benchmark index). If the slowdown
+    :func:`cpu_multiplier` gives for that index differs from the one used by more
+    than :data:`RECALIBRATE`, the page is measured again with it, and that run
+    counts. The runner passes each page the slowdown the previous page ended
+    with, so on a steady host only the first page runs twice.
+    """
+    first = _run_once(url, page, workdir, multiplier)
+    if first.error or first.benchmark_index is None:
+        return first
+    calibrated = cpu_multiplier(first.benchmark_index)
+    if abs(calibrated - multiplier) <= RECALIBRATE:
+        return first
+    second = _run_once(url, page, workdir, calibrated)
+    second.seconds += first.seconds
+    return second
+
+
+def _run_once(url: str, page: str, workdir: Path, multiplier: float) -> Result:
+    """One Lighthouse process on one URL, at a given CPU slowdown."""
+    out = workdir / (re.sub(r"[^A-Za-z0-9]+", "-", page) + ".json")
+    command = [
+        "node", str(LIGHTHOUSE_CLI), url,
+        "--quiet", "--output=json", f"--output-path={out}",
+        "--only-categories=" + ",".join(CATEGORIES),
+        "--skip-audits=" + ",".join(SKIPPED_AUDITS),
+        "--disable-full-page-screenshot",
+        "--chrome-flags=" + " ".join(CHROME_FLAGS),
+        f"--throttling.cpuSlowdownMultiplier={multiplier:.2f}",
+    ]  # fmt: skip
+    env = {**os.environ, "CHROME_PATH": CHROMIUM}
+    load = os.getloadavg()[0]
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode != 0 or not out.is_file():
+        tail = "\n".join((done.stderr or done.stdout).splitlines()[-20:])
+        return Result(page, load=load, seconds=seconds, error=f"exit {done.returncode}: {tail}")
+    result = reduce(page, json.loads(out.read_text(encoding="utf-8")))
+    result.load, result.seconds, result.multiplier = load, seconds, multiplier
+    return result
+
+
+class Runner:
+    """The session's Lighthouse runs, in the background, over one served copy of the site."""
+
+    def __init__(self, site: Path, pages: list[str], jobs: int = 1) -> None:
+        self._stack = ExitStack()
+        self.base = self._stack.enter_context(host(site))
+        self.workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory()))
+        self._pool = self._stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
+        self._multiplier = DEFAULT_MULTIPLIER
+        self.futures: dict[str, Future[Result]] = {
+            page: self._pool.submit(self._run, page) for page in pages
+        }
+
+    def _run(self, page: str) -> Result:
+        result = run_one(self.base + page, page, self.workdir, self._multiplier)
+        if result.benchmark_index is not None:
+            self._multiplier = cpu_multiplier(result.benchmark_index)
+        return result
+
+    def result(self, page: str) -> Result:
+        """Wait for one page's result."""
+        return self.futures[page].result()
+
+    def finished(self) -> list[Result]:
+        """The results that are in, in page order."""
+        return [f.result() for f in self.futures.values() if f.done() and not f.exception()]
+
+    def close(self) -> None:
+        """Drop the runs not started yet, wait for the running ones, stop the server."""
+        for future in self.futures.values():
+            future.cancel()
+        self._stack.close()
+
+
+_LOCK = threading.Lock()
+
+
+def start(site: Path, pages: list[str], runners: dict[str, Runner]) -> Runner | None:
+    """Start the runs once per session (``runners`` is the session's holder)."""
+    with _LOCK:
+        if "runner" not in runners and missing_tool() is None:
+            jobs = int(os.environ.get("CONVDOC_LIGHTHOUSE_JOBS", "1"))
+            runners["runner"] = Runner(site, pages, jobs=max(1, jobs))
+        return runners.get("runner")
+
+
+def table(results: list[Result]) -> list[str]:
+    """The score table printed at the end of the session."""
+    head = f"{'page':<50} {'perf':>4} {'a11y':>4} {'bp':>4} {'seo':>4}  {'LCP':>7} {'TBT':>7}"
+    lines = [head + f" {'CLS':>5} {'load':>5} {'bench':>5} {'cpu':>4} {'time':>5}"]
+    for r in results:
+        if r.error:
+            lines.append(f"{r.page:<50} error: {r.error.splitlines()[0][:60]}")
+            continue
+        scores = " ".join(
+            f"{'-' if r.scores.get(c) is None else r.scores[c]:>4}" for c in CATEGORIES
+        )
+        m = r.metrics
+        lines.append(
+            f"{r.page:<50} {scores}  {m.get('largest-contentful-paint', ''):>7} "
+            f"{m.get('total-blocking-time', ''):>7} {m.get('cumulative-layout-shift', ''):>5} "
+            f"{r.load or 0:5.2f} {r.benchmark_index or 0:5.0f} {r.multiplier:3.1f}x "
+            f"{r.seconds:4.0f}s"
+        )
+    least = ", ".join(f"{name} {score}" for name, score in MINIMUM.items())
+    lines.append(f"minimum: {least}; mobile preset, simulated throttling, CPU slowdown")
+    lines.append("calibrated to the host's benchmark index (bench); load = 1-minute load average")
+    return lines

@@ -1,0 +1,93 @@
+"""Lighthouse's mobile scores on every page type, served as a static host serves them.
+
+Issue 13's bar: performance at least 95, accessibility, best practices and SEO 100
+on the home page, the tutorial index, every chapter of the tutorial's toctree, the
+two heavy gallery pages (the kernel gallery, the sawtooth example) and the API
+page. The runs happen in the background while the other site tests run
+(:mod:`lighthouselib`); the scores are printed at the end of the session.
+
+The server's own behaviour (gzip, cache headers, 304, 404 page) is tested
+here too, against the files on disk and :mod:`gzip` as the oracle.
+"""
+
+from __future__ import annotations
+
+import gzip
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import LIGHTHOUSE
+from hostlib import MAX_AGE, host
+from lighthouselib import MINIMUM, missing_tool, page_types, tutorial_chapters
+
+
+@pytest.mark.site
+@pytest.mark.lighthouse
+@pytest.mark.parametrize("page", page_types())
+def test_lighthouse_scores(site: Path, request: pytest.FixtureRequest, page: str) -> None:
+    reason = missing_tool()
+    if reason:
+        pytest.skip(reason)
+    assert (site / page).is_file(), f"{page} is not in the built site"
+    runner = request.config.stash[LIGHTHOUSE]["runner"]
+    result = runner.result(page)
+    assert result.error is None, f"{page}: Lighthouse failed: {result.error}"
+    low = result.below_minimum()
+    details = {name: result.failing.get(name) for name in low}
+    assert not low, (
+        f"{page}: {low} below {MINIMUM}; audits short of full marks: {details}; "
+        f"metrics {result.metrics}; load {result.load:.2f}, benchmark {result.benchmark_index}"
+    )
+
+
+def test_every_toctree_chapter_is_measured() -> None:
+    # The oracle is the chapter files on disk: each one the toctree lists is measured.
+    chapters = tutorial_chapters()
+    assert len(chapters) >= 4, chapters
+    tutorial = Path(__file__).resolve().parents[2] / "docs" / "tutorial"
+    for chapter in chapters:
+        assert (tutorial / Path(chapter).with_suffix(".md").name).is_file(), chapter
+        assert chapter in page_types()
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_host_compresses_text_and_sets_cache_headers(tmp_path: Path) -> None:
+    page = "<!doctype html><title>x</title>" + "convolution " * 500
+    (tmp_path / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "404.html").write_text("<p>missing</p>", encoding="utf-8")
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    (tmp_path / "figure.png").write_bytes(png)
+    with host(tmp_path) as base:
+        status, headers, body = _get(base, {"Accept-Encoding": "gzip, deflate"})
+        assert status == 200
+        assert headers["Content-Encoding"] == "gzip"
+        assert headers["Vary"] == "Accept-Encoding"
+        assert gzip.decompress(body).decode("utf-8") == page
+        assert int(headers["Content-Length"]) == len(body) < len(page) // 10
+        assert headers["Cache-Control"] == f"max-age={MAX_AGE}"
+        # A client without gzip gets the bytes as they are.
+        status, headers, body = _get(base + "index.html")
+        assert "Content-Encoding" not in headers and body.decode("utf-8") == page
+        # An unchanged file is not sent again.
+        etag = headers["ETag"]
+        status, _, body = _get(base + "index.html", {"If-None-Match": etag})
+        assert (status, body) == (304, b"")
+        # Images are compressed already: sent as they are, still cacheable.
+        status, headers, body = _get(base + "figure.png", {"Accept-Encoding": "gzip"})
+        assert (status, body, headers["Content-Type"]) == (200, png, "image/png")
+        assert "Content-Encoding" not in headers and "max-age" in headers["Cache-Control"]
+        # A missing page gets the site's 404 page, status 404; no escape from the root.
+        for missing in ("nowhere/at/all.html", "../../etc/passwd"):
+            status, _, body = _get(base + missing)
+            assert (status, body) == (404, b"<p>missing</p>")
+
