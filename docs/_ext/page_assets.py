@@ -40,6 +40,7 @@ from sphinx.application import Sphinx
 _CELLS = re.compile(r'class="[^"]*\bcell\b')
 _GALLERY = re.compile(r'class="[^"]*\bsphx-glr-')
 _MATH = re.compile(r'class="[^"]*\bkatex\b')
+_DISPLAY_MATH = re.compile(r'class="[^"]*\b(?:katex-display|math-wrapper)\b|<div class="math')
 _CODE = re.compile(r'class="[^"]*\bhighlight')
 _DESIGN = re.compile(r'class="[^"]*\bsd-')
 _TABS = re.compile(r'class="[^"]*\bsd-tab-set\b')
@@ -57,7 +58,7 @@ ASSETS: dict[str, re.Pattern[str]] = {
     "sg_gallery-rendered-html.css": _RENDERED,
     "sg-tags.js": _GALLERY,
     "katex.min.css": _MATH,
-    "katex-math.css": _MATH,
+    "katex-math.css": _DISPLAY_MATH,
     "pygments.css": _CODE,
     "copybutton.css": _CODE,
     "copybutton.js": _CODE,
@@ -232,16 +233,91 @@ def _size(path: Path | None) -> tuple[int, int] | None:
         return None
 
 
+#: Where the combined stylesheets go, below the output's ``_static``.
+BUNDLES = "bundles"
+#: bundle file name -> the stylesheets it joins (paths below ``_static``), this build.
+_BUNDLES: dict[str, list[str]] = {}
+#: Suffix of a bundle part whose ANSI colour rules are left out (MyST-NB's stylesheet).
+NO_ANSI = "?no-ansi"
+_ANSI_RULE = re.compile(r"[^{}]*\.-Color\b[^{}]*\{[^{}]*\}")
+_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+
+
+def bundle_name(parts: list[str]) -> str:
+    """The file name of the bundle joining ``parts`` (stable for the same list).
+
+    Examples
+    --------
+    >>> parts = ["styles/furo.css", "convdoc.css"]
+    >>> bundle_name(parts) == bundle_name(list(parts))
+    True
+    >>> bundle_name(["a.css"]) != bundle_name(["b.css"])
+    True
+    """
+    import hashlib
+
+    return "page-" + hashlib.sha1("\n".join(parts).encode()).hexdigest()[:12] + ".css"
+
+
+def rebase_urls(css: str, part: str) -> str:
+    """Rewrite the relative ``url()``s of ``_static/<part>`` for a bundle in ``_static/bundles``.
+
+    Examples
+    --------
+    >>> rebase_urls("a{src:url(fonts/K.woff2)} b{x:url('data:x')}", "katex/katex.min.css")
+    "a{src:url(../katex/fonts/K.woff2)} b{x:url('data:x')}"
+    """
+
+    def rebase(match: re.Match[str]) -> str:
+        quote, ref = match.group(1), match.group(2)
+        if ref.startswith(("data:", "http:", "https:", "/", "#")):
+            return match.group(0)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(part), ref))
+        return f"url({quote}{posixpath.relpath(target, BUNDLES)}{quote})"
+
+    return _URL.sub(rebase, css)
+
+
+def _static_part(filename: Any) -> str | None:
+    """A stylesheet's path below ``_static``, or None if it is not a local static file."""
+    name = str(filename).split("?", 1)[0]
+    if name.startswith(("http:", "https:", "//")):
+        return None
+    return name.removeprefix("_static/")
+
+
 def page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """``html-page-context``: keep the assets the page uses; size its images."""
+    """``html-page-context``: keep the assets the page uses, combined; size its images."""
     body = context.get("body") or ""
     for key in ("css_files", "script_files"):
         files = context.get(key)
         if files:
             # A new list: Sphinx shares (and restores) the one it passes in.
             context[key] = [f for f in files if needed(getattr(f, "filename", f), body)]
+    sheets = context.get("css_files") or []
+    plain = [
+        css for css in sheets
+        if _static_part(css.filename) is not None
+        and set(getattr(css, "attributes", {})) <= {"rel", "type", "priority"}
+    ]  # fmt: skip
+    if len(plain) > 1:
+        from sphinx.builders.html._assets import _CascadingStyleSheet
+
+        parts = [_static_part(css.filename) for css in plain]
+        if "-Color" not in body:
+            # No coloured notebook output: MyST-NB's ANSI colour rules (34 of its 43 KB) go.
+            parts = [p + NO_ANSI if asset_name(p) == "mystnb.css" else p for p in parts]
+        name = bundle_name(parts)  # type: ignore[arg-type]
+        _BUNDLES[name] = parts  # type: ignore[assignment]
+        # Sheets left out of the bundle (remote, media-specific) keep their place
+        # relative to it: those before its first part stay before it.
+        start = sheets.index(plain[0])
+        before = [css for css in sheets[:start] if css not in plain]
+        after = [css for css in sheets[start:] if css not in plain]
+        bundle = _CascadingStyleSheet(f"_static/{BUNDLES}/{name}", priority=plain[0].priority)
+        context["css_files"] = [*before, bundle, *after]
     if body:
         file_of = _image_files(app, pagename)
 
@@ -343,6 +419,39 @@ def write_webp(png: Path) -> Path:
     return webp
 
 
+def write_bundles(app: Sphinx, exception: BaseException | None) -> None:
+    """``build-finished``: write the combined stylesheets pages of this build link to.
+
+    Earlier builds' bundles are listed in ``manifest.json`` and written again too,
+    so pages not rewritten this time get the stylesheets as they are now.
+    """
+    import json
+
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    folder = static / BUNDLES
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest = folder / "manifest.json"
+    known = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    known.update(_BUNDLES)
+    for name, parts in known.items():
+        text = []
+        for part in parts:
+            source = static / part.removesuffix(NO_ANSI)
+            if source.is_file():
+                css = source.read_text(encoding="utf-8")
+                if part.endswith(NO_ANSI):
+                    css = _ANSI_RULE.sub("", css)
+                css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
+                text.append(f"/* {part} */\n{rebase_urls(css, part)}\n")
+        target = folder / name
+        joined = "".join(text)
+        if not target.is_file() or target.read_text(encoding="utf-8") != joined:
+            target.write_text(joined, encoding="utf-8")
+    manifest.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+
+
 def compress_images(app: Sphinx, exception: BaseException | None) -> None:
     """``build-finished``: compress the PNGs Sphinx copied into ``_images``."""
     if exception is not None or app.builder.format != "html":
@@ -357,4 +466,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Connect the handlers, after the other extensions have added their files."""
     app.connect("html-page-context", page_context, priority=900)
     app.connect("build-finished", compress_images)
+    app.connect("build-finished", write_bundles)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

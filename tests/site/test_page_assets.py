@@ -7,7 +7,9 @@ image file's size, and the budgets are numbers of bytes (never times).
 
 from __future__ import annotations
 
+import json
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,20 +21,20 @@ from lighthouselib import GALLERY_PAGES, page_types
 
 pytestmark = pytest.mark.site
 
-# For each stylesheet the page loads: how many of its style rules match at least
-# one element of the page. Pseudo-elements and states (:hover, ::before, ...)
-# are stripped from a selector before matching; a selector chromium cannot match
-# even then counts as not matching.
-USED_RULES_JS = r"""() => {
+# For each stylesheet text: how many of its style rules match at least one
+# element of the page. Pseudo-elements and states (:hover, ::before, ...) are
+# stripped from a selector before matching; a selector chromium cannot match even
+# then counts as not matching.
+USED_RULES_JS = r"""texts => {
   const pseudoElements = new RegExp('::?(before|after|placeholder|selection|marker|first-line'
     + '|first-letter|backdrop|-webkit-[a-z-]+|-moz-[a-z-]+)\\b(\\([^)]*\\))?', 'g');
   const states = new RegExp(':(hover|focus|focus-visible|focus-within|active|visited|checked'
     + '|target|disabled|enabled|link|indeterminate|invalid|valid|empty|placeholder-shown'
     + '|default|required|optional|read-only|read-write)\\b', 'g');
   const strip = s => s.replace(pseudoElements, '').replace(states, '').trim() || '*';
-  const out = [];
-  for (const sheet of document.styleSheets) {
-    if (!sheet.href) continue;
+  return texts.map(text => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
     let total = 0, used = 0;
     const walk = rules => {
       for (const rule of rules) {
@@ -46,35 +48,64 @@ USED_RULES_JS = r"""() => {
       }
     };
     walk(sheet.cssRules);
-    out.push([sheet.href, total, used]);
-  }
-  return out;
+    return [total, used];
+  });
 }"""
 
 
+def _linked(site: Path, page: str) -> list[Path]:
+    """The stylesheet files a page links to, in order."""
+    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    base = posixpath.dirname(page)
+    return [
+        site / posixpath.normpath(posixpath.join(base, urlsplit(link["href"]).path))
+        for link in soup.select('link[rel="stylesheet"]')
+    ]
+
+
+def stylesheet_parts(site: Path, page: str) -> list[str]:
+    """The stylesheets a page loads, below ``_static``, a combined one read as its parts.
+
+    A combined stylesheet (``_static/bundles/page-*.css``) is listed in the
+    bundles' ``manifest.json`` with the files it joins.
+    """
+    manifest_path = site / "_static" / "bundles" / "manifest.json"
+    manifest = {}
+    if manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    parts = []
+    for path in _linked(site, page):
+        relative = path.relative_to(site / "_static").as_posix()
+        if relative.startswith("bundles/"):
+            parts += manifest[path.name]
+        else:
+            parts.append(relative)
+    return parts
+
+
 @pytest.mark.browser
-def test_every_stylesheet_a_page_loads_styles_something_on_it(browser: Any, server: str) -> None:
+def test_every_stylesheet_a_page_loads_styles_something_on_it(
+    browser: Any, server: str, site: Path
+) -> None:
     unused: list[str] = []
     context, page, visit = new_page(browser, width=412, height=823)
     try:
         for path in page_types():
+            parts = stylesheet_parts(site, path)
+            texts = [
+                (site / "_static" / part.split("?")[0]).read_text(encoding="utf-8")
+                for part in parts
+            ]
             goto(page, visit, server + path)
-            for href, total, used in page.evaluate(USED_RULES_JS):
-                name = posixpath.basename(urlsplit(href).path)
-                if total and not used:
-                    unused.append(f"{path}: {name} ({total} rules, none matches)")
+            for part, (total, used) in zip(parts, page.evaluate(USED_RULES_JS, texts), strict=True):
+                # The site's own two small files hold rules for every page (some
+                # pages need none of them); every other file must be used.
+                if total and not used and not part.startswith("convdoc"):
+                    unused.append(f"{path}: {part} ({total} rules, none matches)")
     finally:
         context.close()
     assert not visit.problems(), visit.problems()
     assert not unused, unused
-
-
-def _stylesheets(site: Path, page: str) -> list[str]:
-    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
-    return [
-        posixpath.basename(urlsplit(link["href"]).path)
-        for link in soup.select('link[rel="stylesheet"]')
-    ]
 
 
 def test_chapters_load_no_gallery_css_and_gallery_pages_no_notebook_css(site: Path) -> None:
@@ -83,11 +114,31 @@ def test_chapters_load_no_gallery_css_and_gallery_pages_no_notebook_css(site: Pa
     gallery = [p for p in pages if p.startswith("auto_examples/")]
     assert chapters and gallery
     for page in chapters:
-        assert not [s for s in _stylesheets(site, page) if s.startswith("sg_")], page
+        parts = stylesheet_parts(site, page)
+        assert any(p.startswith("mystnb") for p in parts), (page, parts)
+        assert not [p for p in parts if p.startswith("sg_")], (page, parts)
     for page in gallery:
-        assert not [s for s in _stylesheets(site, page) if s.startswith("mystnb")], page
-    # The API page has neither notebook cells nor gallery blocks.
-    assert not [s for s in _stylesheets(site, "api.html") if s.startswith(("sg_", "mystnb"))]
+        parts = stylesheet_parts(site, page)
+        assert "sg_gallery.css" in parts, (page, parts)
+        assert not [p for p in parts if p.startswith("mystnb")], (page, parts)
+    # The API page has neither notebook cells nor gallery blocks, nor math.
+    parts = stylesheet_parts(site, "api.html")
+    assert not [p for p in parts if p.startswith(("sg_", "mystnb", "katex"))], parts
+
+
+def test_stylesheets_are_combined_and_their_urls_resolve(site: Path) -> None:
+    for page in page_types():
+        linked = _linked(site, page)
+        # One render-blocking request for the page's own selection (was 14).
+        assert len(linked) == 1, (page, linked)
+        for path in linked:
+            css = path.read_text(encoding="utf-8")
+            for ref in re.findall(r"""url\(\s*['"]?([^'")]+)""", css):
+                if ref.startswith(("data:", "#")):
+                    continue
+                assert not ref.startswith(("http:", "https:", "//")), (path.name, ref)
+                target = (path.parent / urlsplit(ref).path).resolve()
+                assert target.is_file(), f"{path.name}: url({ref}) points nowhere"
 
 
 #: Render-blocking CSS budget per page, uncompressed (was 216 KiB on every page).
@@ -97,13 +148,7 @@ CSS_BUDGET = 160 * 1024
 def test_stylesheets_within_budget(site: Path) -> None:
     over = []
     for page in page_types():
-        soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
-        total = 0
-        for link in soup.select('link[rel="stylesheet"]'):
-            target = posixpath.normpath(
-                posixpath.join(posixpath.dirname(page), urlsplit(link["href"]).path)
-            )
-            total += (site / target).stat().st_size
+        total = sum(path.stat().st_size for path in _linked(site, page))
         if total > CSS_BUDGET:
             over.append(f"{page}: {total / 1024:.0f} KiB")
     assert not over, over
