@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if item not in dropped]
+
+
+@pytest.fixture(autouse=True)
+def matplotlib_settings_do_not_leak():
+    """After every test, matplotlib's settings go back to its defaults.
+
+    The chapter tests run a chapter's cells in this process, and each chapter sets
+    ``figure.dpi`` (and colours) in ``plt.rcParams`` as its first cell does on the
+    site. Left in place, that setting made later tests measure figures at 90 dpi
+    instead of 100 (digits 9 px instead of 10, a 400-inch figure 36000 pixels wide
+    instead of 40000), so a test's outcome depended on which tests ran before it.
+    The backend is kept (``rcdefaults`` leaves it alone).
+    """
+    yield
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None:
+        mpl.rcdefaults()
