@@ -135,8 +135,17 @@ def test_plotting_example_shows_its_first_figure(site: Path, example: Path) -> N
     image = f"sphx_glr_{example.stem}_001.png"
     assert (site / "_images" / image).is_file(), f"{image} missing from _images/"
     page = _soup(site, _example_page(example))
-    sources = {img["src"].rsplit("/", 1)[-1] for img in page.find_all("img")}
-    assert image in sources
+    # The example's figures in page order (sphx_glr_<stem>_NNN); thumbnails are _thumb_.
+    figure = re.compile(rf"sphx_glr_{re.escape(example.stem)}_\d{{3}}\.(?:png|webp)")
+    shown = [
+        name
+        for img in page.find_all("img")
+        if figure.fullmatch(name := img["src"].split("?", 1)[0].rsplit("/", 1)[-1])
+    ]
+    assert shown, f"{_example_page(example)} shows none of its figures"
+    # A photo-like figure is shown as the WebP made from its PNG (docs/_ext/page_assets.py).
+    assert shown[0] in {image, image.removesuffix(".png") + ".webp"}, shown
+    assert (site / "_images" / shown[0]).is_file(), f"{shown[0]} missing from _images/"
 
 
 def test_gallery_offers_all_examples_as_zips(site: Path) -> None:

@@ -112,9 +112,25 @@ def test_katex_is_served_locally(site: Path) -> None:
     assert fonts, "KaTeX's stylesheet names no woff2 font"
     for url in fonts:
         assert (sheet.parent / url).is_file(), url
+    # Pages link one combined stylesheet (docs/_ext/page_assets.py): on a page with
+    # math it must carry KaTeX's rules, its fonts local files under _static/katex/fonts.
     index = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
-    sheets = [link["href"].split("?")[0] for link in index.find_all("link", rel="stylesheet")]
-    assert "_static/katex/katex.min.css" in sheets
+    assert index.find(class_="katex"), "index.html shows no KaTeX math"
+    hrefs = [link["href"].split("?")[0] for link in index.find_all("link", rel="stylesheet")]
+    assert hrefs and not any(is_remote(href) for href in hrefs), hrefs
+    texts = {site / href: (site / href).read_text(encoding="utf-8") for href in hrefs}
+    katex_rules = [
+        sheet for sheet, css in texts.items() if ".katex{" in css and "font-family:KaTeX_" in css
+    ]
+    assert katex_rules, f"no stylesheet of index.html holds KaTeX's rules: {hrefs}"
+    for linked in katex_rules:
+        loads = [url for url in css_loads(texts[linked]) if "KaTeX_" in url]
+        assert loads, f"{linked.name} names no KaTeX font"
+        local_fonts = (site / "_static" / "katex" / "fonts").resolve()
+        for url in loads:
+            assert not is_remote(url), url
+            font = (linked.parent / url.split("?")[0]).resolve()
+            assert font.is_file() and font.parent == local_fonts, (linked.name, url)
 
 
 def test_list_external_links(site: Path, request: pytest.FixtureRequest) -> None:

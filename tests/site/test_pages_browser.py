@@ -200,8 +200,12 @@ def test_404_page_works_at_any_depth_on_the_host(browser: Any, site: Path) -> No
             # the console); nothing else may fail.
             failed = [f for f in visit.failed if "/no/such/page.html" not in f]
             errors = [e for e in visit.console_errors if "Failed to load resource" not in e]
+            # Furo's stylesheet arrives inside the page's combined one (docs/_ext/
+            # page_assets.py), so look for its rules, loaded from the site, not its name.
             styled = page.evaluate(
-                "() => Array.from(document.styleSheets).some(s => (s.href || '').includes('furo'))"
+                "() => Array.from(document.styleSheets).some(s => (s.href || '')"
+                ".startsWith(location.origin + '/') && Array.from(s.cssRules).some("
+                "r => (r.selectorText || '').includes('.sidebar-drawer')))"
                 " && getComputedStyle(document.querySelector('.sidebar-drawer') || document.body)"
                 ".display !== 'inline'"
             )
