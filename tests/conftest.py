@@ -1,4 +1,4 @@
-"""Session-wide test settings: Hypothesis profiles, and no silent skip under CI.
+"""Session-wide test settings: Hypothesis profiles, no silent skip under CI, one browser.
 
 * ``--hypothesis-profile=mutate`` (``make mutate``): the same examples on every run
   (derandomized, no example database), so a mutant is killed or survives for a
@@ -8,15 +8,22 @@
 * With ``CI`` set (``.ci/run`` and the test workflow set ``CI=true``), a test skipped
   because a tool is missing (node, KaTeX, PyYAML, chromium) is reported as a failure
   with the skip's reason: a contributor's CI must not pass by testing less.
+* ``browser``: one Playwright and one chromium for the whole session, shared by every
+  browser test (tests/site and the explorer tests). Playwright's sync API refuses a
+  second ``sync_playwright()`` while one is open in the same thread, so no test
+  module may start its own (see :mod:`chromiumlib`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from chromiumlib import launch
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -75,3 +82,10 @@ def matplotlib_settings_do_not_leak():
     mpl = sys.modules.get("matplotlib")
     if mpl is not None:
         mpl.rcdefaults()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium under Playwright (see :func:`chromiumlib.launch`), one per session."""
+    with launch() as chromium:
+        yield chromium

@@ -12,21 +12,16 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from test_explore_browser import _close, _open, _select, _serve, _unavailable, _write
+from test_explore_browser import _close, _open, _select, _serve, _write
 
 import convdoc
 from convdoc.explore import ImagePlayground
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 # Hand-written oracles for the presets (the 5x5 blurs are not in KERNELS2D).
 SOBEL_X = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])
@@ -48,26 +43,19 @@ def _kernel(name: str, size: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        _unavailable(f"{CHROMIUM} not found: apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
+def page(browser, tmp_path_factory):
+    # The session's one chromium (tests/conftest.py): a second sync_playwright() in
+    # this thread would be refused while the first is open.
     root = tmp_path_factory.mktemp("playground")
     _write(root, "index.html", ImagePlayground().to_html() + ImagePlayground(
         color=True, kernel="emboss", kernel_size=5, operation="convolve", boundary="constant",
         levels="rescale").to_html())
     httpd = _serve(root)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = _open(browser, f"http://127.0.0.1:{httpd.server_address[1]}/index.html",
-                   viewport={"width": 1100, "height": 900})
-        pg.wait_for_function("document.querySelectorAll('[data-image-ready]').length === 2")
-        yield pg
-        _close(pg)
-        browser.close()
+    pg = _open(browser, f"http://127.0.0.1:{httpd.server_address[1]}/index.html",
+               viewport={"width": 1100, "height": 900})
+    pg.wait_for_function("document.querySelectorAll('[data-image-ready]').length === 2")
+    yield pg
+    _close(pg)
     httpd.shutdown()
     httpd.server_close()
 

@@ -1,20 +1,16 @@
-"""Playwright helpers for the end-to-end site tests: a local server, chromium, page visits.
+"""Playwright helpers for the end-to-end site tests: a local server and page visits.
 
 The built site is served by :mod:`http.server` on 127.0.0.1 at a free port and
-opened in Debian's chromium (never a browser downloaded by Playwright). Every
-request that would leave 127.0.0.1 is recorded and aborted, so a page that
-needs the network fails its test instead of silently loading from a CDN.
-
-Without chromium the tests are skipped with the command that installs it,
-except under CI (``$CI`` set), where a missing browser is a failure.
+opened in Debian's chromium: the session's one ``browser`` fixture
+(``tests/conftest.py``, started by :func:`chromiumlib.launch`). Every request
+that would leave 127.0.0.1 is recorded and aborted, so a page that needs the
+network fails its test instead of silently loading from a CDN.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,13 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = (
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-)  # fmt: skip
 #: Sphinx writes these only for projects that have an index / module index.
 OPTIONAL_PAGES = frozenset({"genindex.html", "py-modindex.html"})
 #: Pages meant to be served by the host at a missing URL: 404.html carries a
@@ -54,18 +43,6 @@ def html_pages(site: Path) -> list[str]:
             continue
         pages.append(relative.as_posix())
     return pages
-
-
-def chromium_path() -> str:
-    """The system chromium; skip (or fail under CI) when it is missing."""
-    found = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-    if found:
-        return found
-    message = f"{CHROMIUM} not found: install it with `apt-get install chromium`"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-    raise AssertionError("unreachable")  # pytest.skip raises
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -114,20 +91,6 @@ def serve(site: Path, *, prefix: str | None = None) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-@contextmanager
-def launch() -> Iterator[Any]:
-    """Start Debian's chromium under Playwright; yield the Browser."""
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=list(CHROMIUM_ARGS))
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def aborted_by_browser(request: Any) -> bool:
@@ -191,7 +154,7 @@ def new_page(
     Parameters
     ----------
     browser : playwright.sync_api.Browser
-        From :func:`launch`.
+        The session's ``browser`` fixture (:func:`chromiumlib.launch`).
     width, height : int
         Viewport size in CSS pixels.
     theme : {"light", "dark", "auto"}, optional

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browserlib import html_pages, launch, serve
+from browserlib import html_pages, serve
 from sweeplib import Sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -251,13 +251,6 @@ def server(site: Path) -> Iterator[str]:
     """The built site served on 127.0.0.1 (see :func:`browserlib.serve`)."""
     with serve(site) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's chromium under Playwright (see :func:`browserlib.launch`), one per session."""
-    with launch() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from browserlib import CHROMIUM
+from chromiumlib import CHROMIUM
 from hostlib import host
 
 ROOT = Path(__file__).resolve().parents[2]
