@@ -67,7 +67,7 @@ from convdoc._validate import (
     positive_int,
     scalar,
 )
-from convdoc.plans import fft, planner, separable
+from convdoc.plans import fft, planner, separable, stencil
 from convdoc.plans._common import all_finite, zero_pad
 from convdoc.plans.planner import strided_1d
 
@@ -428,11 +428,20 @@ def _padded(
     method: str,
 ) -> np.ndarray:
     """:func:`correlate_padded` on checked arguments (the faces call this directly)."""
+    if boundary == "constant" and fillvalue != 0:
+        # The fill joins the result's dtype (0.1 next to float16 data and a
+        # float64 kernel is 0.1 in float64, 0.5 next to integers is float64).
+        x = x.astype(_fill_dtype(np.result_type(x, weight), fillvalue), copy=False)
+    if x.ndim == 3 and x.shape[0] == 1 and weight.ndim == 4:
+        # A single-channel image filter: the compiled stencil extends by the boundary
+        # rule row by row itself, when the planner prices it cheapest.
+        plan = planner.stencil_plan(x, weight, pad, boundary, fillvalue, stride, dilation, method)
+        if plan is not None:
+            factors = None if plan is True else plan
+            dtype = np.result_type(x, weight)
+            out = stencil.correlate2d(x[0], weight[0, 0], pad, boundary, fillvalue, dtype, factors)
+            return out[None]
     if boundary != "constant" or fillvalue != 0 or any(b < 0 or a < 0 for b, a in pad):
-        if boundary == "constant" and fillvalue != 0:
-            # The fill joins the result's dtype (0.1 next to float16 data and a
-            # float64 kernel is 0.1 in float64, 0.5 next to integers is float64).
-            x = x.astype(_fill_dtype(np.result_type(x, weight), fillvalue), copy=False)
         x = _extend(x, pad, boundary, fillvalue)
         pad = ((0, 0),) * (x.ndim - 1)
     return _correlate(x, weight, pad, stride, dilation, method)

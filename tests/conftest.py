@@ -12,6 +12,8 @@
   browser test (tests/site and the explorer tests). Playwright's sync API refuses a
   second ``sync_playwright()`` while one is open in the same thread, so no test
   module may start its own (see :mod:`chromiumlib`).
+* Every test starts with the compiled stencil plan unloaded (see
+  ``compiled_stencil_unloaded``).
 """
 
 from __future__ import annotations
@@ -65,6 +67,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if item not in dropped]
+
+
+@pytest.fixture(autouse=True)
+def compiled_stencil_unloaded():
+    """Every test starts with the compiled stencil plan unloaded, no savings counted.
+
+    The planner loads numba's stencil (convdoc/plans/stencil.py) once the calls of
+    a process would have saved its load time; without this, large image filters
+    in one test would route the image filters of every later test in that process
+    to the stencil, and a test of another plan's routing would pass or fail by order.
+    """
+    from convdoc.plans import stencil
+
+    stencil.unload()
+    yield
+    stencil.unload()
 
 
 @pytest.fixture(autouse=True)

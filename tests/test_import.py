@@ -68,6 +68,13 @@ def test_import_convdoc_defers_scipy():
     assert "scipy" not in _modules_after_import("convdoc")
 
 
+def test_import_convdoc_defers_numba():
+    # The compiled stencil plan imports numba (about 0.3 s) on its first use only.
+    loaded = _modules_after_import("convdoc")
+    assert "numpy" in loaded
+    assert "numba" not in loaded and "llvmlite" not in loaded
+
+
 def test_every_name_in_all_exists():
     missing = [name for name in convdoc.__all__ if not hasattr(convdoc, name)]
     assert missing == []

@@ -20,9 +20,11 @@ plan                                      for
 :mod:`~convdoc.plans.gather`              huge padding: memory follows the output
 :mod:`~convdoc.plans.transposed`          transposed layers: one GEMM, then col2im
 :mod:`~convdoc.plans.pooling`             max and average pooling: strided views
+:mod:`~convdoc.plans.stencil`             small image filters: one compiled loop (numba)
 ========================================  ==========================================
 
-Only NumPy is imported here; SciPy is imported inside the plans that use it.
+Only NumPy is imported here; SciPy is imported inside the plans that use it, and
+numba by :func:`convdoc.plans.stencil.load` when the planner first wants it.
 """
 
 from convdoc.plans import (
@@ -37,6 +39,7 @@ from convdoc.plans import (
     polyphase,
     pooling,
     separable,
+    stencil,
     transposed,
 )
 
@@ -53,6 +56,7 @@ PLANS = (
     gather,
     transposed,
     pooling,
+    stencil,
 )
 
 __all__ = ["PLANS", "planner"]

@@ -24,10 +24,11 @@ from convdoc.plans import (
     overlap_save,
     polyphase,
     separable,
+    stencil,
 )
 from convdoc.plans._common import all_finite, sums_fit, zero_pad
 
-__all__ = ["best_direct", "choose", "direct_costs", "run_direct", "strided_1d"]
+__all__ = ["best_direct", "choose", "direct_costs", "run_direct", "stencil_plan", "strided_1d"]
 
 # scipy.signal.choose_conv_method never picks the FFT for a 1-D problem whose
 # shorter operand has this few samples (checked for every mode up to 1e7
@@ -283,3 +284,73 @@ def choose(
             return method
     return "direct"
 
+
+
+# Seconds per cell of numpy.pad's extension by a boundary rule (edge, reflect, ...).
+SEC_PER_EXTEND_CELL = 1.5e-9
+
+
+def stencil_plan(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    boundary: str,
+    fillvalue: object,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    method: str,
+) -> tuple[np.ndarray, np.ndarray] | bool | None:
+    """Whether a single-channel 2-D filter runs as a compiled :mod:`~convdoc.plans.stencil`.
+
+    Returns None when another plan is at least as cheap (or the stencil does not
+    apply: not a small single-channel 2-D filter of stride and dilation 1, a
+    result dtype other than float32/float64, a negative pad, numba missing),
+    ``True`` for the dense stencil, or the (column, row) factors of a rank-one
+    kernel for the two-pass one (``method="auto"`` only: rank one is judged to
+    rounding, as for :mod:`~convdoc.plans.separable`). The alternative priced is
+    the extension by ``boundary`` (:func:`numpy.pad`) plus the cheapest direct
+    plan, the separable passes and the FFT on the extended grid. Until numba is
+    loaded in this process the stencil's estimated savings are added up, and it
+    is loaded only once they exceed its load time (:func:`~convdoc.plans.stencil.worth_loading`):
+    a few calls on small images never pay for it.
+    """
+    if not (
+        x.ndim == 3
+        and x.shape[0] == 1
+        and w.shape[0] == w.shape[1] == 1
+        and stride == (1, 1)
+        and dilation == (1, 1)
+        and method != "fft"
+        and max(w.shape[2:]) <= stencil.MAX_TAPS_SIDE
+        and w.shape[2] * w.shape[3] > 1
+        and min(b for pair in pad for b in pair) >= 0
+        and stencil.available()
+    ):
+        return None
+    dtype = np.result_type(x, w)
+    if dtype not in stencil.DTYPES:
+        return None
+    k = w.shape[2:]
+    n = tuple(ni + b + a for ni, (b, a) in zip(x.shape[1:], pad, strict=True))
+    out_shape = (n[0] - k[0] + 1, n[1] - k[1] + 1)
+    if min(out_shape) < 1:
+        return None
+    factors = None
+    if method == "auto" and min(k) > 1:
+        factors = separable.rank_one(w[0, 0], dtype)
+    ours = stencil.cost(out_shape, k, dtype, separable=factors is not None)
+    extended = boundary != "constant" or fillvalue != 0
+    zero = ((0, 0), (0, 0)) if extended else pad
+    grid_shape = (1, *n) if extended else x.shape
+    others = direct_costs(grid_shape, w.shape, zero, stride, dilation, out_shape, (dtype, dtype))
+    others["shift_add"] = direct.shift_add_cost(w.shape, out_shape, w[0, 0], dtype)
+    if method == "auto":
+        others["fft"] = fft.cost(grid_shape, w.shape, stride, dilation, out_shape)
+        if min(k) > 1:
+            others["separable"] = separable.cost(grid_shape, k, zero, dtype)
+    theirs = min(others.values()) + (SEC_PER_EXTEND_CELL * math.prod(n) if extended else 0.0)
+    if ours >= theirs:
+        return None
+    if not stencil.loaded() and not stencil.worth_loading(theirs - ours):
+        return None
+    return factors if factors is not None else True

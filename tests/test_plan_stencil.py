@@ -1,0 +1,293 @@
+"""The compiled stencil plan (convdoc.plans.stencil) against independent oracles.
+
+Oracles: scipy.ndimage.correlate (its own boundary modes), scipy.signal.correlate2d
+on a grid extended by numpy.pad, and plain loops; never another convdoc plan.
+The routing tests check that the planner sends the image filters of
+``make bench-peers`` here once numba is loaded, and never a dtype the stencil
+cannot compute exactly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import subprocess
+import sys
+from collections.abc import Iterator
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import ndimage, signal
+
+import convdoc
+from convdoc.engine import BOUNDARIES
+from convdoc.plans import planner, stencil
+
+FAST = settings(max_examples=40, deadline=None)
+
+# convdoc's boundary names (numpy.pad's) and scipy.ndimage's for the same rule.
+NDIMAGE_MODE = {
+    "constant": "constant",
+    "edge": "nearest",
+    "reflect": "mirror",
+    "symmetric": "reflect",
+    "wrap": "grid-wrap",
+}
+
+
+@pytest.fixture(autouse=True)
+def _loaded(compiled_stencil_unloaded) -> None:
+    # After tests/conftest.py's fixture has unloaded it: loaded for every test here.
+    stencil.load()
+
+
+@contextlib.contextmanager
+def spy() -> Iterator[mock.MagicMock]:
+    """Record the calls of the stencil plan while still running it."""
+    with mock.patch.object(stencil, "correlate2d", wraps=stencil.correlate2d) as m:
+        yield m
+
+
+def padded_oracle(x, h, pad, boundary, fill=0.0):
+    """numpy.pad by the rule, then scipy.signal.correlate2d's valid part, in float64."""
+    kw = {"constant_values": fill} if boundary == "constant" else {}
+    grid = np.pad(x.astype(np.float64), pad, mode=boundary, **kw)
+    return signal.correlate2d(grid, h.astype(np.float64), "valid")
+
+
+def loop_oracle(grid, h):
+    """out[r, c] = sum_ij h[i, j] * grid[r + i, c + j], every product as written."""
+    kh, kw = h.shape
+    out = np.zeros((grid.shape[0] - kh + 1, grid.shape[1] - kw + 1))
+    for r, c in itertools.product(range(out.shape[0]), range(out.shape[1])):
+        total = 0.0
+        for i, j in itertools.product(range(kh), range(kw)):
+            total += h[i, j] * grid[r + i, c + j]
+        out[r, c] = total
+    return out
+
+
+def tolerance(dtype) -> dict[str, float]:
+    return {"rtol": 1e-5, "atol": 1e-5} if np.dtype(dtype) == np.float32 else {
+        "rtol": 1e-12, "atol": 1e-12}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+@pytest.mark.parametrize("k", [(2, 2), (3, 3), (4, 5), (5, 5), (7, 6), (9, 9)])
+def test_same_size_filter_matches_ndimage(dtype, boundary, k) -> None:
+    rng = np.random.default_rng(sum(k))
+    x = rng.standard_normal((37, 41)).astype(dtype)
+    h = rng.standard_normal(k).astype(dtype)
+    fill = 1.5 if boundary == "constant" else 0
+    # convdoc's 'same' puts k // 2 cells before: ndimage's origin 0 for every size.
+    pad = tuple((n // 2, (n - 1) // 2) for n in k)
+    got = stencil.correlate2d(x, h, pad, boundary, fill, np.dtype(dtype))
+    expected = ndimage.correlate(
+        x.astype(np.float64), h.astype(np.float64), mode=NDIMAGE_MODE[boundary], cval=fill
+    )
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, expected, **tolerance(dtype))
+
+
+@st.composite
+def problems(draw: st.DrawFn):
+    kh, kw = draw(st.integers(1, 7)), draw(st.integers(1, 7))
+    boundary = draw(st.sampled_from(BOUNDARIES))
+    h_img, w_img = draw(st.integers(1, 12)), draw(st.integers(1, 12))
+    # numpy.pad cannot extend an empty axis; reflect needs no more than that.
+    pad = tuple((draw(st.integers(0, 9)), draw(st.integers(0, 9))) for _ in range(2))
+    if any(n + b + a < k for n, (b, a), k in zip((h_img, w_img), pad, (kh, kw), strict=True)):
+        pad = tuple((k, k) for k in (kh, kw))
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x = rng.standard_normal((h_img, w_img)).astype(dtype)
+    h = rng.standard_normal((kh, kw)).astype(dtype)
+    fill = draw(st.sampled_from([0.0, -2.0])) if boundary == "constant" else 0
+    return x, h, pad, boundary, fill
+
+
+@FAST
+@given(problem=problems())
+def test_dense_stencil_matches_padded_correlate2d(problem) -> None:
+    x, h, pad, boundary, fill = problem
+    got = stencil.correlate2d(x, h, pad, boundary, fill, x.dtype)
+    assert got.dtype == x.dtype
+    np.testing.assert_allclose(got, padded_oracle(x, h, pad, boundary, fill), **tolerance(x.dtype))
+
+
+@FAST
+@given(problem=problems())
+def test_two_pass_stencil_matches_padded_correlate2d(problem) -> None:
+    x, h, pad, boundary, fill = problem
+    rng = np.random.default_rng(int(abs(x.flat[0]) * 1e6))
+    col, row = rng.standard_normal(h.shape[0]), rng.standard_normal(h.shape[1])
+    kernel = np.outer(col, row)
+    got = stencil.correlate2d(x, kernel.astype(x.dtype), pad, boundary, fill, x.dtype, (col, row))
+    assert got.dtype == x.dtype
+    expected = padded_oracle(x, kernel, pad, boundary, fill)
+    np.testing.assert_allclose(got, expected, **tolerance(x.dtype))
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("two_pass", [False, True])
+def test_nan_and_infinity_meet_every_tap_as_the_definition_says(bad, two_pass) -> None:
+    # A zero tap times an infinity is NaN in the definition; the two passes would
+    # give an infinity there (a zero only to rounding in the factors), so a
+    # non-finite result is redone densely.
+    rng = np.random.default_rng(3)
+    x = rng.random((9, 11))
+    x[4, 5] = bad
+    col, row = np.array([1.0, 2.0, 1.0]), np.array([1.0, 0.0, -1.0])  # Sobel
+    h = np.outer(col, row)
+    factors = (col, row) if two_pass else None
+    pad = ((1, 1), (1, 1))
+    with np.errstate(invalid="ignore"):
+        got = stencil.correlate2d(x, h, pad, "edge", 0, x.dtype, factors)
+        expected = loop_oracle(np.pad(x, pad, mode="edge"), h)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(expected))
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-12, atol=1e-12)
+    assert np.isnan(got).any()
+
+
+def test_an_infinite_tap_meets_the_padding_zeros() -> None:
+    # The zero padding is multiplied like any sample: 0 * inf = NaN at the borders.
+    x = np.ones((5, 6))
+    h = np.array([[np.inf, 1.0], [1.0, 1.0]])
+    with np.errstate(invalid="ignore"):
+        got = stencil.correlate2d(x, h, ((1, 0), (1, 0)), "constant", 0, x.dtype)
+        expected = loop_oracle(np.pad(x, ((1, 0), (1, 0))), h)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    assert np.isnan(got[0]).all() and np.isinf(got[1:, 1:]).all()
+
+
+# ---------------------------------------------------------------- the planner
+
+
+def test_bench_peers_image_filters_take_the_stencil() -> None:
+    # The small filters of make bench-peers: random 3x3 and 5x5, Sobel, Laplacian,
+    # Gaussians; 1024 x 1024 float32 and float64, symmetric boundary.
+    rng = np.random.default_rng(0)
+    gauss = convdoc.gaussian_kernel(5, 5 / 6)
+    kernels = {
+        "3x3": (rng.standard_normal((3, 3)), False),
+        "5x5": (rng.standard_normal((5, 5)), False),
+        "sobel": (np.asarray(convdoc.kernel2d("sobel_x"), dtype=float), True),
+        "laplacian": (np.asarray(convdoc.kernel2d("laplacian"), dtype=float), False),
+        "gaussian": (np.outer(gauss, gauss), True),
+    }
+    for dtype in (np.float32, np.float64):
+        image = rng.random((1024, 1024)).astype(dtype)
+        for name, (h, rank_one) in kernels.items():
+            h = h.astype(dtype)
+            with spy() as m:
+                got = convdoc.correlate(image, h, "same", boundary="symmetric")
+            assert m.call_count == 1, name
+            factors = m.call_args.args[6]
+            assert (factors is not None) == rank_one, name
+            assert got.dtype == dtype
+            expected = ndimage.correlate(image.astype(np.float64), h.astype(np.float64),
+                                         mode="reflect")
+            np.testing.assert_allclose(got, expected, **tolerance(dtype))
+
+
+@pytest.mark.parametrize(
+    ("image_dtype", "kernel_dtype"),
+    [
+        ("int64", "int64"),
+        ("uint8", "int16"),
+        ("float16", "float16"),
+        ("longdouble", "float64"),
+        ("complex128", "float64"),
+        ("float64", "complex64"),
+        ("bool", "bool"),
+    ],
+)
+def test_dtypes_the_stencil_cannot_compute_exactly_go_elsewhere(image_dtype, kernel_dtype):
+    rng = np.random.default_rng(1)
+    image = (rng.random((400, 400)) * 4).astype(image_dtype)
+    h = (rng.random((3, 3)) * 3 + 1).astype(kernel_dtype)
+    with spy() as m:
+        got = convdoc.correlate(image, h, "same", boundary="symmetric")
+    assert not m.called
+    assert got.dtype == np.result_type(image, h)
+    if got.dtype.kind in "iu":
+        grid = np.pad(image.astype(np.int64), 1, mode="symmetric")
+        expected = signal.correlate2d(grid, h.astype(np.int64), "valid")
+        np.testing.assert_array_equal(got, expected.astype(got.dtype))
+
+
+def test_direct_method_takes_the_dense_stencil_and_fft_never() -> None:
+    rng = np.random.default_rng(2)
+    image = rng.random((600, 600))
+    gauss = convdoc.gaussian_kernel(5, 1.0)
+    h = np.outer(gauss, gauss)
+    with spy() as m:
+        convdoc.correlate(image, h, "same", boundary="wrap", method="direct")
+    assert m.called and m.call_args.args[6] is None  # rank one is judged only by "auto"
+    with spy() as m:
+        convdoc.correlate(image, h, "same", method="fft")
+    assert not m.called
+
+
+def test_layers_strides_and_channels_are_not_stencils() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((1, 300, 300))
+    with spy() as m:
+        convdoc.conv2d(x, rng.standard_normal((1, 1, 3, 3)), stride=2, padding=1)
+        convdoc.conv2d(x, rng.standard_normal((1, 1, 3, 3)), dilation=2, padding=2)
+        convdoc.conv2d(np.repeat(x, 2, axis=0), rng.standard_normal((2, 2, 3, 3)), padding=1)
+    assert not m.called
+    with spy() as m:  # a single-channel stride-1 layer is an image filter
+        got = convdoc.conv2d(x, np.ones((1, 1, 3, 3)), padding=1)
+    assert m.called
+    np.testing.assert_allclose(got[0], signal.correlate2d(x[0], np.ones((3, 3)), "same"))
+
+
+def test_without_numba_the_planner_skips_the_stencil(monkeypatch) -> None:
+    stencil.unload()
+    monkeypatch.setattr(stencil, "_available", False)
+    rng = np.random.default_rng(5)
+    image = rng.random((1024, 1024)).astype(np.float32)
+    h = rng.standard_normal((3, 3)).astype(np.float32)
+    assert planner.stencil_plan(
+        image[None], h[None, None], ((1, 1), (1, 1)), "symmetric", 0, (1, 1), (1, 1), "auto"
+    ) is None
+    with spy() as m:
+        got = convdoc.correlate(image, h, "same", boundary="symmetric")
+    assert not m.called
+    expected = ndimage.correlate(image.astype(np.float64), h.astype(np.float64), mode="reflect")
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_numba_is_loaded_only_once_the_stencil_would_have_saved_its_load_time() -> None:
+    # In a fresh interpreter: a hundred filters of a small image never load numba; a
+    # few dozen 2048 x 2048 ones do (each would save milliseconds), and from then on
+    # the stencil runs them.
+    code = (
+        "import sys, numpy as np, convdoc\n"
+        "from convdoc.plans import stencil\n"
+        "rng = np.random.default_rng(0)\n"
+        "h = rng.standard_normal((3, 3))\n"
+        "small = rng.random((48, 48))\n"
+        "for _ in range(100): convdoc.correlate(small, h, 'same')\n"
+        "print('numba' in sys.modules, stencil.loaded())\n"
+        "big = rng.random((2048, 2048))\n"
+        "calls = 0\n"
+        "while not stencil.loaded() and calls < 200:\n"
+        "    convdoc.correlate(big, h, 'same', boundary='edge'); calls += 1\n"
+        "print('numba' in sys.modules, stencil.loaded(), calls)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    first, second = result.stdout.split("\n")[:2]
+    assert first == "False False"
+    loaded, flag, calls = second.split()
+    assert loaded == flag == "True"
+    assert 1 < int(calls) < 200
