@@ -85,6 +85,7 @@ extensions = [
     "sitemap_complete",  # docs/_ext: every page in sitemap.xml after incremental builds
     "page_meta",  # docs/_ext: a <meta name="description"> on every page
     "page_assets",  # docs/_ext: only the CSS/JS a page uses; sized, lazy, compressed images
+    "home_cards",  # docs/_ext: the home page cards' thumbnails, drawn by convdoc
 ]
 
 templates_path = ["_templates"]
@@ -100,6 +101,7 @@ exclude_patterns = [
     "auto_examples/**/*.py",
     "api/generated/backrefs",
     "_ext",
+    "_thumbs",
 ]
 root_doc = "index"
 # Not nitpicky: numpydoc's free-form types ("array_like", "int or tuple of

@@ -219,3 +219,25 @@ def test_downloaded_script_runs_without_myst_nb(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert blocked.returncode != 0 and "no myst_nb here" in blocked.stderr
+
+
+def test_home_card_thumbnails_are_drawn_once_at_their_size(tmp_path: Path) -> None:
+    import home_cards
+    from PIL import Image
+
+    paths = home_cards.write_thumbnails(tmp_path)
+    assert [p.stem for p in paths] == list(home_cards.DRAWINGS)
+    for path in paths:
+        with Image.open(path) as image:
+            assert image.size == home_cards.PIXELS, path.name
+            # Not blank: a drawing covers a visible part of its thumbnail.
+            pixels = np.asarray(image.convert("L"))
+            assert (pixels < 200).mean() > 0.01, path.name
+    stamps = [p.stat().st_mtime_ns for p in paths]
+    assert home_cards.write_thumbnails(tmp_path) == paths
+    assert [p.stat().st_mtime_ns for p in paths] == stamps  # current: not drawn again
+    paths[0].unlink()
+    home_cards.write_thumbnails(tmp_path)
+    assert paths[0].is_file()
+    with pytest.raises(ValueError, match="name must be one of"):
+        home_cards.draw("no-such-card")

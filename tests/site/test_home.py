@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 from browserlib import goto, new_page
 from bs4 import BeautifulSoup
-from sweeplib import LAPTOP, At, Sweep, collect
+from readinglib import CHAPTERS
+from sweeplib import LAPTOP, PHONE, At, Sweep, collect
 
 pytestmark = pytest.mark.site
 
@@ -48,13 +49,6 @@ def example_links(site: Path, page: str) -> list[str]:
     return links
 
 
-def test_home_gallery_in_the_gallery_index_order(site: Path) -> None:
-    home = example_links(site, "index.html")
-    index = example_links(site, "auto_examples/index.html")
-    assert len(index) > 20, index
-    assert home == index
-
-
 def test_gallery_index_follows_the_next_links(site: Path) -> None:
     # The oracle for "teaching order" is the chain of next/previous links the
     # reader follows from the first example (section index pages in between
@@ -80,7 +74,7 @@ def _same_text(title: str) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
-THUMBNAIL_PAGES = ("index.html", "auto_examples/index.html")
+THUMBNAIL_PAGES = ("auto_examples/index.html",)
 
 
 # Read in the one pass over the site (sweeplib): the accessible names of the thumbnail
@@ -220,18 +214,6 @@ def test_each_thumbnail_shows_the_figure_its_example_picks(site: Path) -> None:
     assert not wrong, wrong
 
 
-CHAPTERS = (
-    "what-is-convolution",
-    "convolution-vs-correlation",
-    "probability-of-a-sum",
-    "linear-systems",
-    "stride-and-padding",
-    "frequency-view",
-    "why-cnns",
-    "backprop-and-deconvolution",
-    "modern-layers",
-    "how-libraries-compute",
-)
 
 
 def test_tutorial_index_promises_explorers_every_chapter_has(site: Path) -> None:
@@ -265,3 +247,146 @@ def test_sidebar_lists_the_examples_in_the_gallery_index_order(site: Path) -> No
             if target.startswith("auto_examples/") and not target.endswith("index.html"):
                 listed.append(target)
         assert listed == index, page
+
+
+# -- the home page's cards: the path through the material --------------------------
+
+_CARDS_JS = """() => [...document.querySelectorAll('article .sd-card')].map(card => {
+    const img = card.querySelector('img');
+    const title = card.querySelector('.sd-card-title');
+    const box = img ? img.getBoundingClientRect() : null;
+    return {
+        title: title ? title.textContent.split(/\\s+/).filter(Boolean).join(' ') : '',
+        src: img ? img.currentSrc : null,
+        width: img ? img.getAttribute('width') : null,
+        height: img ? img.getAttribute('height') : null,
+        alt: img ? img.getAttribute('alt') : null,
+        natural: img ? [img.naturalWidth, img.naturalHeight] : null,
+        shown: box ? [box.width, box.height] : null,
+    };
+})"""
+
+
+def _read_cards(page: Any, at: At) -> list[dict[str, Any]]:
+    cards = page.evaluate(_CARDS_JS)
+    boxes = page.locator("article .sd-card")
+    for i, card in enumerate(cards):
+        # The link's name as a screen reader reads it (Playwright's accessible name).
+        named = boxes.nth(i).get_by_role("link", name=_same_text(card["title"]))
+        card["named_links"] = named.count()
+    return cards
+
+
+collect(LAPTOP, "home cards", pages=lambda path, site: path == "index.html")(_read_cards)
+collect(PHONE, "home cards", pages=lambda path, site: path == "index.html")(_read_cards)
+
+
+def _card_targets(site: Path) -> list[str]:
+    """Where the home page's cards lead, in page order, relative to the site root."""
+    soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    return [
+        posixpath.normpath(urlsplit(card.select_one("a.sd-stretched-link")["href"]).path)
+        for card in soup.select("article .sd-card")
+    ]
+
+
+def _heading(soup: BeautifulSoup, level: str) -> list[str]:
+    return [" ".join(h.get_text().replace("\u00b6", "").split())
+            for h in soup.select(f"article {level}")]
+
+
+def test_home_cards_follow_the_tutorial_then_the_gallery(site: Path) -> None:
+    # Oracles: the hand-kept reading order of the chapters (readinglib), and the
+    # section headings of the gallery index in the order sphinx-gallery built them;
+    # each gallery card leads to the section page of that title.
+    gallery = BeautifulSoup((site / "auto_examples" / "index.html").read_text(encoding="utf-8"),
+                            "html.parser")
+    sections = _heading(gallery, "h2")
+    assert len(sections) == 5, sections
+    targets = _card_targets(site)
+    chapters = [f"tutorial/{chapter}.html" for chapter in CHAPTERS]
+    assert targets[: len(chapters)] == chapters
+    titles = []
+    for target in targets[len(chapters) :]:
+        assert re.fullmatch(r"auto_examples/[\w-]+/index\.html", target), target
+        page = BeautifulSoup((site / target).read_text(encoding="utf-8"), "html.parser")
+        titles += _heading(page, "h1")
+    assert titles == sections
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=str)
+def test_every_home_card_has_a_sized_named_thumbnail(sweep: Sweep, viewport: Any) -> None:
+    cards = sweep.at(viewport, "index.html").value("home cards")
+    assert len(cards) == len(CHAPTERS) + 5, [card["title"] for card in cards]
+    for card in cards:
+        where = f"{viewport.name}: card {card['title']!r}"
+        assert card["title"], cards
+        assert card["src"], f"{where} has no image"
+        assert card["width"] and card["height"], f"{where}: image without width and height"
+        assert card["alt"] and len(card["alt"].split()) >= 4, f"{where}: alt {card['alt']!r}"
+        assert card["named_links"] == 1, f"{where}: no link named by the card's title"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=str)
+def test_home_card_thumbnails_are_sharp_but_not_oversized(sweep: Sweep, viewport: Any) -> None:
+    # At least one image pixel per CSS pixel (sharp), at most 2.5 (no wasted bytes).
+    for card in sweep.at(viewport, "index.html").value("home cards"):
+        (width, height), (shown_w, shown_h) = card["natural"], card["shown"]
+        assert shown_w > 100 and shown_h > 40, (card["title"], card["shown"])
+        for natural, shown in ((width, shown_w), (height, shown_h)):
+            assert 1.0 <= natural / shown <= 2.5, (viewport.name, card["title"], natural, shown)
+        # Drawn at its own proportions: no squashing.
+        assert abs(width / height - shown_w / shown_h) < 0.03 * width / height, card
+
+
+def _drawn_text(fig: Any) -> list[tuple[str, float]]:
+    """Every string Agg draws for a figure, with its size in points (the renderer's own record)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    drawn: list[tuple[str, float]] = []
+    original = renderer.draw_text
+
+    def spy(gc: Any, x: float, y: float, s: str, prop: Any, *args: Any, **kwargs: Any) -> Any:
+        if s.strip():
+            drawn.append((s, prop.get_size_in_points()))
+        return original(gc, x, y, s, prop, *args, **kwargs)
+
+    renderer.draw_text = spy
+    fig.draw(renderer)
+    return drawn
+
+
+@pytest.mark.browser
+def test_home_card_thumbnails_have_no_text_too_small_to_read(sweep: Sweep) -> None:
+    # Each thumbnail is drawn again and every string the renderer writes is
+    # measured at the scale the browser showed it (smallest of both viewports):
+    # at least MIN_PX (the readability floor of the figures, tests/test_plot_readability.py).
+    import sys
+
+    from conftest import DOCS
+    from test_plot_readability import MIN_PX
+
+    sys.path.insert(0, str(DOCS / "_ext"))
+    import home_cards
+
+    scale: dict[str, float] = {}
+    for viewport in (LAPTOP, PHONE):
+        for card in sweep.at(viewport, "index.html").value("home cards"):
+            name = Path(urlsplit(card["src"]).path).stem
+            shown = card["shown"][0] / card["natural"][0]
+            scale[name] = min(scale.get(name, shown), shown)
+    assert sorted(scale) == sorted(home_cards.DRAWINGS), sorted(scale)
+    small, numbers = [], 0
+    for name, factor in scale.items():
+        fig = home_cards.draw(name)
+        for text, points in _drawn_text(fig):
+            numbers += 1
+            px = points * fig.dpi / 72 * factor
+            if px < MIN_PX:
+                small.append(f"{name}: {text!r} at {px:.1f} px")
+    assert numbers > 0, "no thumbnail writes any number: the check measured nothing"
+    assert not small, small
