@@ -6,6 +6,9 @@ interleaved repeats, so load on a shared machine only ever adds time) and
 prints measured and estimated milliseconds side by side, and the ratio. The
 constants in each plan's ``cost`` were fitted to runs of this script; rerun it
 after changing a plan, and refit when a ratio drifts beyond about 2x.
+``--stencil`` does the same for the compiled stencil plan
+(:mod:`convdoc.plans.stencil`) on 32x32 to 1024x1024 images, next to the NumPy
+direct plan it replaces.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from convdoc.plans import direct, gemm, im2col, planner
+from convdoc.plans import direct, gemm, im2col, planner, stencil
 from convdoc.plans._common import zero_pad
 
 # (C_in, C_out, size, k, stride, padding): CNN layers from tiny to the peers' sizes.
@@ -65,9 +68,51 @@ def _runs(x, w, pad, stride, out, dtype) -> dict:
     }
 
 
+def _numpy_filter(image: np.ndarray, h: np.ndarray, dtype: np.dtype):
+    """The cheapest NumPy direct plan on the grid extended by numpy.pad (what runs without)."""
+    p = h.shape[0] // 2
+    zero, ones, out = ((0, 0), (0, 0)), (1, 1), image.shape
+
+    def run():
+        grid = np.pad(image, p, mode="symmetric")[None]
+        plan, _ = planner.best_direct(grid, h[None, None], zero, ones, ones, out)
+        return planner.run_direct(grid, h[None, None], zero, ones, ones, out, dtype, plan)
+
+    return run
+
+
+def _stencil_filter(image: np.ndarray, h: np.ndarray, dtype: np.dtype, factors):
+    p = h.shape[0] // 2
+    pad = ((p, p), (p, p))
+    return lambda: stencil.correlate2d(image, h, pad, "symmetric", 0, dtype, factors)
+
+
+def calibrate_stencil(dtype: np.dtype) -> None:
+    """The compiled stencil (dense and two-pass) against :func:`stencil.cost`, and the
+    NumPy direct plan the planner would take instead (extension included)."""
+    stencil.load()
+    rng = np.random.default_rng(0)
+    print(f"{'image':<10} {'kernel':<8} {'plan':<9} {'measured ms':>12} {'model ms':>10} "
+          f"{'ratio':>6} {'numpy ms':>9}")
+    for n in (32, 128, 512, 1024):
+        image = rng.random((n, n)).astype(dtype)
+        for k in (3, 5, 7, 9):
+            h = rng.standard_normal((k, k)).astype(dtype)
+            g = rng.random(k) + 0.5
+            without = best_time(_numpy_filter(image, h, dtype))
+            for plan, factors in (("dense", None), ("two-pass", (g, g))):
+                kern = np.outer(g, g).astype(dtype) if factors else h
+                t = best_time(_stencil_filter(image, kern, dtype, factors))
+                model = stencil.cost((n, n), (k, k), dtype, separable=factors is not None)
+                print(f"{n}x{n:<6} {k}x{k:<6} {plan:<9} {t * 1e3:12.3f} {model * 1e3:10.3f} "
+                      f"{model / t:6.2f} {without * 1e3:9.3f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--stencil", action="store_true",
+                        help="the compiled stencil plan instead of the CNN layers")
     args = parser.parse_args(argv)
     try:
         from threadpoolctl import threadpool_limits
@@ -76,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("note: threadpoolctl missing; set OPENBLAS_NUM_THREADS=1 for single-thread numbers")
     dtype = np.dtype(args.dtype)
+    if args.stencil:
+        calibrate_stencil(dtype)
+        return 0
     rng = np.random.default_rng(0)
     print(f"{'layer':<28} {'plan':<10} {'measured ms':>12} {'model ms':>10} {'ratio':>6}")
     for c_in, c_out, size, k, s, p in LAYERS:

@@ -39,7 +39,18 @@ intra-op pool), ``cv2.setNumThreads(n)`` (OpenCV's parallel_for),
 in the process: NumPy's OpenBLAS used by convdoc's GEMM plans, and torch's
 OpenMP) and ``scipy.fft.set_workers(n)`` (the default ``workers`` of
 scipy.fft, used by convdoc's FFT plans and by SciPy's ``fftconvolve``/
-``oaconvolve``). scipy.ndimage and numpy.convolve are single-threaded.
+``oaconvolve``), and ``numba.set_num_threads(n)`` (the thread pool of convdoc's
+compiled stencil plan, :mod:`convdoc.plans.stencil`). scipy.ndimage and
+numpy.convolve are single-threaded. Outside this harness the same counts are
+set by the environment before Python starts: ``OPENBLAS_NUM_THREADS``,
+``OMP_NUM_THREADS``, ``NUMBA_NUM_THREADS`` (torch and OpenCV follow
+``OMP_NUM_THREADS`` too).
+
+convdoc's stencil plan is loaded (numba imported, its cached machine code
+loaded, about a second once per process) before any case runs: a process that
+filters many large images pays that once, and the planner loads it by itself
+once the calls would have saved that much, which would otherwise happen in
+the middle of some case's timing.
 
 Output: every case with each contender's time and convdoc / best peer; then the
 targets of the issue as PASS/FAIL lines, per thread setting:
@@ -106,6 +117,7 @@ class Peers:
     F: Any = None  # torch.nn.functional
     cv2: Any = None
     threadpoolctl: Any = None
+    numba: Any = None  # convdoc's own dependency: its compiled stencils' threads
     missing: list[str] = field(default_factory=list)
 
 
@@ -145,6 +157,11 @@ def thread_limits(n: int, peers: Peers) -> Iterator[dict[str, Any]]:
         if peers.threadpoolctl is not None:
             stack.enter_context(peers.threadpoolctl.threadpool_limits(limits=n))
             applied["blas/openmp"] = n
+        if peers.numba is not None:
+            old = peers.numba.get_num_threads()
+            peers.numba.set_num_threads(n)
+            stack.callback(peers.numba.set_num_threads, old)
+            applied["numba"] = n
         stack.enter_context(sp_fft.set_workers(n))
         applied["scipy.fft workers"] = n
         yield applied
@@ -636,6 +653,8 @@ def to_json(runs: dict[int, tuple[list[Case], list[Verdict]]], mode: str, peers:
         versions["torch"] = peers.torch.__version__
     if peers.cv2 is not None:
         versions["cv2"] = peers.cv2.__version__
+    if peers.numba is not None:
+        versions["numba"] = peers.numba.__version__
     out: dict[str, Any] = {
         "mode": mode,
         "machine": {
@@ -675,13 +694,23 @@ def to_json(runs: dict[int, tuple[list[Case], list[Verdict]]], mode: str, peers:
     return out
 
 
-def run(mode: str, threads: list[int], json_path: Path | None, peers: Peers) -> dict:
+def run(
+    mode: str,
+    threads: list[int],
+    json_path: Path | None,
+    peers: Peers,
+    only: list[str] | None = None,
+) -> dict:
     setting = SETTINGS[mode]
     if peers.missing:
         print(f"note: not installed, left out: {', '.join(peers.missing)}")
+    if peers.numba is not None:
+        print(f"convdoc's compiled stencils loaded (numba {peers.numba.__version__})")
     cases_by_threads: dict[int, tuple[list[Case], list[Verdict]]] = {}
     for n in threads:
         cases = build_cases(peers, setting)
+        if only:
+            cases = [c for c in cases if c.group in only]
         with thread_limits(n, peers) as applied:
             print(f"\n== {n} thread(s): {applied}")
             for case in cases:
@@ -719,11 +748,32 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="thread settings (default: 1 and all cores)",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=None,
+        choices=["stem", "layer", "transposed", "pool", "single", "filter", "1d-short", "1d-long"],
+        help="run only the cases of these groups (e.g. --only filter)",
+    )
+    parser.add_argument(
+        "--no-stencil",
+        action="store_true",
+        help="leave convdoc's compiled stencil plan out (the NumPy plans alone: before/after)",
+    )
     args = parser.parse_args(argv)
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     cores = os.cpu_count() or 1
     threads = args.threads or sorted({1, cores})
-    run(mode, threads, args.json, load_peers())
+    peers = load_peers()
+    from convdoc.plans import stencil
+
+    if args.no_stencil:
+        stencil._available = False
+        print("convdoc's compiled stencil plan left out (--no-stencil)")
+    elif stencil.available():
+        stencil.load()
+        peers.numba = importlib.import_module("numba")
+    run(mode, threads, args.json, peers, args.only)
     return 0
 
 

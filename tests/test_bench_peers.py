@@ -267,6 +267,14 @@ def test_thread_limits_sets_each_library_and_restores_it(bp) -> None:
     assert torch.log == [3, 7] and tpc.log == [3]
 
 
+def test_thread_limits_sets_numba_for_the_stencil_plan(bp) -> None:
+    numba = _FakeTorch()  # the same two names: get_num_threads, set_num_threads
+    with bp.thread_limits(2, bp.Peers(numba=numba)) as applied:
+        assert numba.n == 2
+        assert applied == {"numba": 2, "scipy.fft workers": 2}
+    assert numba.n == 7 and numba.log == [2, 7]
+
+
 def test_thread_limits_without_peers_sets_scipy_only_and_checks_n(bp) -> None:
     with bp.thread_limits(2, bp.Peers()) as applied:
         assert applied == {"scipy.fft workers": 2}
@@ -376,3 +384,9 @@ def test_smoke_run_without_torch_or_opencv_writes_json(bp, tmp_path, capsys) -> 
     assert targets == {"max-ratio", "geomean", "1d-long", "float32"}
     for t in run["targets"]:
         assert ("PASS" if t["passed"] else "FAIL") + f"  {t['target']} [1 thread(s)]" in printed
+
+
+def test_only_runs_the_groups_asked_for(bp, tmp_path) -> None:
+    data = bp.run("smoke", [1], None, bp.Peers(missing=["torch", "cv2"]), only=["filter"])
+    (run,) = data["runs"]
+    assert run["cases"] and {c["group"] for c in run["cases"]} == {"filter"}

@@ -1,10 +1,10 @@
 """The numba kernels of :mod:`convdoc.plans.stencil` (imported on first use only).
 
-The output rows are split into blocks of :data:`ROWS_PER_TASK`, one task each
-of numba's thread pool (``prange``; the number of threads is numba's:
-``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``). A task keeps a ring of
-``kh`` extended input rows: row ``r + i`` of the extended image lives in slot
-``(r + i) % kh`` and is built once, from the image row ``rmap[r + i]`` (or the
+One thread, row after row: numba's thread pool (``parallel=True``) was measured
+slower than one thread on the shared 2-core machine (waking the second thread
+costs more than half of a one-millisecond filter) and triples the compile time.
+A ring of ``kh`` extended input rows: row ``r + i`` of the extended image lives
+in slot ``(r + i) % kh`` and is built once, from the image row ``rmap[r + i]`` (or the
 fill value when that is ``-1``) with its columns ``cmap`` (the middle ones a
 plain copy). One kernel row's taps are applied to an output row in one loop
 over the columns, written out for 2 to 7 taps so that LLVM vectorises it.
@@ -13,10 +13,7 @@ over the columns, written out for 2 to 7 taps so that LLVM vectorises it.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
-
-#: Output rows per task: enough work to pay for the ring's first kh - 1 rows.
-ROWS_PER_TASK = 64
+from numba import njit
 
 
 @njit(cache=True, nogil=True)
@@ -116,21 +113,13 @@ def _separable_rows(src, col, row, rmap, cmap, pl, fill, out, r0, r1):
         _add_taps(acc, tmp, row)
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def dense(src, h, rmap, cmap, pl, fill, out):
     """Dense 2-D taps ``h`` over the extended image, into ``out``."""
-    oh = out.shape[0]
-    tasks = (oh + ROWS_PER_TASK - 1) // ROWS_PER_TASK
-    for t in prange(tasks):
-        r0 = t * ROWS_PER_TASK
-        _dense_rows(src, h, rmap, cmap, pl, fill, out, r0, min(oh, r0 + ROWS_PER_TASK))
+    _dense_rows(src, h, rmap, cmap, pl, fill, out, 0, out.shape[0])
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True)
 def separable(src, col, row, rmap, cmap, pl, fill, out):
     """Rank-one taps ``outer(col, row)``: a column pass then a row pass, row by row."""
-    oh = out.shape[0]
-    tasks = (oh + ROWS_PER_TASK - 1) // ROWS_PER_TASK
-    for t in prange(tasks):
-        r0 = t * ROWS_PER_TASK
-        _separable_rows(src, col, row, rmap, cmap, pl, fill, out, r0, min(oh, r0 + ROWS_PER_TASK))
+    _separable_rows(src, col, row, rmap, cmap, pl, fill, out, 0, out.shape[0])

@@ -338,7 +338,13 @@ def stencil_plan(
     factors = None
     if method == "auto" and min(k) > 1:
         factors = separable.rank_one(w[0, 0], dtype)
-    ours = stencil.cost(out_shape, k, dtype, separable=factors is not None)
+    ours = stencil.cost(out_shape, k, dtype)
+    if factors is not None:
+        two_pass = stencil.cost(out_shape, k, dtype, separable=True)
+        if two_pass < ours:
+            ours = two_pass
+        else:
+            factors = None
     extended = boundary != "constant" or fillvalue != 0
     zero = ((0, 0), (0, 0)) if extended else pad
     grid_shape = (1, *n) if extended else x.shape

@@ -22,15 +22,20 @@ complex, bool) never come here.
 numba is imported on the first call of :func:`load`, never by
 ``import convdoc``. The compiled code is cached on disk (``cache=True``): next
 to this file when its folder is writable, else in the user's cache folder
-(numba's own fallback, ``~/.cache/numba``), or in ``NUMBA_CACHE_DIR`` when set.
+(numba's own fallback, ``~/.cache/numba``), or in ``NUMBA_CACHE_DIR`` when set;
+when none of these can be written, in a folder of the temporary directory
+(:func:`cache_dir`).
 Cost: :func:`cost` per call, plus :data:`SEC_LOAD` once per process (import
 numba, load the cached machine code).
 """
 
 from __future__ import annotations
 
+import getpass
 import importlib.util
 import math
+import os
+import tempfile
 from typing import Any
 
 import numpy as np
@@ -54,15 +59,19 @@ DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 #: Largest kernel side sent here; longer kernels go to the banded/FFT plans.
 MAX_TAPS_SIDE = 9
 
-# Seconds per multiply-add per output (1 thread), per output for the row
-# extension, and per call; measured by benchmarks/calibrate.py --stencil.
-SEC_PER_MAC = {4: 1.0e-10, 8: 2.0e-10}
-SEC_PER_OUTPUT = {4: 4.0e-10, 8: 6.0e-10}
+# Seconds per output and per multiply-add per output (one thread), keyed by the
+# dtype's size, for the dense loop and for the two passes (whose per-output part
+# includes the intermediate row and the finiteness check of the result); fitted
+# to ``benchmarks/calibrate.py --stencil`` on 32x32 to 1024x1024 images.
+SEC_PER_OUTPUT = {4: 6e-10, 8: 1.5e-9}
+SEC_PER_MAC = {4: 5e-11, 8: 1.5e-10}
+SEC_PER_OUTPUT_TWO_PASS = {4: 1.2e-9, 8: 2.8e-9}
+SEC_PER_MAC_TWO_PASS = {4: 5e-11, 8: 1e-10}
 SEC_CALL = 2.0e-5
-#: Seconds to import numba, load the cached kernels and start numba's threads,
-#: once per process (measured warm; compiling them the first time on a machine
-#: takes tens of seconds more, then they are cached on disk).
-SEC_LOAD = 1.5
+#: Seconds to import numba and load the cached kernels, once per process
+#: (measured with a warm cache; compiling them the first time on a machine takes
+#: about 8 s more for both dtypes, then they are cached on disk).
+SEC_LOAD = 1.0
 
 _kernels: Any = None
 _available: bool | None = None
@@ -83,12 +92,54 @@ def loaded() -> bool:
     return _kernels is not None
 
 
-def load() -> Any:
-    """Import numba and define the compiled kernels (once); returns their namespace."""
-    global _kernels
-    if _kernels is None:
-        from convdoc.plans import _stencil_kernels
+def cache_dir() -> str | None:
+    """Where numba caches the kernels when neither of its own choices is writable.
 
+    numba writes next to this file (``__pycache__``), else in the user's cache
+    folder (``$XDG_CACHE_HOME`` or ``~/.cache``, then ``numba``); when neither
+    can be written (a read-only install run by a user without a home) it would
+    refuse to define the kernels at all. Then this returns a folder of the
+    system's temporary directory, per user, which :func:`load` passes on as
+    ``NUMBA_CACHE_DIR``; otherwise (or when ``NUMBA_CACHE_DIR`` is set) None.
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return None
+    here = os.path.dirname(os.path.abspath(__file__))
+    if _writable(os.path.join(here, "__pycache__")):
+        return None
+    user = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if _writable(user):
+        return None
+    user_id = str(os.getuid()) if hasattr(os, "getuid") else getpass.getuser()
+    return os.path.join(tempfile.gettempdir(), f"convdoc-numba-{user_id}")
+
+
+def _writable(folder: str) -> bool:
+    """Whether ``folder`` exists and can be written, or could be created."""
+    while not os.path.exists(folder):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
+    return os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK)
+
+
+def load() -> Any:
+    """Import numba and define the compiled kernels (once); returns their namespace.
+
+    None if numba cannot be imported after all (a broken install): then
+    :func:`available` turns False and the planner never asks again.
+    """
+    global _kernels, _available
+    if _kernels is None:
+        fallback = cache_dir()
+        if fallback is not None:
+            os.environ["NUMBA_CACHE_DIR"] = fallback
+        try:
+            from convdoc.plans import _stencil_kernels
+        except ImportError:
+            _available = False
+            return None
         _kernels = _stencil_kernels
     return _kernels
 
@@ -103,8 +154,7 @@ def worth_loading(saving: float) -> bool:
     _saved += saving
     if _saved < SEC_LOAD:
         return False
-    load()
-    return True
+    return load() is not None
 
 
 def unload() -> None:
@@ -164,8 +214,11 @@ def correlate2d(
 
 def cost(out_shape: tuple[int, int], k: tuple[int, int], dtype: np.dtype, *,
          separable: bool = False) -> float:
-    """Estimated seconds of :func:`correlate2d` (kernels loaded; 1 thread)."""
+    """Estimated seconds of :func:`correlate2d` (kernels loaded): dense, or two passes."""
     outputs = math.prod(out_shape)
-    macs = (k[0] + k[1]) if separable else k[0] * k[1]
     item = 4 if dtype.itemsize <= 4 else 8
-    return SEC_CALL + outputs * (macs * SEC_PER_MAC[item] + SEC_PER_OUTPUT[item])
+    if separable:
+        per_output = SEC_PER_OUTPUT_TWO_PASS[item] + (k[0] + k[1]) * SEC_PER_MAC_TWO_PASS[item]
+    else:
+        per_output = SEC_PER_OUTPUT[item] + k[0] * k[1] * SEC_PER_MAC[item]
+    return SEC_CALL + outputs * per_output
