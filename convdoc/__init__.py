@@ -12,9 +12,11 @@ engine:
 
 :func:`steps` traces the same computation one output at a time; every stepped
 figure on the site is drawn from it. Importing :mod:`convdoc` never imports
-matplotlib: the figures live in :mod:`convdoc.plot`.
+matplotlib: the figures live in :mod:`convdoc.plot`. :mod:`convdoc.data` holds
+the sample photograph the examples use.
 """
 
+from convdoc import data as data  # convdoc.data.photo, the sample photograph
 from convdoc.filtering import convolve, correlate
 from convdoc.kernels import (
     KERNELS2D,

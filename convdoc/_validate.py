@@ -23,6 +23,7 @@ __all__ = [
     "fill_dtype",
     "fill_value",
     "finite_real",
+    "flag",
     "groups_of",
     "nonneg_int",
     "number",
@@ -356,6 +357,37 @@ def choice(value: Any, name: str, options: Sequence[str]) -> str:
     if value not in options:
         raise ValueError(f"{name} must be one of {listed}, got {_show(value)}")
     return value
+
+
+def flag(value: Any, name: str) -> bool:
+    """Return ``value`` as a ``bool`` if it is ``True`` or ``False``.
+
+    Parameters
+    ----------
+    value : bool
+        Value to check; ``numpy.bool_`` is accepted, ``0``, ``1`` and strings are not.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a bool.
+
+    Examples
+    --------
+    >>> flag("yes", "grey")
+    Traceback (most recent call last):
+    ...
+    TypeError: grey must be True or False, got 'yes'
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {_show(value)}")
+    return bool(value)
 
 
 def number(value: Any, name: str) -> complex | float | int:

@@ -1,4 +1,4 @@
-"""Bad input to the engine, the SciPy face, the loop reference and steps.
+"""Bad input to the engine, the SciPy face, the loop reference, steps and data.photo.
 
 Every row is one wrong call: the exception type and a message naming the parameter and
 repeating the bad value. (tests/test_bad_input_layers.py covers shapes and layers.)
@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from convdoc import convolve, correlate, reference_conv, reference_correlate, steps
+from convdoc.data import photo
 from convdoc.engine import correlate_padded, correlate_windows, extend
 
 X = np.arange(8.0)
@@ -62,6 +63,17 @@ CASES = [
     ),
     (lambda: convolve(X, K, fillvalue="0"), TypeError, "fillvalue must be a number, got '0'"),
     (lambda: convolve(X, K, fillvalue=True), TypeError, "fillvalue must be a number, got True"),
+    # ---- data.photo
+    (lambda: photo(0), ValueError, "step must be a positive integer, got 0"),
+    (lambda: photo(step=-2), ValueError, "step must be a positive integer, got -2"),
+    (lambda: photo(513), ValueError, "step must be a positive integer at most 512, got 513"),
+    (lambda: photo(2.0), TypeError, "step must be a positive integer, got 2.0"),
+    (lambda: photo("2"), TypeError, "step must be a positive integer, got '2'"),
+    (lambda: photo(True), TypeError, "step must be a positive integer, got True"),
+    (lambda: photo(None), TypeError, "step must be a positive integer, got None"),
+    (lambda: photo(grey="yes"), TypeError, "grey must be True or False, got 'yes'"),
+    (lambda: photo(grey=1), TypeError, "grey must be True or False, got 1"),
+    (lambda: photo(grey=None), TypeError, "grey must be True or False, got None"),
     # ---- engine
     (
         lambda: correlate_windows(G, W, stride=0),

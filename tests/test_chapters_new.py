@@ -139,11 +139,15 @@ def test_central_limit_numbers_from_closed_form_counts(probability: dict[str, An
 
 
 def test_three_box_blurs_against_scipy(probability: dict[str, Any]) -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib import cbook
     from scipy import ndimage
 
-    from convdoc.explore.playground import sample_photo
-
-    photo = sample_photo(256).astype(float) @ np.array([0.2126, 0.7152, 0.0722])
+    # The page's photograph, read by matplotlib: the top 512 x 512 pixels averaged over
+    # 2 x 2 blocks, Rec. 709 grey, in grey levels 0-255.
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        rgb = plt.imread(f).astype(float)[:512, :512]
+    photo = rgb.reshape(256, 2, 256, 2, 3).mean(axis=(1, 3)) @ np.array([0.2126, 0.7152, 0.0722])
     k = probability["blur_k"]
     assert k == 7
     blurred = photo

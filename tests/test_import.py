@@ -25,6 +25,7 @@ import convdoc
 NUMERIC_MODULES = [
     "convdoc",
     "convdoc._validate",
+    "convdoc.data",
     "convdoc.engine",
     "convdoc.reference",
     "convdoc.filtering",
@@ -75,6 +76,18 @@ def test_import_convdoc_defers_numba():
     assert "numba" not in loaded and "llvmlite" not in loaded
 
 
+def test_import_convdoc_reads_no_image_until_asked():
+    # convdoc.data is loaded with convdoc; Pillow and the JPEG only on the first photo().
+    code = (
+        "import sys, convdoc\n"
+        "assert callable(convdoc.data.photo)\n"
+        "assert 'PIL' not in sys.modules, 'PIL imported'\n"
+        "convdoc.data.photo(8)\n"
+        "assert 'PIL' in sys.modules and 'matplotlib' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
 def test_every_name_in_all_exists():
     missing = [name for name in convdoc.__all__ if not hasattr(convdoc, name)]
     assert missing == []
@@ -121,9 +134,11 @@ FUNCTIONS = [name for name in convdoc.__all__ if inspect.isfunction(getattr(conv
 CLASSES = [name for name in convdoc.__all__ if inspect.isclass(getattr(convdoc, name, None))]
 
 
-@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("name", FUNCTIONS + [f"data.{name}" for name in convdoc.data.__all__])
 def test_functions_have_numpy_docstrings(name):
-    func = getattr(convdoc, name)
+    func = convdoc
+    for part in name.split("."):
+        func = getattr(func, part)
     doc = _parse(FunctionDoc, func)
     assert doc["Summary"], f"{name} has no summary line"
     params = _parameters(func)

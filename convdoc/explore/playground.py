@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from convdoc._validate import as_array, choice, positive_int
+from convdoc.data import _block_mean, _photo_rgb8
 from convdoc.engine import BOUNDARIES
 from convdoc.explore._html import HTMLExplorer, explorer_html, select_field
 from convdoc.kernels import KERNELS2D
@@ -52,7 +51,8 @@ def sample_photo(size: int = 256) -> np.ndarray:
 
     The top 512 x 512 pixels of matplotlib's ``grace_hopper.jpg`` (face and
     shoulders), averaged over ``512 // size`` x ``512 // size`` blocks and
-    rounded to 8 bits. Read with Pillow; matplotlib is not imported.
+    rounded to 8 bits: the top square of :func:`convdoc.data.photo` on the
+    0-255 scale. Read with Pillow; matplotlib is not imported.
 
     Parameters
     ----------
@@ -70,20 +70,15 @@ def sample_photo(size: int = 256) -> np.ndarray:
         If ``size`` does not divide 512.
     ImportError
         If matplotlib or Pillow (the ``plot`` extra) is not installed.
+
+    See Also
+    --------
+    convdoc.data.photo : The same photograph as floats in [0, 1], any block size.
     """
     size = positive_int(size, "size")
     if size not in (64, 128, 256, 512):
         raise ValueError(f"size must be one of 64, 128, 256, 512, got {size!r}")
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the sample photograph ships with matplotlib: pip install convdoc[plot]")
-    from PIL import Image
-
-    path = Path(spec.submodule_search_locations[0]) / "mpl-data/sample_data/grace_hopper.jpg"
-    with Image.open(path) as im:
-        rgb = np.asarray(im.convert("RGB"), dtype=float)[:512, :512]
-    step = 512 // size
-    small = rgb.reshape(size, step, size, step, 3).mean(axis=(1, 3))
+    small = _block_mean(_photo_rgb8()[:512, :512].astype(float), 512 // size)
     return np.rint(small).astype(np.uint8)
 
 

@@ -23,21 +23,10 @@ would map the same input to the same output size.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 
 import convdoc
 
-
-def load_rgb(step: int = 4) -> np.ndarray:
-    """Grace Hopper as float RGB in [0, 1], shape (3, H, W), block-averaged."""
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f).astype(float) / 255
-    h, w = (s // step * step for s in rgb.shape[:2])
-    small = rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
-    return np.moveaxis(small, -1, 0)
-
-
-x = load_rgb()
+x = np.moveaxis(convdoc.data.photo(step=4), -1, 0)  # (3, H, W): channels first
 c_in, height, width = x.shape
 print(f"input: {c_in} channels x {height} x {width}")
 

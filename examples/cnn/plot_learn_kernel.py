@@ -33,21 +33,10 @@ for every convolutional layer.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 
 import convdoc
 
-
-def load_gray(step: int = 4) -> np.ndarray:
-    """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f).astype(float) / 255
-    h, w = (s // step * step for s in rgb.shape[:2])
-    small = rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
-    return small @ np.array([0.2126, 0.7152, 0.0722])
-
-
-x = load_gray()
+x = convdoc.data.photo(step=4, grey=True)
 true = convdoc.kernel2d("sobel_x")
 y = convdoc.correlate(x, true, mode="valid")  # what a CNN layer computes
 M = y.size

@@ -26,21 +26,10 @@ JPEG stores.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 
 import convdoc
 
-
-def load_rgb(step: int = 2) -> np.ndarray:
-    """Grace Hopper as float RGB in [0, 1], shape (3, H, W), block-averaged."""
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f).astype(float) / 255
-    h, w = (s // step * step for s in rgb.shape[:2])
-    small = rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
-    return np.moveaxis(small, -1, 0)
-
-
-x = load_rgb()
+x = np.moveaxis(convdoc.data.photo(step=2), -1, 0)  # (3, H, W): channels first
 to_ycc = np.array(
     [
         [0.299, 0.587, 0.114],  # Y': brightness

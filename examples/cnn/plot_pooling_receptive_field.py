@@ -29,22 +29,11 @@ starting from :math:`r = j = 1` at the input.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 from matplotlib.patches import Rectangle
 
 import convdoc
 
-
-def load_gray(step: int = 2) -> np.ndarray:
-    """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f).astype(float) / 255
-    h, w = (s // step * step for s in rgb.shape[:2])
-    small = rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
-    return small @ np.array([0.2126, 0.7152, 0.0722])
-
-
-image = load_gray()
+image = convdoc.data.photo(step=2, grey=True)
 p = 6
 maxed = convdoc.max_pool2d(image, p)
 averaged = convdoc.avg_pool2d(image, p)

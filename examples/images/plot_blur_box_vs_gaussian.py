@@ -29,19 +29,9 @@ standard deviation of the weights), so the two differ only in shape.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 from scipy import signal
 
 import convdoc
-
-
-def load_gray(step: int = 2) -> np.ndarray:
-    """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f).astype(float) / 255
-    h, w = (s // step * step for s in rgb.shape[:2])
-    small = rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
-    return small @ np.array([0.2126, 0.7152, 0.0722])
 
 
 def spread(taps: np.ndarray) -> float:
@@ -50,7 +40,7 @@ def spread(taps: np.ndarray) -> float:
     return float(np.sqrt(np.sum(taps * t**2) / np.sum(taps)))
 
 
-image = load_gray()
+image = convdoc.data.photo(step=2, grey=True)
 sizes = [3, 7, 15, 25]
 # sphinx_gallery_start_ignore
 assert {15, 25} <= set(sizes)  # the sizes the text below looks at

@@ -30,22 +30,11 @@ Gaussian blur.
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 from scipy import ndimage
 
 import convdoc
 
-
-def load_gray(step: int = 2) -> np.ndarray:
-    """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f).astype(float) / 255
-    h, w = (s // step * step for s in rgb.shape[:2])
-    small = rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
-    return small @ np.array([0.2126, 0.7152, 0.0722])
-
-
-image = load_gray()
+image = convdoc.data.photo(step=2, grey=True)
 sigma, size = 6.0, 37
 radius = size // 2
 # sphinx_gallery_start_ignore

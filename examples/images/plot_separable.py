@@ -26,7 +26,6 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 
 import convdoc
 
@@ -92,17 +91,7 @@ np.testing.assert_allclose(row / row[-1], [-1, 0, 1], atol=1e-12)
 # Blur the photograph once with the 2-D kernel and once with a column pass
 # followed by a row pass (1-D kernels given as ``K x 1`` and ``1 x K``).
 
-
-def load_gray(step: int = 2) -> np.ndarray:
-    """Grace Hopper as float grayscale in [0, 1], block-averaged by ``step``."""
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f).astype(float) / 255
-    h, w = (s // step * step for s in rgb.shape[:2])
-    small = rgb[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3))
-    return small @ np.array([0.2126, 0.7152, 0.0722])
-
-
-image = load_gray()
+image = convdoc.data.photo(step=2, grey=True)
 
 
 def two_pass(img: np.ndarray, g: np.ndarray) -> np.ndarray:
