@@ -160,12 +160,13 @@ def test_gallery_offers_all_examples_as_zips(site: Path) -> None:
 
 
 def _public_names() -> list[str]:
+    import convdoc.data
     import convdoc.explore
     import convdoc.plot
 
     return [
         f"{module.__name__}.{name}"
-        for module in (convdoc, convdoc.plot, convdoc.explore)
+        for module in (convdoc, convdoc.data, convdoc.plot, convdoc.explore)
         for name in module.__all__
     ]
 
