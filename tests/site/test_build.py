@@ -219,7 +219,15 @@ def _convdoc_names_used(example: Path) -> set[str]:
             and func.value.id in aliases
         ):
             used.add(func.attr)
-    return used & set(convdoc.__all__)
+        elif (  # convdoc.data.photo(...)
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Attribute)
+            and isinstance(func.value.value, ast.Name)
+            and func.value.value.id in aliases
+            and func.value.attr == "data"
+        ):
+            used.add(f"data.{func.attr}")
+    return used & (set(convdoc.__all__) | {f"data.{name}" for name in convdoc.data.__all__})
 
 
 def _uses() -> list[tuple[str, Path]]:
