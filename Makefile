@@ -26,7 +26,7 @@ help:
 	@echo "make livehtml  rebuild on save and reload the browser"
 	@echo "make test      lint and run every test"
 	@echo "make lint      ruff only"
-	@echo "make mutate    mutation testing of the numerics (slow; MUTANTS='convdoc._strided*' for one module)"
+	@echo "make mutate    mutation testing of the numerics (slow; MUTANTS='convdoc.engine*' for one module)"
 	@echo "make bench     speed benchmarks of the engine, then the site's build-time budgets"
 	@echo "make bench-build  only the build-time budgets (clean build, no-op rebuild, slowest example)"
 	@echo "make bench-peers  convdoc against torch, OpenCV and SciPy in .venv-peers (optional, large install)"
@@ -94,7 +94,7 @@ test: $(STAMP) $(KATEX_STAMP) $(LIGHTHOUSE_STAMP) lint
 # Mutation testing (tests/MUTANTS.md): mutmut 3 mutates the numerics modules listed in
 # pyproject.toml's [tool.mutmut] and runs, for each mutant, the unit tests that reach
 # it. Hours for every module on two cores, so never part of `make test`; MUTANTS
-# picks modules by mutant name, e.g. make mutate MUTANTS='convdoc._strided* convdoc.shapes*'.
+# picks modules by mutant name, e.g. make mutate MUTANTS='convdoc.engine* convdoc.plans.separable*'.
 MUTATE_STAMP := $(VENV)/.installed-mutate
 MUTANTS ?=
 MUTATE_JOBS ?= 2
