@@ -212,6 +212,18 @@ def goto(page: Any, visit: Visit, url: str, *, status: int = 200, idle: bool = T
     assert got == status, f"{url}: HTTP {got}, expected {status}"
     if idle:
         page.wait_for_load_state("networkidle")
+    # Explorers far down a long page start only when they near the screen
+    # (convdoc/explore/explorer.js); the checks read every explorer, so they start
+    # them all as printing does (test_home checks the lazy start itself).
+    page.evaluate(START_EXPLORERS_JS)
+
+
+#: Start every explorer on the page now (the scripts' own ``initAll(true)``).
+START_EXPLORERS_JS = """() => {
+  for (const name of ['convdocExplorer', 'convdocPlayground']) {
+    if (window[name]) window[name].initAll(true);
+  }
+}"""
 
 
 # Resolve once every image (lazy ones included) has finished loading or failing;

@@ -390,3 +390,36 @@ def test_home_card_thumbnails_have_no_text_too_small_to_read(sweep: Sweep) -> No
                 small.append(f"{name}: {text!r} at {px:.1f} px")
     assert numbers > 0, "no thumbnail writes any number: the check measured nothing"
     assert not small, small
+
+
+# -- explorers far down a page start when they near the screen ------------------------
+
+_READY_JS = """() => [...document.querySelectorAll('.convdoc-explorer')].map(
+    root => root.getAttribute('data-ready'))"""
+
+
+@pytest.mark.browser
+def test_far_explorers_start_when_they_near_the_screen(browser: Any, server: str) -> None:
+    # A chapter whose explorers sit below the first screen: at load they are not
+    # drawn (no main-thread work at load); scrolled to, each one starts and draws.
+    context, page, visit = new_page(browser, width=390, height=844)
+    try:
+        response = page.goto(server + "tutorial/modern-layers.html", wait_until="load")
+        assert response is not None and response.status == 200
+        page.wait_for_timeout(300)
+        at_load = page.evaluate(_READY_JS)
+        explorers = page.locator(".convdoc-explorer")
+        started = []
+        for i in range(explorers.count()):
+            explorers.nth(i).scroll_into_view_if_needed()
+            page.wait_for_function(
+                "root => root.getAttribute('data-ready') === 'true'",
+                arg=explorers.nth(i).element_handle(), timeout=5000,
+            )
+            step = explorers.nth(i).locator('[data-control="step"]')
+            started.append(step.get_attribute("max") is not None)
+    finally:
+        context.close()
+    assert at_load and all(ready is None for ready in at_load), at_load
+    assert all(started), started
+    assert not visit.problems(), visit.problems()
