@@ -322,3 +322,22 @@ def test_writable_looks_up_the_first_existing_parent(tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert not stencil._writable(str(blocker / "sub"))  # a file cannot hold a folder
+
+
+@pytest.mark.parametrize(
+    ("image_dtype", "kernel_dtype"),
+    [("float32", "float64"), ("uint8", "float32"), ("int16", "float64"), ("float16", "float32")],
+)
+def test_mixed_dtypes_compute_in_the_result_dtype(image_dtype, kernel_dtype) -> None:
+    # NumPy's promotion: the image is cast to the result's float dtype (exactly, for
+    # these), as numpy's own arithmetic would before multiplying.
+    rng = np.random.default_rng(6)
+    image = (rng.random((300, 310)) * 200).astype(image_dtype)
+    h = rng.standard_normal((3, 3)).astype(kernel_dtype)
+    expected_dtype = np.result_type(image, h)
+    with spy() as m:
+        got = convdoc.correlate(image, h, "same", boundary="reflect")
+    assert m.called and got.dtype == expected_dtype
+    expected = ndimage.correlate(image.astype(np.float64), h.astype(np.float64), mode="mirror")
+    scale = float(np.abs(expected).max())
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5 * scale)
