@@ -1,9 +1,11 @@
-"""Lighthouse (mobile preset) over the built site, one Lighthouse process per page.
+"""Lighthouse (mobile preset) over the built site, one Lighthouse process for all pages.
 
 Lighthouse comes from npm at the exact version pinned in
 ``tests/lighthouse/package-lock.json`` (``make test`` installs it into
 ``tests/lighthouse/node_modules``); it drives Debian's chromium (``CHROME_PATH``),
-never a browser of its own. The site is served by :func:`hostlib.host`, with gzip
+never a browser of its own, through ``tests/lighthouse/runner.mjs``: one node
+process and one chromium measure every page in turn (a ``lighthouse`` command per
+page spent most of its time starting up). The site is served by :func:`hostlib.host`, with gzip
 and cache headers as GitHub Pages and Read the Docs serve it.
 
 The runs start in a background thread as soon as the site is built
@@ -36,7 +38,10 @@ from hostlib import host
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
-LIGHTHOUSE_CLI = ROOT / "tests" / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
+LIGHTHOUSE_DIR = ROOT / "tests" / "lighthouse"
+LIGHTHOUSE_CLI = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
+#: The session's Lighthouse process (one chromium, many pages), see tests/lighthouse/runner.mjs.
+RUNNER = LIGHTHOUSE_DIR / "runner.mjs"
 #: Lighthouse's category ids, in the order of the score table.
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 #: The lowest score each category may have. Issue 13's bar also asks performance
@@ -205,30 +210,95 @@ def run_one(url: str, page: str, workdir: Path, multiplier: float = DEFAULT_MULT
 
 
 def _run_once(url: str, page: str, workdir: Path, multiplier: float) -> Result:
-    """One Lighthouse process on one URL, at a given CPU slowdown."""
+    """One Lighthouse run on one URL, at a given CPU slowdown, in this thread's runner."""
     out = workdir / (re.sub(r"[^A-Za-z0-9]+", "-", page) + ".json")
-    command = [
-        "node", str(LIGHTHOUSE_CLI), url,
-        "--quiet", "--output=json", f"--output-path={out}",
-        "--only-categories=" + ",".join(CATEGORIES),
-        "--skip-audits=" + ",".join(SKIPPED_AUDITS),
-        "--disable-full-page-screenshot",
-        "--chrome-flags=" + " ".join(CHROME_FLAGS),
-        f"--throttling.cpuSlowdownMultiplier={multiplier:.2f}",
-    ]  # fmt: skip
-    env = {**os.environ, "CHROME_PATH": CHROMIUM}
+    out.unlink(missing_ok=True)
+    job = {
+        "url": url, "out": str(out), "multiplier": round(multiplier, 2),
+        "onlyCategories": list(CATEGORIES), "skipAudits": list(SKIPPED_AUDITS),
+        "chromeFlags": list(CHROME_FLAGS),
+    }  # fmt: skip
     load = os.getloadavg()[0]
     start = time.perf_counter()
-    done = subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    error = _node().run(job)
     seconds = time.perf_counter() - start
-    if done.returncode != 0 or not out.is_file():
-        tail = "\n".join((done.stderr or done.stdout).splitlines()[-20:])
-        return Result(page, load=load, seconds=seconds, error=f"exit {done.returncode}: {tail}")
+    if error is not None or not out.is_file():
+        return Result(page, load=load, seconds=seconds, error=error or f"no report at {out}")
     result = reduce(page, json.loads(out.read_text(encoding="utf-8")))
     result.load, result.seconds, result.multiplier = load, seconds, multiplier
     return result
+
+
+class _Node:
+    """A ``runner.mjs`` process: one Lighthouse and one chromium for many pages."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            ["node", str(RUNNER)],
+            cwd=RUNNER.parent,
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.stderr: list[str] = []
+        # Drained all along, so a chatty chromium never blocks on a full pipe.
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.stderr.append(line)
+            del self.stderr[:-40]
+
+    def run(self, job: dict[str, Any]) -> str | None:
+        """Run one job; None when its report is written, else the error."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        try:
+            self.process.stdin.write(json.dumps(job) + "\n")
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline()
+        except OSError as error:
+            answer = ""
+            self.stderr.append(f"{error}\n")
+        if not answer:
+            tail = "".join(self.stderr[-20:])
+            return f"runner.mjs exited ({self.process.poll()}): {tail}"
+        return json.loads(answer).get("error")
+
+    def close(self) -> None:
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+#: One runner process per thread that runs Lighthouse (one thread unless
+#: ``CONVDOC_LIGHTHOUSE_JOBS`` says more), closed with the session's :class:`Runner`.
+_NODES: dict[int, _Node] = {}
+_NODES_LOCK = threading.Lock()
+
+
+def _node() -> _Node:
+    key = threading.get_ident()
+    with _NODES_LOCK:
+        node = _NODES.get(key)
+        if node is None or node.process.poll() is not None:
+            node = _NODES[key] = _Node()
+        return node
+
+
+def close_nodes() -> None:
+    """Stop every runner process (their chromium with them)."""
+    with _NODES_LOCK:
+        nodes = list(_NODES.values())
+        _NODES.clear()
+    for node in nodes:
+        node.close()
 
 
 class Runner:
@@ -236,6 +306,7 @@ class Runner:
 
     def __init__(self, site: Path, pages: list[str], jobs: int = 1) -> None:
         self._stack = ExitStack()
+        self._stack.callback(close_nodes)  # last, once the pool's runs are over
         self.base = self._stack.enter_context(host(site))
         self.workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory()))
         self._pool = self._stack.enter_context(ThreadPoolExecutor(max_workers=jobs))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -55,13 +56,48 @@ def is_inline(url: str) -> bool:
     return urlsplit(url).scheme.lower() in {"data", "about", "blob"}
 
 
-def html_loads(html: str) -> list[tuple[str, str]]:
+@cache
+def _parsed(path: Path, stamp: tuple[int, int]) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page_soup(path: Path) -> BeautifulSoup:
+    """A built page, parsed once per session and shared: read it, never change it.
+
+    A dozen site tests read every page; parsing each page once instead of once
+    per test (and per link) took minutes off ``make test``. The cache is keyed by
+    the file's modification time and size, so a page written again during the
+    session is parsed again. A test that edits the tree parses its own copy.
+    """
+    path = Path(path).resolve()
+    stat = path.stat()
+    return _parsed(path, (stat.st_mtime_ns, stat.st_size))
+
+
+@cache
+def _text(path: Path, stamp: tuple[int, int]) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def page_text(path: Path) -> str:
+    """A built file's text, read once per session (keyed like :func:`page_soup`)."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    return _text(path, (stat.st_mtime_ns, stat.st_size))
+
+
+def page_loads(path: Path) -> list[tuple[str, str]]:
+    """:func:`html_loads` of a built page, from its shared parse."""
+    return html_loads(page_soup(path))
+
+
+def html_loads(html: str | BeautifulSoup) -> list[tuple[str, str]]:
     """List what an HTML page makes the browser fetch.
 
     Parameters
     ----------
-    html : str
-        The page source.
+    html : str or BeautifulSoup
+        The page source, or its parse.
 
     Returns
     -------
@@ -69,7 +105,7 @@ def html_loads(html: str) -> list[tuple[str, str]]:
         ``(kind, url)`` pairs; kind is ``"html"`` for element attributes or
         ``"css"`` for URLs found in ``<style>`` blocks and ``style`` attributes.
     """
-    soup = BeautifulSoup(html, "html.parser")
+    soup = html if isinstance(html, BeautifulSoup) else BeautifulSoup(html, "html.parser")
     loads: list[tuple[str, str]] = []
     for link in soup.find_all("link", href=True):
         rels = {rel.lower() for rel in (link.get("rel") or [])}
@@ -173,9 +209,9 @@ def page_weight(page: Path, root: Path) -> Weight:
         weight.files[current] = current.stat().st_size
         suffix = current.suffix.lower()
         if suffix in {".html", ".htm"}:
-            urls = [url for _, url in html_loads(current.read_text(encoding="utf-8"))]
+            urls = [url for _, url in page_loads(current)]
         elif suffix == ".css":
-            urls = css_loads(current.read_text(encoding="utf-8"))
+            urls = css_loads(page_text(current))
         else:
             continue
         for url in urls:

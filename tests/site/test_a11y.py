@@ -22,6 +22,7 @@ import pytest
 from browserlib import html_pages
 from bs4 import BeautifulSoup, Tag
 from conftest import DOCS
+from sitelib import page_soup
 
 import convdoc
 
@@ -34,7 +35,7 @@ _DRAWS = re.compile(r"\bplt\.(?:subplots|figure|imshow|plot)\(|\bstep_figure\(|\
 
 
 def _soup(site: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    return page_soup(site / page)
 
 
 def _content(soup: BeautifulSoup) -> Tag:

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 from conftest import SiteBuild, chapter_sources, example_sources
-from sitelib import build_problems
+from sitelib import build_problems, page_soup
 
 import convdoc
 
@@ -31,7 +31,7 @@ def _example_page(example: Path) -> str:
 
 
 def _soup(site: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    return page_soup(site / page)
 
 
 def test_build_succeeds_without_warnings(site: Path, site_build: SiteBuild) -> None:
@@ -72,7 +72,7 @@ def test_katex_typeset_every_formula_as_written(site: Path, site_build: SiteBuil
     errors = [
         f"{page.relative_to(site)}: {span.get('title', '')}"
         for page in sorted(site.rglob("*.html"))
-        for span in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+        for span in page_soup(page).select(
             ".katex-error"
         )
     ]
@@ -81,7 +81,7 @@ def test_katex_typeset_every_formula_as_written(site: Path, site_build: SiteBuil
     offenders = [
         f"{page.relative_to(site)}: {note.get_text()!r}"
         for page in sorted(site.rglob("*.html"))
-        for note in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select(
+        for note in page_soup(page).select(
             'annotation[encoding="application/x-tex"]'
         )
         if "\\\\" in note.get_text() and "\\begin" not in note.get_text()

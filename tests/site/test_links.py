@@ -23,6 +23,7 @@ import yaml
 from browserlib import html_pages
 from bs4 import BeautifulSoup
 from conftest import ROOT
+from sitelib import page_soup, page_text
 
 pytestmark = pytest.mark.site
 
@@ -43,19 +44,19 @@ class LinkReport:
 @cache
 def _anchors(path: Path) -> frozenset[str]:
     """The ids and <a name>s a page defines, i.e. the fragments it can be linked at."""
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    soup = page_soup(path)
     ids = {tag["id"] for tag in soup.find_all(id=True)}
     ids |= {tag["name"] for tag in soup.find_all("a", attrs={"name": True})}
     return frozenset(ids)
 
 
 def _is_canonical(page: Path, url: str) -> bool:
-    return f'<link rel="canonical" href="{url}"' in page.read_text(encoding="utf-8")
+    return f'<link rel="canonical" href="{url}"' in page_text(page)
 
 
-def page_urls(html: str) -> list[tuple[str, str]]:
-    """Every ``(tag.attr, url)`` an HTML page names in href, src or srcset."""
-    soup = BeautifulSoup(html, "html.parser")
+def page_urls(html: str | BeautifulSoup) -> list[tuple[str, str]]:
+    """Every ``(tag.attr, url)`` an HTML page (source or parse) names in href, src or srcset."""
+    soup = html if isinstance(html, BeautifulSoup) else BeautifulSoup(html, "html.parser")
     urls = []
     for tag in soup.find_all(True):
         if tag.name == "base":
@@ -89,7 +90,7 @@ def check_links(site: Path) -> LinkReport:
     report = LinkReport()
     for page_name in html_pages(site):
         page = root / page_name
-        for where, url in page_urls(page.read_text(encoding="utf-8")):
+        for where, url in page_urls(page_soup(page)):
             report.checked += 1
             parts = urlsplit(url)
             if parts.scheme.lower() in _NO_FILE_SCHEMES:
@@ -167,7 +168,7 @@ def test_checker_finds_broken_links(tmp_path: Path) -> None:
 
 
 def _canonical(page: Path) -> str:
-    soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+    soup = page_soup(page)
     link = soup.find("link", rel="canonical")
     assert link is not None, f"{page.name}: no <link rel=canonical> (is html_baseurl set?)"
     return link["href"]

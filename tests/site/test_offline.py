@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from conftest import LINK_REPORT
-from sitelib import css_loads, html_loads, is_remote, resolve
+from sitelib import css_loads, is_remote, page_loads, page_soup, page_text, resolve
 
 pytestmark = pytest.mark.site
 
@@ -45,7 +44,7 @@ def test_html_loads_nothing_remote(site: Path) -> None:
     offenders = [
         f"{page.relative_to(site)}: {url}"
         for page in _files(site, ".html")
-        for _, url in html_loads(page.read_text(encoding="utf-8"))
+        for _, url in page_loads(page)
         if is_remote(url)
     ]
     assert not offenders, "pages load remote resources:\n" + "\n".join(offenders)
@@ -55,7 +54,7 @@ def test_css_loads_nothing_remote(site: Path) -> None:
     offenders = [
         f"{sheet.relative_to(site)}: {url}"
         for sheet in _files(site, ".css")
-        for url in css_loads(sheet.read_text(encoding="utf-8"))
+        for url in css_loads(page_text(sheet))
         if is_remote(url)
     ]
     assert not offenders, "stylesheets load remote resources:\n" + "\n".join(offenders)
@@ -67,7 +66,7 @@ def test_scripts_load_nothing_remote(site: Path) -> None:
         for script in _files(site, ".js")
     ]
     for page in _files(site, ".html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = page_soup(page)
         codes += [(page, inline.get_text()) for inline in soup.find_all("script", src=False)]
     offenders = [
         f"{path.relative_to(site)}: {match.group(0)}"
@@ -91,14 +90,14 @@ def test_no_cdn_is_named_anywhere(site: Path) -> None:
 def test_every_local_reference_resolves(site: Path) -> None:
     missing = []
     for page in _files(site, ".html"):
-        for _, url in html_loads(page.read_text(encoding="utf-8")):
+        for _, url in page_loads(page):
             if is_remote(url):
                 continue
             target = resolve(url, page, site)
             if target is not None and not target.is_file():
                 missing.append(f"{page.relative_to(site)}: {url}")
     for sheet in _files(site, ".css"):
-        for url in css_loads(sheet.read_text(encoding="utf-8")):
+        for url in css_loads(page_text(sheet)):
             target = None if is_remote(url) else resolve(url, sheet, site)
             if target is not None and not target.is_file():
                 missing.append(f"{sheet.relative_to(site)}: {url}")
@@ -114,7 +113,7 @@ def test_katex_is_served_locally(site: Path) -> None:
         assert (sheet.parent / url).is_file(), url
     # Pages link one combined stylesheet (docs/_ext/page_assets.py): on a page with
     # math it must carry KaTeX's rules, its fonts local files under _static/katex/fonts.
-    index = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    index = page_soup(site / "index.html")
     assert index.find(class_="katex"), "index.html shows no KaTeX math"
     hrefs = [link["href"].split("?")[0] for link in index.find_all("link", rel="stylesheet")]
     assert hrefs and not any(is_remote(href) for href in hrefs), hrefs
@@ -136,7 +135,7 @@ def test_katex_is_served_locally(site: Path) -> None:
 def test_list_external_links(site: Path, request: pytest.FixtureRequest) -> None:
     links: dict[str, int] = {}
     for page in _files(site, ".html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        soup = page_soup(page)
         for anchor in soup.find_all("a", href=True):
             if is_remote(anchor["href"]):
                 links[anchor["href"]] = links.get(anchor["href"], 0) + 1

@@ -17,7 +17,7 @@ import pytest
 from browserlib import goto, html_pages, new_page
 from bs4 import BeautifulSoup
 from lighthouselib import GALLERY_PAGES, page_types
-from sitelib import css_loads
+from sitelib import css_loads, page_soup
 
 pytestmark = pytest.mark.site
 
@@ -55,7 +55,7 @@ USED_RULES_JS = r"""texts => {
 
 def _linked(site: Path, page: str) -> list[Path]:
     """The stylesheet files a page links to, in order."""
-    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    soup = page_soup(site / page)
     base = posixpath.dirname(page)
     return [
         site / posixpath.normpath(posixpath.join(base, urlsplit(link["href"]).path))
@@ -155,7 +155,7 @@ def test_stylesheets_within_budget(site: Path) -> None:
 
 
 def _images(site: Path, page: str) -> list[tuple[Any, Path]]:
-    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    soup = page_soup(site / page)
     found = []
     for img in soup.select("img"):
         src = urlsplit(img.get("src", "")).path
@@ -221,7 +221,7 @@ def test_kernel_gallery_figures_link_to_their_full_size(site: Path) -> None:
     from PIL import Image
 
     page = "auto_examples/images/plot_kernel_gallery.html"
-    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    soup = page_soup(site / page)
     figures = soup.select("img.sphx-glr-multi-img, img.sphx-glr-single-img")
     assert len(figures) >= 2
     for img in figures:
@@ -239,7 +239,7 @@ def test_kernel_gallery_figures_link_to_their_full_size(site: Path) -> None:
 def test_every_page_says_its_language(site: Path) -> None:
     missing = []
     for page in html_pages(site):
-        soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+        soup = page_soup(site / page)
         if soup.html is None or soup.html.get("lang") != "en":
             missing.append(page)
     assert not missing, missing
