@@ -42,6 +42,15 @@ def test_extend_refuses_a_huge_extension_naming_the_grown_shape(before: int, aft
         extend(np.zeros(1, np.int8), ((before, after),))
 
 
+@pytest.mark.parametrize("pair", [(2, -7), (-7, 2)])
+def test_a_crop_that_empties_an_axis_names_the_axis_and_its_length(pair) -> None:
+    # Shape (2, 3, 4): the pairs cover axes 1 and 2; the second pair's axis is 2,
+    # of length 4 before anything is added (growing by 2 cannot cover a crop of 7).
+    with pytest.raises(ValueError, match=rf"^pad \({pair[0]}, {pair[1]}\) leaves no samples "
+                       r"of axis 2 \(length 4\)$"):
+        extend(np.ones((2, 3, 4)), ((0, 0), pair))
+
+
 def test_extend_counts_the_bytes_of_the_arrays_own_dtype() -> None:
     # 2**32 + 8 int8 cells are just over 4 GiB; the same cells in float64 would be 32 GiB.
     with pytest.raises(ValueError, match=r"would need 4 GiB"):
@@ -56,6 +65,10 @@ def test_extend_counts_the_bytes_of_the_arrays_own_dtype() -> None:
         (((True, 1),), 1, "pad[0] before must be an integer, got True"),
         (((1, 1),), (2.0,), "stride[0] must be a positive integer, got 2.0"),
         (((1, 1),), (True,), "stride[0] must be a positive integer, got True"),
+        (((1, 1.5),), 1, "pad[0] after must be an integer, got 1.5"),
+        # Every tuple wrong in the same way, so no single check can pass them all.
+        (((1, 1, 1),), (1, 1), "pad must be a sequence of (before, after) pairs"),
+        (((1.0, 1.0),), (1.0,), "pad[0] before must be an integer, got 1.0"),
     ],
 )
 def test_float_arrays_with_odd_arguments_get_the_generic_errors(pad, stride, error: str) -> None:
@@ -63,7 +76,7 @@ def test_float_arrays_with_odd_arguments_get_the_generic_errors(pad, stride, err
     # anything else in the tuples must still get the generic checks' TypeError.
     x, w = np.ones((1, 6)), np.ones((1, 1, 2))
     with pytest.raises(TypeError) as info:
-        correlate_padded(x, w, pad, stride=stride)
+        correlate_padded(x, w, pad, stride=stride, dilation=stride)
     assert str(info.value).startswith(error)
 
 

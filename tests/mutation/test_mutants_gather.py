@@ -81,6 +81,10 @@ def test_positions_beyond_int64_read_the_replicated_end() -> None:
     x = np.array([[1.0, 2.0]])
     got = correlate_gather(x, np.ones((1, 1, 1)), ((0, 2**63 - 1),), (2**62,), (1,), edge=True)
     np.testing.assert_array_equal(got, [[1.0, 2.0, 2.0]])
+    # The same past int64 through the dilation: taps at 0, 2**62 and 2**63 read
+    # x[0], then the end sample twice.
+    got = correlate_gather(x, np.ones((1, 1, 3)), ((0, 2**63 - 1),), (1,), (2**62,), edge=True)
+    np.testing.assert_array_equal(got, [[5.0]])
 
 
 def test_the_memory_message_counts_taps_windows_and_bytes() -> None:
