@@ -138,6 +138,18 @@ def test_a_complex_fill_goes_with_complex_data_on_either_side(complex_side: str)
     np.testing.assert_allclose(got[0], expected)
 
 
+@pytest.mark.parametrize(
+    ("pair", "grid"),
+    [((-1, 2), [2, 3, 4, 5, 6, 0, 0]), ((2, -1), [0, 0, 1, 2, 3, 4, 5])],
+)
+def test_a_crop_on_one_side_and_zeros_on_the_other(pair, grid) -> None:
+    # A transposed layer's padding: 1..6 cropped by one cell on one side and grown
+    # by two zeros on the other (written out by hand), then summed with taps 1, 10.
+    x = np.arange(1.0, 7.0)[None]
+    got = correlate_padded(x, np.array([[[1.0, 10.0]]]), (pair,))
+    np.testing.assert_array_equal(got[0], _loop(np.array(grid, float), np.array([1.0, 10.0])))
+
+
 def test_correlate_windows_honours_a_forced_fft() -> None:
     # The documented price of method="fft": one NaN reaches every output.
     # The direct sums keep it to the windows that hold it (a loop's answer).
@@ -149,3 +161,29 @@ def test_correlate_windows_honours_a_forced_fft() -> None:
     assert np.isnan(fft).all()
     expected = [np.nan] + [33.0] * 31
     np.testing.assert_array_equal(direct, expected)
+
+
+@pytest.mark.parametrize("image_dtype", ["float32", "float64"])
+def test_the_compiled_stencil_computes_in_the_results_dtype(
+    compiled_stencil_unloaded, image_dtype: str
+) -> None:
+    # A float32 image with a float64 kernel gives float64 (NumPy's promotion),
+    # also when the compiled stencil runs it (loaded, it takes method="direct").
+    from unittest import mock
+
+    from scipy import signal
+
+    import convdoc
+    from convdoc.plans import stencil
+
+    stencil.load()
+    rng = np.random.default_rng(6)
+    image = rng.standard_normal((60, 70)).astype(image_dtype)
+    h = rng.standard_normal((3, 3)).astype("float64" if image_dtype == "float32" else "float32")
+    with mock.patch.object(stencil, "correlate2d", wraps=stencil.correlate2d) as spy:
+        got = convdoc.correlate(image, h, "same", boundary="symmetric", method="direct")
+    assert spy.called
+    assert got.dtype == np.float64
+    grid = np.pad(image.astype(np.float64), 1, mode="symmetric")
+    expected = signal.correlate2d(grid, h.astype(np.float64), "valid")
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
