@@ -194,7 +194,9 @@ sphinx_gallery_conf = {
     "write_computation_times": False,
     # HTML explorers are shown through their _repr_html_.
     "capture_repr": ("_repr_html_", "__repr__"),
-    "image_scrapers": ("matplotlib",),
+    # matplotlib's scraper, which also keeps each figure's largest panel for the
+    # thumbnails (docs/_ext/thumbnails.py).
+    "image_scrapers": ("thumbnails.panel_scraper",),
     # Off: jshtml animations link Font Awesome from a CDN and embed every frame
     # as base64 PNG (megabytes per page). Interactivity comes from the
     # convdoc.explore HTML explorers, which embed no frames and load nothing.

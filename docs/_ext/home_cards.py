@@ -282,16 +282,10 @@ def _dilation(fig: Any) -> None:
 
 
 def _photograph() -> np.ndarray:
-    """Grace Hopper's face (shipped with matplotlib) as grayscale in [0, 1]."""
-    import matplotlib.pyplot as plt
-    from matplotlib import cbook
+    """Grace Hopper's face (:func:`convdoc.data.photo`), grey, in blocks of 4 x 4 pixels."""
+    from convdoc.data import photo
 
-    with cbook.get_sample_data("grace_hopper.jpg") as f:
-        rgb = plt.imread(f).astype(float) / 255
-    gray = rgb[..., :3] @ np.array([0.2126, 0.7152, 0.0722])
-    small = gray[: gray.shape[0] // 4 * 4, : gray.shape[1] // 4 * 4]
-    small = small.reshape(small.shape[0] // 4, 4, small.shape[1] // 4, 4).mean(axis=(1, 3))
-    return small[10:80, 20:108]
+    return photo(4, grey=True)[10:80, 20:108]
 
 
 @_drawing("gallery-images")

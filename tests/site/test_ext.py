@@ -241,3 +241,38 @@ def test_home_card_thumbnails_are_drawn_once_at_their_size(tmp_path: Path) -> No
     assert paths[0].is_file()
     with pytest.raises(ValueError, match="name must be one of"):
         home_cards.draw("no-such-card")
+
+
+def test_panel_of_a_figure_is_its_largest_axes_without_text(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    fig = plt.figure(figsize=(9, 3), dpi=100)
+    big = fig.add_axes((0.05, 0.1, 0.6, 0.8))
+    small = fig.add_axes((0.75, 0.6, 0.2, 0.3))
+    big.imshow(np.zeros((4, 8)), cmap="Blues", vmin=-1, vmax=0)  # one deep blue
+    small.imshow(np.zeros((2, 2)), cmap="Reds", vmin=-1, vmax=0)  # one deep red
+    big.set_title("A title nobody could read in a thumbnail")
+    fig.suptitle("Suptitle")
+    try:
+        path = tmp_path / "panel.png"
+        assert thumbnails.save_panel(fig, path)
+        with Image.open(path) as image:
+            rgb = np.asarray(image.convert("RGB"), dtype=int)
+        assert rgb.shape[1] >= thumbnails.THUMBNAIL[0] or rgb.shape[0] >= thumbnails.THUMBNAIL[1]
+        blue = (rgb[..., 2] > 80) & (rgb[..., 0] < 60)
+        red = (rgb[..., 0] > 80) & (rgb[..., 2] < 60)
+        assert blue.mean() > 0.9 and not red.any()
+        # The figure shown on the page keeps its titles and both panels, and the
+        # stripped copy is not left open for the gallery's scraper to show.
+        assert big.get_title() and fig.get_suptitle() and small.get_visible()
+        assert plt.get_fignums() == [fig.number]
+    finally:
+        plt.close(fig)
+    framed = thumbnails.framed(Image.new("RGB", (640, 100), "black"))
+    assert framed.size == thumbnails.THUMBNAIL
+    pixels = np.asarray(framed.convert("L"))
+    assert pixels[0, 0] == 255 and pixels[112, 160] == 0  # white frame, content centred

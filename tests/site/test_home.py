@@ -170,50 +170,105 @@ def test_home_explorer_stands_still_for_reduced_motion(sweep: Sweep) -> None:
 _THUMB_NUMBER = re.compile(r"^# sphinx_gallery_thumbnail_number = (-?\d+)\s*$", re.MULTILINE)
 
 
-def _fitted(figure: Any, size: tuple[int, int]) -> Any:
-    """A figure shrunk to fit ``size`` and centred on white, as a thumbnail frames it."""
+def _grey(image: Any, scale: float = 1.0) -> Any:
+    """An image as a grey float array in [0, 1], resized by ``scale``."""
+    import numpy as np
     from PIL import Image
 
-    scale = min(size[0] / figure.width, size[1] / figure.height)
-    width, height = max(1, round(figure.width * scale)), max(1, round(figure.height * scale))
-    shrunk = figure.resize((width, height))
-    framed = Image.new("RGB", size, "white")
-    framed.paste(shrunk, ((size[0] - shrunk.width) // 2, (size[1] - shrunk.height) // 2))
-    return framed
+    grey = image.convert("L")
+    if scale != 1.0:
+        size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+        grey = grey.resize(size, Image.Resampling.BILINEAR)
+    return np.asarray(grey, dtype=float) / 255.0
 
 
-def test_each_thumbnail_shows_the_figure_its_example_picks(site: Path) -> None:
-    # An example names the figure that tells its story with
-    # sphinx_gallery_thumbnail_number (default: the first). The thumbnail must
-    # look most like that figure among the example's figures, measured as the
-    # mean pixel difference after framing each figure the way a thumbnail is.
+def _content(thumb: Any) -> Any:
+    """The thumbnail without its white frame."""
     import numpy as np
+
+    dark = np.asarray(thumb.convert("L")) < 250
+    rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
+    return thumb.crop((cols[0], rows[0], cols[-1] + 1, rows[-1] + 1))
+
+
+def _ncc_peak(image: Any, template: Any) -> float:
+    """The best normalized cross-correlation of ``template`` at any place inside ``image``."""
+    import numpy as np
+
+    big_h, big_w = image.shape
+    h, w = template.shape
+    if h > big_h or w > big_w:
+        return -1.0
+    t = template - template.mean()
+    norm = float(np.sqrt((t**2).sum()))
+    if norm == 0.0:
+        return -1.0
+    shape = (big_h + h, big_w + w)
+    corr = np.fft.irfft2(np.fft.rfft2(image, shape) * np.fft.rfft2(t[::-1, ::-1], shape), shape)
+    corr = corr[h - 1 : big_h, w - 1 : big_w]
+
+    def window_sums(a: Any) -> Any:
+        c = np.pad(a, ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+        return c[h:, w:] - c[:-h, w:] - c[h:, :-w] + c[:-h, :-w]
+
+    sums, squares = window_sums(image), window_sums(image**2)
+    variance = squares - sums**2 / (h * w)
+    ncc = np.where(variance > 1e-3 * h * w, corr / (norm * np.sqrt(np.maximum(variance, 1e-12))),
+                   -1.0)
+    return float(ncc.max())
+
+
+def _match(thumb: Any, figure: Any) -> tuple[float, float]:
+    """How well the thumbnail's content matches a part of ``figure``, and at what scale.
+
+    The content, at a third of its size, is searched in the figure shrunk by each
+    of a range of scales; returns the best correlation and the thumbnail's scale
+    relative to the figure where it was found.
+    """
+    import numpy as np
+
+    template = _grey(_content(thumb), 1 / 3)
+    best = (-1.0, 0.0)
+    for scale in np.geomspace(0.2, 1.8, 22):
+        peak = _ncc_peak(_grey(figure, scale / 3), template)
+        best = max(best, (peak, float(scale)))
+    return best
+
+
+def test_each_thumbnail_is_a_panel_of_the_figure_its_example_picks(site: Path) -> None:
+    # An example names the figure that tells its story with
+    # sphinx_gallery_thumbnail_number (default: the first); the thumbnail shows one
+    # panel of it, larger than the whole figure shrunk to fit would be. Oracle: the
+    # thumbnail's picture, searched by normalized cross-correlation over positions
+    # and scales, is found in that figure (as well as in any other of the example's
+    # figures, up to near-copies such as the same grid drawn twice), and for most
+    # examples at a scale well above the whole-figure fit.
     from conftest import example_sources
     from PIL import Image
 
-    checked, wrong = 0, []
+    checked, wrong, zoomed = 0, [], 0
     for example in example_sources():
         figures = sorted((site / "_images").glob(f"sphx_glr_{example.stem}_[0-9][0-9][0-9].png"))
         thumb_path = site / "_images" / f"sphx_glr_{example.stem}_thumb.png"
-        if len(figures) < 2 or not thumb_path.is_file():
+        if not figures or not thumb_path.is_file():
             continue
         match = _THUMB_NUMBER.search(example.read_text(encoding="utf-8"))
         wanted = int(match.group(1)) if match else 1
         wanted = wanted if wanted > 0 else len(figures) + 1 + wanted
         thumb = Image.open(thumb_path).convert("RGB")
-        distances = [
-            float(np.abs(np.asarray(_fitted(Image.open(f).convert("RGB"), thumb.size), float)
-                         - np.asarray(thumb, float)).mean())
-            for f in figures
-        ]
-        nearest = int(np.argmin(distances)) + 1
+        matches = [_match(thumb, Image.open(f).convert("RGB")) for f in figures]
+        best = max(peak for peak, _ in matches)
+        figure = Image.open(figures[wanted - 1])
+        whole = min(thumb.width / figure.width, thumb.height / figure.height)
+        peak, scale = matches[wanted - 1]
         checked += 1
-        if nearest != wanted:
-            wrong.append(f"{example.name}: wants figure {wanted}, thumbnail looks like {nearest}")
-    assert checked >= 5, "too few examples with several figures found"
+        zoomed += scale >= 1.2 * whole
+        if peak < best and peak < max(0.45, best - 0.25):
+            wrong.append(f"{example.name}: wants figure {wanted}; correlations "
+                         f"{[round(m[0], 2) for m in matches]}")
+    assert checked >= 20, "too few examples with thumbnails found"
     assert not wrong, wrong
-
-
+    assert zoomed >= 0.6 * checked, f"only {zoomed} of {checked} thumbnails show a panel enlarged"
 
 
 def test_tutorial_index_promises_explorers_every_chapter_has(site: Path) -> None:
