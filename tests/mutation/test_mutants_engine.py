@@ -51,6 +51,22 @@ def test_a_crop_that_empties_an_axis_names_the_axis_and_its_length(pair) -> None
         extend(np.ones((2, 3, 4)), ((0, 0), pair))
 
 
+@pytest.mark.parametrize("complex_side", ["x", "weight"])
+def test_the_output_memory_check_counts_output_channels_and_the_result_dtype(
+    complex_side: str,
+) -> None:
+    # Three input channels, one output channel, 4 + 2**33 outputs of complex128
+    # (float32 with complex128 on either side): 16 * (2**33 + 4) bytes, 128 GiB.
+    x, w = np.ones((3, 4), np.float32), np.ones((1, 3, 1), np.float32)
+    if complex_side == "x":
+        x = x.astype(np.complex128)
+    else:
+        w = w.astype(np.complex128)
+    with pytest.raises(ValueError, match=rf"^the output of shape \(1, {2**33 + 4}\) would need "
+                       r"128 GiB"):
+        correlate_padded(x, w, ((0, 2**33),))
+
+
 def test_extend_counts_the_bytes_of_the_arrays_own_dtype() -> None:
     # 2**32 + 8 int8 cells are just over 4 GiB; the same cells in float64 would be 32 GiB.
     with pytest.raises(ValueError, match=r"would need 4 GiB"):
@@ -89,6 +105,8 @@ F, W = np.ones((1, 6)), np.ones((1, 1, 2))
         ((np.ones((1, 0)), W, ((1, 1),)), {}, ValueError, "x must not be empty"),
         ((F, np.ones((1, 1, 0)), ((0, 0),)), {}, ValueError, "weight must not be empty"),
         ((F, np.ones((1, 2)), ((0, 0),)), {}, ValueError, "weight must be (C_out, C_in, *kernel)"),
+        ((F, np.ones((1, 1)), ((0, 0),)), {}, ValueError, "weight must be (C_out, C_in, *kernel)"),
+        ((F, np.ones(2), ((0, 0),)), {}, ValueError, "weight must be (C_out, C_in, *kernel)"),
         ((np.ones((2, 6)), W, ((0, 0),)), {}, ValueError, "weight has 1 input channels"),
         ((F, W, ((0, 0),)), {"boundary": "zeros"}, ValueError, "boundary must be one of"),
         ((F, W, ((0, 0),)), {"boundary": 1}, TypeError, "boundary must be a string"),
