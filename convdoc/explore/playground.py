@@ -231,9 +231,12 @@ class ImagePlayground(HTMLExplorer):
             select_field(root_id, "colour", "Image", {"grey": "greyscale", "rgb": "RGB"},
                          "rgb" if self.color else "grey"),
         ])
+        # The kernel's size as the script will show it, so that a playground not
+        # started yet (it starts when it nears the screen) lays its weights out alike.
+        k = self.kernel_size
         cells = "".join(
             f'<input type="number" step="any" data-weight="{i},{j}" '
-            f'aria-label="weight row {i}, column {j}">'
+            f'aria-label="weight row {i}, column {j}"{"" if i < k and j < k else " hidden"}>'
             for i in range(5) for j in range(5)
         )
         return (
@@ -241,7 +244,8 @@ class ImagePlayground(HTMLExplorer):
             f'<div class="cdx-controls">{controls}</div></details>'
             '<div class="cdx-play">'
             f'<fieldset class="cdx-kernel"><legend>Kernel weights</legend>'
-            f'<div class="cdx-weights" data-role="weights">{cells}</div>'
+            f'<div class="cdx-weights" data-role="weights" '
+            f'style="grid-template-columns: repeat({k}, 1fr)">{cells}</div>'
             '<p class="cdx-note" data-role="weight-sum"></p></fieldset>'
             '<figure class="cdx-pic"><canvas data-panel="source" role="img" '
             'aria-label="the photograph"></canvas><figcaption>input</figcaption></figure>'

@@ -44,12 +44,18 @@ LIGHTHOUSE_CLI = LIGHTHOUSE_DIR / "node_modules" / "lighthouse" / "cli" / "index
 RUNNER = LIGHTHOUSE_DIR / "runner.mjs"
 #: Lighthouse's category ids, in the order of the score table.
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-#: The lowest score each category may have. Issue 13's bar also asks performance
-#: >= 95 (:data:`PERFORMANCE_TARGET`); it is reported in the table but not yet asserted:
-#: measured on the shared 2-core build host, 6 of 15 pages scored 74-94 (explorer
-#: start-up on long pages, the home page's autoplay). Add it here once they pass.
-MINIMUM = {"accessibility": 100, "best-practices": 100, "seo": 100}
+#: Issue 13's bar for mobile performance on every page type.
 PERFORMANCE_TARGET = 95
+#: The lowest score each category may have. Performance was reported but not asserted
+#: while 6 of 15 pages scored 74-94 on the shared 2-core host; with explorers far
+#: down a page started only near the screen, all 15 scored 95-100 there under a load
+#: average of 5-8 (see the closing note of issue 13). A page below the target is
+#: measured twice more and the median of its three runs counts (:func:`median_run`):
+#: Lighthouse's documentation on variability recommends the median of several runs.
+MINIMUM = {"performance": PERFORMANCE_TARGET, "accessibility": 100, "best-practices": 100,
+           "seo": 100}
+#: Runs of a page that scores below the target the first time (median taken).
+RUNS_BELOW_TARGET = 3
 #: Chromium as the other browser tests run it, headless, without a sandbox (containers).
 CHROME_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -113,6 +119,8 @@ class Result:
     multiplier: float = 4.0
     seconds: float = 0.0
     error: str | None = None
+    #: The performance score of each run of the page (several if the first was low).
+    runs: list[int] = field(default_factory=list)
 
     def below_minimum(self) -> dict[str, int | None]:
         """Categories whose score is missing or under :data:`MINIMUM`."""
@@ -301,6 +309,29 @@ def close_nodes() -> None:
         node.close()
 
 
+def median_run(runs: list[Result]) -> Result:
+    """The run with the median performance score (the first run if any run failed).
+
+    Its ``seconds`` become the time of all the runs, and ``runs`` their scores.
+
+    Examples
+    --------
+    >>> runs = [Result("p", {"performance": v}) for v in (93, 97, 96)]
+    >>> best = median_run(runs)
+    >>> best.scores["performance"], best.runs
+    (96, [93, 97, 96])
+    >>> median_run(runs[:1]).runs
+    [93]
+    """
+    if any(run.error is not None for run in runs):
+        return next(run for run in runs if run.error is not None)
+    ordered = sorted(runs, key=lambda run: run.scores.get("performance") or 0)
+    chosen = ordered[(len(ordered) - 1) // 2]  # the lower middle of an even count
+    chosen.runs = [run.scores.get("performance") or 0 for run in runs]
+    chosen.seconds = sum(run.seconds for run in runs)
+    return chosen
+
+
 class Runner:
     """The session's Lighthouse runs, in the background, over one served copy of the site."""
 
@@ -316,6 +347,13 @@ class Runner:
         }
 
     def _run(self, page: str) -> Result:
+        runs = [self._measure(page)]
+        while (len(runs) < RUNS_BELOW_TARGET and runs[0].error is None
+               and (runs[0].scores.get("performance") or 0) < PERFORMANCE_TARGET):
+            runs.append(self._measure(page))
+        return median_run(runs)
+
+    def _measure(self, page: str) -> Result:
         result = run_one(self.base + page, page, self.workdir, self._multiplier)
         if result.benchmark_index is not None:
             self._multiplier = cpu_multiplier(result.benchmark_index)
@@ -365,6 +403,7 @@ def table(results: list[Result]) -> list[str]:
             f"{m.get('total-blocking-time', ''):>7} {m.get('cumulative-layout-shift', ''):>5} "
             f"{r.load or 0:5.2f} {r.benchmark_index or 0:5.0f} {r.multiplier:3.1f}x "
             f"{r.seconds:4.0f}s"
+            + (f"  runs {'/'.join(map(str, r.runs))}" if len(r.runs) > 1 else "")
         )
     least = ", ".join(f"{name} {score}" for name, score in MINIMUM.items())
     below = [r.page for r in results if (r.scores.get("performance") or 0) < PERFORMANCE_TARGET]
