@@ -62,8 +62,8 @@ def test_download_all_zips_hold_the_single_downloads(site: Path) -> None:
 
 
 def test_downloaded_example_scripts_are_the_examples_byte_for_byte(site: Path) -> None:
-    # tests/test_examples_standalone.py runs each example from a scratch directory,
-    # as a reader runs the download; identical bytes make that run count for both.
+    # The build ran each example; identical bytes make that run count for the
+    # download too (test_example_scripts_run_the_same_on_their_own checks the rest).
     sources = {p.name: p.read_bytes() for p in example_sources()}
     offered = sorted((site / "_downloads").rglob("*.py"))
     assert {p.name for p in offered} == set(sources), "gallery downloads and examples differ"
