@@ -71,7 +71,9 @@ def test_data_and_script_are_inline_once(html):
     code = [text for attrs, text in parsed.scripts if "type" not in attrs]
     assert len(data) == 1 and len(code) == 1
     json.loads(data[0])
-    assert code[0] == resources.files("convdoc.explore").joinpath("explorer.js").read_text()
+    package = resources.files("convdoc.explore")
+    shared, own = package.joinpath("lazystart.js"), package.joinpath("explorer.js")
+    assert code[0] == shared.read_text() + "\n" + own.read_text()
 
 
 def test_every_control_has_a_label(html):
@@ -256,7 +258,9 @@ def test_playground_is_one_self_contained_div_with_its_own_script():
     assert not {tag for tag, _ in parsed.tags} & {"iframe", "link", "img", "object", "embed"}
     assert not re.findall(r"https?://", html)
     code = [text for attrs, text in parsed.scripts if "type" not in attrs]
-    assert code == [resources.files("convdoc.explore").joinpath("playground.js").read_text()]
+    package = resources.files("convdoc.explore")
+    shared, own = package.joinpath("lazystart.js"), package.joinpath("playground.js")
+    assert code == [shared.read_text() + "\n" + own.read_text()]
     (payload,) = [t for a, t in parsed.scripts if a.get("type") == "application/json"]
     data = json.loads(payload)
     assert data["kind"] == "image" and data["photo"].startswith("data:image/jpeg;base64,")

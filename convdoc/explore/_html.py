@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["HTMLExplorer", "explorer_html", "range_field", "select_field"]
+__all__ = ["HTMLExplorer", "explorer_html", "explorer_script", "range_field", "select_field"]
 
 
 @cache
@@ -101,6 +101,24 @@ def buttons(root_id: str = "", speeds: tuple[float, ...] = (), speed: float = 0)
     )
 
 
+def explorer_script(script: str) -> str:
+    """The inline code of an explorer: the shared start-up, then the packaged script.
+
+    Parameters
+    ----------
+    script : str
+        The packaged script that draws the explorer (``"explorer.js"``,
+        ``"playground.js"``); both start through ``lazystart.js``.
+
+    Returns
+    -------
+    str
+        The JavaScript, identical for every explorer drawn by the same script (the
+        site keeps one copy per page).
+    """
+    return _asset("lazystart.js") + "\n" + _asset(script)
+
+
 def explorer_html(
     kind: str, data: dict[str, Any], body: Any, title: str, script: str = "explorer.js"
 ) -> str:
@@ -134,7 +152,7 @@ def explorer_html(
         '<noscript><p class="cdx-note">This explorer needs JavaScript to draw. The '
         "figures of convdoc.plot show the same steps without it.</p></noscript>"
         f'<script type="application/json">{_script_safe(payload)}</script>'
-        f"<script>{_script_safe(_asset(script))}</script>"
+        f"<script>{_script_safe(explorer_script(script))}</script>"
         "</div>"
     )
 

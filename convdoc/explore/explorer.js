@@ -993,61 +993,14 @@
     redraw();
   }
 
-  /* ---- start-up -------------------------------------------------------------------- */
+  /* ---- start-up (lazystart.js) ---------------------------------------------------- */
 
-  // An explorer inside a part of the page the browser renders only near the screen
-  // (CSS content-visibility: auto, as the site's long pages do) is started when it
-  // comes within NEAR of the viewport, not while the page loads: on a phone each
-  // explorer's first drawing would add to the load's main-thread work (Lighthouse's
-  // total blocking time). Others (the home page's, a notebook's) start at once, so
-  // nothing on the first screen moves. initAll(true) starts every explorer now; the
-  // page does so before printing.
-  var NEAR = "600px 0px";
-  var watcher = null;
-
-  function offscreen(root) {
-    if (!window.IntersectionObserver || !window.getComputedStyle) return false;
-    for (var node = root.parentElement; node; node = node.parentElement) {
-      if (getComputedStyle(node).contentVisibility === "auto") return true;
-    }
-    return false;
-  }
-
-  function later(root) {
-    if (!watcher) {
-      watcher = new IntersectionObserver(function (entries) {
-        entries.forEach(function (entry) {
-          if (entry.isIntersecting) start(entry.target);
-        });
-      }, { rootMargin: NEAR });
-    }
-    watcher.observe(root);
-  }
-
-  function dataOf(root) {
-    return JSON.parse(root.querySelector('script[type="application/json"]').textContent);
-  }
-
-  function start(root) {
-    if (root.hasAttribute("data-ready")) return;
-    if (watcher) watcher.unobserve(root);
-    var data = dataOf(root);
-    root.setAttribute("data-ready", "true");
-    if (data.kind === "1d") init1d(root, data);
-    else init2d(root, data);
-  }
-
-  function initAll(now) {
-    var roots = document.querySelectorAll(".convdoc-explorer:not([data-ready])");
-    Array.prototype.forEach.call(roots, function (root) {
-      var kind = dataOf(root).kind;
-      if (kind !== "1d" && kind !== "2d") return;  // the playground has its own script
-      if (now !== true && offscreen(root)) later(root);
-      else start(root);
+  var initAll = window.convdocLazyStart(
+    function (kind) { return kind === "1d" || kind === "2d"; },  // the playground has its own script
+    function (root, data) {
+      if (data.kind === "1d") init1d(root, data);
+      else init2d(root, data);
     });
-  }
-
-  window.addEventListener("beforeprint", function () { initAll(true); });
   window.convdocExplorer = { initAll: initAll, convolve1d: convolve1d, filter1d: filter1d, gaussianKernel: gaussianKernel,
     rampKernel: rampKernel,
     geometry2d: geometry2d };

@@ -765,58 +765,11 @@
     photo.src = data.photo;
   }
 
-  /* ---- start-up -------------------------------------------------------------------- */
+  /* ---- start-up (lazystart.js) ---------------------------------------------------- */
 
-  // An explorer inside a part of the page the browser renders only near the screen
-  // (CSS content-visibility: auto, as the site's long pages do) is started when it
-  // comes within NEAR of the viewport, not while the page loads: on a phone each
-  // explorer's first drawing would add to the load's main-thread work (Lighthouse's
-  // total blocking time). Others (the home page's, a notebook's) start at once, so
-  // nothing on the first screen moves. initAll(true) starts every explorer now; the
-  // page does so before printing.
-  var NEAR = "600px 0px";
-  var watcher = null;
-
-  function offscreen(root) {
-    if (!window.IntersectionObserver || !window.getComputedStyle) return false;
-    for (var node = root.parentElement; node; node = node.parentElement) {
-      if (getComputedStyle(node).contentVisibility === "auto") return true;
-    }
-    return false;
-  }
-
-  function later(root) {
-    if (!watcher) {
-      watcher = new IntersectionObserver(function (entries) {
-        entries.forEach(function (entry) {
-          if (entry.isIntersecting) start(entry.target);
-        });
-      }, { rootMargin: NEAR });
-    }
-    watcher.observe(root);
-  }
-
-  function dataOf(root) {
-    return JSON.parse(root.querySelector('script[type="application/json"]').textContent);
-  }
-
-  function start(root) {
-    if (root.hasAttribute("data-ready")) return;
-    if (watcher) watcher.unobserve(root);
-    root.setAttribute("data-ready", "true");
-    init(root, dataOf(root));
-  }
-
-  function initAll(now) {
-    var roots = document.querySelectorAll(".convdoc-explorer:not([data-ready])");
-    Array.prototype.forEach.call(roots, function (root) {
-      if (dataOf(root).kind !== "image") return;  // the stepped explorers have their own script
-      if (now !== true && offscreen(root)) later(root);
-      else start(root);
-    });
-  }
-
-  window.addEventListener("beforeprint", function () { initAll(true); });
+  var initAll = window.convdocLazyStart(
+    function (kind) { return kind === "image"; },  // the stepped explorers have their own script
+    init);
 
   window.convdocPlayground = { initAll: initAll, filterPlane: filterPlane, padPlane: padPlane,
                                makePlan: makePlan, makeSimd: makeSimd, sourceIndex: sourceIndex };
