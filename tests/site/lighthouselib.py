@@ -50,12 +50,15 @@ PERFORMANCE_TARGET = 95
 #: while 6 of 15 pages scored 74-94 on the shared 2-core host; with explorers far
 #: down a page started only near the screen, all 15 scored 95-100 there under a load
 #: average of 5-8 (see the closing note of issue 13). A page below the target is
-#: measured twice more and the median of its three runs counts (:func:`median_run`):
-#: Lighthouse's documentation on variability recommends the median of several runs.
+#: measured again, up to five runs in all, until most of its five would pass or fail,
+#: and the median run counts (:func:`median_run`): Lighthouse's documentation on
+#: variability recommends the median of several runs. Five, not three: the runs share
+#: the two cores with the session's browser sweep, and one page measured 94/85/99
+#: in a CI run (then 98-100 in the runs before and after).
 MINIMUM = {"performance": PERFORMANCE_TARGET, "accessibility": 100, "best-practices": 100,
            "seo": 100}
-#: Runs of a page that scores below the target the first time (median taken).
-RUNS_BELOW_TARGET = 3
+#: Most runs of a page that scores below the target the first time (median taken).
+RUNS_BELOW_TARGET = 5
 #: Chromium as the other browser tests run it, headless, without a sandbox (containers).
 CHROME_FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -309,6 +312,28 @@ def close_nodes() -> None:
         node.close()
 
 
+def decided(runs: list[Result]) -> bool:
+    """Whether more runs could no longer change which side of the target the median is on.
+
+    A first run at or above :data:`PERFORMANCE_TARGET` is enough; otherwise the page
+    is measured until a majority of :data:`RUNS_BELOW_TARGET` runs pass, or fail.
+
+    Examples
+    --------
+    >>> scored = lambda *v: [Result("p", {"performance": s}) for s in v]
+    >>> [decided(scored(*v)) for v in [(97,), (90,), (90, 96, 97), (90, 96, 97, 99)]]
+    [True, False, False, True]
+    >>> decided(scored(90, 93, 94)), decided(scored(90, 96, 94, 97))
+    (True, False)
+    """
+    scores = [run.scores.get("performance") or 0 for run in runs]
+    if scores[0] >= PERFORMANCE_TARGET or len(runs) >= RUNS_BELOW_TARGET:
+        return True
+    majority = RUNS_BELOW_TARGET // 2 + 1
+    passing = sum(score >= PERFORMANCE_TARGET for score in scores)
+    return passing >= majority or len(scores) - passing >= majority
+
+
 def median_run(runs: list[Result]) -> Result:
     """The run with the median performance score (the first run if any run failed).
 
@@ -348,8 +373,7 @@ class Runner:
 
     def _run(self, page: str) -> Result:
         runs = [self._measure(page)]
-        while (len(runs) < RUNS_BELOW_TARGET and runs[0].error is None
-               and (runs[0].scores.get("performance") or 0) < PERFORMANCE_TARGET):
+        while runs[0].error is None and not decided(runs):
             runs.append(self._measure(page))
         return median_run(runs)
 

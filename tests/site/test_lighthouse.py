@@ -25,7 +25,9 @@ from hostlib import MAX_AGE, host
 from lighthouselib import (
     MINIMUM,
     PERFORMANCE_TARGET,
+    RUNS_BELOW_TARGET,
     Result,
+    decided,
     median_run,
     missing_tool,
     page_types,
@@ -50,6 +52,24 @@ def test_lighthouse_scores(site: Path, request: pytest.FixtureRequest, page: str
         f"{page}: {low} below {MINIMUM}; audits short of full marks: {details}; "
         f"metrics {result.metrics}; load {result.load:.2f}, benchmark {result.benchmark_index}"
     )
+
+
+def test_stopping_early_never_changes_the_side_of_the_five_run_median() -> None:
+    import itertools
+    import statistics
+
+    # Oracle: measure all five runs and take the median. For every sequence of five
+    # scores on either side of the target, the runs the runner stops after must give
+    # the same pass/fail as that median.
+    for scores in itertools.product((85, 94, 96, 100), repeat=RUNS_BELOW_TARGET):
+        every = statistics.median(scores) >= PERFORMANCE_TARGET
+        runs = [Result("p", {"performance": v}) for v in scores]
+        taken = next(n for n in range(1, len(runs) + 1) if decided(runs[:n]))
+        kept = median_run(runs[:taken]).scores["performance"] >= PERFORMANCE_TARGET
+        if scores[0] >= PERFORMANCE_TARGET:
+            assert taken == 1  # a first run that passes is the only one
+        else:
+            assert kept == every, (scores, taken)
 
 
 def test_performance_is_asserted_and_a_low_page_counts_its_median_run() -> None:
