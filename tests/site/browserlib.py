@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import functools
 import io
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from hostlib import running
 
 #: Sphinx writes these only for projects that have an index / module index.
 OPTIONAL_PAGES = frozenset({"genindex.html", "py-modindex.html"})
@@ -83,14 +84,8 @@ def serve(site: Path, *, prefix: str | None = None) -> Iterator[str]:
     else:
         pages = type("Pages", (_PagesHandler,), {"prefix": prefix})
         handler = functools.partial(pages, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix or '/'}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with running(handler, prefix or "/") as url:
+        yield url
 
 
 def aborted_by_browser(request: Any) -> bool:

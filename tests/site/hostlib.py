@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 #: GitHub Pages' cache lifetime for every file (Read the Docs uses the same order).
@@ -157,15 +158,26 @@ class HostHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def host(site: Path) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1 at a free port like a static host; yield the base URL."""
-    handler = type("Host", (HostHandler,), {"root": site.resolve(), "cache": _Cache()})
+def running(handler: Any, path: str = "/") -> Iterator[str]:
+    """Run an HTTP handler on 127.0.0.1 at a free port in a thread; yield the URL of ``path``.
+
+    The one server loop of the site tests (this module's :func:`host` and
+    :func:`browserlib.serve`); it stops when the block ends.
+    """
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{path}"
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def host(site: Path) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 at a free port like a static host; yield the base URL."""
+    handler = type("Host", (HostHandler,), {"root": site.resolve(), "cache": _Cache()})
+    with running(handler) as url:
+        yield url
