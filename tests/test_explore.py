@@ -69,11 +69,14 @@ def test_data_and_script_are_inline_once(html):
     parsed = _parse(html)
     data = [text for attrs, text in parsed.scripts if attrs.get("type") == "application/json"]
     code = [text for attrs, text in parsed.scripts if "type" not in attrs]
-    assert len(data) == 1 and len(code) == 1
+    assert len(data) == 1 and len(code) == 2
     json.loads(data[0])
     package = resources.files("convdoc.explore")
     shared, own = package.joinpath("lazystart.js"), package.joinpath("explorer.js")
-    assert code[0] == shared.read_text() + "\n" + own.read_text()
+    # The settings' fold on phones, which names its own explorer, then the shared script.
+    root_id = next(a["id"] for tag, a in parsed.tags if "convdoc-explorer" in a.get("class", ""))
+    assert f'document.getElementById("{root_id}")' in code[0]
+    assert code[1] == shared.read_text() + "\n" + own.read_text()
 
 
 def test_every_control_has_a_label(html):
@@ -260,7 +263,8 @@ def test_playground_is_one_self_contained_div_with_its_own_script():
     code = [text for attrs, text in parsed.scripts if "type" not in attrs]
     package = resources.files("convdoc.explore")
     shared, own = package.joinpath("lazystart.js"), package.joinpath("playground.js")
-    assert code == [shared.read_text() + "\n" + own.read_text()]
+    assert len(code) == 2 and "details.cdx-settings" in code[0]
+    assert code[1] == shared.read_text() + "\n" + own.read_text()
     (payload,) = [t for a, t in parsed.scripts if a.get("type") == "application/json"]
     data = json.loads(payload)
     assert data["kind"] == "image" and data["photo"].startswith("data:image/jpeg;base64,")

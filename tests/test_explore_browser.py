@@ -69,9 +69,17 @@ def server(tmp_path_factory):
     httpd.server_close()
 
 
+#: Where each explorer's buttons are once the page is parsed, before any explorer
+#: starts (this listener is added before the page's own scripts).
+_BUTTONS_AT_PARSE = """document.addEventListener('DOMContentLoaded', () => {
+  window.__buttons = Array.from(document.querySelectorAll('.cdx-buttons'),
+    b => b.getBoundingClientRect().top + window.scrollY); });"""
+
+
 def _open(browser, url: str, **options):
     """A page that records console errors and any request leaving 127.0.0.1."""
     pg = browser.new_page(**options)
+    pg.add_init_script(_BUTTONS_AT_PARSE)
     pg.errors, pg.outside = [], []
     pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
@@ -703,6 +711,13 @@ PHONE = {"width": 390, "height": 844}
 def test_explorers_readable_on_a_phone(browser, server, name):
     pg = _open(browser, server + name, viewport=PHONE)
     try:
+        pg.wait_for_function("document.querySelectorAll('.convdoc-explorer:not([data-ready])')"
+                             ".length === 0")
+        # The settings are folded as the page is parsed, not when the explorers start:
+        # folded then, they pushed the buttons and the drawing up (a layout shift).
+        started = pg.evaluate("Array.from(document.querySelectorAll('.cdx-buttons'),"
+                              " b => b.getBoundingClientRect().top + window.scrollY)")
+        assert pg.evaluate("window.__buttons") == started
         for root in pg.locator(".convdoc-explorer").all():
             root.scroll_into_view_if_needed()
             # The settings start folded so the drawing keeps the screen.

@@ -74,6 +74,27 @@ def checkbox_field(root_id: str, name: str, label: str, checked: bool) -> str:
     )
 
 
+def settings(root_id: str, controls: str) -> str:
+    """An explorer's settings: a disclosure, open on wide screens, folded on phones.
+
+    ``controls`` is the fields' HTML. On an explorer narrower than 560 CSS px a
+    small script folds the disclosure while the page is parsed, before it is first
+    painted: folded later by the explorer's script, the buttons and the drawing
+    under them would jump up the screen (a layout shift, which Lighthouse counts).
+    The script names its explorer, so it differs from every other explorer's
+    (the site keeps one copy of identical inline scripts).
+    """
+    fold = (
+        f'<script>(function (r) {{ var d = r && r.querySelector("details.cdx-settings");'
+        f' if (d && r.clientWidth < 560) d.open = false; }})'
+        f'(document.getElementById("{root_id}"));</script>'
+    )
+    return (
+        '<details class="cdx-settings" open><summary>Settings</summary>'
+        f'<div class="cdx-controls">{controls}</div></details>{fold}'
+    )
+
+
 def buttons(root_id: str = "", speeds: tuple[float, ...] = (), speed: float = 0) -> str:
     """Step back, step forward, play (with a speed select), and save-as-SVG buttons.
 

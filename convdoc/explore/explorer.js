@@ -171,12 +171,6 @@
     root.setAttribute("data-autoplay", autoplay && !reduced ? "on" : "off");
   }
 
-  // Narrow screens: fold the settings away so the drawing keeps the height.
-  function foldOnPhones(root) {
-    var details = root.querySelector("details.cdx-settings");
-    if (details && root.clientWidth < 560) details.open = false;
-  }
-
   // Redraw when the explorer's width changes (phone rotation, sidebar).
   function onResize(root, redraw) {
     var last = root.clientWidth, pending = false;
@@ -537,7 +531,6 @@
       control(root, name).addEventListener("change", redraw);
     });
     legendKeys(root, hatchId);
-    foldOnPhones(root);
     wirePlayback(root, redraw, false);
     onResize(root, redraw);
     wireDownload(root, "convolution-1d");
@@ -986,7 +979,6 @@
       control(root, name).addEventListener("input", redraw);
       control(root, name).addEventListener("change", redraw);
     });
-    foldOnPhones(root);
     wirePlayback(root, redraw, data.autoplay);
     wireDownload(root, "convolution-2d");
     onResize(root, redraw);

@@ -13,7 +13,7 @@ import numpy as np
 
 from convdoc._validate import choice, nonneg_int, positive_int, positive_real
 from convdoc.engine import BOUNDARIES
-from convdoc.explore._html import HTMLExplorer, buttons, range_field, select_field
+from convdoc.explore._html import HTMLExplorer, buttons, range_field, select_field, settings
 from convdoc.filtering import MODES
 from convdoc.waveforms import impulse, noisy_sine, sawtooth, square_wave, unit_step
 
@@ -225,9 +225,8 @@ class Explorer1D(HTMLExplorer):
             for key, text in LEGEND
         )
         return (
-            f'<details class="cdx-settings" open><summary>Settings</summary>'
-            f'<div class="cdx-controls">{controls}</div></details>'
-            f"{buttons(root_id, SPEEDS_1D, 10)}"
+            settings(root_id, controls)
+            + f"{buttons(root_id, SPEEDS_1D, 10)}"
             '<p class="cdx-caption" data-role="caption" aria-live="polite"></p>'
             f"{panels}"
             f'<ul class="cdx-legend" aria-label="legend">{legend}</ul>'

@@ -18,6 +18,7 @@ from convdoc.explore._html import (
     checkbox_field,
     range_field,
     select_field,
+    settings,
 )
 from convdoc.kernels import KERNELS2D
 
@@ -269,9 +270,8 @@ class Explorer2D(HTMLExplorer):
             '<button type="button" data-action="random-input">Random input</button></div>'
         )
         return (
-            f'<details class="cdx-settings" open><summary>Settings</summary>'
-            f'<div class="cdx-controls">{controls}</div></details>'
-            f"{buttons(root_id, SPEEDS_2D, 2)}"
+            settings(root_id, controls)
+            + f"{buttons(root_id, SPEEDS_2D, 2)}"
             '<p class="cdx-formula" data-role="formula" aria-live="polite"></p>'
             '<p class="cdx-caption" data-role="caption" aria-live="polite"></p>'
             '<svg data-panel="grid" role="img" aria-label="input channels with the kernel '

@@ -734,8 +734,6 @@
     ["operation", "boundary", "levels", "colour"].forEach(function (name) {
       control(root, name).addEventListener("change", redraw);
     });
-    var details = root.querySelector("details.cdx-settings");
-    if (details && root.clientWidth < 560) details.open = false;
 
     loadPreset(data.kernel);
     var photo = new Image();

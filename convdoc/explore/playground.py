@@ -11,7 +11,7 @@ import numpy as np
 from convdoc._validate import as_array, choice, positive_int
 from convdoc.data import _block_mean, _photo_rgb8
 from convdoc.engine import BOUNDARIES
-from convdoc.explore._html import HTMLExplorer, explorer_html, select_field
+from convdoc.explore._html import HTMLExplorer, explorer_html, select_field, settings
 from convdoc.kernels import KERNELS2D
 
 __all__ = ["PRESETS", "ImagePlayground", "sample_photo"]
@@ -240,9 +240,8 @@ class ImagePlayground(HTMLExplorer):
             for i in range(5) for j in range(5)
         )
         return (
-            f'<details class="cdx-settings" open><summary>Settings</summary>'
-            f'<div class="cdx-controls">{controls}</div></details>'
-            '<div class="cdx-play">'
+            settings(root_id, controls)
+            + '<div class="cdx-play">'
             f'<fieldset class="cdx-kernel"><legend>Kernel weights</legend>'
             f'<div class="cdx-weights" data-role="weights" '
             f'style="grid-template-columns: repeat({k}, 1fr)">{cells}</div>'

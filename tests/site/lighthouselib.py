@@ -49,12 +49,12 @@ PERFORMANCE_TARGET = 95
 #: The lowest score each category may have. Performance was reported but not asserted
 #: while 6 of 15 pages scored 74-94 on the shared 2-core host; with explorers far
 #: down a page started only near the screen, all 15 scored 95-100 there under a load
-#: average of 5-8 (see the closing note of issue 13). A page below the target is
-#: measured again, up to five runs in all, until most of its five would pass or fail,
-#: and the median run counts (:func:`median_run`): Lighthouse's documentation on
-#: variability recommends the median of several runs. Five, not three: the runs share
-#: the two cores with the session's browser sweep, and one page measured 94/85/99
-#: in a CI run (then 98-100 in the runs before and after).
+#: average of 5-8 (see the closing note of issue 13). A page below the target on its
+#: first run, which shares the cores with the session's browser sweep, is measured
+#: again once the other tests are over, up to five runs, until most of its five
+#: would pass or fail, and the median of those quiet runs counts (:class:`Runner`,
+#: :func:`median_run`); Lighthouse's documentation on variability recommends the
+#: median of several runs on a machine without other load.
 MINIMUM = {"performance": PERFORMANCE_TARGET, "accessibility": 100, "best-practices": 100,
            "seo": 100}
 #: Most runs of a page that scores below the target the first time (median taken).
@@ -122,8 +122,11 @@ class Result:
     multiplier: float = 4.0
     seconds: float = 0.0
     error: str | None = None
-    #: The performance score of each run of the page (several if the first was low).
+    #: The performance score of each run that counts (several if the page was low).
     runs: list[int] = field(default_factory=list)
+    #: The first run's score, measured while other tests ran, when it was low and the
+    #: page was measured again on the quiet machine; None otherwise.
+    first: int | None = None
 
     def below_minimum(self) -> dict[str, int | None]:
         """Categories whose score is missing or under :data:`MINIMUM`."""
@@ -358,7 +361,17 @@ def median_run(runs: list[Result]) -> Result:
 
 
 class Runner:
-    """The session's Lighthouse runs, in the background, over one served copy of the site."""
+    """The session's Lighthouse runs, in the background, over one served copy of the site.
+
+    Every page is measured once while the other site tests run. A page whose
+    first run is below :data:`PERFORMANCE_TARGET` is measured again only once the
+    machine is quiet, when the session waits for the Lighthouse results (their
+    tests run last), and those quiet runs decide (:func:`decided`,
+    :func:`median_run`). Lighthouse's documentation on variability asks for an
+    environment free of other load; the first runs share the cores with the
+    browser sweep, and in one CI run the home page measured 92/87/99/88 that way
+    against 99-100 alone.
+    """
 
     def __init__(self, site: Path, pages: list[str], jobs: int = 1) -> None:
         self._stack = ExitStack()
@@ -367,15 +380,40 @@ class Runner:
         self.workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory()))
         self._pool = self._stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
         self._multiplier = DEFAULT_MULTIPLIER
-        self.futures: dict[str, Future[Result]] = {
-            page: self._pool.submit(self._run, page) for page in pages
-        }
+        self._quiet = threading.Event()
+        self._closing = False
+        self.futures: dict[str, Future[Result]] = {page: Future() for page in pages}
+        self._tasks: list[Future[None]] = []  # before any task runs: _first appends to it
+        self._tasks.extend(self._pool.submit(self._first, page) for page in pages)
 
-    def _run(self, page: str) -> Result:
-        runs = [self._measure(page)]
-        while runs[0].error is None and not decided(runs):
-            runs.append(self._measure(page))
-        return median_run(runs)
+    def _first(self, page: str) -> None:
+        try:
+            first = self._measure(page)
+        except Exception as error:  # a page's test must fail, never wait forever
+            first = Result(page, error=f"{type(error).__name__}: {error}")
+        if first.error is not None or decided([first]):
+            self._settle(page, median_run([first]))
+        else:
+            # Queued behind every first run; waits for the quiet machine.
+            self._tasks.append(self._pool.submit(self._again, page, first))
+
+    def _again(self, page: str, first: Result) -> None:
+        self._quiet.wait()
+        runs: list[Result] = []
+        while not self._closing and (not runs or (runs[-1].error is None and not decided(runs))):
+            try:
+                runs.append(self._measure(page))
+            except Exception as error:
+                runs.append(Result(page, error=f"{type(error).__name__}: {error}"))
+        if runs:
+            chosen = median_run(runs)
+            chosen.first = first.scores.get("performance")
+            self._settle(page, chosen)
+
+    def _settle(self, page: str, result: Result) -> None:
+        future = self.futures[page]
+        if future.set_running_or_notify_cancel():
+            future.set_result(result)
 
     def _measure(self, page: str) -> Result:
         result = run_one(self.base + page, page, self.workdir, self._multiplier)
@@ -383,18 +421,25 @@ class Runner:
             self._multiplier = cpu_multiplier(result.benchmark_index)
         return result
 
+    def quiet(self) -> None:
+        """Say the other tests are over: the re-runs of low pages may start."""
+        self._quiet.set()
+
     def result(self, page: str) -> Result:
-        """Wait for one page's result."""
+        """Wait for one page's result (the session has nothing else left to run)."""
+        self.quiet()
         return self.futures[page].result()
 
     def finished(self) -> list[Result]:
         """The results that are in, in page order."""
-        return [f.result() for f in self.futures.values() if f.done() and not f.exception()]
+        return [f.result() for f in self.futures.values() if f.done() and not f.cancelled()]
 
     def close(self) -> None:
         """Drop the runs not started yet, wait for the running ones, stop the server."""
-        for future in self.futures.values():
+        self._closing = True
+        for future in [*self._tasks, *self.futures.values()]:
             future.cancel()
+        self._quiet.set()
         self._stack.close()
 
 
@@ -427,6 +472,7 @@ def table(results: list[Result]) -> list[str]:
             f"{m.get('total-blocking-time', ''):>7} {m.get('cumulative-layout-shift', ''):>5} "
             f"{r.load or 0:5.2f} {r.benchmark_index or 0:5.0f} {r.multiplier:3.1f}x "
             f"{r.seconds:4.0f}s"
+            + (f"  first {r.first}, then alone" if r.first is not None else "")
             + (f"  runs {'/'.join(map(str, r.runs))}" if len(r.runs) > 1 else "")
         )
     least = ", ".join(f"{name} {score}" for name, score in MINIMUM.items())

@@ -1,8 +1,9 @@
 """Lighthouse's mobile scores on every page type, served as a static host serves them.
 
 Issue 13's bar: performance at least 95, accessibility, best practices and SEO
-100, all asserted (lighthouselib.MINIMUM; a page below 95 is measured twice more
-and the median of its three runs counts) on the home page, the tutorial index,
+100, all asserted (lighthouselib.MINIMUM; a page below 95 on its first run is
+measured again once the other tests are over, and the median of those quiet runs
+counts) on the home page, the tutorial index,
 every chapter of the tutorial's toctree, the two heavy gallery pages (the kernel
 gallery, the sawtooth example) and the API page. The runs happen in the
 background while the other site tests run (:mod:`lighthouselib`); the scores
@@ -86,6 +87,51 @@ def test_performance_is_asserted_and_a_low_page_counts_its_median_run() -> None:
     assert median_run(failed).error == "chromium crashed"
     low = Result("p", {"performance": 94, "accessibility": 100, "best-practices": 100, "seo": 100})
     assert low.below_minimum() == {"performance": 94}
+
+
+def test_a_low_page_is_measured_again_only_once_the_other_tests_are_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import statistics
+    import threading
+
+    import lighthouselib
+
+    # Scripted measurements stand in for Lighthouse: "low" scores 88 while the
+    # other tests run, then the quiet scores; "fine" passes at once.
+    scores = {"fine.html": [99], "low.html": [88, 92, 97, 96, 99]}
+    measured: list[tuple[str, bool]] = []
+    asked = threading.Event()  # set when the session says the other tests are over
+    quiet = lighthouselib.Runner.quiet
+
+    def scripted(url: str, page: str, workdir: Path, multiplier: float) -> Result:
+        measured.append((page, asked.is_set()))
+        return Result(page, {"performance": scores[page][sum(p == page for p, _ in measured) - 1]})
+
+    def spied(self: lighthouselib.Runner) -> None:
+        asked.set()
+        quiet(self)
+
+    monkeypatch.setattr(lighthouselib, "run_one", scripted)
+    monkeypatch.setattr(lighthouselib.Runner, "quiet", spied)
+    (tmp_path / "index.html").write_text("<title>x</title>", encoding="utf-8")
+    runner = lighthouselib.Runner(tmp_path, ["low.html", "fine.html"])
+    try:
+        assert runner.futures["fine.html"].result(timeout=30).scores["performance"] == 99
+        # Both first runs are done, and the low page waits: nothing more is measured.
+        threading.Event().wait(0.3)
+        assert measured == [("low.html", False), ("fine.html", False)]
+        assert not runner.futures["low.html"].done()
+        low = runner.result("low.html")  # the session's last tests ask: the machine is quiet
+    finally:
+        runner.close()
+    alone = [page for page, after in measured if after]
+    # Oracle: the quiet runs stop once three of five pass (92, 97, 96, 99), and the
+    # lower median of those four is the score that counts; the noisy 88 does not.
+    assert alone == ["low.html"] * 4
+    assert low.runs == [92, 97, 96, 99] and low.first == 88
+    assert low.scores["performance"] == statistics.median_low([92, 97, 96, 99]) == 96
+    assert runner.futures["fine.html"].result().first is None
 
 
 def test_every_toctree_chapter_is_measured() -> None:

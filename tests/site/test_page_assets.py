@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -312,3 +313,18 @@ def test_a_page_keeps_the_files_its_markup_needs() -> None:
     assert needed("katex/katex.min.css", '<span class="katex">')
     # Files it does not know (the theme's, ours) always stay.
     assert needed("styles/furo.css", "") and needed("convdoc.css", "")
+
+
+def test_every_explorer_keeps_its_own_fold_on_a_page_with_several() -> None:
+    from convdoc.explore import Explorer1D, Explorer2D
+
+    drop = _page_assets().drop_repeated_inline
+    page = drop(Explorer2D()._repr_html_() + "<p>text</p>" + Explorer2D()._repr_html_()
+                + Explorer1D()._repr_html_())
+    # Each explorer's settings are folded on phones by a script naming that explorer,
+    # so none of them is taken for a repeat; the shared 2-D script is kept once.
+    ids = re.findall(r'<div class="convdoc-explorer" id="([^"]+)"', page)
+    assert len(ids) == 3
+    for root_id in ids:
+        assert page.count(f'document.getElementById("{root_id}")') == 1
+    assert page.count("function init2d(") == 1
