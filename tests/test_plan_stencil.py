@@ -132,6 +132,48 @@ def test_two_pass_stencil_matches_padded_correlate2d(problem) -> None:
     np.testing.assert_allclose(got, expected, **tolerance(x.dtype))
 
 
+def float32_loop(grid, h):
+    """The dense stencil's sums in float32 arithmetic, in its documented order.
+
+    Kernel row by kernel row; within a row the taps left to right in groups of
+    five, each group's sum added to the total. Every operation rounds to
+    float32, so any float64 accumulation (or a fused multiply-add) would show.
+    """
+    kh, kw = h.shape
+    out = np.zeros((grid.shape[0] - kh + 1, grid.shape[1] - kw + 1), dtype=np.float32)
+    for r, c in itertools.product(range(out.shape[0]), range(out.shape[1])):
+        total = np.float32(0)
+        for i in range(kh):
+            for j0 in range(0, kw, 5):
+                part = h[i, j0] * grid[r + i, c + j0]
+                for j in range(j0 + 1, min(j0 + 5, kw)):
+                    part = part + h[i, j] * grid[r + i, c + j]
+                total = total + part
+        out[r, c] = total
+    return out
+
+
+@pytest.mark.parametrize("k", [(3, 3), (5, 5), (4, 7), (2, 6)])
+@pytest.mark.parametrize("boundary", ["symmetric", "constant"])
+def test_float32_is_summed_in_float32_in_the_documented_order(k, boundary) -> None:
+    # Bit for bit against a float32 loop: the interior, both edges (computed apart
+    # by the kernel) and an odd number of rows (the last one without its pair).
+    rng = np.random.default_rng(sum(k))
+    x = rng.standard_normal((15, 23)).astype(np.float32)
+    h = rng.standard_normal(k).astype(np.float32)
+    pad = ((k[0] // 2, (k[0] - 1) // 2), (k[1] // 2, (k[1] - 1) // 2 + 1))
+    kw = {"constant_values": np.float32(0.5)} if boundary == "constant" else {}
+    grid = np.pad(x, pad, mode=boundary, **kw)
+    got = stencil.correlate2d(x, h, pad, boundary, 0.5, np.dtype(np.float32))
+    assert got.dtype == np.float32
+    assert got.shape[0] % 2 == 1
+    expected = float32_loop(grid, h)
+    np.testing.assert_array_equal(got, expected)
+    # A float64 sum rounded once would differ somewhere (the test can fail).
+    wide = loop_oracle(grid.astype(np.float64), h.astype(np.float64)).astype(np.float32)
+    assert not np.array_equal(wide, expected)
+
+
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
 @pytest.mark.parametrize("two_pass", [False, True])
 def test_nan_and_infinity_meet_every_tap_as_the_definition_says(bad, two_pass) -> None:

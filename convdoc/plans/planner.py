@@ -336,15 +336,15 @@ def stencil_plan(
     if min(out_shape) < 1:
         return None
     factors = None
-    if method == "auto" and min(k) > 1:
-        factors = separable.rank_one(w[0, 0], dtype)
     ours = stencil.cost(out_shape, k, dtype)
-    if factors is not None:
+    if method == "auto" and min(k) > 1:
+        # Rank one is looked for (an SVD, tens of microseconds) only when the two
+        # passes would be the cheaper form: never for a 3x3.
         two_pass = stencil.cost(out_shape, k, dtype, separable=True)
         if two_pass < ours:
-            ours = two_pass
-        else:
-            factors = None
+            factors = separable.rank_one(w[0, 0], dtype)
+            if factors is not None:
+                ours = two_pass
     extended = boundary != "constant" or fillvalue != 0
     zero = ((0, 0), (0, 0)) if extended else pad
     grid_shape = (1, *n) if extended else x.shape

@@ -31,6 +31,7 @@ numba, load the cached machine code).
 
 from __future__ import annotations
 
+import functools
 import getpass
 import importlib.util
 import math
@@ -164,15 +165,21 @@ def unload() -> None:
     _saved = 0.0
 
 
+@functools.lru_cache(maxsize=64)
 def index_map(n: int, before: int, after: int, boundary: str) -> np.ndarray:
     """Source index of every cell of an axis of ``n`` extended by ``(before, after)``.
 
-    ``-1`` marks a cell holding the fill value (``boundary="constant"``).
+    ``-1`` marks a cell holding the fill value (``boundary="constant"``). Kept
+    for the next call of the same shape (read-only): building it costs about as
+    much as filtering a 100x100 image.
     """
     idx = np.arange(n, dtype=np.intp)
     if boundary == "constant":
-        return np.pad(idx, (before, after), mode="constant", constant_values=-1)
-    return np.pad(idx, (before, after), mode=boundary)
+        idx = np.pad(idx, (before, after), mode="constant", constant_values=-1)
+    else:
+        idx = np.pad(idx, (before, after), mode=boundary)
+    idx.flags.writeable = False
+    return idx
 
 
 def correlate2d(
