@@ -273,15 +273,67 @@ def dense(src, h, rmap, cmap, pl, fill, out):
         _border_columns(src, h, rmap, cmap, fill, out, c1, ow)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _rows_into(acc, x0, x1, x2, x3, x4, a, b, d, e, f, g, assign):
+    """``acc[c] (+)= a*x0[c] + b*x1[c] + ...``: the first ``g`` (1 to 5) of the rows."""
+    n = acc.size
+    if g == 5:
+        if assign:
+            for c in range(n):
+                acc[c] = a * x0[c] + b * x1[c] + d * x2[c] + e * x3[c] + f * x4[c]
+        else:
+            for c in range(n):
+                acc[c] += a * x0[c] + b * x1[c] + d * x2[c] + e * x3[c] + f * x4[c]
+    elif g == 4:
+        if assign:
+            for c in range(n):
+                acc[c] = a * x0[c] + b * x1[c] + d * x2[c] + e * x3[c]
+        else:
+            for c in range(n):
+                acc[c] += a * x0[c] + b * x1[c] + d * x2[c] + e * x3[c]
+    elif g == 3:
+        if assign:
+            for c in range(n):
+                acc[c] = a * x0[c] + b * x1[c] + d * x2[c]
+        else:
+            for c in range(n):
+                acc[c] += a * x0[c] + b * x1[c] + d * x2[c]
+    elif g == 2:
+        if assign:
+            for c in range(n):
+                acc[c] = a * x0[c] + b * x1[c]
+        else:
+            for c in range(n):
+                acc[c] += a * x0[c] + b * x1[c]
+    elif assign:
+        for c in range(n):
+            acc[c] = a * x0[c]
+    else:
+        for c in range(n):
+            acc[c] += a * x0[c]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _all_finite(a):
+    """No NaN or infinity in the 1-D ``a``: ``x - x`` is 0 exactly for finite ``x`` only."""
+    ok = True
+    for c in range(a.size):
+        ok &= a[c] - a[c] == 0
+    return ok
+
+
 @njit(cache=True, nogil=True)
 def separable(src, col, row, rmap, cmap, pl, fill, out):
     """Rank-one taps ``outer(col, row)``: a column pass then a row pass, row by row.
 
     The column pass runs over the image's columns into the middle of one
-    extended row; its border cells are copies of the columns ``cmap`` names
-    (or the column pass of the fill value), then the row pass reads it.
+    extended row, five input rows per loop; its border cells are copies of
+    the columns ``cmap`` names (or the column pass of the fill value), then
+    the row pass reads it, five taps per loop. Returns whether every output
+    is finite (checked row by row while it is in the cache).
     """
     kh = col.size
+    kw = row.size
     oh = out.shape[0]
     width = src.shape[1]
     fillrow = np.full(width, fill)
@@ -290,24 +342,20 @@ def separable(src, col, row, rmap, cmap, pl, fill, out):
     filled = col[0] * fill
     for i in range(1, kh):
         filled += col[i] * fill
+    finite = True
     for r in range(oh):
-        first = _row(src, fillrow, rmap[r])
-        v = col[0]
-        for c in range(width):
-            mid[c] = v * first[c]
-        i = 1
-        while kh - i >= 2:
-            a, b = col[i], col[i + 1]
+        i = 0
+        while i < kh:
+            g = min(5, kh - i)
             x0 = _row(src, fillrow, rmap[r + i])
-            x1 = _row(src, fillrow, rmap[r + i + 1])
-            for c in range(width):
-                mid[c] += a * x0[c] + b * x1[c]
-            i += 2
-        if i < kh:
-            a = col[i]
-            x0 = _row(src, fillrow, rmap[r + i])
-            for c in range(width):
-                mid[c] += a * x0[c]
+            x1 = _row(src, fillrow, rmap[r + min(i + 1, kh - 1)])
+            x2 = _row(src, fillrow, rmap[r + min(i + 2, kh - 1)])
+            x3 = _row(src, fillrow, rmap[r + min(i + 3, kh - 1)])
+            x4 = _row(src, fillrow, rmap[r + min(i + 4, kh - 1)])
+            _rows_into(mid, x0, x1, x2, x3, x4, col[i], col[min(i + 1, kh - 1)],
+                       col[min(i + 2, kh - 1)], col[min(i + 3, kh - 1)],
+                       col[min(i + 4, kh - 1)], g, i == 0)
+            i += 5
         for c in range(pl):
             s = cmap[c]
             tmp[c] = tmp[pl + s] if s >= 0 else filled
@@ -315,5 +363,13 @@ def separable(src, col, row, rmap, cmap, pl, fill, out):
             s = cmap[c]
             tmp[c] = tmp[pl + s] if s >= 0 else filled
         acc = out[r]
-        acc[:] = 0
-        _add_taps(acc, tmp, row)
+        j = 0
+        while j < kw:
+            g = min(5, kw - j)
+            _rows_into(acc, tmp[j:], tmp[min(j + 1, kw - 1):], tmp[min(j + 2, kw - 1):],
+                       tmp[min(j + 3, kw - 1):], tmp[min(j + 4, kw - 1):], row[j],
+                       row[min(j + 1, kw - 1)], row[min(j + 2, kw - 1)],
+                       row[min(j + 3, kw - 1)], row[min(j + 4, kw - 1)], g, j == 0)
+            j += 5
+        finite &= _all_finite(acc)
+    return finite

@@ -41,8 +41,6 @@ from typing import Any
 
 import numpy as np
 
-from convdoc.plans._common import all_finite
-
 __all__ = [
     "DTYPES",
     "available",
@@ -208,12 +206,13 @@ def correlate2d(
     if factors is not None:
         col, row = (np.ascontiguousarray(f, dtype=dtype) for f in factors)
         with np.errstate(all="ignore"):  # warnings are the dense stencil's to give
-            k.separable(image, col, row, rmap, cmap, pl, fill, out)
-        # Finite outputs mean that every input sample read was finite and no partial
-        # sum overflowed: then the two passes equal the definition to rounding. A NaN
-        # or infinity must meet each tap as the definition has it (0 * inf is NaN,
-        # where a zero tap is only zero to rounding in the factors): redo densely.
-        if all_finite(out):
+            finite = k.separable(image, col, row, rmap, cmap, pl, fill, out)
+        # Finite outputs (checked by the kernel, row by row) mean that every input
+        # sample read was finite and no partial sum overflowed: then the two passes
+        # equal the definition to rounding. A NaN or infinity must meet each tap as
+        # the definition has it (0 * inf is NaN, where a zero tap is only zero to
+        # rounding in the factors): redo densely.
+        if finite:
             return out
     k.dense(image, np.ascontiguousarray(h, dtype=dtype), rmap, cmap, pl, fill, out)
     return out
