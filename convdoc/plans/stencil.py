@@ -61,11 +61,12 @@ MAX_TAPS_SIDE = 9
 # Seconds per output and per multiply-add per output (one thread), keyed by the
 # dtype's size, for the dense loop and for the two passes (whose per-output part
 # includes the intermediate row and the finiteness check of the result); fitted
-# to ``benchmarks/calibrate.py --stencil`` on 32x32 to 1024x1024 images.
-SEC_PER_OUTPUT = {4: 6e-10, 8: 1.5e-9}
-SEC_PER_MAC = {4: 5e-11, 8: 1.5e-10}
-SEC_PER_OUTPUT_TWO_PASS = {4: 1.2e-9, 8: 2.8e-9}
-SEC_PER_MAC_TWO_PASS = {4: 5e-11, 8: 1e-10}
+# to 1024x1024 filters of 3x3 to 7x7 timed interleaved at load 3-6 (the kernels
+# reading the image rows in place, two output rows per pass).
+SEC_PER_OUTPUT = {4: 1e-10, 8: 1e-10}
+SEC_PER_MAC = {4: 4.5e-11, 8: 1e-10}
+SEC_PER_OUTPUT_TWO_PASS = {4: 2e-10, 8: 5e-10}
+SEC_PER_MAC_TWO_PASS = {4: 6e-11, 8: 1.5e-10}
 SEC_CALL = 2.0e-5
 #: Seconds to import numba and load the cached kernels, once per process
 #: (measured with a warm cache; compiling them the first time on a machine takes
