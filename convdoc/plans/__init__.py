@@ -11,6 +11,7 @@ plan                                      for
 ========================================  ==========================================
 :mod:`~convdoc.plans.direct`              tiny kernels, exact integer sums
 :mod:`~convdoc.plans.gemm`                CNN layers: GEMMs on the flattened image
+:mod:`~convdoc.plans.winograd`            3x3 stride-1 layers: F(2x2, 3x3), 16 GEMMs
 :mod:`~convdoc.plans.im2col`              few outputs, many taps; any dtype: one GEMM
 :mod:`~convdoc.plans.blocks`              strided 2-D filters: banded tap matrices
 :mod:`~convdoc.plans.polyphase`           strided 1-D layers: kept outputs only
@@ -41,12 +42,14 @@ from convdoc.plans import (
     separable,
     stencil,
     transposed,
+    winograd,
 )
 
 #: The plan modules, in the order of the table above.
 PLANS = (
     direct,
     gemm,
+    winograd,
     im2col,
     blocks,
     polyphase,

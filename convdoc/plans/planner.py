@@ -25,6 +25,7 @@ from convdoc.plans import (
     polyphase,
     separable,
     stencil,
+    winograd,
 )
 from convdoc.plans._common import all_finite, sums_fit, zero_pad
 
@@ -71,6 +72,15 @@ def direct_costs(
     if not single and gemm.applies(x_shape, w_shape, dilation, dtype):
         width = x_shape[2] + pad[1][0] + pad[1][1]
         plans["gemm"] = gemm.cost(w_shape, out_shape, stride, width, dtype)
+        if (
+            dtypes[0] in winograd.DTYPES
+            and dtypes[1] in winograd.DTYPES
+            and winograd.applies(x_shape, w_shape, stride, dilation, dtype)
+            and stencil.loaded()
+        ):
+            # Its transforms are numba loops: priced once numba is loaded (by the
+            # stencil's tier-up or stencil.load()), never loaded for it alone.
+            plans["winograd"] = winograd.cost(w_shape, out_shape, dtype)
     if single and len(x_shape) == 2:
         # numpy.einsum over a strided view of the windows: no copy, one C loop.
         # Fitted on 1e2..1e5 samples, 11..101 taps, stride 4 (min of interleaved runs).
@@ -155,6 +165,15 @@ def run_direct(
             return every[None, : out_shape[0]].astype(dtype, copy=False)
         grid = zero_pad(x[0], pad)
         return direct.numpy_phases(grid, taps, stride[0], out_shape[0], dtype)[None, :]
+    if plan == "winograd":
+        if all_finite(x) and all_finite(w) and winograd.fits(x, w, dtype):
+            with np.errstate(all="ignore"):  # warnings are the GEMM plan's to give
+                result = winograd.correlate(x, w, pad, out_shape, dtype)
+            # Finite inputs whose transforms cannot overflow give a finite result;
+            # anything else (NaN, infinity, huge values) is the GEMM plan's to place.
+            if all_finite(result):
+                return result
+        plan = "gemm"
     if plan == "gemm":
         return gemm.correlate(x, w, pad, stride, out_shape, dtype)
     grid = zero_pad(x, pad)

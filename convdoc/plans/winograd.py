@@ -1,0 +1,182 @@
+"""Winograd F(2x2, 3x3): 3x3 stride-1 CNN layers with 2.25x fewer multiplications.
+
+What it is for: the 3x3 layers of a CNN (several input and output channels,
+stride 1, dilation 1, zero padding) in float32 or float64. Each 4x4 input
+tile ``d`` is transformed (``B^T d B``, additions only), each 3x3 kernel
+``g`` too (``G g G^T``); then the 16 transformed positions are 16 matrix
+products ``(C_out, C_in) @ (C_in, tiles)``, and each tile's 4x4 result is
+transformed back into its 2x2 outputs (``A^T M A``, additions only). The
+products cost ``16 * C_out * C_in`` multiply-adds per four outputs, where
+the GEMM plan (:mod:`convdoc.plans.gemm`) does ``9 * C_out * C_in`` per
+output: 2.25x fewer, at BLAS speed. The transforms are numba loops
+(:mod:`convdoc.plans._winograd_kernels`), so the plan exists only where the
+compiled stencil's numba can be loaded (:func:`convdoc.plans.stencil.available`).
+
+What it costs in accuracy: the transforms add and subtract up to 16 inputs
+before the products and up to 9 products after, so rounding errors grow
+with them: about 2-4x the direct sum's error for F(2, 3) (Lavin and Gray,
+*Fast Algorithms for Convolutional Neural Networks*, 2016; Barabasz et al.,
+*Error analysis and improving the accuracy of Winograd convolution*, 2020),
+bounded by a small multiple of ``eps * sum |w| |x|``, which is what the
+tests check. Integers never come here (they must stay exact), nor NaN or
+infinity (the transforms would mix them into neighbouring outputs: the
+planner checks the inputs finite), nor sums that could overflow (their
+transforms are bounded by :func:`fits`); a result that is not finite is
+recomputed by the GEMM plan.
+
+Cost: :func:`cost` (the products at GEMM speed plus the three transforms).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from convdoc.plans import stencil
+from convdoc.plans._common import gemm_seconds
+
+__all__ = ["DTYPES", "applies", "correlate", "cost", "fits"]
+
+#: Result dtypes the plan computes in.
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+# Seconds per transformed element (input: 16 per tile and input channel;
+# output: 16 per tile and output channel; kernels: 16 per pair of channels)
+# per 4 bytes of the dtype, per row of tiles and channel (the loops' set-up),
+# per packed kernel element of the 16 products, and per call; fitted on the 3x3
+# layers of benchmarks/peers.py (64 to 256 channels, 14 to 56 px), one thread.
+SEC_PER_INPUT_ELEMENT = 3e-10
+SEC_PER_OUTPUT_ELEMENT = 1e-10
+SEC_PER_TILE_ROW = 1.2e-7
+SEC_PER_KERNEL_ELEMENT = 7.5e-10
+SEC_PER_PACKED_ELEMENT = 1e-10
+SEC_CALL = 4e-5
+
+# Bytes of one block's transformed input: half the L2 cache.
+_BLOCK_BYTES = 1 << 19
+# Fewest tiles per product: below, packing the transformed kernels costs more than it saves.
+_MIN_COLUMNS = 512
+
+_kernels: Any = None
+
+
+def _load() -> Any:
+    global _kernels
+    if _kernels is None:
+        stencil.load()  # numba's cache folder, as for the stencil
+        from convdoc.plans import _winograd_kernels
+
+        _kernels = _winograd_kernels
+    return _kernels
+
+
+def applies(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    dtype: np.dtype,
+) -> bool:
+    """A 2-D 3x3 layer of stride and dilation 1 in float32/float64, numba installed."""
+    return (
+        len(x_shape) == 3
+        and tuple(w_shape[2:]) == (3, 3)
+        and stride == (1, 1)
+        and dilation == (1, 1)
+        and dtype in DTYPES
+        and stencil.available()
+    )
+
+
+def tiles(out_shape: tuple[int, int]) -> tuple[int, int]:
+    """Tiles of 2x2 outputs per axis."""
+    return -(-out_shape[0] // 2), -(-out_shape[1] // 2)
+
+
+def cost(w_shape: tuple[int, ...], out_shape: tuple[int, int], dtype: np.dtype) -> float:
+    """Estimated seconds of :func:`correlate` (numba loaded).
+
+    The 16 products at GEMM speed, plus packing the transformed kernels into
+    each (what makes narrow products slow: few tiles, many channels), plus the
+    three transforms.
+    """
+    c_out, c_in = w_shape[:2]
+    th, tw = tiles(out_shape)
+    n = th * tw
+    item = dtype.itemsize / 4
+    transforms = (
+        16 * item * (SEC_PER_INPUT_ELEMENT * c_in * n + SEC_PER_OUTPUT_ELEMENT * c_out * n)
+        + SEC_PER_TILE_ROW * (c_in + c_out) * th
+        + 16 * SEC_PER_KERNEL_ELEMENT * c_in * c_out
+    )
+    products = gemm_seconds(16 * c_out * c_in * n, dtype) + 16 * SEC_PER_PACKED_ELEMENT * item * (
+        c_out * c_in
+    )
+    return SEC_CALL + products + transforms
+
+
+def fits(x: np.ndarray, w: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether no transform, product or sum can overflow ``dtype``.
+
+    The input transform sums 4 inputs (``|B^T d B| <= 4 max|x|``), the kernel
+    transform at most ``9/4`` of 9 taps' largest, a product's sum runs over
+    ``C_in`` channels and the output transform adds 9 of them: every
+    intermediate stays below ``324 C_in max|x| max|w|``, kept a quarter below
+    the largest float.
+    """
+    if x.size == 0 or w.size == 0:
+        return True
+    mx = max(abs(float(np.max(x))), abs(float(np.min(x))))
+    mw = max(abs(float(np.max(w))), abs(float(np.min(w))))
+    bound = 4 * 9 * 9 * w.shape[1] * mx * mw
+    return math.isfinite(bound) and bound < float(np.finfo(dtype).max) / 4
+
+
+def correlate(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    out_shape: tuple[int, int],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """``out[o, r, c] = sum_{ch,i,j} grid[ch, r + i, c + j] * w[o, ch, i, j]``, F(2x2, 3x3).
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (C_in, H, W)
+        Input (finite values; see :func:`fits`).
+    w : numpy.ndarray, shape (C_out, C_in, 3, 3)
+        Taps as applied (correlation).
+    pad : ((int, int), (int, int))
+        Zero padding (before, after) per axis, implied (non-negative).
+    out_shape : (int, int)
+        Outputs per axis (``H + pads - 2``, ``W + pads - 2``).
+    dtype : numpy.dtype
+        Result dtype, one of :data:`DTYPES`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (C_out, *out_shape), of ``dtype``.
+    """
+    k = _load()
+    x = np.ascontiguousarray(x, dtype=dtype)
+    c_out, c_in = w.shape[:2]
+    th, tw = tiles(out_shape)
+    u = np.empty((16, c_out, c_in), dtype)
+    k.kernel_transform(np.ascontiguousarray(w).reshape(-1, 3, 3), u.reshape(16, -1))
+    # Rows of tiles in blocks whose transformed input stays in the L2 cache.
+    rows = max(1, _BLOCK_BYTES // (16 * c_in * tw * dtype.itemsize), -(-_MIN_COLUMNS // tw))
+    rows = min(th, rows)
+    v = np.empty((16, c_in, rows * tw), dtype)
+    m = np.empty((16, c_out, rows * tw), dtype)
+    out = np.empty((c_out, *out_shape), dtype)
+    for ty0 in range(0, th, rows):
+        ty1 = min(th, ty0 + rows)
+        n = (ty1 - ty0) * tw
+        vb, mb = v[:, :, :n], m[:, :, :n]
+        k.input_transform(x, pad[0][0], pad[1][0], ty0, ty1, tw, vb)
+        np.matmul(u, vb, out=mb)
+        k.output_transform(mb, ty0, ty1, tw, out)
+    return out

@@ -1,0 +1,179 @@
+"""The Winograd F(2x2, 3x3) plan (convdoc.plans.winograd) against independent oracles.
+
+Oracles: the plain loop of convdoc.reference on a numpy.pad-ed grid (summed in
+float64 for float32 inputs, in longdouble for float64 ones), and
+scipy.signal.correlate2d per channel pair. Tolerance: Winograd's transforms
+add and subtract inputs before the products and products after, so its error
+grows with the magnitudes summed, not with the result: it is bounded by a small
+multiple of ``eps * sum |w| |x|`` (Lavin and Gray 2016; Barabasz et al. 2020 give
+about 2-4x the direct sum's error for F(2, 3)). The tests allow ``16 * eps``
+times that sum per output, which a wrong transform (an error of order one times
+a tap) exceeds by orders of magnitude.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import numpy as np
+import pytest
+from scipy import signal
+
+import convdoc
+from convdoc.plans import planner, stencil, winograd
+from convdoc.reference import reference_correlate
+
+
+@pytest.fixture(autouse=True)
+def _loaded(compiled_stencil_unloaded) -> None:
+    # The plan is priced once numba is loaded (tests/conftest.py unloads it first).
+    stencil.load()
+
+
+def loop_layer(x, w, pad, wide):
+    """out[o] = sum_c reference_correlate(grid[c], w[o, c]), summed in ``wide``."""
+    grid = np.pad(x.astype(wide), ((0, 0), *pad))
+    out = None
+    for o in range(w.shape[0]):
+        total = sum(reference_correlate(grid[c], w[o, c].astype(wide)) for c in range(x.shape[0]))
+        out = np.empty((w.shape[0], *total.shape), wide) if out is None else out
+        out[o] = total
+    return out
+
+
+def magnitude(x, w, pad):
+    """sum |w| |x| per output: the scale of the rounding errors of any summation order."""
+    grid = np.pad(np.abs(x.astype(np.float64)), ((0, 0), *pad))
+    return np.stack([
+        sum(signal.correlate2d(grid[c], np.abs(w[o, c].astype(np.float64)), "valid")
+            for c in range(x.shape[0]))
+        for o in range(w.shape[0])
+    ])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "shape", "pad"),
+    [
+        (3, 4, (8, 8), ((1, 1), (1, 1))),
+        (2, 3, (9, 11), ((1, 1), (1, 1))),  # odd outputs: the last tiles cropped
+        (4, 2, (7, 6), ((0, 0), (0, 0))),
+        (1, 2, (5, 9), ((2, 0), (0, 3))),  # uneven padding
+        (5, 5, (3, 3), ((1, 1), (1, 1))),  # one tile row
+    ],
+)
+def test_winograd_matches_the_loop_reference(dtype, c_in, c_out, shape, pad) -> None:
+    rng = np.random.default_rng(c_in * 10 + c_out)
+    x = rng.standard_normal((c_in, *shape)).astype(dtype)
+    w = rng.standard_normal((c_out, c_in, 3, 3)).astype(dtype)
+    out_shape = tuple(n + b + a - 2 for n, (b, a) in zip(shape, pad, strict=True))
+    got = winograd.correlate(x, w, pad, out_shape, np.dtype(dtype))
+    assert got.dtype == dtype and got.shape == (c_out, *out_shape)
+    wide = np.float64 if dtype == np.float32 else np.longdouble
+    exact = loop_layer(x, w, pad, wide)
+    bound = 16 * np.finfo(dtype).eps * magnitude(x, w, pad)
+    assert np.all(np.abs(got.astype(wide) - exact) <= bound)
+
+
+def test_winograd_error_is_a_transform_error_not_a_wrong_sum() -> None:
+    # The bound can fail: a kernel tap off by one ulp of 1 times |x| would pass,
+    # but the wrong transform (G's halves dropped) is off by order one.
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 6, 6)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    pad = ((1, 1), (1, 1))
+    got = winograd.correlate(x, w, pad, (6, 6), np.dtype(np.float32))
+    exact = loop_layer(x, w, pad, np.float64)
+    wrong = loop_layer(x, w * 1.5, pad, np.float64)
+    bound = 16 * np.finfo(np.float32).eps * magnitude(x, w, pad)
+    assert np.all(np.abs(got - exact) <= bound)
+    assert not np.all(np.abs(wrong - exact) <= bound)
+
+
+def spy():
+    return mock.patch.object(winograd, "correlate", wraps=winograd.correlate)
+
+
+@pytest.mark.parametrize(("c", "n"), [(64, 56), (128, 28)])
+def test_3x3_stage_layers_take_winograd_once_numba_is_loaded(c, n) -> None:
+    # The 3x3 stages of make bench-peers, where F(2x2, 3x3) measured faster than the GEMM.
+    rng = np.random.default_rng(c)
+    x = rng.standard_normal((c, n, n)).astype(np.float32)
+    w = rng.standard_normal((c, c, 3, 3)).astype(np.float32)
+    with spy() as m:
+        got = convdoc.conv2d(x, w, padding=1)
+    assert m.called
+    assert got.dtype == np.float32
+    pad = ((1, 1), (1, 1))
+    expected = np.stack([
+        sum(signal.correlate2d(np.pad(x[ch].astype(np.float64), 1), w[o, ch].astype(np.float64),
+                               "valid") for ch in range(c))
+        for o in range(c)
+    ])
+    bound = 16 * np.finfo(np.float32).eps * magnitude(x, w, pad)
+    assert np.all(np.abs(got - expected) <= bound)
+
+
+def test_not_priced_before_numba_is_loaded() -> None:
+    stencil.unload()
+    x = np.ones((64, 56, 56), np.float32)
+    w = np.ones((64, 64, 3, 3), np.float32)
+    costs = planner.direct_costs(x.shape, w.shape, ((1, 1), (1, 1)), (1, 1), (1, 1), (56, 56),
+                                 (x.dtype, w.dtype))
+    assert "winograd" not in costs and "gemm" in costs
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "float16", "complex64"])
+def test_integer_and_other_dtypes_never_take_winograd(dtype) -> None:
+    rng = np.random.default_rng(3)
+    x = (rng.random((64, 30, 30)) * 10).astype(dtype)
+    w = (rng.random((64, 64, 3, 3)) * 10).astype(dtype)
+    with spy() as m:
+        got = convdoc.conv2d(x, w, padding=1)
+    assert not m.called
+    if got.dtype.kind == "i":
+        # Exact integer sums: scipy's per pair, summed in int64.
+        grid = np.pad(x.astype(np.int64), ((0, 0), (1, 1), (1, 1)))
+        expected = np.stack([
+            sum(signal.correlate2d(grid[c], w[o, c].astype(np.int64), "valid") for c in range(64))
+            for o in range(2)
+        ])
+        np.testing.assert_array_equal(got[:2], expected)
+
+
+def test_strided_dilated_and_5x5_layers_never_take_winograd() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((64, 40, 40)).astype(np.float32)
+    with spy() as m:
+        convdoc.conv2d(x, rng.standard_normal((64, 64, 3, 3)).astype(np.float32), stride=2)
+        convdoc.conv2d(x, rng.standard_normal((64, 64, 3, 3)).astype(np.float32), dilation=2)
+        convdoc.conv2d(x, rng.standard_normal((64, 64, 5, 5)).astype(np.float32), padding=2)
+    assert not m.called
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, 3e38])
+def test_nan_infinity_and_huge_values_are_placed_by_the_gemm_plan(bad) -> None:
+    # The transforms would spread a NaN or infinity over the neighbouring outputs
+    # (inf - inf) and overflow on values near the float32 limit: the planner
+    # checks the inputs, and the result matches the loop's NaN and inf pattern.
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((64, 56, 56)).astype(np.float32)
+    x[3, 20, 30] = bad
+    w = rng.standard_normal((64, 64, 3, 3)).astype(np.float32)
+    with np.errstate(all="ignore"):
+        got = convdoc.conv2d(x, w, padding=1)
+        # The definition in float32: 3e38 times a tap above 1.13 overflows to inf.
+        sub = loop_layer(x[:, 17:24, 27:34], w[:2], ((0, 0), (0, 0)), np.float32)
+    region = got[:2, 18:23, 28:33].astype(np.float64)  # output r reads rows r - 1 .. r + 1
+    np.testing.assert_array_equal(np.isnan(region), np.isnan(sub))
+    np.testing.assert_array_equal(np.isinf(region), np.isinf(sub))
+    assert not np.isfinite(sub).all()
+    assert np.isfinite(got[:, :10, :10]).all()  # far from it, nothing spread
+
+
+def test_fits_bounds_every_intermediate() -> None:
+    x = np.ones((8, 4, 4), np.float32)
+    w = np.ones((2, 8, 3, 3), np.float32)
+    assert winograd.fits(x, w, np.dtype(np.float32))
+    assert not winograd.fits(x * 1e35, w, np.dtype(np.float32))
+    assert winograd.fits(x * 1e35, w, np.dtype(np.float64))
