@@ -43,7 +43,7 @@ from convdoc.engine import (
     extend,
     strided_1d,
 )
-from convdoc.plans import pooling, transposed
+from convdoc.plans import planner, pooling, transposed
 from convdoc.plans._common import all_finite
 from convdoc.plans.gather import correlate_gather, gather_cells
 from convdoc.shapes import transposed_output_size
@@ -314,8 +314,13 @@ def _conv(
             x, weight, g,
         )
     else:
-        grid = extend(x, pads, PADDING_MODES[padding_mode])
-        out = _grouped_windows(grid, weight, g, stride_t, dilation_t)
+        # A depthwise 2-D layer runs as compiled stencils once numba is loaded.
+        out = planner.depthwise_stencil(
+            x, weight, g, pads, PADDING_MODES[padding_mode], stride_t, dilation_t
+        )
+        if out is None:
+            grid = extend(x, pads, PADDING_MODES[padding_mode])
+            out = _grouped_windows(grid, weight, g, stride_t, dilation_t)
     out = _add_bias(out, b)
     return out[0] if single else out
 

@@ -383,3 +383,58 @@ def test_mixed_dtypes_compute_in_the_result_dtype(image_dtype, kernel_dtype) -> 
     expected = ndimage.correlate(image.astype(np.float64), h.astype(np.float64), mode="mirror")
     scale = float(np.abs(expected).max())
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5 * scale)
+
+
+# ---------------------------------------------------------------- depthwise layers
+
+PADDING_MODE_BOUNDARY = {"zeros": "constant", "reflect": "reflect", "replicate": "edge",
+                         "circular": "wrap"}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("padding_mode", list(PADDING_MODE_BOUNDARY))
+@pytest.mark.parametrize(("k", "padding"), [((3, 3), 1), ((5, 3), (2, 0)), ((2, 2), 0)])
+def test_depthwise_layers_run_as_stencils_and_match_scipy(dtype, padding_mode, k, padding) -> None:
+    rng = np.random.default_rng(k[0] * 7 + k[1])
+    c = 5
+    x = rng.standard_normal((c, 13, 11)).astype(dtype)
+    w = rng.standard_normal((c, 1, *k)).astype(dtype)
+    with mock.patch.object(stencil, "depthwise2d", wraps=stencil.depthwise2d) as m:
+        got = convdoc.conv2d(x, w, padding=padding, groups=c, padding_mode=padding_mode)
+    assert m.called
+    assert got.dtype == dtype
+    pads = (padding, padding) if isinstance(padding, int) else padding
+    pad = tuple((p, p) for p in pads)
+    expected = np.stack([
+        padded_oracle(x[i], w[i, 0], pad, PADDING_MODE_BOUNDARY[padding_mode]) for i in range(c)
+    ])
+    np.testing.assert_allclose(got, expected, **tolerance(dtype))
+
+
+def test_depthwise_stencil_multiplies_every_tap() -> None:
+    # A zero tap meets an infinity: NaN there, as the loop has it.
+    x = np.ones((2, 6, 7))
+    x[1, 3, 3] = np.inf
+    w = np.ones((2, 1, 3, 3))
+    w[1, 0, 1, 1] = 0.0
+    with np.errstate(invalid="ignore"):
+        got = convdoc.conv2d(x, w, padding=1, groups=2)
+        expected = np.stack([loop_oracle(np.pad(x[i], 1), w[i, 0]) for i in range(2)])
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    assert np.isnan(got[1, 3, 3]) and np.isinf(got[1, 2, 2])
+
+
+def test_other_grouped_layers_are_not_depthwise_stencils() -> None:
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((4, 20, 20))
+    with mock.patch.object(stencil, "depthwise2d", wraps=stencil.depthwise2d) as m:
+        convdoc.conv2d(x, rng.standard_normal((4, 1, 3, 3)), stride=2, groups=4)
+        convdoc.conv2d(x, rng.standard_normal((4, 1, 3, 3)), dilation=2, groups=4)
+        convdoc.conv2d(x, rng.standard_normal((8, 2, 3, 3)), groups=2)  # two channels a group
+        convdoc.conv2d(x, rng.standard_normal((8, 1, 3, 3)), groups=4)  # two outputs a group
+        convdoc.conv2d(x.astype(np.int64), np.ones((4, 1, 3, 3), np.int64), groups=4)
+    assert not m.called
+    stencil.unload()  # not before numba is loaded
+    with mock.patch.object(stencil, "depthwise2d", wraps=stencil.depthwise2d) as m:
+        convdoc.conv2d(x, rng.standard_normal((4, 1, 3, 3)), groups=4)
+    assert not m.called

@@ -323,6 +323,13 @@ def _all_finite(a):
 
 
 @njit(cache=True, nogil=True)
+def dense_channels(src, h, rmap, cmap, pl, fill, out):
+    """:func:`dense` of channel ``c`` of ``src`` with ``h[c]`` into ``out[c]``, every channel."""
+    for c in range(src.shape[0]):
+        dense(src[c], h[c], rmap, cmap, pl, fill, out[c])
+
+
+@njit(cache=True, nogil=True)
 def separable(src, col, row, rmap, cmap, pl, fill, out):
     """Rank-one taps ``outer(col, row)``: a column pass then a row pass, row by row.
 

@@ -46,6 +46,7 @@ __all__ = [
     "available",
     "correlate2d",
     "cost",
+    "depthwise2d",
     "load",
     "loaded",
     "unload",
@@ -216,6 +217,32 @@ def correlate2d(
         if finite:
             return out
     k.dense(image, np.ascontiguousarray(h, dtype=dtype), rmap, cmap, pl, fill, out)
+    return out
+
+
+def depthwise2d(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], tuple[int, int]],
+    boundary: str,
+    dtype: np.dtype,
+) -> np.ndarray:
+    """A depthwise layer: ``out[c] = correlate2d(x[c], w[c, 0])``, in one compiled call.
+
+    ``x`` is ``(C, H, W)`` and ``w`` ``(C, 1, kh, kw)`` (one kernel per channel,
+    ``groups = C``), extended by ``pad`` (non-negative) and ``boundary`` with
+    zeros where it is ``"constant"``; stride and dilation 1. Each channel is
+    :func:`correlate2d`'s dense loop: every tap multiplied, float32 stays float32.
+    """
+    k = load()
+    x = np.ascontiguousarray(x, dtype=dtype)
+    (pt, pb), (pl, pr) = pad
+    rmap = index_map(x.shape[1], pt, pb, boundary)
+    cmap = index_map(x.shape[2], pl, pr, boundary)
+    kh, kw = w.shape[2:]
+    out = np.empty((x.shape[0], rmap.size - kh + 1, cmap.size - kw + 1), dtype=dtype)
+    taps = np.ascontiguousarray(w[:, 0], dtype=dtype)
+    k.dense_channels(x, taps, rmap, cmap, pl, dtype.type(0), out)
     return out
 
 
