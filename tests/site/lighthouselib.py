@@ -380,7 +380,10 @@ class Runner:
         self.workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory()))
         self._pool = self._stack.enter_context(ThreadPoolExecutor(max_workers=jobs))
         self._multiplier = DEFAULT_MULTIPLIER
-        self._quiet = threading.Event()
+        self._quiet = False
+        self._lock = threading.Lock()
+        #: Pages whose first run was low, with that run, until the machine is quiet.
+        self._low: list[tuple[str, Result]] = []
         self._closing = False
         self.futures: dict[str, Future[Result]] = {page: Future() for page in pages}
         self._tasks: list[Future[None]] = []  # before any task runs: _first appends to it
@@ -394,11 +397,20 @@ class Runner:
         if first.error is not None or decided([first]):
             self._settle(page, median_run([first]))
         else:
-            # Queued behind every first run; waits for the quiet machine.
-            self._tasks.append(self._pool.submit(self._again, page, first))
+            with self._lock:
+                self._low.append((page, first))
+            self._retry()
+
+    def _retry(self) -> None:
+        # Re-runs are queued once the machine is quiet, behind any first run still
+        # queued; a worker never waits, so every first run goes on meanwhile.
+        with self._lock:
+            if not self._quiet or self._closing:
+                return
+            low, self._low = self._low, []
+            self._tasks.extend(self._pool.submit(self._again, page, run) for page, run in low)
 
     def _again(self, page: str, first: Result) -> None:
-        self._quiet.wait()
         runs: list[Result] = []
         while not self._closing and (not runs or (runs[-1].error is None and not decided(runs))):
             try:
@@ -423,7 +435,9 @@ class Runner:
 
     def quiet(self) -> None:
         """Say the other tests are over: the re-runs of low pages may start."""
-        self._quiet.set()
+        with self._lock:
+            self._quiet = True
+        self._retry()
 
     def result(self, page: str) -> Result:
         """Wait for one page's result (the session has nothing else left to run)."""
@@ -436,10 +450,11 @@ class Runner:
 
     def close(self) -> None:
         """Drop the runs not started yet, wait for the running ones, stop the server."""
-        self._closing = True
-        for future in [*self._tasks, *self.futures.values()]:
+        with self._lock:
+            self._closing = True
+            tasks = list(self._tasks)
+        for future in [*tasks, *self.futures.values()]:
             future.cancel()
-        self._quiet.set()
         self._stack.close()
 
 
