@@ -82,14 +82,21 @@ METHODS = ("auto", "direct", "fft")
 # --------------------------------------------------------------------------- extend
 
 
-def _check_pad(pad: Any, ndim: int, name: str = "pad") -> tuple[tuple[int, int], ...]:
-    """Validate a ``((before, after), ...)`` spec for the last axes of an ndim array."""
+def _check_pad(
+    pad: Any, ndim: int, name: str = "pad", padded: str | None = None
+) -> tuple[tuple[int, int], ...]:
+    """Validate a ``((before, after), ...)`` spec for the last axes of an ndim array.
+
+    ``padded`` says what is padded in the message for too many pairs (default: an
+    ndim-D array).
+    """
     if not isinstance(pad, list | tuple) or not all(
         isinstance(p, list | tuple) and len(p) == 2 for p in pad
     ):
         raise TypeError(f"{name} must be a sequence of (before, after) pairs, got {pad!r}")
     if len(pad) > ndim:
-        raise ValueError(f"{name} has {len(pad)} (before, after) pairs for a {ndim}-D array")
+        padded = padded or f"a {ndim}-D array"
+        raise ValueError(f"{name} has {len(pad)} (before, after) pairs for {padded}")
     result = []
     for axis, (before, after) in enumerate(pad):
         before, after = scalar(before), scalar(after)  # 0-d arrays are numbers
@@ -347,7 +354,9 @@ def correlate_padded(
     if checked is not None:
         return _padded(x, weight, pad, boundary, 0, *checked, method)
     x = as_array(x, "x")
-    pairs = _check_pad(pad, x.ndim - 1)
+    # x is (C_in, *n): a 1-D x is C_in channels of nothing, so say which axes pad.
+    axes = f"the {x.ndim - 1} spatial axes of x, shape {x.shape} read as (C_in, *n)"
+    pairs = _check_pad(pad, x.ndim - 1, padded=axes)
     if len(pairs) != x.ndim - 1:
         raise ValueError(f"pad must have one (before, after) pair per spatial axis, got {pad!r}")
     choice(boundary, "boundary", BOUNDARIES)

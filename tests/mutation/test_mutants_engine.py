@@ -117,6 +117,13 @@ F, W = np.ones((1, 6)), np.ones((1, 1, 2))
         ((F, W, ((0, 0),)), {"stride": (1, 1)}, ValueError, "stride must be an integer or a"),
         ((F, W, ((0, 0), (0, 0))), {}, ValueError, "pad has 2 (before, after) pairs"),
         (
+            (np.ones(6), W, ((0, 0),)),
+            {},
+            ValueError,
+            "pad has 1 (before, after) pairs for the 0 spatial axes of x, "
+            "shape (6,) read as (C_in, *n)",
+        ),
+        (
             (np.ones((1, 3, 3)), np.ones((1, 1, 2, 2)), ((0, 0),)),
             {},
             ValueError,
