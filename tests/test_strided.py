@@ -124,6 +124,37 @@ def test_overlap_save_runs_in_cache_sized_groups(monkeypatch) -> None:
     np.testing.assert_allclose(got[0], expected, rtol=1e-10, atol=1e-10)
 
 
+def test_overlap_save_groups_grow_with_the_fft_workers(monkeypatch) -> None:
+    from scipy import fft as sp_fft
+
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal(200_000), rng.standard_normal(101)
+    expected = signal.correlate(x, w, "valid")
+    forward = sp_fft.rfft
+    calls: list[int] = []  # blocks per forward transform of the signal
+
+    def counted(a, n=None, axis=-1, **kwargs):
+        if a.ndim == 4 and a.shape[-1] == 512:  # the signal's blocks, not the taps
+            calls.append(a.shape[2])
+        return forward(a, n, axis=axis, **kwargs)
+
+    monkeypatch.setattr(sp_fft, "rfft", counted)
+    runs = {}
+    for workers in (1, 2):
+        calls.clear()
+        with sp_fft.set_workers(workers):
+            got = overlap_save._overlap_save(
+                x[None], w[None, None], 1, expected.size, 512, np.dtype(float)
+            )
+        np.testing.assert_allclose(got[0], expected, rtol=1e-10, atol=1e-10)
+        runs[workers] = list(calls)
+    blocks = -(-expected.size // (512 - 101 + 1))
+    # Oracle, by hand: 1 MiB of spectra per group is 1 MiB / (2 * 512 * 16 B) = 64
+    # blocks at one worker; two workers share 8 * 2 times that per call.
+    assert sum(runs[1]) == sum(runs[2]) == blocks
+    assert max(runs[1]) == 64 and max(runs[2]) == min(blocks, 64 * 16)
+
+
 @pytest.mark.parametrize("stride", [(4, 4), (3, 2), (1, 5), (2, 7), (5, 1)])
 def test_fft_phases_2d_multichannel_matches_loops(stride) -> None:
     rng = np.random.default_rng(sum(stride))

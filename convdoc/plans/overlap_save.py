@@ -177,6 +177,12 @@ _SEC_PER_PRODUCT = 1e-9
 
 
 _GROUP_BYTES = 1 << 20
+#: With more than one scipy.fft worker, each group is this many times larger per
+#: worker: pocketfft shares a call's transforms among its workers, and a call of a
+#: few 1 MiB blocks cost more in hand-offs than it gained (10^6 samples, 1001 taps,
+#: two workers: 29-31 ms in 1 MiB groups, 19-22 ms in 16 MiB or whole, where one
+#: worker takes 18-25 ms whatever the group).
+_GROUP_PER_WORKER = 8
 
 
 def _overlap_save_cost(n_out: int, q: int, c_out: int, c_in: int, phases: int, block: int) -> float:
@@ -277,8 +283,11 @@ def _overlap_save(
     # conj(FFT(w)) correlates: IFFT(X * conj(FFT(conj(w))))[j] = sum_t x[j + t] * w[t].
     spec_w = np.conj(forward(tap_phases, block, axis=-1))
     result = np.empty((c_out, blocks, block), work)
-    # Blocks in groups whose spectra stay in cache (about 1 MiB of them).
-    group = max(1, _GROUP_BYTES // ((used * c_in + c_out) * block * 16))
+    # Blocks in groups whose spectra stay in cache (about 1 MiB of them), larger
+    # when several scipy.fft workers share each call.
+    workers = sp_fft.get_workers()
+    budget = _GROUP_BYTES * (1 if workers <= 1 else _GROUP_PER_WORKER * workers)
+    group = max(1, budget // ((used * c_in + c_out) * block * 16))
     for start in range(0, blocks, group):
         stop = min(start + group, blocks)
         spec_x = forward(segments[:, :, start:stop], block, axis=-1)
