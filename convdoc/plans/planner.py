@@ -11,6 +11,7 @@ next to a NaN or infinity.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -252,6 +253,26 @@ def strided_1d(
     return direct.numpy_phases(grid, taps, stride, n_out, grid.dtype)
 
 
+# The last rank-one verdict of stencil_plan: (a weak reference to the weight, its
+# taps' bytes, the result dtype, the verdict). Under method="auto" choose asks the
+# same question of the same weight object later in the same call; the bytes make
+# a weight changed in place since then be judged again.
+_last_rank_one: tuple[weakref.ref | None, bytes, np.dtype | None, bool] = (None, b"", None, False)
+
+
+def _remember_rank_one(w: np.ndarray, dtype: np.dtype, verdict: bool) -> None:
+    global _last_rank_one
+    _last_rank_one = (weakref.ref(w), w[0, 0].tobytes(), dtype, verdict)
+
+
+def _rank_one(w: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether the single-channel weight ``w`` is of rank one to ``dtype``'s rounding."""
+    ref, taps, last_dtype, verdict = _last_rank_one
+    if ref is not None and ref() is w and last_dtype == dtype and taps == w[0, 0].tobytes():
+        return verdict
+    return separable.rank_one(w[0, 0], dtype) is not None
+
+
 def choose(
     x: np.ndarray,
     w: np.ndarray,
@@ -295,20 +316,25 @@ def choose(
         and min(k) > 1
     ):
         costs["separable"] = separable.cost(x.shape, k, pad, dtype)
+    # Whether x is finite, looked at once (a pass over the input) and only when
+    # a transform is priced cheaper than the direct sum.
+    x_finite = None
     for method in sorted(costs, key=costs.__getitem__):
         if method == "direct":
             return method
-        if method == "fft" and all_finite(x) and all_finite(w) and fft.exact_enough(x, w, pad):
-            return method
+        if method == "fft":
+            if x_finite is None:
+                x_finite = all_finite(x)
+            if x_finite and all_finite(w) and fft.exact_enough(x, w, pad):
+                return method
         # Rank one is judged to rounding, so a zero tap may be a tiny product of
-        # factors: inf * tiny is inf where the definition has inf * 0 = NaN.
-        if (
-            method == "separable"
-            and all_finite(x)
-            and sums_fit(x, w, dtype)
-            and separable.rank_one(w[0, 0], dtype) is not None
-        ):
-            return method
+        # factors: inf * tiny is inf where the definition has inf * 0 = NaN. The
+        # kernel is asked first: it is small, and rarely of rank one.
+        if method == "separable" and _rank_one(w, dtype):
+            if x_finite is None:
+                x_finite = all_finite(x)
+            if x_finite and sums_fit(x, w, dtype):
+                return method
     return "direct"
 
 
@@ -370,6 +396,7 @@ def stencil_plan(
         two_pass = stencil.cost(out_shape, k, dtype, separable=True)
         if two_pass < ours:
             factors = separable.rank_one(w[0, 0], dtype)
+            _remember_rank_one(w, dtype, factors is not None)
             if factors is not None:
                 ours = two_pass
     extended = boundary != "constant" or fillvalue != 0
