@@ -79,25 +79,88 @@ def test_a_nan_keeps_auto_off_the_fft_with_one_look_more_than_direct(monkeypatch
     np.testing.assert_array_equal(got, direct)
 
 
-def test_auto_asks_once_per_call_whether_a_small_kernel_is_of_rank_one(monkeypatch) -> None:
-    # A 5x5 filter is priced as a compiled stencil first (the two passes would be
-    # its cheaper form, so the stencil asks about rank one), then by choose. numba
-    # is kept unloaded: the filter then runs by the plan choose picks.
+def test_auto_asks_about_rank_one_once_per_call_and_never_for_a_random_kernel(
+    monkeypatch,
+) -> None:
+    # A 5x5 filter is priced as a compiled stencil first (its two passes would be the
+    # cheaper form, so the stencil asks about rank one), then by choose. numba is
+    # kept unloaded: the filter then runs by the plan choose picks.
     assert stencil.available()
     monkeypatch.setattr(stencil, "loaded", lambda: False)
     monkeypatch.setattr(stencil, "worth_loading", lambda saving: False)
-    rng = np.random.default_rng(7)
-    image, kernel = rng.standard_normal((128, 128)), rng.standard_normal((5, 5))
     calls = []
     real = separable.rank_one
     monkeypatch.setattr(separable, "rank_one", lambda *a: calls.append(1) or real(*a))
-    for _ in range(2):  # a second call judges its (new) weight view again
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((1, 128, 128))
+    bell = np.exp(-0.5 * (np.arange(5) - 2.0) ** 2)
+    out = (124, 124)
+    for _ in range(2):  # a new weight object is judged again
+        w = np.outer(bell, bell)[None, None]
+        assert np.linalg.matrix_rank(w[0, 0]) == 1
         calls.clear()
-        got = convdoc.correlate(image, kernel, mode="valid", method="auto")
+        assert planner.stencil_plan(x, w, NO_PAD, "constant", 0, ONE, ONE, "auto") is None
+        _, direct_s = planner.best_direct(x, w, NO_PAD, ONE, ONE, out)
+        assert planner.choose(x, w, NO_PAD, ONE, ONE, out, direct_s) == "separable"
         assert calls == [1]
+    # A random kernel: its corners alone rule rank one out, in the stencil's pricing
+    # and in choose, so rank_one never runs.
+    image, kernel = x[0], rng.standard_normal((5, 5))
+    calls.clear()
+    got = convdoc.correlate(image, kernel, mode="valid", method="auto")
+    assert calls == []
     np.testing.assert_allclose(
         got, signal.correlate(image, kernel, "valid", method="direct"), atol=1e-10
     )
+
+
+def _kernels_near_rank_one(rng: np.random.Generator):
+    """Kernels on both sides of rank_one's threshold, and the awkward values."""
+    for shape in ((2, 2), (3, 3), (3, 7), (5, 5), (9, 9), (31, 31)):
+        for dtype in separable.SEPARABLE_DTYPES:
+            u, v = rng.standard_normal(shape[0]), rng.standard_normal(shape[1])
+            exact = np.outer(u, v)
+            big = np.abs(exact).max()
+            d = 1e3 * max(shape) * np.finfo(dtype).eps * big  # rank_one's tolerance
+            for scale in (1e-4, 1e-3, 1e-2, 0.1, 0.5, 0.9, 1.1, 2.0, 4.0, 10.0, 1e3):
+                for where in ((0, 0), (-1, -1), (0, -1)):
+                    k = exact.copy()
+                    k[where] += scale * d
+                    yield k, dtype
+                noisy = exact + scale * d * rng.uniform(-1, 1, shape)
+                yield noisy, dtype
+            yield rng.standard_normal(shape), dtype
+            yield exact, dtype
+            yield exact * 1e300, dtype
+            yield exact * 1e-310, dtype
+            yield exact.astype(np.float32), dtype
+            yield exact.astype(np.float16), dtype
+            for bad in (np.nan, np.inf):
+                k = exact.copy()
+                k[0, 0] = bad
+                yield k, dtype
+            framed = np.zeros((shape[0] + 2, shape[1] + 2))
+            framed[1:-1, 1:-1] = rng.standard_normal(shape)
+            yield framed, dtype
+            yield np.zeros(shape), dtype
+
+
+def test_the_corner_test_never_rules_out_what_rank_one_accepts() -> None:
+    rng = np.random.default_rng(9)
+    accepted = ruled_out = 0
+    for k, dtype in _kernels_near_rank_one(rng):
+        accepts = separable.rank_one(k, np.dtype(dtype)) is not None
+        if planner._surely_not_rank_one(k, np.dtype(dtype)):
+            assert not accepts, (k, dtype)
+            ruled_out += 1
+        accepted += accepts
+    assert accepted > 100 and ruled_out > 50  # both sides were exercised
+    # Random kernels (full rank by NumPy) are ruled out by their corners.
+    for n in (2, 3, 5, 9, 31):
+        k = rng.standard_normal((n, n))
+        assert np.linalg.matrix_rank(k) == n
+        for dtype in separable.SEPARABLE_DTYPES:
+            assert planner._surely_not_rank_one(k, np.dtype(dtype))
 
 
 def test_a_weight_changed_in_place_is_judged_again(monkeypatch) -> None:

@@ -270,7 +270,34 @@ def _rank_one(w: np.ndarray, dtype: np.dtype) -> bool:
     ref, taps, last_dtype, verdict = _last_rank_one
     if ref is not None and ref() is w and last_dtype == dtype and taps == w[0, 0].tobytes():
         return verdict
-    return separable.rank_one(w[0, 0], dtype) is not None
+    return not _surely_not_rank_one(w[0, 0], dtype) and (
+        separable.rank_one(w[0, 0], dtype) is not None
+    )
+
+
+_EPS = {dtype: float(np.finfo(dtype).eps) for dtype in separable.SEPARABLE_DTYPES}
+
+
+def _surely_not_rank_one(k: np.ndarray, dtype: np.dtype) -> bool:
+    """A 2-D float kernel whose corners already show :func:`separable.rank_one` would say no.
+
+    rank_one's first test rejects a kernel with largest ``|tap|`` M that lies
+    further than ``d = 1e3 * max(k.shape) * eps(dtype) * M`` from the outer product
+    through that tap. Every 2x2 minor of a rank-one matrix is 0, so a kernel
+    within ``d`` of one has minors of at most ``4 M d + 2 d**2`` (its entries are
+    at most M), plus rounding; the corners' minor beyond twice that proves the
+    answer in a few microseconds, where rank_one's test takes tens. Anything
+    else (NaN, infinity, zero corners, integers) is left to rank_one.
+    """
+    if k.dtype.kind != "f" or k.dtype == np.longdouble or dtype not in separable.SEPARABLE_DTYPES:
+        return False
+    big = float(abs(k).max())
+    if not 0.0 < big < math.inf:  # all zeros, NaN or infinity
+        return False
+    # Scaled by the largest tap: no product overflows or loses the minor.
+    a, b, c, e = (float(k[i, j]) / big for i, j in ((0, 0), (0, -1), (-1, 0), (-1, -1)))
+    r = 1e3 * max(k.shape) * _EPS[dtype]
+    return abs(a * e - b * c) > 8 * r + 4 * r * r
 
 
 def choose(
@@ -395,7 +422,8 @@ def stencil_plan(
         # passes would be the cheaper form: never for a 3x3.
         two_pass = stencil.cost(out_shape, k, dtype, separable=True)
         if two_pass < ours:
-            factors = separable.rank_one(w[0, 0], dtype)
+            if not _surely_not_rank_one(w[0, 0], dtype):
+                factors = separable.rank_one(w[0, 0], dtype)
             _remember_rank_one(w, dtype, factors is not None)
             if factors is not None:
                 ours = two_pass
