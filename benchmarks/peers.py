@@ -39,12 +39,13 @@ intra-op pool), ``cv2.setNumThreads(n)`` (OpenCV's parallel_for),
 in the process: NumPy's OpenBLAS used by convdoc's GEMM plans, and torch's
 OpenMP) and ``scipy.fft.set_workers(n)`` (the default ``workers`` of
 scipy.fft, used by convdoc's FFT plans and by SciPy's ``fftconvolve``/
-``oaconvolve``), and ``numba.set_num_threads(n)`` (the thread pool of convdoc's
-compiled stencil plan, :mod:`convdoc.plans.stencil`). scipy.ndimage and
-numpy.convolve are single-threaded. Outside this harness the same counts are
-set by the environment before Python starts: ``OPENBLAS_NUM_THREADS``,
-``OMP_NUM_THREADS``, ``NUMBA_NUM_THREADS`` (torch and OpenCV follow
-``OMP_NUM_THREADS`` too).
+``oaconvolve``), and ``convdoc.set_num_threads(n)`` (the threads convdoc's
+compiled stencils and layers share their rows and channels among,
+:mod:`convdoc.threads`). scipy.ndimage and numpy.convolve are single-threaded.
+Outside this harness the same counts are set by the environment before Python
+starts: ``OPENBLAS_NUM_THREADS`` and ``OMP_NUM_THREADS`` (torch, OpenCV and
+convdoc follow ``OMP_NUM_THREADS`` too; ``CONVDOC_NUM_THREADS`` sets convdoc's
+alone).
 
 convdoc's stencil plan is loaded (numba imported, its cached machine code
 loaded, about a second once per process) before any case runs: a process that
@@ -117,7 +118,7 @@ class Peers:
     F: Any = None  # torch.nn.functional
     cv2: Any = None
     threadpoolctl: Any = None
-    numba: Any = None  # convdoc's own dependency: its compiled stencils' threads
+    numba: Any = None  # convdoc's own dependency (its compiled stencils), for the versions
     missing: list[str] = field(default_factory=list)
 
 
@@ -157,13 +158,10 @@ def thread_limits(n: int, peers: Peers) -> Iterator[dict[str, Any]]:
         if peers.threadpoolctl is not None:
             stack.enter_context(peers.threadpoolctl.threadpool_limits(limits=n))
             applied["blas/openmp"] = n
-        if peers.numba is not None:
-            old = peers.numba.get_num_threads()
-            peers.numba.set_num_threads(n)
-            stack.callback(peers.numba.set_num_threads, old)
-            applied["numba"] = n
         stack.enter_context(sp_fft.set_workers(n))
         applied["scipy.fft workers"] = n
+        stack.callback(convdoc.set_num_threads, convdoc.set_num_threads(n))
+        applied["convdoc"] = n
         yield applied
 
 

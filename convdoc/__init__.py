@@ -35,6 +35,7 @@ from convdoc.layers import (
 )
 from convdoc.reference import reference_conv, reference_correlate
 from convdoc.shapes import output_size, transposed_output_size
+from convdoc.threads import get_num_threads, set_num_threads
 from convdoc.trace import Step, Trace, steps
 from convdoc.waveforms import impulse, noisy_sine, sawtooth, square_wave, unit_step
 
@@ -52,6 +53,7 @@ __all__ = [
     "correlate",
     "gaussian_kernel",
     "gaussian_kernel2d",
+    "get_num_threads",
     "impulse",
     "kernel2d",
     "max_pool2d",
@@ -60,6 +62,7 @@ __all__ = [
     "reference_conv",
     "reference_correlate",
     "sawtooth",
+    "set_num_threads",
     "square_wave",
     "steps",
     "transposed_output_size",

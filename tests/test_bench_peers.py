@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 from scipy import fft as sp_fft
 
+import convdoc
+
 PEERS = Path(__file__).resolve().parent.parent / "benchmarks" / "peers.py"
 
 
@@ -260,25 +262,25 @@ def test_thread_limits_sets_each_library_and_restores_it(bp) -> None:
     torch, cv2, tpc = _FakeTorch(), _FakeCv2(), _FakeThreadpoolctl()
     peers = bp.Peers(torch=torch, cv2=cv2, threadpoolctl=tpc)
     workers = sp_fft.get_workers()
-    with bp.thread_limits(3, peers) as applied:
-        assert (torch.n, cv2.n, tpc.active, sp_fft.get_workers()) == (3, 3, 3, 3)
-        assert applied == {"torch": 3, "cv2": 3, "blas/openmp": 3, "scipy.fft workers": 3}
-    assert (torch.n, cv2.n, tpc.active, sp_fft.get_workers()) == (7, 5, None, workers)
-    assert torch.log == [3, 7] and tpc.log == [3]
+    ours = convdoc.set_num_threads(4)
+    try:
+        with bp.thread_limits(3, peers) as applied:
+            assert (torch.n, cv2.n, tpc.active, sp_fft.get_workers()) == (3, 3, 3, 3)
+            assert convdoc.get_num_threads() == 3
+            assert applied == {"torch": 3, "cv2": 3, "blas/openmp": 3, "scipy.fft workers": 3,
+                               "convdoc": 3}
+        assert (torch.n, cv2.n, tpc.active, sp_fft.get_workers()) == (7, 5, None, workers)
+        assert convdoc.get_num_threads() == 4
+        assert torch.log == [3, 7] and tpc.log == [3]
+    finally:
+        convdoc.set_num_threads(ours)
 
 
-def test_thread_limits_sets_numba_for_the_stencil_plan(bp) -> None:
-    numba = _FakeTorch()  # the same two names: get_num_threads, set_num_threads
-    with bp.thread_limits(2, bp.Peers(numba=numba)) as applied:
-        assert numba.n == 2
-        assert applied == {"numba": 2, "scipy.fft workers": 2}
-    assert numba.n == 7 and numba.log == [2, 7]
-
-
-def test_thread_limits_without_peers_sets_scipy_only_and_checks_n(bp) -> None:
+def test_thread_limits_without_peers_sets_scipy_and_convdoc_only_and_checks_n(bp) -> None:
     with bp.thread_limits(2, bp.Peers()) as applied:
-        assert applied == {"scipy.fft workers": 2}
+        assert applied == {"scipy.fft workers": 2, "convdoc": 2}
         assert sp_fft.get_workers() == 2
+        assert convdoc.get_num_threads() == 2
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match=f"n must be a positive integer, got {bad!r}"):
             with bp.thread_limits(bad, bp.Peers()):

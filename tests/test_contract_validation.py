@@ -110,7 +110,17 @@ INT_PARAMETER_CALLS = {
     "to_input.coord": (
         lambda v: convdoc.steps(np.arange(5.0), np.ones(2), mode="full").to_input(v), 2),
     "extend.pad": (lambda v: convdoc.engine.extend(np.arange(3), ((v, 1),)), 2),
+    "set_num_threads.n": (lambda v: _threads_after(v), 2),
 }
+
+
+def _threads_after(n: object) -> int:
+    """The count convdoc.set_num_threads(n) leaves, then the count before is restored."""
+    before = convdoc.set_num_threads(n)
+    try:
+        return convdoc.get_num_threads()
+    finally:
+        convdoc.set_num_threads(before)
 
 
 NONE_ALLOWED = {"avg_pool2d.stride", "impulse.at"}  # None means "the default" there

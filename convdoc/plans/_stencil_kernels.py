@@ -1,8 +1,11 @@
 """The numba kernels of :mod:`convdoc.plans.stencil` (imported on first use only).
 
-One thread, row after row: numba's thread pool (``parallel=True``) was measured
-slower than one thread on the shared 2-core machine (waking the second thread
-costs more than half of a one-millisecond filter) and triples the compile time.
+Row after row, one band of output rows per call: :func:`convdoc.plans.stencil.correlate2d`
+shares the bands of a large image among threads (:mod:`convdoc.threads`; every
+kernel here releases the GIL). numba's own thread pool (``parallel=True``) was
+measured slower than one thread on the shared 2-core machine (waking the second
+thread costs more than half of a one-millisecond filter) and triples the compile
+time; threads that claim bands cost nothing when no second core is free.
 
 Nothing is copied: the ``kh`` input rows an output row reads are the image's own
 rows (``rmap[r + i]``), or one row of the fill value where that is ``-1``. The

@@ -401,7 +401,7 @@ def stencil_plan(
         and stride == (1, 1)
         and dilation == (1, 1)
         and method != "fft"
-        and max(w.shape[2:]) <= stencil.MAX_TAPS_SIDE
+        and max(w.shape[2:]) <= stencil.MAX_TWO_PASS_SIDE
         and w.shape[2] * w.shape[3] > 1
         and min(b for pair in pad for b in pair) >= 0
         and stencil.available()
@@ -416,7 +416,8 @@ def stencil_plan(
     if min(out_shape) < 1:
         return None
     factors = None
-    ours = stencil.cost(out_shape, k, dtype)
+    # Beyond MAX_TAPS_SIDE only the two passes are compiled ones.
+    ours = stencil.cost(out_shape, k, dtype) if max(k) <= stencil.MAX_TAPS_SIDE else math.inf
     if method == "auto" and min(k) > 1:
         # Rank one is looked for (an SVD, tens of microseconds) only when the two
         # passes would be the cheaper form: never for a 3x3.
@@ -427,6 +428,8 @@ def stencil_plan(
             _remember_rank_one(w, dtype, factors is not None)
             if factors is not None:
                 ours = two_pass
+    if ours == math.inf:
+        return None
     extended = boundary != "constant" or fillvalue != 0
     zero = ((0, 0), (0, 0)) if extended else pad
     grid_shape = (1, *n) if extended else x.shape

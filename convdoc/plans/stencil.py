@@ -25,8 +25,15 @@ to this file when its folder is writable, else in the user's cache folder
 (numba's own fallback, ``~/.cache/numba``), or in ``NUMBA_CACHE_DIR`` when set;
 when none of these can be written, in a folder of the temporary directory
 (:func:`cache_dir`).
-Cost: :func:`cost` per call, plus :data:`SEC_LOAD` once per process (import
-numba, load the cached machine code).
+Threads: a filter estimated above :data:`convdoc.threads.MIN_PARALLEL_SEC` is
+cut into bands of output rows (a depthwise layer into groups of channels) that
+:func:`convdoc.threads.run` shares among :func:`convdoc.get_num_threads`
+threads; every row is computed as in one whole call, so the bits do not depend
+on the count. Long rank-one kernels (Gaussians up to
+:data:`MAX_TWO_PASS_SIDE` taps) run as the two passes too.
+
+Cost: :func:`cost` per call (one thread), plus :data:`SEC_LOAD` once per
+process (import numba, load the cached machine code).
 """
 
 from __future__ import annotations
@@ -34,12 +41,15 @@ from __future__ import annotations
 import functools
 import getpass
 import importlib.util
+import itertools
 import math
 import os
 import tempfile
 from typing import Any
 
 import numpy as np
+
+from convdoc import threads
 
 __all__ = [
     "DTYPES",
@@ -56,8 +66,12 @@ __all__ = [
 #: Result dtypes the compiled stencils compute in.
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
-#: Largest kernel side sent here; longer kernels go to the banded/FFT plans.
+#: Largest kernel side of the dense loop; longer kernels go to the banded/FFT plans.
 MAX_TAPS_SIDE = 9
+#: Largest kernel side of the two passes (a rank-one kernel: ``kh + kw`` per output).
+MAX_TWO_PASS_SIDE = 63
+#: Fewest output rows per band when a filter is shared among threads.
+MIN_BAND_ROWS = 16
 
 # Seconds per output and per multiply-add per output (one thread), keyed by the
 # dtype's size, for the dense loop and for the two passes (whose per-output part
@@ -205,19 +219,44 @@ def correlate2d(
     kh, kw = h.shape
     out = np.empty((rmap.size - kh + 1, cmap.size - kw + 1), dtype=dtype)
     fill = dtype.type(fillvalue)
+    bands = _bands(out.shape[0], cost(out.shape, (kh, kw), dtype, separable=factors is not None))
     if factors is not None:
         col, row = (np.ascontiguousarray(f, dtype=dtype) for f in factors)
+        finite = [True] * len(bands)
+
+        def two_pass(i: int) -> None:
+            r0, r1 = bands[i]
+            finite[i] = k.separable(image, col, row, rmap[r0 : r1 + kh - 1], cmap, pl, fill,
+                                    out[r0:r1])
+
         with np.errstate(all="ignore"):  # warnings are the dense stencil's to give
-            finite = k.separable(image, col, row, rmap, cmap, pl, fill, out)
+            threads.run(two_pass, len(bands))
         # Finite outputs (checked by the kernel, row by row) mean that every input
         # sample read was finite and no partial sum overflowed: then the two passes
         # equal the definition to rounding. A NaN or infinity must meet each tap as
         # the definition has it (0 * inf is NaN, where a zero tap is only zero to
         # rounding in the factors): redo densely.
-        if finite:
+        if all(finite):
             return out
-    k.dense(image, np.ascontiguousarray(h, dtype=dtype), rmap, cmap, pl, fill, out)
+    taps = np.ascontiguousarray(h, dtype=dtype)
+
+    def dense(i: int) -> None:
+        r0, r1 = bands[i]
+        k.dense(image, taps, rmap[r0 : r1 + kh - 1], cmap, pl, fill, out[r0:r1])
+
+    threads.run(dense, len(bands))
     return out
+
+
+def _bands(rows: int, seconds: float) -> list[tuple[int, int]]:
+    """Output rows ``[r0, r1)`` of each chunk: one band, or :func:`convdoc.threads.share`'s.
+
+    Band edges fall on even rows, where the kernels' pairs of rows start, so
+    every row is computed as in one whole call.
+    """
+    chunks = threads.share(seconds, rows // MIN_BAND_ROWS)
+    edges = sorted({min(rows, 2 * (rows * i // (2 * chunks))) for i in range(chunks)} | {rows})
+    return list(itertools.pairwise(edges))
 
 
 def depthwise2d(
@@ -242,7 +281,16 @@ def depthwise2d(
     kh, kw = w.shape[2:]
     out = np.empty((x.shape[0], rmap.size - kh + 1, cmap.size - kw + 1), dtype=dtype)
     taps = np.ascontiguousarray(w[:, 0], dtype=dtype)
-    k.dense_channels(x, taps, rmap, cmap, pl, dtype.type(0), out)
+    channels = x.shape[0]
+    seconds = channels * cost(out.shape[1:], (kh, kw), dtype)
+    chunks = threads.share(seconds, channels)
+    edges = [channels * i // chunks for i in range(chunks + 1)]
+
+    def some_channels(i: int) -> None:
+        c0, c1 = edges[i], edges[i + 1]
+        k.dense_channels(x[c0:c1], taps[c0:c1], rmap, cmap, pl, dtype.type(0), out[c0:c1])
+
+    threads.run(some_channels, chunks)
     return out
 
 

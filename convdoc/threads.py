@@ -1,0 +1,207 @@
+"""How many threads convdoc computes on, and how a computation is shared among them.
+
+Large filters and layers are cut into chunks (bands of output rows, groups of
+channels) that the calling thread and up to ``get_num_threads() - 1`` helper
+threads claim one at a time: the compiled loops and NumPy's matrix products
+release the GIL, so the chunks run side by side. Claiming instead of dealing
+out fixed shares is what makes a second thread safe on a busy machine: a
+helper that gets no core claims nothing, and the calling thread computes every
+chunk itself, at the cost of one queued task. Small calls never start a helper
+(the planner asks :func:`share` first).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from convdoc import _validate
+
+if TYPE_CHECKING:  # the pool is imported with the first shared call, not with convdoc
+    from concurrent.futures import ThreadPoolExecutor
+
+__all__ = ["get_num_threads", "set_num_threads"]
+
+#: Seconds of work below which a call stays on the calling thread: handing a
+#: chunk to a sleeping helper thread costs tens of microseconds.
+MIN_PARALLEL_SEC = 3e-4
+#: Chunks per thread: small enough that a helper descheduled in the middle of
+#: one delays the call by little, large enough that claiming costs nothing.
+CHUNKS_PER_THREAD = 4
+#: Most threads :func:`set_num_threads` accepts.
+MAX_THREADS = 1 << 16
+
+_count: int | None = None
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+_pool_lock = threading.Lock()
+
+
+def _default() -> int:
+    """``CONVDOC_NUM_THREADS``, else ``OMP_NUM_THREADS``, else the cores this process may use."""
+    for variable in ("CONVDOC_NUM_THREADS", "OMP_NUM_THREADS"):
+        text = os.environ.get(variable, "").strip()
+        if text:
+            try:
+                value = int(text)
+            except ValueError:
+                raise ValueError(
+                    f"environment variable {variable} must be a positive integer, got {text!r}"
+                ) from None
+            return _validate.positive_int(
+                value, f"environment variable {variable}", maximum=MAX_THREADS
+            )
+    return _cores()
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def get_num_threads() -> int:
+    """The number of threads convdoc computes on.
+
+    Returns
+    -------
+    int
+        What :func:`set_num_threads` set; by default the environment variable
+        ``CONVDOC_NUM_THREADS``, else ``OMP_NUM_THREADS`` (the variable that
+        also limits NumPy's BLAS, OpenCV and PyTorch), else the number of
+        cores this process may run on.
+
+    Raises
+    ------
+    ValueError
+        If the environment variable it reads is not a positive integer.
+
+    See Also
+    --------
+    set_num_threads
+    """
+    return _count if _count is not None else _default()
+
+
+def set_num_threads(n: int) -> int:
+    """Set the number of threads convdoc computes on (``1``: the calling thread only).
+
+    Only large computations use more than one (an estimated time above a
+    fraction of a millisecond); the result is the same, bit for bit, with any
+    number of threads. NumPy's BLAS keeps its own count, which
+    ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS`` set.
+
+    Parameters
+    ----------
+    n : int
+        At least 1 (at most 65536).
+
+    Returns
+    -------
+    int
+        The number before the call, to restore it later (the cores, when it
+        came from a malformed environment variable).
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n`` is less than 1 or more than 65536.
+
+    See Also
+    --------
+    get_num_threads
+
+    Examples
+    --------
+    >>> import convdoc
+    >>> before = convdoc.set_num_threads(1)
+    >>> convdoc.get_num_threads()
+    1
+    >>> convdoc.set_num_threads(before)
+    1
+    """
+    global _count
+    checked = _validate.positive_int(n, "n", maximum=MAX_THREADS)
+    try:
+        before = get_num_threads()
+    except ValueError:  # setting a count is how to get past a bad environment variable
+        before = _cores()
+    _count = checked
+    return before
+
+
+def share(seconds: float, most: int) -> int:
+    """Chunks for a computation of about ``seconds`` (at most ``most``); 1 keeps it whole."""
+    threads = get_num_threads()
+    if threads <= 1 or seconds < MIN_PARALLEL_SEC or most <= 1:
+        return 1
+    return int(min(most, threads * CHUNKS_PER_THREAD))
+
+
+def run(work: Callable[[int], object], chunks: int) -> None:
+    """Call ``work(i)`` once for every ``i`` in ``range(chunks)``, shared among the threads.
+
+    The calling thread claims chunks too, and waits only for the chunks a
+    helper has started; a helper's exception is raised here.
+    """
+    helpers = min(get_num_threads(), chunks) - 1
+    if helpers <= 0:
+        for i in range(chunks):
+            work(i)
+        return
+    claim = itertools.count()  # next() on it is atomic under the GIL
+    failed = threading.Event()
+
+    def worker() -> None:
+        for i in claim:
+            if i >= chunks or failed.is_set():
+                return
+            try:
+                work(i)
+            except BaseException:
+                failed.set()
+                raise
+
+    futures = [_executor(helpers).submit(worker) for _ in range(helpers)]
+    try:
+        worker()
+    finally:
+        # A helper that never started has nothing left to do: drop it rather
+        # than wait for a core to wake it. A started one may hold a chunk.
+        pending: list[Any] = [f for f in futures if not f.cancel()]
+        for future in pending:
+            future.exception()
+    for future in pending:
+        future.result()
+
+
+def _executor(helpers: int) -> ThreadPoolExecutor:
+    """The shared helper threads, at least ``helpers`` of them."""
+    global _pool, _pool_size
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _pool_lock:
+        if _pool is None or _pool_size < helpers:
+            old = _pool
+            _pool = ThreadPoolExecutor(max_workers=helpers, thread_name_prefix="convdoc")
+            _pool_size = helpers
+            if old is not None:
+                old.shutdown(wait=False)
+        return _pool
+
+
+def _forget_pool() -> None:
+    """In a forked child the helper threads do not exist: start new ones when needed."""
+    global _pool, _pool_size, _pool_lock
+    _pool, _pool_size, _pool_lock = None, 0, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)

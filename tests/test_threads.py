@@ -1,0 +1,282 @@
+"""convdoc.threads: the thread count, and work shared among threads.
+
+Every chunk runs exactly once, whoever claims it; errors reach the caller;
+filters and layers give the same bits on any number of threads.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+
+import numpy as np
+import pytest
+import scipy.ndimage
+import scipy.signal
+
+import convdoc
+from convdoc import threads
+from convdoc.plans import stencil
+
+
+@pytest.fixture
+def restore_threads():
+    before = threads._count
+    yield
+    threads._count = before
+
+
+def test_set_returns_the_count_before_and_get_reads_it(restore_threads):
+    convdoc.set_num_threads(3)
+    assert convdoc.set_num_threads(1) == 3
+    assert convdoc.get_num_threads() == 1
+
+
+@pytest.mark.parametrize(
+    ("bad", "exc", "message"),
+    [
+        (0, ValueError, "n must be a positive integer, got 0"),
+        (-2, ValueError, "n must be a positive integer, got -2"),
+        (2.0, TypeError, "n must be a positive integer, got 2.0"),
+        (True, TypeError, "n must be a positive integer, got True"),
+        ("2", TypeError, "n must be a positive integer, got '2'"),
+        (1 << 17, ValueError, "n must be a positive integer at most 65536, got 131072"),
+    ],
+)
+def test_bad_counts_name_the_parameter_and_the_value(restore_threads, bad, exc, message):
+    convdoc.set_num_threads(2)
+    with pytest.raises(exc) as info:
+        convdoc.set_num_threads(bad)
+    assert message in str(info.value)
+    assert convdoc.get_num_threads() == 2  # a refused call changes nothing
+
+
+def test_the_default_reads_convdoc_then_omp_then_the_cores(restore_threads, monkeypatch):
+    threads._count = None
+    monkeypatch.delenv("CONVDOC_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    import os
+
+    assert convdoc.get_num_threads() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert convdoc.get_num_threads() == 3
+    monkeypatch.setenv("CONVDOC_NUM_THREADS", "5")
+    assert convdoc.get_num_threads() == 5
+    monkeypatch.setenv("CONVDOC_NUM_THREADS", "many")
+    with pytest.raises(ValueError, match="NUM_THREADS must be a positive integer, got 'many'"):
+        convdoc.get_num_threads()
+    monkeypatch.setenv("CONVDOC_NUM_THREADS", "0")
+    with pytest.raises(ValueError, match="CONVDOC_NUM_THREADS must be a positive integer, got 0"):
+        convdoc.get_num_threads()
+    convdoc.set_num_threads(2)  # an explicit count wins over the environment
+    assert convdoc.get_num_threads() == 2
+
+
+@pytest.mark.parametrize(("count", "chunks"), [(1, 7), (2, 1), (2, 9), (4, 40), (3, 2)])
+def test_every_chunk_runs_exactly_once(restore_threads, count, chunks):
+    convdoc.set_num_threads(count)
+    seen: list[int] = []
+    lock = threading.Lock()
+    names = set()
+
+    def work(i: int) -> None:
+        time.sleep(0.001)  # long enough for a helper to claim some chunks
+        with lock:
+            seen.append(i)
+            names.add(threading.current_thread().name)
+
+    threads.run(work, chunks)
+    assert sorted(seen) == list(range(chunks))
+    if count == 1 or chunks == 1:
+        assert names == {threading.current_thread().name}
+
+
+def test_a_helper_takes_chunks_when_a_core_is_free(restore_threads):
+    convdoc.set_num_threads(2)
+    names: set[str] = set()
+
+    def work(i: int) -> None:
+        names.add(threading.current_thread().name)
+        time.sleep(0.02)  # sleeping frees the GIL and the core: the helper gets both
+
+    threads.run(work, 8)
+    assert any(name.startswith("convdoc") for name in names)
+    assert threading.current_thread().name in names
+
+
+@pytest.mark.parametrize("failing", [0, 5])
+def test_an_error_in_any_chunk_reaches_the_caller(restore_threads, failing):
+    convdoc.set_num_threads(2)
+
+    def work(i: int) -> None:
+        time.sleep(0.002)
+        if i == failing:
+            raise ZeroDivisionError(f"chunk {i}")
+
+    with pytest.raises(ZeroDivisionError, match=f"chunk {failing}"):
+        threads.run(work, 8)
+    # The pool still works after a failure.
+    done: list[int] = []
+    threads.run(done.append, 4)
+    assert sorted(done) == [0, 1, 2, 3]
+
+
+def _filter_in_child(queue) -> None:
+    image = np.arange(64.0 * 64).reshape(64, 64)
+    done: list[int] = []
+    threads.run(done.append, 6)
+    queue.put((sorted(done), float(convdoc.correlate(image, np.ones((3, 3)), "valid").sum())))
+
+
+def test_a_forked_child_can_share_work(restore_threads):
+    # The parent's helper threads do not exist in a forked child: it must not wait for them.
+    convdoc.set_num_threads(2)
+    threads.run(lambda i: time.sleep(0.001), 4)  # the parent's pool exists now
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_filter_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    chunks, total = queue.get(timeout=5)
+    assert chunks == [0, 1, 2, 3, 4, 5]
+    image = np.arange(64.0 * 64).reshape(64, 64)
+    assert total == pytest.approx(scipy.signal.correlate2d(image, np.ones((3, 3)), "valid").sum())
+
+
+def test_share_keeps_small_or_single_thread_work_whole(restore_threads):
+    convdoc.set_num_threads(1)
+    assert threads.share(1.0, 100) == 1
+    convdoc.set_num_threads(2)
+    assert threads.share(threads.MIN_PARALLEL_SEC / 2, 100) == 1
+    assert threads.share(1.0, 1) == 1
+    assert threads.share(1.0, 100) == 2 * threads.CHUNKS_PER_THREAD
+    assert threads.share(1.0, 3) == 3
+
+
+# ------------------------------------------------------------ the compiled stencils on threads
+
+needs_numba = pytest.mark.skipif(not stencil.available(), reason="numba is not installed")
+
+
+def _spy_chunks(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    real = threads.run
+
+    def run(work, chunks):
+        calls.append(chunks)
+        return real(work, chunks)
+
+    monkeypatch.setattr(threads, "run", run)
+    return calls
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("kernel", "boundary"),
+    [
+        ("random3", "symmetric"),
+        ("random5", "constant"),
+        ("gauss5", "reflect"),
+        ("gauss15", "symmetric"),
+        ("gauss31", "wrap"),
+    ],
+)
+def test_filters_give_the_same_bits_on_any_number_of_threads(
+    restore_threads, monkeypatch, dtype, kernel, boundary
+):
+    stencil.load()
+    rng = np.random.default_rng(7)
+    image = rng.standard_normal((203, 517)).astype(dtype)
+    if kernel.startswith("gauss"):
+        h = convdoc.gaussian_kernel2d(int(kernel[5:]), 2.0).astype(dtype)
+    else:
+        side = int(kernel[6:])
+        h = rng.standard_normal((side, side)).astype(dtype)
+    calls = _spy_chunks(monkeypatch)
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)  # share even this small image
+    results = {}
+    for count in (1, 2, 3, 8):
+        convdoc.set_num_threads(count)
+        results[count] = convdoc.correlate(image, h, "same", boundary=boundary)
+    assert calls[0] == 1 and max(calls) > 1  # one thread kept it whole; more shared it
+    for count in (2, 3, 8):
+        np.testing.assert_array_equal(results[count], results[1])
+    assert results[1].dtype == dtype
+    # And it is the filter: SciPy's ndimage in float64 (its boundary names differ).
+    mode = {"symmetric": "reflect", "reflect": "mirror", "constant": "constant", "wrap": "wrap"}
+    expected = scipy.ndimage.correlate(image.astype(np.float64), h.astype(np.float64),
+                                       mode=mode[boundary])
+    tol = 1e-4 if dtype == np.float32 else 1e-11
+    np.testing.assert_allclose(results[1], expected, atol=tol * np.abs(h).sum() * 5)
+
+
+@needs_numba
+def test_a_nan_in_one_band_still_gives_the_definitions_nans(restore_threads, monkeypatch):
+    # Two passes in bands; the band holding the NaN redoes the dense sum, as one call would.
+    stencil.load()
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    image = np.random.default_rng(1).standard_normal((300, 300))
+    image[250, 40] = np.nan
+    h = convdoc.gaussian_kernel2d(5, 1.0)
+    h[0, 0] = 0.0  # a zero tap: the definition still puts NaN where it meets the NaN
+    convdoc.set_num_threads(4)
+    got = convdoc.correlate(image, h, "valid")
+    expected = scipy.signal.correlate2d(image, h, "valid")
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    np.testing.assert_allclose(got[~np.isnan(got)], expected[~np.isnan(expected)], atol=1e-12)
+
+
+@needs_numba
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_depthwise_layers_give_the_same_bits_on_any_number_of_threads(
+    restore_threads, monkeypatch, dtype
+):
+    stencil.load()
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((13, 40, 37)).astype(dtype)
+    w = rng.standard_normal((13, 1, 3, 3)).astype(dtype)
+    calls = _spy_chunks(monkeypatch)
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    results = {}
+    for count in (1, 2, 5):
+        convdoc.set_num_threads(count)
+        results[count] = convdoc.conv2d(x, w, padding=1, groups=13)
+    assert calls[0] == 1 and max(calls) > 1
+    for count in (2, 5):
+        np.testing.assert_array_equal(results[count], results[1])
+    xp = np.pad(x.astype(np.float64), ((0, 0), (1, 1), (1, 1)))
+    expected = np.stack(
+        [scipy.signal.correlate2d(xp[c], w[c, 0].astype(np.float64), "valid") for c in range(13)]
+    )
+    np.testing.assert_allclose(results[1], expected, atol=1e-4 if dtype == np.float32 else 1e-12)
+
+
+@needs_numba
+@pytest.mark.parametrize("side", [15, 31])
+def test_long_gaussians_run_as_the_compiled_two_passes(restore_threads, monkeypatch, side):
+    # Beyond the dense loop's 9 taps, a rank-one kernel still takes the compiled passes.
+    stencil.load()
+    ran: list[int] = []
+    real = stencil._kernels.separable
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(stencil._kernels, name)
+
+        @staticmethod
+        def separable(*args):
+            ran.append(args[1].size)
+            return real(*args)
+
+    monkeypatch.setattr(stencil, "load", lambda: Spy())
+    image = np.random.default_rng(5).standard_normal((512, 512)).astype(np.float32)
+    h = convdoc.gaussian_kernel2d(side, side / 6).astype(np.float32)
+    got = convdoc.correlate(image, h, "same", boundary="symmetric")
+    assert ran and set(ran) == {side}
+    expected = scipy.ndimage.correlate(image.astype(np.float64), h.astype(np.float64),
+                                       mode="reflect")
+    np.testing.assert_allclose(got, expected, atol=2e-5)
+    assert got.dtype == np.float32
