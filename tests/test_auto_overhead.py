@@ -19,8 +19,13 @@ from convdoc.plans import fft, planner, separable, stencil
 ONE, NO_PAD = (1, 1), ((0, 0), (0, 0))
 
 
-def _spy_all_finite(monkeypatch, image: np.ndarray) -> list[tuple[int, ...]]:
-    """Record the shape of every finiteness check over ``image`` (engine and plans)."""
+def _spy_all_finite(
+    monkeypatch, image: np.ndarray, others: list[np.ndarray] | None = None
+) -> list[tuple[int, ...]]:
+    """Record the shape of every finiteness check over ``image`` (engine and plans).
+
+    The arrays checked that are not ``image`` go to ``others`` when given.
+    """
     seen: list[tuple[int, ...]] = []
     for module in (planner, engine, fft):
         real = module.all_finite
@@ -28,6 +33,8 @@ def _spy_all_finite(monkeypatch, image: np.ndarray) -> list[tuple[int, ...]]:
         def spy(a, real=real):
             if np.shares_memory(a, image):
                 seen.append(a.shape)
+            elif others is not None:
+                others.append(a)
             return real(a)
 
         monkeypatch.setattr(module, "all_finite", spy)
@@ -41,19 +48,23 @@ def test_auto_checks_the_image_once_and_returns_the_fft_bit_for_bit(monkeypatch)
     out = (98, 98)
     _, direct_s = planner.best_direct(x, w, NO_PAD, ONE, ONE, out)
     assert planner.choose(x, w, NO_PAD, ONE, ONE, out, direct_s) == "fft"
-    seen = _spy_all_finite(monkeypatch, image)
+    others: list[np.ndarray] = []
+    seen = _spy_all_finite(monkeypatch, image, others)
     fft_result = convdoc.correlate(image, kernel, mode="valid", method="fft")
-    assert seen == []
+    assert seen == [] and others == []
     sums = []
     real_sums_fit = planner.sums_fit
     monkeypatch.setattr(planner, "sums_fit", lambda *a: sums.append(1) or real_sums_fit(*a))
     got = convdoc.correlate(image, kernel, mode="valid", method="auto")
     # Priced cheapest, the separable passes are ruled out by the kernel alone
     # (random: rank 31), before any pass over the image; the FFT's NaN guard
-    # then looks at the image once (the FFT itself never looks).
+    # then looks at the image once (the FFT itself never looks), and the engine at
+    # the FFT's result (a spectrum bin can overflow), besides the 31x31 kernel.
     assert np.linalg.matrix_rank(kernel) == 31
     assert seen == [(1, 128, 128)]
     assert sums == []
+    assert sorted(a.shape for a in others) == [(1, 1, 31, 31), (1, 98, 98)]
+    assert any(np.shares_memory(a, got) for a in others)
     np.testing.assert_array_equal(got, fft_result)
     np.testing.assert_allclose(
         got, signal.correlate(image, kernel, "valid", method="direct"), atol=1e-10
