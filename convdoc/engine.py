@@ -450,6 +450,14 @@ def _padded(
             dtype = np.result_type(x, weight)
             out = stencil.correlate2d(x[0], weight[0, 0], pad, boundary, fillvalue, dtype, factors)
             return out[None]
+    if (
+        x.ndim == 2
+        and x.shape[0] == 1
+        and weight.ndim == 3
+        and planner.stencil_plan_1d(x, weight, pad, boundary, fillvalue, stride, dilation, method)
+    ):
+        dtype = np.result_type(x, weight)
+        return stencil.correlate1d(x[0], weight[0, 0], pad[0], boundary, fillvalue, dtype)[None]
     if boundary != "constant" or fillvalue != 0 or any(b < 0 or a < 0 for b, a in pad):
         x = _extend(x, pad, boundary, fillvalue)
         pad = ((0, 0),) * (x.ndim - 1)

@@ -438,3 +438,93 @@ def test_other_grouped_layers_are_not_depthwise_stencils() -> None:
     with mock.patch.object(stencil, "depthwise2d", wraps=stencil.depthwise2d) as m:
         convdoc.conv2d(x, rng.standard_normal((4, 1, 3, 3)), groups=4)
     assert not m.called
+
+
+# ------------------------------------------------------------------ 1-D signals, column ranges
+
+
+@contextlib.contextmanager
+def spy_1d() -> Iterator[mock.MagicMock]:
+    with mock.patch.object(stencil, "correlate1d", wraps=stencil.correlate1d) as m:
+        yield m
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+@pytest.mark.parametrize("k", [2, 5, 11, 32])
+def test_long_1d_signals_with_short_kernels_take_the_stencil_and_match_numpy(
+    dtype, boundary, k
+) -> None:
+    rng = np.random.default_rng(k)
+    x = rng.standard_normal(200_003).astype(dtype)
+    h = rng.standard_normal(k).astype(dtype)
+    with spy_1d() as m:
+        got = convdoc.correlate(x, h, "same", boundary=boundary)
+        full = convdoc.convolve(x, h, "full")
+    assert m.call_count == 2
+    assert got.dtype == full.dtype == dtype
+    before = k // 2  # SciPy's 'same' keeps the window centred on sample k // 2
+    grid = np.pad(x.astype(np.float64), (before, k - 1 - before), mode=boundary)
+    expected = np.correlate(grid, h.astype(np.float64), "valid")
+    np.testing.assert_allclose(got, expected, **tolerance(dtype))
+    expected_full = np.convolve(x.astype(np.float64), h.astype(np.float64), "full")
+    np.testing.assert_allclose(full, expected_full, **tolerance(dtype))
+
+
+def test_1d_stencil_sums_each_output_as_the_loop_writes_it() -> None:
+    # float32, 7 taps: groups of five then two, left to right, each group summed first.
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(50_000).astype(np.float32)
+    h = rng.standard_normal(7).astype(np.float32)
+    got = stencil.correlate1d(x, h, (0, 0), "constant", 0, np.dtype(np.float32))
+    windows = np.lib.stride_tricks.sliding_window_view(x, 7)
+    first = windows[:, 0] * h[0]
+    for j in range(1, 5):
+        first = first + windows[:, j] * h[j]
+    second = windows[:, 5] * h[5] + windows[:, 6] * h[6]
+    expected = (np.float32(0) + first) + second
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "k", "stride", "method"),
+    [
+        (np.int64, 11, 1, "auto"),  # integers stay in NumPy's exact loop
+        (np.float64, 33, 1, "auto"),  # beyond MAX_TAPS_1D
+        (np.float64, 11, 2, "auto"),  # strides go to the polyphase plans
+        (np.float64, 11, 1, "fft"),
+        (np.complex128, 11, 1, "auto"),
+    ],
+)
+def test_1d_signals_the_stencil_does_not_take(dtype, k, stride, method) -> None:
+    x = (np.arange(100_000) % 7).astype(dtype)
+    h = np.ones(k, dtype=dtype)
+    with spy_1d() as m:
+        if stride == 1:
+            got = convdoc.correlate(x, h, "valid", method=method)
+        else:
+            got = convdoc.conv1d(x, h, stride=stride)
+    assert not m.called
+    expected = np.correlate(x.astype(np.complex128), h.astype(np.complex128), "valid")[::stride]
+    np.testing.assert_allclose(got, expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("k", [(1, 4), (3, 3), (5, 2), (7, 7)])
+def test_column_ranges_give_the_whole_calls_bits(k) -> None:
+    # dense_columns over pieces of the output, in any order, equals one dense call.
+    kernels = stencil.load()
+    rng = np.random.default_rng(9)
+    image = rng.standard_normal((37, 5000))
+    h = rng.standard_normal(k)
+    rmap = stencil.index_map(37, 2, 1, "reflect")
+    cmap = stencil.index_map(5000, 3, 4, "reflect")
+    shape = (rmap.size - k[0] + 1, cmap.size - k[1] + 1)
+    whole = np.empty(shape)
+    kernels.dense(image, h, rmap, cmap, 3, 0.0, whole)
+    pieces = np.full(shape, np.nan)
+    edges = [0, 1, 2, 2049, 2050, 4100, shape[1] - 2, shape[1]]
+    for lo, hi in reversed(list(itertools.pairwise(edges))):
+        kernels.dense_columns(image, h, rmap, cmap, 3, 0.0, pieces, lo, hi)
+    np.testing.assert_array_equal(pieces, whole)
+    np.testing.assert_allclose(whole, padded_oracle(image, h, ((2, 1), (3, 4)), "reflect"),
+                               rtol=1e-12, atol=1e-12)

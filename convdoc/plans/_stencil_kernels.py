@@ -26,6 +26,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+#: Output columns per block of :func:`dense_columns`: the block's row of sums
+#: and the input runs it reads stay in the L1/L2 cache.
+COLUMN_BLOCK = 2048
+
 
 @njit(cache=True, nogil=True, inline="always")
 def _row(src, fillrow, s):
@@ -262,18 +266,33 @@ def dense(src, h, rmap, cmap, pl, fill, out):
     The interior columns read the image rows; the few border columns on each
     side are computed apart (:func:`_border_columns`).
     """
+    dense_columns(src, h, rmap, cmap, pl, fill, out, 0, out.shape[1])
+
+
+@njit(cache=True, nogil=True)
+def dense_columns(src, h, rmap, cmap, pl, fill, out, lo, hi):
+    """:func:`dense` for the output columns ``[lo, hi)`` only.
+
+    The interior runs in blocks of :data:`COLUMN_BLOCK` columns, so that the
+    rows of sums stay in the cache however long the rows are (a 1-D signal
+    is one row of a million samples).
+    """
     kw = h.shape[1]
     oh, ow = out.shape
-    fillrow = np.full(src.shape[1], fill)
+    filled_rows = False
+    for r in range(rmap.size):
+        filled_rows |= rmap[r] < 0
+    fillrow = np.full(src.shape[1] if filled_rows else 1, fill)
     c0, c1 = _interior(src.shape[1], kw, pl, ow)
-    s0 = c0 - pl  # first image column the interior reads
-    if c1 > c0:
+    a, b = max(c0, lo), min(c1, hi)
+    for start in range(a, b, COLUMN_BLOCK):
+        stop = min(start + COLUMN_BLOCK, b)
         for r in range(0, oh, 2):
-            _apply(src, fillrow, h, rmap[r:], s0, out, r, c0, c1, r + 1 < oh)
-    if c0 > 0:
-        _border_columns(src, h, rmap, cmap, fill, out, 0, c0)
-    if c1 < ow:
-        _border_columns(src, h, rmap, cmap, fill, out, c1, ow)
+            _apply(src, fillrow, h, rmap[r:], start - pl, out, r, start, stop, r + 1 < oh)
+    if lo < min(c0, hi):
+        _border_columns(src, h, rmap, cmap, fill, out, lo, min(c0, hi))
+    if max(c1, lo) < hi:
+        _border_columns(src, h, rmap, cmap, fill, out, max(c1, lo), hi)
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -37,6 +37,7 @@ __all__ = [
     "direct_costs",
     "run_direct",
     "stencil_plan",
+    "stencil_plan_1d",
     "strided_1d",
 ]
 
@@ -445,6 +446,57 @@ def stencil_plan(
     if not stencil.loaded() and not stencil.worth_loading(theirs - ours):
         return None
     return factors if factors is not None else True
+
+
+def stencil_plan_1d(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    boundary: str,
+    fillvalue: object,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    method: str,
+) -> bool:
+    """Whether a single-channel 1-D correlation runs as the compiled stencil (one row).
+
+    For kernels of 2 to :data:`~convdoc.plans.stencil.MAX_TAPS_1D` taps, stride
+    and dilation 1, float32/float64 results, non-negative pads, when its
+    estimate beats the cheapest direct plan (NumPy's loop, for most) and the
+    FFT on the extended signal; loaded by the same tier-up as
+    :func:`stencil_plan`.
+    """
+    if not (
+        x.ndim == 2
+        and x.shape[0] == 1
+        and w.shape[:2] == (1, 1)
+        and stride == (1,)
+        and dilation == (1,)
+        and method != "fft"
+        and 1 < w.shape[2] <= stencil.MAX_TAPS_1D
+        and min(pad[0]) >= 0
+        and stencil.available()
+    ):
+        return False
+    dtype = np.result_type(x, w)
+    if dtype not in stencil.DTYPES:
+        return False
+    n = x.shape[1] + pad[0][0] + pad[0][1]
+    out_shape = (n - w.shape[2] + 1,)
+    if out_shape[0] < 1:
+        return False
+    ours = stencil.cost((1, out_shape[0]), (1, w.shape[2]), dtype)
+    extended = boundary != "constant" or fillvalue != 0
+    # Priced on the extended signal's shape (its values are never read).
+    grid = np.broadcast_to(x[:, :1], (1, n)) if extended else x
+    zero = ((0, 0),) if extended else pad
+    _, theirs = best_direct(grid, w, zero, stride, dilation, out_shape)
+    if method == "auto":
+        theirs = min(theirs, fft.cost(grid.shape, w.shape, stride, dilation, out_shape))
+    theirs += SEC_PER_EXTEND_CELL * n if extended else 0.0
+    if ours >= theirs:
+        return False
+    return stencil.loaded() or stencil.worth_loading(theirs - ours)
 
 
 def depthwise_stencil(

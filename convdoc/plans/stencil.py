@@ -54,6 +54,7 @@ from convdoc import threads
 __all__ = [
     "DTYPES",
     "available",
+    "correlate1d",
     "correlate2d",
     "cost",
     "depthwise2d",
@@ -72,6 +73,11 @@ MAX_TAPS_SIDE = 9
 MAX_TWO_PASS_SIDE = 63
 #: Fewest output rows per band when a filter is shared among threads.
 MIN_BAND_ROWS = 16
+#: Fewest outputs per chunk when a 1-D signal is shared among threads.
+MIN_CHUNK_COLUMNS = 1 << 14
+#: Longest 1-D kernel sent here (``k`` multiply-adds per output); longer ones go
+#: to NumPy's loop, the FFT or overlap-save.
+MAX_TAPS_1D = 32
 
 # Seconds per output and per multiply-add per output (one thread), keyed by the
 # dtype's size, for the dense loop and for the two passes (whose per-output part
@@ -246,6 +252,37 @@ def correlate2d(
 
     threads.run(dense, len(bands))
     return out
+
+
+def correlate1d(
+    x: np.ndarray,
+    h: np.ndarray,
+    pad: tuple[int, int],
+    boundary: str,
+    fillvalue: Any,
+    dtype: np.dtype,
+) -> np.ndarray:
+    """``out[c] = sum_j h[j] * ext[c + j]``, ``ext`` = the 1-D ``x`` extended by ``pad``.
+
+    :func:`correlate2d`'s dense loop on a one-row image, in blocks of columns;
+    a long signal's columns are shared among threads.
+    """
+    k = load()
+    image = np.ascontiguousarray(x, dtype=dtype)[None]
+    rmap = index_map(1, 0, 0, boundary)
+    cmap = index_map(x.shape[0], pad[0], pad[1], boundary)
+    taps = np.ascontiguousarray(h, dtype=dtype)[None]
+    out = np.empty((1, cmap.size - h.size + 1), dtype=dtype)
+    width = out.shape[1]
+    chunks = threads.share(cost(out.shape, taps.shape, dtype), width // MIN_CHUNK_COLUMNS)
+    edges = [width * i // chunks for i in range(chunks + 1)]
+    fill = dtype.type(fillvalue)
+
+    def some_columns(i: int) -> None:
+        k.dense_columns(image, taps, rmap, cmap, pad[0], fill, out, edges[i], edges[i + 1])
+
+    threads.run(some_columns, chunks)
+    return out[0]
 
 
 def _bands(rows: int, seconds: float) -> list[tuple[int, int]]:
