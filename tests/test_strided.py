@@ -11,6 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
+import convdoc
 from convdoc import conv1d
 from convdoc.plans import overlap_save, planner, polyphase
 
@@ -139,20 +140,66 @@ def test_overlap_save_groups_grow_with_the_fft_workers(monkeypatch) -> None:
         return forward(a, n, axis=axis, **kwargs)
 
     monkeypatch.setattr(sp_fft, "rfft", counted)
+    before = convdoc.set_num_threads(1)  # convdoc's own threads would share the groups
     runs = {}
-    for workers in (1, 2):
-        calls.clear()
-        with sp_fft.set_workers(workers):
-            got = overlap_save._overlap_save(
-                x[None], w[None, None], 1, expected.size, 512, np.dtype(float)
-            )
-        np.testing.assert_allclose(got[0], expected, rtol=1e-10, atol=1e-10)
-        runs[workers] = list(calls)
+    try:
+        for workers in (1, 2):
+            calls.clear()
+            with sp_fft.set_workers(workers):
+                got = overlap_save._overlap_save(
+                    x[None], w[None, None], 1, expected.size, 512, np.dtype(float)
+                )
+            np.testing.assert_allclose(got[0], expected, rtol=1e-10, atol=1e-10)
+            runs[workers] = list(calls)
+    finally:
+        convdoc.set_num_threads(before)
     blocks = -(-expected.size // (512 - 101 + 1))
     # Oracle, by hand: 1 MiB of spectra per group is 1 MiB / (2 * 512 * 16 B) = 64
     # blocks at one worker; two workers share 8 * 2 times that per call.
     assert sum(runs[1]) == sum(runs[2]) == blocks
     assert max(runs[1]) == 64 and max(runs[2]) == min(blocks, 64 * 16)
+
+
+def test_overlap_save_groups_are_shared_among_convdoc_threads(monkeypatch) -> None:
+    # With convdoc's threads each cache-sized group is one claimed chunk, transformed
+    # by one scipy.fft worker; the bits are those of one thread.
+    from scipy import fft as sp_fft
+
+    from convdoc import threads
+
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal(300_000), rng.standard_normal(101)
+    expected = signal.correlate(x, w, "valid")
+    forward = sp_fft.rfft
+    calls: list[tuple[int, int]] = []  # (blocks, workers) per forward transform of the signal
+
+    def counted(a, n=None, axis=-1, workers=None, **kwargs):
+        if a.ndim == 4 and a.shape[-1] == 512:
+            calls.append((a.shape[2], workers))
+        return forward(a, n, axis=axis, workers=workers, **kwargs)
+
+    monkeypatch.setattr(sp_fft, "rfft", counted)
+    chunks: list[int] = []
+    real_run = threads.run
+    monkeypatch.setattr(threads, "run", lambda work, n: chunks.append(n) or real_run(work, n))
+    before = convdoc.set_num_threads(1)
+    try:
+        one = overlap_save._overlap_save(x[None], w[None, None], 1, expected.size, 512,
+                                         np.dtype(float))
+        convdoc.set_num_threads(2)
+        calls.clear()
+        with sp_fft.set_workers(2):
+            two = overlap_save._overlap_save(x[None], w[None, None], 1, expected.size, 512,
+                                             np.dtype(float))
+    finally:
+        convdoc.set_num_threads(before)
+    blocks = -(-expected.size // (512 - 101 + 1))  # 730
+    groups = -(-blocks // 64)  # 64 blocks of 1 MiB of spectra each, by hand
+    assert chunks == [groups]
+    assert sorted(b for b, _ in calls) == sorted([64] * (blocks // 64) + [blocks % 64])
+    assert {wk for _, wk in calls} == {1}
+    np.testing.assert_array_equal(two, one)
+    np.testing.assert_allclose(one[0], expected, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("stride", [(4, 4), (3, 2), (1, 5), (2, 7), (5, 1)])

@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from convdoc import threads
 from convdoc._spectra import spectrum
 from convdoc.plans._common import fft_work_dtype, round_to_int
 
@@ -177,8 +178,9 @@ _SEC_PER_PRODUCT = 1e-9
 
 
 _GROUP_BYTES = 1 << 20
-#: With more than one scipy.fft worker, each group is this many times larger per
-#: worker: pocketfft shares a call's transforms among its workers, and a call of a
+#: With more than one scipy.fft worker (and convdoc on one thread), each group is
+#: this many times larger per worker: pocketfft shares a call's transforms among
+#: its workers, and a call of a
 #: few 1 MiB blocks cost more in hand-offs than it gained (10^6 samples, 1001 taps,
 #: two workers: 29-31 ms in 1 MiB groups, 19-22 ms in 16 MiB or whole, where one
 #: worker takes 18-25 ms whatever the group).
@@ -282,20 +284,36 @@ def _overlap_save(
         forward, inverse = sp_fft.rfft, sp_fft.irfft
     # conj(FFT(w)) correlates: IFFT(X * conj(FFT(conj(w))))[j] = sum_t x[j + t] * w[t].
     spec_w = np.conj(forward(tap_phases, block, axis=-1))
-    result = np.empty((c_out, blocks, block), work)
-    # Blocks in groups whose spectra stay in cache (about 1 MiB of them), larger
-    # when several scipy.fft workers share each call.
-    workers = sp_fft.get_workers()
-    budget = _GROUP_BYTES * (1 if workers <= 1 else _GROUP_PER_WORKER * workers)
-    group = max(1, budget // ((used * c_in + c_out) * block * 16))
-    for start in range(0, blocks, group):
+    # Each block keeps its first hop outputs, written straight into the result.
+    result = np.empty((c_out, blocks * hop), work)
+    # Blocks in groups whose spectra stay in cache (about 1 MiB of them). With
+    # convdoc's threads the groups are shared among them, each transformed by
+    # one worker; otherwise the groups grow with scipy.fft's workers, which
+    # share each call.
+    group_bytes = (used * c_in + c_out) * block * 16
+    group = max(1, _GROUP_BYTES // group_bytes)
+    seconds = _overlap_save_cost(n_out, q, c_out, c_in, used, block)
+    shared = threads.share(seconds, -(-blocks // group)) > 1
+    workers = 1 if shared else sp_fft.get_workers()
+    if not shared and workers > 1:
+        group = max(1, _GROUP_BYTES * _GROUP_PER_WORKER * workers // group_bytes)
+    starts = range(0, blocks, group)
+
+    def one_group(i: int) -> None:
+        start = starts[i]
         stop = min(start + group, blocks)
-        spec_x = forward(segments[:, :, start:stop], block, axis=-1)
+        spec_x = forward(segments[:, :, start:stop], block, axis=-1, workers=workers)
         if c_out == c_in == 1:
             spec_x[0] *= spec_w[0, 0, :, None, :]
             spec = np.add.reduce(spec_x[0], axis=0)[None]
         else:
             spec = np.einsum("oipf,ipbf->obf", spec_w, spec_x)
-        result[:, start:stop] = inverse(spec, block, axis=-1)
-    return result[..., :hop].reshape(c_out, blocks * hop)[:, :n_out]
+        kept = inverse(spec, block, axis=-1, workers=workers)[..., :hop]
+        result[:, start * hop : stop * hop] = kept.reshape(c_out, -1)
 
+    if shared:
+        threads.run(one_group, len(starts))
+    else:
+        for i in range(len(starts)):
+            one_group(i)
+    return result[:, :n_out]
