@@ -108,6 +108,16 @@ F, W = np.ones((1, 6)), np.ones((1, 1, 2))
         ((F, np.ones((1, 1)), ((0, 0),)), {}, ValueError, "weight must be (C_out, C_in, *kernel)"),
         ((F, np.ones(2), ((0, 0),)), {}, ValueError, "weight must be (C_out, C_in, *kernel)"),
         ((np.ones((2, 6)), W, ((0, 0),)), {}, ValueError, "weight has 1 input channels"),
+        # x's length equal to weight's C_in: the channel check must read x's first axis.
+        (
+            (np.ones((2, 3)), np.ones((1, 3, 1)), ((0, 0),)),
+            {},
+            ValueError,
+            "weight has 3 input channels (shape (1, 3, 1)) but grid has 2",
+        ),
+        ((F, W, ((0, 0),)), {"fillvalue": 0j}, ValueError, "fillvalue must be real for real"),
+        ((F, W, ((0, 0),)), {"fillvalue": False}, TypeError, "fillvalue must be a number, got F"),
+        ((F, W, ((0, 0),) * 3), {}, ValueError, "pad has 3 (before, after) pairs for the 1 "),
         ((F, W, ((0, 0),)), {"boundary": "zeros"}, ValueError, "boundary must be one of"),
         ((F, W, ((0, 0),)), {"boundary": 1}, TypeError, "boundary must be a string"),
         ((F, W, ((0, 0),)), {"method": "fast"}, ValueError, "method must be one of"),
@@ -135,6 +145,17 @@ def test_float_arrays_with_one_bad_argument_get_its_error(args, kwargs, error, s
     with pytest.raises(error) as info:
         correlate_padded(*args, **kwargs)
     assert str(info.value).startswith(start)
+
+
+@pytest.mark.parametrize("fill", [1, 2, -3])
+def test_an_integer_fill_next_to_float_arrays_is_used(fill: int) -> None:
+    # Float arrays, a tuple pad and an int fill: only a fill of 0 may take the fast
+    # argument path, which pads with zeros. Oracle: numpy.pad, then a loop.
+    x = np.array([1.0, 2.0, 3.0])
+    w = np.array([1.0, 10.0])
+    got = correlate_padded(x[None], w[None, None], ((2, 1),), fillvalue=fill)
+    expected = _loop(np.pad(x, (2, 1), constant_values=fill), w)
+    np.testing.assert_array_equal(got[0], expected)
 
 
 def test_correlate_padded_takes_lists() -> None:
@@ -212,3 +233,75 @@ def test_the_compiled_stencil_computes_in_the_results_dtype(
     grid = np.pad(image.astype(np.float64), 1, mode="symmetric")
     expected = signal.correlate2d(grid, h.astype(np.float64), "valid")
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+# ---- _correlate's strided 1-D shortcut, boolean route and auto FFT (mutants 83-227)
+
+
+def _strided(x: np.ndarray, w: np.ndarray, stride: int) -> list:
+    """Every ``stride``-th valid window of one channel, summed by a Python loop."""
+    k = len(w)
+    return [sum(x[i + m] * w[m] for m in range(k)) for i in range(0, len(x) - k + 1, stride)]
+
+
+def test_a_strided_1d_layer_sums_every_input_channel() -> None:
+    # One output channel, two input channels, one tap each, stride 2: the outputs
+    # at n = 0, 2, 4 are 10 * x0[n] + x1[n] (worked by hand). A shortcut meant for
+    # one input channel must not take this layer and drop the second channel.
+    x = np.arange(1.0, 13.0).reshape(2, 6)
+    w = np.array([[[10.0], [1.0]]])
+    got = correlate_padded(x, w, ((0, 0),), stride=2)
+    np.testing.assert_array_equal(got, [[10 * 1 + 7, 10 * 3 + 9, 10 * 5 + 11]])
+
+
+def test_a_strided_1d_layer_of_mixed_dtypes_gives_the_promoted_dtype() -> None:
+    # float32 samples, float64 taps: NumPy's promotion says float64, also for a
+    # long kernel (1001 taps, 20,000 samples, stride 2) where the FFT may run.
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(20_000).astype(np.float32)
+    w = rng.standard_normal(1001)
+    got = correlate_padded(x[None], w[None, None], ((0, 0),), stride=2)
+    assert got.dtype == np.float64
+    expected = np.array(_strided(x.astype(np.float64), w, 2))
+    np.testing.assert_allclose(got[0], expected, rtol=0, atol=1e-9)
+
+
+def test_a_strided_1d_integer_layer_is_exact_beyond_float_precision() -> None:
+    # int64 samples up to 2**40 and taps up to 2**10, 1001 taps: sums near 2**60,
+    # which no float64 FFT gives to the unit. Oracle: Python's exact integers.
+    rng = np.random.default_rng(2)
+    x = rng.integers(-(2**40), 2**40, 4000)
+    w = rng.integers(-(2**10), 2**10, 1001)
+    got = correlate_padded(x[None], w[None, None], ((0, 0),), stride=2)
+    assert got.dtype == np.int64
+    assert got[0].tolist() == _strided(x.tolist(), w.tolist(), 2)
+
+
+def test_a_forced_fft_holds_for_strided_1d_layers_too() -> None:
+    # method="fft" has its documented price also on the strided 1-D shortcut
+    # (small problems included): one NaN reaches every output. A loop keeps it
+    # to the first window.
+    x = np.ones(64)
+    x[0] = np.nan
+    w = np.ones((1, 1, 3))
+    assert np.isnan(correlate_padded(x[None], w, ((0, 0),), stride=2, method="fft")).all()
+    direct = correlate_padded(x[None], w, ((0, 0),), stride=2, method="direct")[0]
+    np.testing.assert_array_equal(direct, [np.nan] + [3.0] * 30)
+
+
+def test_an_overflowing_spectrum_is_redone_without_a_warning() -> None:
+    # Samples near 1e306 overflow the 2-D FFT's spectrum (its DC bin sums 40,000 of
+    # them) while every windowed sum stays finite (taps below 1e-4). "auto" then
+    # redoes the layer directly: SciPy's direct sums, and no warning from the FFT
+    # that was thrown away.
+    import warnings
+
+    from scipy import signal
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.5, 1.0, (200, 200)) * 1e306
+    w = rng.uniform(0.0, 1.0, (31, 31)) * 1e-4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = correlate_padded(x[None], w[None, None], ((0, 0), (0, 0)))
+    np.testing.assert_allclose(got[0], signal.correlate2d(x, w, "valid"), rtol=1e-12)
