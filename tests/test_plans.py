@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
 
+import convdoc
 from convdoc import conv2d, max_pool2d
 from convdoc.plans import gemm, planner, pooling
 
@@ -298,3 +299,31 @@ def test_rank_one_gate_rejects_a_random_kernel_without_the_svd(monkeypatch) -> N
     factors = separable.rank_one(np.outer(col, row))
     assert factors is not None
     np.testing.assert_allclose(np.outer(*factors), np.outer(col, row), atol=1e-14)
+
+
+def test_rank_one_is_worked_out_once_per_kernel(monkeypatch) -> None:
+    # The SVD runs once for a kernel applied again and again; a kernel changed in
+    # place is a new kernel; the remembered factors cannot be written through.
+    from convdoc.plans import separable
+
+    separable._rank_one_of.cache_clear()
+    svds = []
+    real_svd = np.linalg.svd
+    monkeypatch.setattr(np.linalg, "svd", lambda a, *args, **kw: svds.append(a.shape)
+                        or real_svd(a, *args, **kw))
+    col = np.exp(-np.linspace(-3, 3, 41) ** 2)
+    g = np.outer(col, col[::-1] * 2.0)
+    image = np.random.default_rng(0).standard_normal((80, 80))
+    expected = signal.convolve(image, g, "same")
+    for _ in range(3):
+        np.testing.assert_allclose(convdoc.convolve(image, g, "same"), expected, atol=1e-10)
+    assert svds == [(41, 41)]
+    factors = separable.rank_one(g)
+    assert factors is not None and not factors[0].flags.writeable
+    np.testing.assert_allclose(np.outer(*factors), g, atol=1e-12)
+    g[:, 5] *= 3.0  # changed in place, still rank one: its own factors, not the old ones
+    factors = separable.rank_one(g)
+    assert factors is not None
+    np.testing.assert_allclose(np.outer(*factors), g, atol=1e-12)
+    g[20, 20] += 1.0  # no longer rank one
+    assert separable.rank_one(g) is None

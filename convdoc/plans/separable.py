@@ -9,6 +9,7 @@ never is. Cost: :func:`cost`.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -42,6 +43,32 @@ def rank_one(k: np.ndarray, dtype: np.dtype | None = None) -> tuple[np.ndarray, 
         return None
     if not all_finite(k):
         return None
+    if k.size <= _REMEMBERED_TAPS:
+        # A kernel is usually applied to many images: its SVD (a third of a
+        # millisecond for 63x63) is worked out once per kernel, dtype and result dtype.
+        return _rank_one_of(k.tobytes(), k.shape, k.dtype.str, dtype.str)
+    return _rank_one(k, dtype)
+
+
+# Kernels up to this many taps have their verdict remembered (63x63 is 3969).
+_REMEMBERED_TAPS = 4096
+
+
+@functools.lru_cache(maxsize=64)
+def _rank_one_of(
+    taps: bytes, shape: tuple[int, ...], kernel_dtype: str, dtype: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_rank_one` of the kernel these bytes hold; the factors are read-only."""
+    k = np.frombuffer(taps, dtype=np.dtype(kernel_dtype)).reshape(shape)
+    factors = _rank_one(k, np.dtype(dtype))
+    if factors is not None:
+        for f in factors:
+            f.flags.writeable = False
+    return factors
+
+
+def _rank_one(k: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`rank_one` of a finite kernel of a dtype it handles, worked out."""
     k64 = k.astype(np.float64)
     # A quick gate before the SVD (which costs milliseconds for a 63x63 kernel):
     # a rank-one kernel is its pivot row times its pivot column over the pivot;
