@@ -448,6 +448,10 @@ def stencil_plan(
     return factors if factors is not None else True
 
 
+# Multiply-adds below which a 1-D correlation is never priced for the stencil.
+MIN_MACS_1D_STENCIL = 1 << 15
+
+
 def stencil_plan_1d(
     x: np.ndarray,
     w: np.ndarray,
@@ -466,8 +470,12 @@ def stencil_plan_1d(
     FFT on the extended signal; loaded by the same tier-up as
     :func:`stencil_plan`.
     """
+    n = x.shape[1] + pad[0][0] + pad[0][1]
+    out_shape = (n - w.shape[2] + 1,)
+    # Short signals never gain (NumPy's loop takes microseconds): asked first and
+    # from the shapes alone, so that pricing costs them nothing.
     if not (
-        x.ndim == 2
+        out_shape[0] * w.shape[2] >= MIN_MACS_1D_STENCIL
         and x.shape[0] == 1
         and w.shape[:2] == (1, 1)
         and stride == (1,)
@@ -480,10 +488,6 @@ def stencil_plan_1d(
         return False
     dtype = np.result_type(x, w)
     if dtype not in stencil.DTYPES:
-        return False
-    n = x.shape[1] + pad[0][0] + pad[0][1]
-    out_shape = (n - w.shape[2] + 1,)
-    if out_shape[0] < 1:
         return False
     ours = stencil.cost((1, out_shape[0]), (1, w.shape[2]), dtype)
     extended = boundary != "constant" or fillvalue != 0
