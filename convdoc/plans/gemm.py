@@ -163,6 +163,13 @@ def applies(
     return len(x_shape) == 3 and dilation == (1, 1) and dtype in DTYPES
 
 
+# Seconds per block for each tap and phase's copy of its shifted runs (a run of about
+# a thousand values in cache: 0.1-0.2 us). Was 1e-6,
+# which priced the ResNet stem (7x7, stride 2: 196 copies per block) at 5.1 ms where
+# it takes 4.4 (OpenBLAS's product alone 3.6-3.8), so im2col (5.0-5.6 ms) ran instead.
+SEC_PER_RUN_COPY = 1.5e-7
+
+
 def cost(
     w_shape: tuple[int, ...],
     out_shape: tuple[int, ...],
@@ -187,5 +194,5 @@ def cost(
     layout = 1e-9 * item * c_in * n * math.prod(stride)
     columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (depth * dtype.itemsize))
     blocks = max(1, n // columns)
-    calls = blocks * (1e-5 + 1e-6 * kh * kw * math.prod(stride))
+    calls = blocks * (1e-5 + SEC_PER_RUN_COPY * kh * kw * math.prod(stride))
     return 3e-5 + gemm_seconds(c_out * depth * n, dtype) + copies + layout + calls
