@@ -1,0 +1,61 @@
+"""convdoc.plans.im2col: the window matrix times the kernels (tests/MUTANTS.md).
+
+The plan is called directly, in both of its layouts (windows as rows when the kernel
+is at least as wide as the output, as columns otherwise), in 1-D and 2-D, with
+several input and output channels, strides and dilations, and in the result's dtype.
+Oracle: the definition y[o, r, c] = sum_{i, j, m} x[m, r*s0 + i*d0, c*s1 + j*d1]
+w[o, m, i, j], summed by Python loops.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from convdoc.plans import im2col
+
+
+def _loop(grid: np.ndarray, w: np.ndarray, stride, dilation, out_shape) -> np.ndarray:
+    """Valid multi-channel correlation by loops, in Python numbers then ``w``'s dtype."""
+    c_out, c_in, *k = w.shape
+    out = np.zeros((c_out, *out_shape), dtype=object)
+    for o, n in itertools.product(range(c_out), itertools.product(*map(range, out_shape))):
+        total = 0
+        for m, taps in itertools.product(range(c_in), itertools.product(*map(range, k))):
+            axes = zip(n, stride, taps, dilation, strict=True)
+            at = tuple(ni * si + ti * di for ni, si, ti, di in axes)
+            total += grid[(m, *at)].item() * w[(o, m, *taps)].item()
+        out[(o, *n)] = total
+    return out
+
+
+def _out_shape(n, k, stride, dilation):
+    axes = zip(n, k, stride, dilation, strict=True)
+    return tuple((ni - di * (ki - 1) - 1) // si + 1 for ni, ki, si, di in axes)
+
+
+CASES = [
+    # (grid spatial shape, kernel, stride, dilation): narrow and wide kernels.
+    ((9, 11), (2, 3), (1, 2), (2, 1)),  # kernel width 3 < output width 5: windows as columns
+    ((7, 8), (3, 6), (2, 1), (1, 1)),  # kernel width 6 >= output width 3: windows as rows
+    ((17,), (4,), (3,), (2,)),  # 1-D, narrow
+    ((9,), (7,), (1,), (1,)),  # 1-D, wide
+]
+
+
+@pytest.mark.parametrize(("n", "k", "stride", "dilation"), CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_im2col_gives_the_definition_in_the_results_dtype(n, k, stride, dilation, dtype) -> None:
+    rng = np.random.default_rng(math.prod(n) + sum(k))
+    c_out, c_in = 3, 2
+    grid = rng.integers(-9, 10, (c_in, *n)).astype(dtype)
+    w = rng.integers(-9, 10, (c_out, c_in, *k)).astype(dtype)
+    out_shape = _out_shape(n, k, stride, dilation)
+    got = im2col.im2col(grid, w, stride, dilation, out_shape, np.dtype(dtype))
+    assert got.dtype == dtype
+    assert got.flags.c_contiguous
+    # Small whole numbers: every dtype holds the sums exactly.
+    np.testing.assert_array_equal(got, _loop(grid, w, stride, dilation, out_shape).astype(dtype))
