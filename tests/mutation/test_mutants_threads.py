@@ -1,0 +1,187 @@
+"""Tests that kill mutants of convdoc/threads.py (tests/MUTANTS.md).
+
+Oracles: the documented contract (the environment variables, the bounds, a call
+on one thread never starting a helper, claiming stopped after a failure),
+counts worked by hand, and the cores from ``os.sched_getaffinity``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+import convdoc
+from convdoc import threads
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    """No count set, no pool started; both restored afterwards."""
+    monkeypatch.setattr(threads, "_count", None)
+    monkeypatch.setattr(threads, "_pool", None)
+    monkeypatch.setattr(threads, "_pool_size", 0)
+    monkeypatch.delenv("CONVDOC_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+
+
+def test_blank_variables_are_unset(fresh, monkeypatch) -> None:
+    # Only spaces: read as not set, so OMP_NUM_THREADS, then the cores, decide.
+    monkeypatch.setenv("CONVDOC_NUM_THREADS", "   ")
+    monkeypatch.setenv("OMP_NUM_THREADS", " 3 ")
+    assert convdoc.get_num_threads() == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "\t")
+    assert convdoc.get_num_threads() == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("variable", ["CONVDOC_NUM_THREADS", "OMP_NUM_THREADS"])
+def test_a_variable_above_the_bound_is_refused_with_its_name(fresh, monkeypatch, variable):
+    monkeypatch.setenv(variable, str(threads.MAX_THREADS))
+    assert convdoc.get_num_threads() == 65536  # the bound itself is accepted
+    monkeypatch.setenv(variable, str(65537))
+    with pytest.raises(ValueError, match=f"environment variable {variable} must be a positive "
+                                         "integer at most 65536, got 65537"):
+        convdoc.get_num_threads()
+    monkeypatch.setenv(variable, "2.5")
+    with pytest.raises(ValueError, match=f"^environment variable {variable} must be a positive "
+                                         "integer, got '2.5'$"):
+        convdoc.get_num_threads()
+
+
+def test_setting_a_count_past_a_bad_variable_returns_the_cores(fresh, monkeypatch) -> None:
+    monkeypatch.setenv("CONVDOC_NUM_THREADS", "lots")
+    assert convdoc.set_num_threads(2) == len(os.sched_getaffinity(0))
+    assert convdoc.get_num_threads() == 2
+
+
+def test_share_at_the_documented_edges(fresh) -> None:
+    convdoc.set_num_threads(2)
+    # "below which a call stays on the calling thread": at the threshold it is shared.
+    assert threads.share(threads.MIN_PARALLEL_SEC, 100) == 8
+    assert threads.share(1.0, 2) == 2  # never more chunks than asked for
+    assert threads.share(1.0, 0) == 1
+    convdoc.set_num_threads(3)
+    assert threads.share(1.0, 100) == 12  # 4 chunks per thread, by hand
+    assert threads.share(1.0, 11) == 11
+
+
+@pytest.mark.parametrize("chunks", [0, 1, 5])
+def test_one_thread_never_starts_a_helper(fresh, chunks) -> None:
+    convdoc.set_num_threads(1)
+    seen: list[int] = []
+    threads.run(seen.append, chunks)
+    assert seen == list(range(chunks))  # in order, on the calling thread
+    assert threads._pool is None
+
+
+def test_one_chunk_never_starts_a_helper_on_many_threads(fresh) -> None:
+    convdoc.set_num_threads(4)
+    seen: list[str] = []
+    threads.run(lambda i: seen.append(threading.current_thread().name), 1)
+    assert seen == [threading.current_thread().name]
+    assert threads._pool is None
+
+
+def test_the_pool_has_as_many_helpers_as_asked(fresh) -> None:
+    convdoc.set_num_threads(3)
+    threads.run(lambda i: time.sleep(0.001), 2)  # 2 chunks: 1 helper
+    assert threads._pool_size == 1
+    threads.run(lambda i: time.sleep(0.001), 10)  # 3 threads: 2 helpers
+    assert threads._pool_size == 2
+    pool = threads._pool
+    threads.run(lambda i: time.sleep(0.001), 10)
+    assert threads._pool is pool  # large enough: kept
+
+
+def test_claiming_stops_once_a_chunk_failed(fresh) -> None:
+    # Chunk 0 fails; every other chunk waits until it has, then a little more for
+    # the failure to be flagged. Each thread then finishes the chunk it holds and
+    # claims no more: at most one chunk per thread runs, not the other 49.
+    convdoc.set_num_threads(2)
+    raised = threading.Event()
+    ran: list[int] = []
+
+    def work(i: int) -> None:
+        if i == 0:
+            raised.set()
+            raise KeyError("chunk 0")
+        raised.wait(5)
+        time.sleep(0.02)
+        ran.append(i)
+
+    with pytest.raises(KeyError, match="chunk 0"):
+        threads.run(work, 50)
+    assert len(ran) <= 2
+
+
+def test_a_helpers_failure_reaches_the_caller_after_it_finished(fresh) -> None:
+    # The helper fails while the calling thread still works on its chunk: the
+    # caller finishes that chunk, then raises the helper's error.
+    convdoc.set_num_threads(2)
+    caller = threading.current_thread().name
+    failed = threading.Event()
+
+    def work(i: int) -> None:
+        if threading.current_thread().name != caller:
+            failed.set()
+            raise OSError(f"helper chunk {i}")
+        failed.wait(5)
+        time.sleep(0.01)
+
+    with pytest.raises(OSError, match="helper chunk"):
+        threads.run(work, 4)
+
+
+def test_the_cores_off_linux_are_cpu_count_or_one(fresh, monkeypatch) -> None:
+    # Without sched_getaffinity (macOS, Windows): os.cpu_count(), which may be None.
+    monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert convdoc.get_num_threads() == 6
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert convdoc.get_num_threads() == 1
+
+
+def test_a_grown_pool_shuts_the_smaller_one_down(fresh) -> None:
+    convdoc.set_num_threads(3)
+    threads.run(lambda i: time.sleep(0.001), 2)  # one helper
+    small = threads._pool
+    threads.run(lambda i: time.sleep(0.001), 10)  # two: a new pool
+    assert threads._pool is not small
+    with pytest.raises(RuntimeError, match="shutdown"):
+        small.submit(print)  # its threads are let go
+
+
+def _names_in_child(queue) -> None:
+    names: set[str] = set()
+
+    def work(i: int) -> None:
+        names.add(threading.current_thread().name)
+        time.sleep(0.02)
+
+    threads.run(work, 8)
+    queue.put(sorted(names))
+
+
+def test_a_forked_child_starts_its_own_helpers(restore_count) -> None:
+    # The parent's helper threads do not exist in the child; a new pool's do, and take chunks.
+    import multiprocessing
+
+    convdoc.set_num_threads(2)
+    threads.run(lambda i: time.sleep(0.005), 4)  # the parent's pool, its helper now idle
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_names_in_child, args=(queue,))
+    child.start()
+    names = queue.get(timeout=60)
+    child.join(60)
+    assert child.exitcode == 0
+    assert any(name.startswith("convdoc") for name in names), names
+
+
+@pytest.fixture
+def restore_count():
+    before = threads._count
+    yield
+    threads._count = before
