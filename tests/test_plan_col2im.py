@@ -16,6 +16,14 @@ from convdoc.plans import stencil, transposed
 
 pytestmark = pytest.mark.skipif(not stencil.available(), reason="numba is not installed")
 
+
+@pytest.fixture(autouse=True)
+def _restore_threads():
+    """The tests here set convdoc's thread count; later tests get it back."""
+    before = threads._count
+    yield
+    threads._count = before
+
 CASES = [
     # (C_in, C_out, n, k, stride, padding, dilation, output_padding)
     (4, 3, (7, 6), (4, 4), (2, 2), (1, 1), (1, 1), (0, 0)),
