@@ -450,6 +450,12 @@ def _padded(
             dtype = np.result_type(x, weight)
             out = stencil.correlate2d(x[0], weight[0, 0], pad, boundary, fillvalue, dtype, factors)
             return out[None]
+    if x.ndim == 3 and weight.ndim == 4 and planner.channels_stencil(
+        x, weight, pad, boundary, fillvalue, stride, dilation, method
+    ):
+        # A layer with few channels: compiled stencils, one per output channel.
+        dtype = np.result_type(x, weight)
+        return stencil.correlate_channels(x, weight, (pad[0], pad[1]), boundary, dtype)
     if (
         x.ndim == 2
         and x.shape[0] == 1

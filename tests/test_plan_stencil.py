@@ -528,3 +528,86 @@ def test_column_ranges_give_the_whole_calls_bits(k) -> None:
     np.testing.assert_array_equal(pieces, whole)
     np.testing.assert_allclose(whole, padded_oracle(image, h, ((2, 1), (3, 4)), "reflect"),
                                rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------ layers with few channels
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("padding_mode", list(PADDING_MODE_BOUNDARY))
+@pytest.mark.parametrize(("c_in", "c_out", "k", "padding"), [(3, 8, (3, 3), 1), (1, 4, (5, 5), 2),
+                                                          (2, 3, (3, 2), (1, 0))])
+def test_layers_with_few_channels_run_as_stencils_and_match_scipy(
+    dtype, padding_mode, c_in, c_out, k, padding
+) -> None:
+    rng = np.random.default_rng(c_in * 10 + c_out)
+    x = rng.standard_normal((c_in, 300, 280)).astype(dtype)
+    w = rng.standard_normal((c_out, c_in, *k)).astype(dtype)
+    with mock.patch.object(stencil, "correlate_channels",
+                           wraps=stencil.correlate_channels) as m:
+        got = convdoc.conv2d(x, w, padding=padding, padding_mode=padding_mode)
+    assert m.called
+    assert got.dtype == dtype
+    pads = (padding, padding) if isinstance(padding, int) else padding
+    pad = ((pads[0], pads[0]), (pads[1], pads[1]))
+    boundary = PADDING_MODE_BOUNDARY[padding_mode]
+    expected = np.stack([
+        sum(padded_oracle(x[c], w[o, c], pad, boundary) for c in range(c_in))
+        for o in range(c_out)
+    ])
+    np.testing.assert_allclose(got, expected, **tolerance(dtype))
+
+
+def test_few_channel_stencils_give_the_same_bits_on_any_number_of_threads() -> None:
+    from convdoc import threads
+
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((3, 256, 256)).astype(np.float32)
+    w = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
+    before = threads._count
+    try:
+        results = []
+        for count in (1, 2, 3):
+            convdoc.set_num_threads(count)
+            results.append(stencil.correlate_channels(x, w, ((1, 1), (1, 1)), "constant",
+                                                      np.dtype(np.float32)))
+    finally:
+        threads._count = before
+    for other in results[1:]:
+        np.testing.assert_array_equal(other, results[0])
+    # Each output adds its input channels in order, each a float32 sum of its own.
+    manual = [stencil.correlate2d(x[c], w[5, c], ((1, 1), (1, 1)), "constant", 0,
+                                  np.dtype(np.float32)) for c in range(3)]
+    np.testing.assert_array_equal(results[0][5], (manual[0] + manual[1]) + manual[2])
+
+
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "k", "dtype", "stride"),
+    [
+        (16, 16, 3, np.float32, 1),  # 144 products per output: a GEMM's work
+        (3, 8, 3, np.int64, 1),  # integers stay exact in NumPy
+        (3, 8, 3, np.float32, 2),  # strides go to the GEMM's polyphase split
+        (3, 8, 11, np.float32, 1),  # beyond the dense loop's 9 taps
+    ],
+)
+def test_layers_the_channel_stencils_leave_alone(c_in, c_out, k, dtype, stride) -> None:
+    x = (np.arange(c_in * 64 * 64) % 5).reshape(c_in, 64, 64).astype(dtype)
+    w = np.ones((c_out, c_in, k, k), dtype=dtype)
+    with mock.patch.object(stencil, "correlate_channels",
+                           wraps=stencil.correlate_channels) as m:
+        got = convdoc.conv2d(x, w, stride=stride)
+    assert not m.called
+    full = np.stack([sum(signal.correlate2d(x[c].astype(float), w[o, c].astype(float), "valid")
+                         for c in range(c_in)) for o in range(c_out)])
+    np.testing.assert_allclose(got, full[:, ::stride, ::stride], rtol=1e-5)
+
+
+def test_channel_stencils_wait_for_numba_to_be_loaded() -> None:
+    stencil.unload()
+    x = np.ones((3, 256, 256))
+    w = np.ones((8, 3, 3, 3))
+    assert not planner.channels_stencil(x, w, ((1, 1), (1, 1)), "constant", 0, (1, 1), (1, 1),
+                                        "auto")
+    stencil.load()
+    assert planner.channels_stencil(x, w, ((1, 1), (1, 1)), "constant", 0, (1, 1), (1, 1),
+                                    "auto")

@@ -352,6 +352,24 @@ def dense_channels(src, h, rmap, cmap, pl, fill, out):
 
 
 @njit(cache=True, nogil=True)
+def dense_sum(src, h, rmap, cmap, pl, fill, out):
+    """``out = sum_c dense(src[c], h[c])``: one output channel of a layer, input channel by channel.
+
+    The first input channel's sums are written into ``out``, each next one's
+    into a scratch image then added, so every output adds the channels in order.
+    """
+    dense(src[0], h[0], rmap, cmap, pl, fill, out)
+    if src.shape[0] > 1:
+        part = np.empty_like(out)
+        for c in range(1, src.shape[0]):
+            dense(src[c], h[c], rmap, cmap, pl, fill, part)
+            for r in range(out.shape[0]):
+                row, add = out[r], part[r]
+                for q in range(out.shape[1]):
+                    row[q] += add[q]
+
+
+@njit(cache=True, nogil=True)
 def separable(src, col, row, rmap, cmap, pl, fill, out):
     """Rank-one taps ``outer(col, row)``: a column pass then a row pass, row by row.
 

@@ -32,6 +32,7 @@ from convdoc.plans._common import all_finite, sums_fit, zero_pad
 
 __all__ = [
     "best_direct",
+    "channels_stencil",
     "choose",
     "depthwise_stencil",
     "direct_costs",
@@ -501,6 +502,62 @@ def stencil_plan_1d(
     if ours >= theirs:
         return False
     return stencil.loaded() or stencil.worth_loading(theirs - ours)
+
+
+#: Most multiply-adds per output (C_in * kh * kw) of a layer sent to the compiled
+#: stencils: beyond, a GEMM's blocking beats one pass per input channel.
+MAX_CHANNEL_STENCIL_TAPS = 48
+
+
+def channels_stencil(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    boundary: str,
+    fillvalue: object,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    method: str,
+) -> bool:
+    """Whether a 2-D layer with few channels runs as compiled stencils, one per channel pair.
+
+    For layers whose outputs each sum at most :data:`MAX_CHANNEL_STENCIL_TAPS`
+    products (three input channels of 3x3, one of 5x5, ...), stride and dilation
+    1, float32/float64, zero or rule padding, once numba is loaded in the process
+    (never loaded for this alone), when priced below the direct plans (GEMM,
+    im2col, Winograd) on the extended grid: the reader's single RGB image through
+    a first layer, where the GEMM copies every window first.
+    """
+    if not (
+        x.ndim == 3
+        and w.ndim == 4
+        and w.shape[1] == x.shape[0]
+        and w.shape[0] * w.shape[1] > 1
+        and w.shape[1] * w.shape[2] * w.shape[3] <= MAX_CHANNEL_STENCIL_TAPS
+        and max(w.shape[2:]) <= stencil.MAX_TAPS_SIDE
+        and stride == (1, 1)
+        and dilation == (1, 1)
+        and method != "fft"
+        and (boundary == "constant") <= (fillvalue == 0)
+        and min(b for pair in pad for b in pair) >= 0
+        and stencil.loaded()
+    ):
+        return False
+    dtype = np.result_type(x, w)
+    if dtype not in stencil.DTYPES:
+        return False
+    n = tuple(ni + b + a for ni, (b, a) in zip(x.shape[1:], pad, strict=True))
+    out_shape = (n[0] - w.shape[2] + 1, n[1] - w.shape[3] + 1)
+    if min(out_shape) < 1:
+        return False
+    ours = stencil.channels_cost(out_shape, w.shape, dtype)
+    extended = boundary != "constant"
+    grid_shape = (x.shape[0], *n) if extended else x.shape
+    zero = ((0, 0), (0, 0)) if extended else pad
+    others = direct_costs(grid_shape, w.shape, zero, stride, dilation, out_shape, (dtype, dtype))
+    theirs = min(others.values()) + (SEC_PER_EXTEND_CELL * math.prod(grid_shape) if extended
+                                     else 0.0)
+    return ours < theirs
 
 
 def depthwise_stencil(
