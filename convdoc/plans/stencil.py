@@ -210,6 +210,14 @@ def index_map(n: int, before: int, after: int, boundary: str) -> np.ndarray:
     return idx
 
 
+def _maps(
+    shape: tuple[int, ...], pad: tuple[tuple[int, int], tuple[int, int]], boundary: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The row and column maps (:func:`index_map`) of an image of ``shape`` extended by ``pad``."""
+    (pt, pb), (pl, pr) = pad
+    return index_map(shape[0], pt, pb, boundary), index_map(shape[1], pl, pr, boundary)
+
+
 def correlate2d(
     image: np.ndarray,
     h: np.ndarray,
@@ -227,9 +235,8 @@ def correlate2d(
     """
     k = load()
     image = np.ascontiguousarray(image, dtype=dtype)
-    (pt, pb), (pl, pr) = pad
-    rmap = index_map(image.shape[0], pt, pb, boundary)
-    cmap = index_map(image.shape[1], pl, pr, boundary)
+    rmap, cmap = _maps(image.shape, pad, boundary)
+    pl = pad[1][0]
     kh, kw = h.shape
     out = np.empty((rmap.size - kh + 1, cmap.size - kw + 1), dtype=dtype)
     fill = dtype.type(fillvalue)
@@ -320,9 +327,8 @@ def depthwise2d(
     """
     k = load()
     x = np.ascontiguousarray(x, dtype=dtype)
-    (pt, pb), (pl, pr) = pad
-    rmap = index_map(x.shape[1], pt, pb, boundary)
-    cmap = index_map(x.shape[2], pl, pr, boundary)
+    rmap, cmap = _maps(x.shape[1:], pad, boundary)
+    pl = pad[1][0]
     kh, kw = w.shape[2:]
     out = np.empty((x.shape[0], rmap.size - kh + 1, cmap.size - kw + 1), dtype=dtype)
     taps = np.ascontiguousarray(w[:, 0], dtype=dtype)
@@ -356,9 +362,8 @@ def correlate_channels(
     """
     k = load()
     x = np.ascontiguousarray(x, dtype=dtype)
-    (pt, pb), (pl, pr) = pad
-    rmap = index_map(x.shape[1], pt, pb, boundary)
-    cmap = index_map(x.shape[2], pl, pr, boundary)
+    rmap, cmap = _maps(x.shape[1:], pad, boundary)
+    pl = pad[1][0]
     c_out, kh, kw = w.shape[0], w.shape[2], w.shape[3]
     out = np.empty((c_out, rmap.size - kh + 1, cmap.size - kw + 1), dtype=dtype)
     taps = np.ascontiguousarray(w, dtype=dtype)
