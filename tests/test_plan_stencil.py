@@ -611,3 +611,24 @@ def test_channel_stencils_wait_for_numba_to_be_loaded() -> None:
     stencil.load()
     assert planner.channels_stencil(x, w, ((1, 1), (1, 1)), "constant", 0, (1, 1), (1, 1),
                                     "auto")
+
+
+def test_channel_stencils_keep_off_a_forced_fft_and_compute_in_the_result_dtype() -> None:
+    from convdoc.engine import correlate_padded
+
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((3, 200, 190))  # float64 image, float32 kernels: float64 result
+    w = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
+    pad = ((1, 2), (0, 1))  # uneven: the output is 200+3-3+1 = 201 by 190+1-3+1 = 189
+    expected = np.stack([
+        sum(padded_oracle(x[c], w[o, c], pad, "constant") for c in range(3)) for o in range(8)
+    ])
+    with mock.patch.object(stencil, "correlate_channels",
+                           wraps=stencil.correlate_channels) as m:
+        fft = correlate_padded(x, w, pad, method="fft")
+        assert not m.called
+        auto = correlate_padded(x, w, pad)
+        assert m.called
+    assert auto.dtype == np.float64 and auto.shape == (8, 201, 189)
+    np.testing.assert_allclose(auto, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fft, expected, rtol=1e-9, atol=1e-9)
