@@ -632,3 +632,52 @@ def test_channel_stencils_keep_off_a_forced_fft_and_compute_in_the_result_dtype(
     assert auto.dtype == np.float64 and auto.shape == (8, 201, 189)
     np.testing.assert_allclose(auto, expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fft, expected, rtol=1e-9, atol=1e-9)
+
+
+def _gate(c_in=3, c_out=8, k=(3, 3), n=256, dtype=np.float32, pad=((1, 1), (1, 1)),
+          boundary="constant", fill=0, stride=(1, 1), dilation=(1, 1), method="auto"):
+    x = np.ones((c_in, n, n), dtype=dtype)
+    w = np.ones((c_out, c_in, *k), dtype=dtype)
+    return planner.channels_stencil(x, w, pad, boundary, fill, stride, dilation, method)
+
+
+def test_the_channel_stencil_gate_one_condition_at_a_time() -> None:
+    # A 3->8 3x3 layer on a 256x256 image is taken (measured 2-3x faster than the GEMM);
+    # each documented condition, broken alone, sends it elsewhere.
+    assert _gate()
+    assert _gate(method="direct")  # only a forced FFT is refused
+    assert not _gate(method="fft")
+    assert _gate(c_in=5)  # 5 * 3 * 3 = 45 products per output: within 48
+    assert not _gate(c_in=6)  # 54
+    assert _gate(c_in=1, c_out=2, k=(9, 5), pad=((4, 4), (2, 2)))  # 45, sides up to 9
+    assert not _gate(c_in=1, c_out=2, k=(10, 4), pad=((5, 4), (2, 1)))  # a side of 10
+    assert not _gate(c_in=1, c_out=1)  # one channel pair: the single-channel stencil's
+    assert _gate(c_in=2, c_out=1) and _gate(c_in=1, c_out=2)
+    assert not _gate(stride=(1, 2)) and not _gate(dilation=(2, 1))
+    assert not _gate(fill=1)  # a constant fill other than zero
+    assert _gate(boundary="reflect", fill=1)  # the fill means nothing there
+    assert not _gate(pad=((1, 1), (-1, 1)))
+    assert not _gate(dtype=np.int32) and not _gate(dtype=np.complex64)
+    assert not _gate(n=2, k=(3, 3), pad=((0, 0), (0, 0)))  # no output at all
+    stencil.unload()
+    assert not _gate()
+    stencil.load()
+
+
+def test_the_1d_stencil_gate_one_condition_at_a_time() -> None:
+    def gate(n=100_000, k=11, channels=1, dtype=np.float64, pad=((5, 5),), stride=(1,),
+             dilation=(1,), method="auto"):
+        x = np.ones((channels, n), dtype=dtype)
+        w = np.ones((1, channels, k), dtype=dtype)
+        return planner.stencil_plan_1d(x, w, pad, "constant", 0, stride, dilation, method)
+
+    assert gate()
+    assert not gate(k=planner.stencil.MAX_TAPS_1D + 1, pad=((16, 16),))
+    assert not gate(k=1, pad=((0, 0),))
+    assert not gate(channels=2)
+    assert not gate(stride=(2,)) and not gate(dilation=(2,)) and not gate(method="fft")
+    assert not gate(pad=((-1, 5),))
+    assert not gate(dtype=np.int64)
+    # Fewer than 2^15 multiply-adds are never priced: 2978 outputs (n + 10 - 11 + 1)
+    # times 11 taps is 32758.
+    assert not gate(n=2978)
