@@ -145,6 +145,12 @@ def share(seconds: float, most: int) -> int:
     return int(min(most, threads * CHUNKS_PER_THREAD))
 
 
+def ranges(total: int, chunks: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` of each of ``chunks`` near-equal consecutive pieces of ``range(total)``."""
+    edges = [total * i // chunks for i in range(chunks + 1)]
+    return list(itertools.pairwise(edges))
+
+
 def run(work: Callable[[int], object], chunks: int) -> None:
     """Call ``work(i)`` once for every ``i`` in ``range(chunks)``, shared among the threads.
 

@@ -290,11 +290,11 @@ def correlate1d(
     out = np.empty((1, cmap.size - h.size + 1), dtype=dtype)
     width = out.shape[1]
     chunks = threads.share(cost(out.shape, taps.shape, dtype), width // MIN_CHUNK_COLUMNS)
-    edges = [width * i // chunks for i in range(chunks + 1)]
+    pieces = threads.ranges(width, chunks)
     fill = dtype.type(fillvalue)
 
     def some_columns(i: int) -> None:
-        k.dense_columns(image, taps, rmap, cmap, pad[0], fill, out, edges[i], edges[i + 1])
+        k.dense_columns(image, taps, rmap, cmap, pad[0], fill, out, *pieces[i])
 
     threads.run(some_columns, chunks)
     return out[0]
@@ -335,10 +335,10 @@ def depthwise2d(
     channels = x.shape[0]
     seconds = channels * cost(out.shape[1:], (kh, kw), dtype)
     chunks = threads.share(seconds, channels)
-    edges = [channels * i // chunks for i in range(chunks + 1)]
+    pieces = threads.ranges(channels, chunks)
 
     def some_channels(i: int) -> None:
-        c0, c1 = edges[i], edges[i + 1]
+        c0, c1 = pieces[i]
         k.dense_channels(x[c0:c1], taps[c0:c1], rmap, cmap, pl, dtype.type(0), out[c0:c1])
 
     threads.run(some_channels, chunks)
@@ -368,11 +368,11 @@ def correlate_channels(
     out = np.empty((c_out, rmap.size - kh + 1, cmap.size - kw + 1), dtype=dtype)
     taps = np.ascontiguousarray(w, dtype=dtype)
     chunks = threads.share(channels_cost(out.shape[1:], w.shape, dtype), c_out)
-    edges = [c_out * i // chunks for i in range(chunks + 1)]
+    pieces = threads.ranges(c_out, chunks)
     zero = dtype.type(0)
 
     def some_channels(i: int) -> None:
-        for o in range(edges[i], edges[i + 1]):
+        for o in range(*pieces[i]):
             k.dense_sum(x, taps[o], rmap, cmap, pl, zero, out[o])
 
     threads.run(some_channels, chunks)

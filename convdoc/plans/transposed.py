@@ -172,11 +172,11 @@ def _col2im_compiled(
     c_out = product.shape[0]
     out = np.empty((c_out, *out_shape), dtype=product.dtype)
     chunks = threads.share(SEC_PER_COL2IM_CELL * product.size, c_out)
-    edges = [c_out * i // chunks for i in range(chunks + 1)]
+    pieces = threads.ranges(c_out, chunks)
     (s0, s1), (p0, p1), (d0, d1) = stride, padding, dilation
 
     def some_channels(i: int) -> None:
-        _kernels.col2im2d(product, s0, s1, p0, p1, d0, d1, out, edges[i], edges[i + 1])
+        _kernels.col2im2d(product, s0, s1, p0, p1, d0, d1, out, *pieces[i])
 
     threads.run(some_channels, chunks)
     return out
