@@ -474,10 +474,15 @@ def time_case(
     batches: int,
     min_time: float,
     clock: Callable[[], float] = time.perf_counter,
+    settle: float = 0.0,
+    sleep: Callable[[float], Any] = time.sleep,
 ) -> dict[str, float]:
     """Seconds per call of each contender: the median over rounds of each round's best batch.
 
     Contenders are interleaved batch by batch, the order reversed every round.
+    Before each batch the process sleeps ``settle`` seconds (not timed): the
+    worker threads the previous contender left spinning go to sleep, so no
+    contender's batch starts on cores another library's threads still hold.
     """
     names = list(case.contenders)
     number = {name: _calibrate(case.contenders[name], min_time, clock) for name in names}
@@ -488,6 +493,8 @@ def time_case(
         for _ in range(batches):
             for name in order:
                 fn, count = case.contenders[name], number[name]
+                if settle > 0:
+                    sleep(settle)
                 start = clock()
                 for _ in range(count):
                     fn()
@@ -594,11 +601,13 @@ def evaluate(cases: list[Case], threads: int) -> list[Verdict]:
 
 # ----------------------------------------------------------------------- running
 
+SETTLE = float(os.environ.get("PEERS_SETTLE", "0.03"))
 SETTINGS: dict[str, dict[str, Any]] = {
     "full": {
         "rounds": 5,
         "batches": 3,
         "min_time": 0.05,
+        "settle": SETTLE,
         "scale": 1.0,
         "image": 1024,
         "n1d": 1_000_000,
@@ -608,6 +617,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "rounds": 3,
         "batches": 2,
         "min_time": 0.02,
+        "settle": SETTLE,
         "scale": 1.0,
         "image": 1024,
         "n1d": 1_000_000,
@@ -616,6 +626,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "smoke": {
         "rounds": 1,
         "batches": 1,
+        "settle": 0.0,
         "min_time": 0.0,
         "scale": 0.1,
         "image": 32,
@@ -714,7 +725,13 @@ def run(
             for case in cases:
                 check_agreement(case)
             for case in cases:
-                time_case(case, setting["rounds"], setting["batches"], setting["min_time"])
+                time_case(
+                    case,
+                    setting["rounds"],
+                    setting["batches"],
+                    setting["min_time"],
+                    settle=setting["settle"],
+                )
                 print(report_case(case), flush=True)
         cases_by_threads[n] = (cases, evaluate(cases, n))
     print()

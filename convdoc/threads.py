@@ -8,14 +8,20 @@ out fixed shares is what makes a second thread safe on a busy machine: a
 helper that gets no core claims nothing, and the calling thread computes every
 chunk itself, at the cost of one queued task. Small calls never start a helper
 (the planner asks :func:`share` first).
+
+While chunks are shared, the BLAS NumPy calls (OpenBLAS, MKL, ...) runs each
+matrix product on one thread (:func:`one_blas_thread`): the product of a chunk
+is then computed where the chunk was claimed, rather than split again among
+BLAS's own threads, which would share the same cores and wait for each other.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from convdoc import _validate
@@ -38,6 +44,12 @@ _count: int | None = None
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
 _pool_lock = threading.Lock()
+# BLAS libraries' thread controls (threadpoolctl's), found on the first shared call.
+_blas: list[Any] | None = None
+# Shared computations running now, and the BLAS thread counts to restore after the last.
+_blas_users = 0
+_blas_saved: list[tuple[Any, int]] = []
+_blas_lock = threading.Lock()
 
 
 def _default() -> int:
@@ -175,17 +187,58 @@ def run(work: Callable[[int], object], chunks: int) -> None:
                 failed.set()
                 raise
 
-    futures = [_executor(helpers).submit(worker) for _ in range(helpers)]
-    try:
-        worker()
-    finally:
-        # A helper that never started has nothing left to do: drop it rather
-        # than wait for a core to wake it. A started one may hold a chunk.
-        pending: list[Any] = [f for f in futures if not f.cancel()]
-        for future in pending:
-            future.exception()
+    with one_blas_thread():
+        futures = [_executor(helpers).submit(worker) for _ in range(helpers)]
+        try:
+            worker()
+        finally:
+            # A helper that never started has nothing left to do: drop it rather
+            # than wait for a core to wake it. A started one may hold a chunk.
+            pending: list[Any] = [f for f in futures if not f.cancel()]
+            for future in pending:
+                future.exception()
     for future in pending:
         future.result()
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Within the block, every BLAS library loaded runs each call on one thread.
+
+    The counts before the first of any overlapping blocks are restored when
+    the last ends. A matrix product gives the same bits on any number of BLAS
+    threads (they share out rows and columns, never the sums), so this
+    changes only who computes it.
+    """
+    global _blas_users, _blas_saved
+    with _blas_lock:
+        if _blas_users == 0:
+            libraries = _blas_libraries()
+            _blas_saved = [(lib, lib.get_num_threads()) for lib in libraries]
+            for lib, count in _blas_saved:
+                if count != 1:
+                    lib.set_num_threads(1)
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                for lib, count in _blas_saved:
+                    if count != 1:
+                        lib.set_num_threads(count)
+                _blas_saved = []
+
+
+def _blas_libraries() -> list[Any]:
+    """threadpoolctl's controls of the BLAS libraries in the process (looked up once)."""
+    global _blas
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+
+        _blas = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+    return _blas
 
 
 def _executor(helpers: int) -> ThreadPoolExecutor:
@@ -205,8 +258,10 @@ def _executor(helpers: int) -> ThreadPoolExecutor:
 
 def _forget_pool() -> None:
     """In a forked child the helper threads do not exist: start new ones when needed."""
-    global _pool, _pool_size, _pool_lock
+    global _pool, _pool_size, _pool_lock, _blas_users, _blas_saved, _blas_lock
     _pool, _pool_size, _pool_lock = None, 0, threading.Lock()
+    # Only the forking thread exists in the child: no shared computation is running.
+    _blas_users, _blas_saved, _blas_lock = 0, [], threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):

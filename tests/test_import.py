@@ -74,6 +74,8 @@ def test_import_convdoc_defers_numba():
     loaded = _modules_after_import("convdoc")
     assert "numpy" in loaded
     assert "numba" not in loaded and "llvmlite" not in loaded
+    # threadpoolctl (ctypes, a scan of the loaded libraries) waits for the first shared call.
+    assert "threadpoolctl" not in loaded
 
 
 def test_import_convdoc_reads_no_image_until_asked():

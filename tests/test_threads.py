@@ -280,3 +280,151 @@ def test_long_gaussians_run_as_the_compiled_two_passes(restore_threads, monkeypa
                                        mode="reflect")
     np.testing.assert_allclose(got, expected, atol=2e-5)
     assert got.dtype == np.float32
+
+
+def _layer_oracle(x: np.ndarray, w: np.ndarray, stride: int, pad: int) -> np.ndarray:
+    """A CNN layer in float64 from SciPy's 2-D correlation, summed over input channels."""
+    xp = np.pad(x.astype(np.float64), ((0, 0), (pad, pad), (pad, pad)))
+    return np.stack(
+        [
+            sum(
+                scipy.signal.correlate2d(xp[c], w[o, c].astype(np.float64), "valid")
+                for c in range(x.shape[0])
+            )[::stride, ::stride]
+            for o in range(w.shape[0])
+        ]
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    ("plan", "c_in", "c_out", "size", "k", "stride", "pad"),
+    [
+        ("gemm", 3, 16, 61, 7, 2, 3),  # a small ResNet stem: four phases
+        ("gemm", 5, 12, 47, 3, 1, 1),
+        ("gemm", 9, 7, 45, 1, 1, 0),  # 1x1: blocks of columns of one product
+        ("winograd", 6, 10, 90, 3, 1, 1),
+        ("im2col", 4, 9, 40, 3, 2, 1),
+    ],
+)
+def test_layer_plans_give_the_same_bits_on_any_number_of_threads(
+    restore_threads, monkeypatch, dtype, plan, c_in, c_out, size, k, stride, pad
+):
+    # Blocks of rows (gemm, winograd), of columns (1x1) or slabs of rows (im2col),
+    # claimed by 1, 2 or 3 threads, each product on one BLAS thread.
+    from convdoc.plans import gemm, im2col, winograd
+
+    if plan == "winograd" and not stencil.available():
+        pytest.skip("numba is not installed (the Winograd transforms are numba loops)")
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((c_in, size, size)).astype(dtype)
+    w = rng.standard_normal((c_out, c_in, k, k)).astype(dtype)
+    out = (size + 2 * pad - k) // stride + 1
+    pads = ((pad, pad), (pad, pad))
+    dt = np.dtype(dtype)
+    # Blocks small enough that even these layers have several.
+    monkeypatch.setattr(gemm, "_MIN_COLUMNS", 64)
+    monkeypatch.setattr(gemm, "_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(gemm, "_ONE_BY_ONE_COLUMNS", 100)
+    monkeypatch.setattr(winograd, "_MIN_COLUMNS", 16)
+    monkeypatch.setattr(winograd, "_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    calls = _spy_chunks(monkeypatch)
+
+    def compute() -> np.ndarray:
+        if plan == "gemm":
+            return gemm.correlate(x, w, pads, (stride, stride), (out, out), dt)
+        if plan == "winograd":
+            return winograd.correlate(x, w, pads, (out, out), dt)
+        grid = np.pad(x, ((0, 0), *pads))
+        return im2col.im2col(grid, w, (stride, stride), (1, 1), (out, out), dt)
+
+    results = {}
+    for count in (1, 2, 3):
+        convdoc.set_num_threads(count)
+        before = len(calls)
+        results[count] = compute()
+        shared = calls[before:]
+        if count == 1:
+            assert not shared  # the calling thread alone: no helper asked
+        else:
+            assert shared and shared[0] > 2  # several blocks, shared
+    for count in (2, 3):
+        np.testing.assert_array_equal(results[count], results[1])
+    assert results[1].dtype == dt and results[1].flags.c_contiguous
+    tol = 2e-4 if dtype == np.float32 else 1e-11
+    scale = np.abs(w).sum(axis=(1, 2, 3)).max() * 4
+    np.testing.assert_allclose(results[1], _layer_oracle(x, w, stride, pad), atol=tol * scale)
+
+
+def _blas_counts() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_shared_work_runs_blas_on_one_thread_and_restores_its_count(restore_threads):
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert _blas_counts() and set(_blas_counts()) == {2}
+        convdoc.set_num_threads(2)
+        seen: list[list[int]] = []
+        threads.run(lambda i: seen.append(_blas_counts()), 6)
+        assert len(seen) == 6 and all(counts == [1] * len(counts) for counts in seen)
+        assert set(_blas_counts()) == {2}  # restored after the shared call
+        # Overlapping shared calls (two caller threads): restored when the last one ends.
+        inside = threading.Event()
+        release = threading.Event()
+
+        def long_call() -> None:
+            with threads.one_blas_thread():
+                inside.set()
+                release.wait(10)
+
+        other = threading.Thread(target=long_call)
+        other.start()
+        inside.wait(10)
+        with threads.one_blas_thread():
+            assert set(_blas_counts()) == {1}
+        assert set(_blas_counts()) == {1}  # the other call still runs
+        release.set()
+        other.join()
+        assert set(_blas_counts()) == {2}
+        # An error inside restores the count too.
+        with pytest.raises(RuntimeError, match="inside"), threads.one_blas_thread():
+            raise RuntimeError("inside")
+        assert set(_blas_counts()) == {2}
+
+
+def test_a_single_thread_leaves_blas_its_own_threads(restore_threads):
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        convdoc.set_num_threads(1)
+        seen: list[list[int]] = []
+        threads.run(lambda i: seen.append(_blas_counts()), 3)
+        assert len(seen) == 3 and all(set(counts) == {2} for counts in seen)
+
+
+def test_scratch_arrays_are_kept_per_thread_and_name_up_to_a_size():
+    from convdoc.plans._common import SCRATCH_BYTES, scratch
+
+    f4 = np.dtype(np.float32)
+    a = scratch("test.a", (3, 5), f4)
+    assert a.shape == (3, 5) and a.dtype == f4 and a.flags.c_contiguous
+    b = scratch("test.a", (2, 4), f4)  # smaller: the same memory again
+    assert np.shares_memory(a, b)
+    assert not np.shares_memory(a, scratch("test.b", (3, 5), f4))  # another name
+    assert not np.shares_memory(a, scratch("test.a", (3, 5), np.dtype(np.float64)))
+    grown = scratch("test.a", (40, 50), f4)  # larger: a new array, kept from now on
+    assert grown.shape == (40, 50) and np.shares_memory(grown, scratch("test.a", (7,), f4))
+    other: list[np.ndarray] = []
+    t = threading.Thread(target=lambda: other.append(scratch("test.a", (3, 5), f4)))
+    t.start()
+    t.join()
+    assert not np.shares_memory(other[0], scratch("test.a", (3, 5), f4))  # per thread
+    too_big = SCRATCH_BYTES // 4 + 1  # float32 elements just past the cap
+    first = scratch("test.big", (too_big,), f4)
+    assert first.size == too_big
+    assert not np.shares_memory(first, scratch("test.big", (too_big,), f4))  # not kept

@@ -1,14 +1,17 @@
-"""Helpers every plan shares: finiteness, integer rounding, zero padding.
+"""Helpers every plan shares: finiteness, integer rounding, zero padding, scratch space.
 
 Not a plan itself. :func:`all_finite` is what the planner asks before it lets
 a plan that multiplies padding zeros (BLAS products, the FFT, separable
 passes) near a NaN or infinity; :func:`round_to_int` narrows an FFT's float
-result to an integer dtype with NumPy's wrap-around.
+result to an integer dtype with NumPy's wrap-around. :func:`scratch` hands a
+plan's work arrays (a block's copied windows, its products) from one call to
+the next on the same thread.
 """
 
 from __future__ import annotations
 
 import cmath
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,9 +21,41 @@ __all__ = [
     "fft_work_dtype",
     "gemm_seconds",
     "round_to_int",
+    "scratch",
     "sums_fit",
     "zero_pad",
 ]
+
+
+#: Largest work array :func:`scratch` keeps for the next call (bytes, per thread and name).
+SCRATCH_BYTES = 8 << 20
+
+_scratch = threading.local()
+
+
+def scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised C-contiguous work array, this thread's, reused by the next call.
+
+    A fresh array of a few megabytes is new memory to the operating system,
+    and touching it the first time costs page faults, on every call: for the
+    ResNet stem's blocks as much as their products. Arrays up to
+    :data:`SCRATCH_BYTES` are therefore kept per thread and per ``name`` and
+    handed out again (grown when a call needs more); larger ones are not kept.
+    A caller must be done with its array before it asks for the same name again.
+    """
+    size = 1
+    for n in shape:
+        size *= n
+    kept: dict[tuple[str, str], np.ndarray] | None = getattr(_scratch, "arrays", None)
+    if kept is None:
+        kept = _scratch.arrays = {}
+    key = (name, dtype.str)
+    array = kept.get(key)
+    if array is None or array.size < size:
+        array = np.empty(size, dtype)
+        if size * dtype.itemsize <= SCRATCH_BYTES:
+            kept[key] = array
+    return array[:size].reshape(shape)
 
 
 def gemm_seconds(macs: float, dtype: np.dtype) -> float:

@@ -7,10 +7,17 @@ shifted by ``i*W + j``. Computing every output column ``c < W`` (the last
 ``kw - 1`` of each row wrap into the next row and are cropped afterwards,
 a waste of ``(kw - 1) / W``), the shifted runs of every tap and input
 channel are copied under each other, block of rows by block of rows, into
-a ``(C_in*kh*kw, n)`` matrix (im2col made of contiguous copies, sized for
-the L2 cache) and multiplied by the ``(C_out, C_in*kh*kw)`` kernel matrix:
-one GEMM per block, written straight into the output. A 1x1 layer is one
-GEMM of the image itself.
+a ``(C_in*kh*kw, n)`` matrix (im2col made of contiguous copies, one NumPy
+copy per phase, sized for the L2 cache) and multiplied by the
+``(C_out, C_in*kh*kw)`` kernel matrix: one GEMM per block, whose kept columns
+go straight into the result. A 1x1 layer is one GEMM of the image itself, in
+blocks of columns.
+
+Threads: the blocks are shared among :func:`convdoc.get_num_threads` threads
+when the layer is large (:func:`convdoc.threads.share`), each product on one
+BLAS thread. A block's matrix and product are work arrays kept for the next
+call (:func:`convdoc.plans._common.scratch`): fresh megabytes on every call
+cost page faults comparable to the products.
 
 A stride ``s`` splits the grid into its ``s0*s1`` polyphase components
 first (:mod:`convdoc.plans.polyphase`): each is a stride-1 problem with the
@@ -27,10 +34,12 @@ infinity land where the definition puts them. Cost: :func:`cost`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-from convdoc.plans._common import gemm_seconds, zero_pad
+from convdoc import threads
+from convdoc.plans._common import gemm_seconds, scratch, zero_pad
 
 __all__ = ["DTYPES", "correlate", "cost"]
 
@@ -40,6 +49,8 @@ DTYPES = tuple(np.dtype(c) for c in "fdFD")
 _BLOCK_BYTES = 1 << 20
 # Fewest output columns per product: below, packing the kernels costs more than it saves.
 _MIN_COLUMNS = 1024
+# Output columns per product of a 1x1 layer (its blocks, whoever computes them).
+_ONE_BY_ONE_COLUMNS = 784
 
 
 def _phases(
@@ -100,11 +111,18 @@ def correlate(
     c_out = w.shape[0]
     oh, ow = out_shape
     if w.shape[2:] == (1, 1) and stride == (1, 1) and pad == ((0, 0), (0, 0)):
-        # A 1x1 layer is one product with the image as it is.
+        # A 1x1 layer is one product with the image as it is, in blocks of columns.
         kernel = w.reshape(c_out, -1).astype(dtype, copy=False)
-        return (kernel @ x.reshape(x.shape[0], -1).astype(dtype, copy=False)).reshape(
-            c_out, oh, ow
-        )
+        image = x.reshape(x.shape[0], -1).astype(dtype, copy=False)
+        out = np.empty((c_out, oh * ow), dtype)
+        pieces = threads.ranges(oh * ow, max(1, oh * ow // _ONE_BY_ONE_COLUMNS))
+
+        def product(i: int) -> None:
+            lo, hi = pieces[i]
+            np.matmul(kernel, image[:, lo:hi], out=out[:, lo:hi])
+
+        _share(product, len(pieces), w.shape, out_shape, stride, x.shape[2], dtype)
+        return out.reshape(c_out, oh, ow)
     if stride == (1, 1):
         # One phase: write x straight into the flat layout, the padding around it.
         (top, bottom), (left, right) = pad
@@ -119,7 +137,7 @@ def correlate(
     # Every phase is laid out with the same row width, the widest phase's, so
     # that one output position has one flat index in all of them.
     width = max(sub.shape[2] for sub, _ in phases)
-    flats, offsets, kernels = [], [], []
+    flats, sizes, kernels = [], [], []
     for sub, taps in phases:
         c_in, h, wd = sub.shape
         th, tw = taps.shape[2:]
@@ -130,27 +148,62 @@ def correlate(
             flat = np.zeros((c_in, h + 1, width), dtype)
             flat[:, :h, :wd] = sub
         flats.append(flat.reshape(c_in, -1))
-        offsets.append([i * width + j for i in range(th) for j in range(tw)])
+        sizes.append((th, tw))
         kernels.append(taps.transpose(0, 2, 3, 1).reshape(c_out, -1))
     kernel = np.ascontiguousarray(np.concatenate(kernels, axis=1), dtype=dtype)
     depth = kernel.shape[1]  # C_in * kh * kw: the stacked rows
-    out = np.empty((c_out, oh * width), dtype)
     # Blocks of rows whose copied runs fit the cache, but wide enough that the
     # product's fixed costs (packing the kernels) stay small.
     columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (depth * dtype.itemsize))
     rows = max(1, min(oh, columns // width))
-    matrix = np.empty((depth, rows * width), dtype)
-    for r0 in range(0, oh, rows):
-        start, n = r0 * width, (min(oh, r0 + rows) - r0) * width
-        m = matrix[:, :n]
+    result = np.empty((c_out, oh, ow), dtype)
+
+    def block(b: int) -> None:
+        r0, r1 = b * rows, min(oh, (b + 1) * rows)
+        start, n = r0 * width, (r1 - r0) * width
+        m = scratch("gemm.matrix", (depth, n), dtype)
         row = 0
-        for flat, offs in zip(flats, offsets, strict=True):
+        for flat, (th, tw) in zip(flats, sizes, strict=True):
+            # Rows (i, j, channel) of this phase: the run of each tap, all in one copy.
             c_in = flat.shape[0]
-            for off in offs:
-                m[row : row + c_in] = flat[:, start + off : start + off + n]
-                row += c_in
-        np.matmul(kernel, m, out=out[:, start : start + n])
-    return np.ascontiguousarray(out.reshape(c_out, oh, width)[:, :, :ow])
+            step, item = flat.strides
+            runs = np.lib.stride_tricks.as_strided(
+                flat[:, start:],
+                (th, tw, c_in, n),
+                (width * item, item, step, item),
+                writeable=False,
+            )
+            m[row : row + th * tw * c_in].reshape(th, tw, c_in, n)[...] = runs
+            row += th * tw * c_in
+        product = scratch("gemm.product", (c_out, n), dtype)
+        np.matmul(kernel, m, out=product)
+        # The last kw - 1 columns of each row wrapped into the next row: dropped here.
+        result[:, r0:r1] = product.reshape(c_out, r1 - r0, width)[:, :, :ow]
+
+    _share(block, -(-oh // rows), w.shape, out_shape, stride, width, dtype)
+    return result
+
+
+def _share(
+    work: Callable[[int], None],
+    chunks: int,
+    w_shape: tuple[int, ...],
+    out_shape: tuple[int, int],
+    stride: tuple[int, int],
+    width: int,
+    dtype: np.dtype,
+) -> None:
+    """Run the ``chunks`` blocks, shared among convdoc's threads when the layer is large.
+
+    The blocks are the same on any number of threads, and each is one BLAS
+    product on one thread (:func:`convdoc.threads.one_blas_thread`), so the
+    bits are too. A layer kept on the calling thread leaves BLAS its own threads.
+    """
+    if threads.share(cost(w_shape, out_shape, stride, width, dtype), chunks) > 1:
+        threads.run(work, chunks)
+    else:
+        for i in range(chunks):
+            work(i)
 
 
 def applies(

@@ -12,11 +12,16 @@ import math
 
 import numpy as np
 
+from convdoc import threads
 from convdoc.plans._common import gemm_seconds
 
 __all__ = ["IM2COL_LIMIT", "cost", "im2col"]
 
 IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
+# A layer estimated above convdoc.threads.MIN_PARALLEL_SEC is cut into at least this
+# many slabs of output rows, each of at most about _SLAB_ELEMENTS copied elements.
+_SLABS = 8
+_SLAB_ELEMENTS = 1 << 18
 
 
 def im2col(
@@ -43,15 +48,41 @@ def im2col(
     inner = (strides[0], *(strides[1 + a] * dilation[a] for a in range(spatial)))
     outputs = math.prod(out_shape)
     kernels = w.reshape(c_out, -1)
-    if w.shape[-1] >= out_shape[-1]:
-        shape, order = (*out_shape, *w.shape[1:]), (*outer, *inner)
-        matrix = np.lib.stride_tricks.as_strided(grid, shape, order, writeable=False)
-        out = (matrix.reshape(outputs, -1) @ kernels.T).T  # (C_out, outputs)
+    out = np.empty((c_out, outputs), dtype)
+    if out.size == 0:
+        return out.reshape(c_out, *out_shape)
+    # Large layers are computed in slabs of output rows (along the first axis),
+    # the same slabs on any number of threads; each copies its windows and
+    # multiplies them, so a slab's matrix stays near the cache.
+    first = out_shape[0]
+    per_row = outputs // first  # outputs in one slab row
+    pieces = 1
+    if cost(w.shape, out_shape, dtype) >= threads.MIN_PARALLEL_SEC:
+        elements = outputs * kernels.shape[1]
+        pieces = min(first, max(_SLABS, -(-elements // _SLAB_ELEMENTS)))
+    slabs = threads.ranges(first, pieces)
+    wide = w.shape[-1] >= out_shape[-1]
+
+    def slab(i: int) -> None:
+        lo, hi = slabs[i]
+        view = grid[(slice(None), slice(lo * stride[0], None))]
+        rows = (hi - lo, *out_shape[1:])
+        columns = out[:, lo * per_row : hi * per_row]
+        if wide:
+            shape, order = (*rows, *w.shape[1:]), (*outer, *inner)
+            matrix = np.lib.stride_tricks.as_strided(view, shape, order, writeable=False)
+            columns[...] = (matrix.reshape(columns.shape[1], -1) @ kernels.T).T
+        else:
+            shape, order = (*w.shape[1:], *rows), (*inner, *outer)
+            matrix = np.lib.stride_tricks.as_strided(view, shape, order, writeable=False)
+            columns[...] = kernels @ matrix.reshape(-1, columns.shape[1])
+
+    if pieces > 1 and threads.share(cost(w.shape, out_shape, dtype), pieces) > 1:
+        threads.run(slab, pieces)
     else:
-        shape, order = (*w.shape[1:], *out_shape), (*inner, *outer)
-        matrix = np.lib.stride_tricks.as_strided(grid, shape, order, writeable=False)
-        out = kernels @ matrix.reshape(-1, outputs)
-    return np.ascontiguousarray(out.reshape(c_out, *out_shape).astype(dtype, copy=False))
+        for i in range(pieces):
+            slab(i)
+    return out.reshape(c_out, *out_shape)
 
 
 def cost(w_shape: tuple[int, ...], out_shape: tuple[int, ...], dtype: np.dtype) -> float:

@@ -30,10 +30,12 @@ Cost: :func:`cost` (the products at GEMM speed plus the three transforms).
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 import numpy as np
 
+from convdoc import threads
 from convdoc.plans import stencil
 from convdoc.plans._common import gemm_seconds
 
@@ -175,14 +177,29 @@ def correlate(
     # Rows of tiles in blocks whose transformed input stays in the L2 cache.
     rows = max(1, _BLOCK_BYTES // (16 * c_in * tw * dtype.itemsize), -(-_MIN_COLUMNS // tw))
     rows = min(th, rows)
-    v = np.empty((16, c_in, rows * tw), dtype)
-    m = np.empty((16, c_out, rows * tw), dtype)
     out = np.empty((c_out, *out_shape), dtype)
-    for ty0 in range(0, th, rows):
+    # Each thread that claims a block transforms it in buffers of its own.
+    buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def block(b: int) -> None:
+        ty0 = b * rows
         ty1 = min(th, ty0 + rows)
         n = (ty1 - ty0) * tw
-        vb, mb = v[:, :, :n], m[:, :, :n]
+        mine = buffers.get(threading.get_ident())
+        if mine is None:
+            mine = buffers[threading.get_ident()] = (
+                np.empty((16, c_in, rows * tw), dtype),
+                np.empty((16, c_out, rows * tw), dtype),
+            )
+        vb, mb = mine[0][:, :, :n], mine[1][:, :, :n]
         k.input_transform(x, pad[0][0], pad[1][0], ty0, ty1, tw, vb)
         np.matmul(u, vb, out=mb)
         k.output_transform(mb, ty0, ty1, tw, out)
+
+    blocks = -(-th // rows)
+    if threads.share(cost(w.shape, out_shape, dtype), blocks) > 1:
+        threads.run(block, blocks)
+    else:
+        for b in range(blocks):
+            block(b)
     return out
