@@ -29,7 +29,11 @@ about ``min_time``. Then ``rounds`` rounds: in each round every contender runs
 ``batches`` batches, contenders interleaved and the order reversed every
 round, so a burst of load on the shared machine hits all alike; the best batch
 of each round is kept (load only ever adds time) and the reported time is the
-median of those best batches.
+median of those best batches. Before each batch the process sleeps ``settle``
+seconds (30 ms; ``--settle``), untimed: torch's OpenMP workers spin for some
+milliseconds after each call, and without the pause the contender timed next
+shared the two cores with them (measured: a third busy thread during
+convdoc's batches with no pause, none with 30 ms).
 
 Threads. Every case is measured twice: with 1 thread and with all cores
 (``os.cpu_count()``). :func:`thread_limits` sets each library's count
@@ -601,7 +605,11 @@ def evaluate(cases: list[Case], threads: int) -> list[Verdict]:
 
 # ----------------------------------------------------------------------- running
 
-SETTLE = float(os.environ.get("PEERS_SETTLE", "0.03"))
+#: Seconds of sleep before each timed batch (full and quick runs): torch's OpenMP
+#: workers spin for milliseconds after each call, and a contender timed right after
+#: torch ran with one of the two cores still held by them (measured: a third thread
+#: busy during convdoc's batches without the pause, none with 30 ms).
+SETTLE = 0.03
 SETTINGS: dict[str, dict[str, Any]] = {
     "full": {
         "rounds": 5,
@@ -709,8 +717,13 @@ def run(
     json_path: Path | None,
     peers: Peers,
     only: list[str] | None = None,
+    settle: float | None = None,
 ) -> dict:
-    setting = SETTINGS[mode]
+    setting = dict(SETTINGS[mode])
+    if settle is not None:
+        if not settle >= 0:
+            raise ValueError(f"settle must be a non-negative number of seconds, got {settle!r}")
+        setting["settle"] = settle
     if peers.missing:
         print(f"note: not installed, left out: {', '.join(peers.missing)}")
     if peers.numba is not None:
@@ -739,6 +752,7 @@ def run(
         for v in verdicts:
             print(v.line())
     data = to_json(cases_by_threads, mode, peers)
+    data["settle_seconds"] = setting["settle"]
     if json_path is not None:
         json_path.write_text(json.dumps(data, indent=2))
         print(f"\nwrote {json_path}")
@@ -771,6 +785,13 @@ def main(argv: list[str] | None = None) -> int:
         help="run only the cases of these groups (e.g. --only filter)",
     )
     parser.add_argument(
+        "--settle",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help=f"sleep before each timed batch (default {SETTLE} s; 0 for none)",
+    )
+    parser.add_argument(
         "--no-stencil",
         action="store_true",
         help="leave convdoc's compiled stencil plan out (the NumPy plans alone: before/after)",
@@ -788,7 +809,7 @@ def main(argv: list[str] | None = None) -> int:
     elif stencil.available():
         stencil.load()
         peers.numba = importlib.import_module("numba")
-    run(mode, threads, args.json, peers, args.only)
+    run(mode, threads, args.json, peers, args.only, args.settle)
     return 0
 
 

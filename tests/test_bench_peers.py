@@ -206,6 +206,29 @@ def test_time_case_interleaves_and_takes_median_of_round_bests(bp) -> None:
     assert calls == ["convdoc", "peer"] * 2 + ["peer", "convdoc"] * 2 + ["convdoc", "peer"] * 2
 
 
+def test_time_case_sleeps_untimed_before_every_batch(bp) -> None:
+    clock = [0.0]
+    events = []
+
+    def fn():
+        events.append("call")
+        clock[0] += 1.0
+
+    def sleep(seconds):
+        events.append(("sleep", seconds))
+        clock[0] += 100.0  # a pause the timing must not see
+
+    case = bp.Case("layer", "t", "float32", {"convdoc": fn, "peer": fn})
+    times = bp.time_case(
+        case, rounds=2, batches=3, min_time=0.0, clock=lambda: clock[0], settle=0.03, sleep=sleep
+    )
+    assert times == {"convdoc": 1.0, "peer": 1.0}
+    assert events == [("sleep", 0.03), "call"] * 12  # 2 rounds x 3 batches x 2 contenders
+    events.clear()
+    bp.time_case(case, rounds=1, batches=1, min_time=0.0, clock=lambda: clock[0], sleep=sleep)
+    assert events == ["call", "call"]  # no settle: no sleep
+
+
 def test_batch_size_is_calibrated_to_min_time(bp) -> None:
     clock = [0.0]
 
