@@ -39,7 +39,7 @@ from collections.abc import Callable
 import numpy as np
 
 from convdoc import threads
-from convdoc.plans._common import gemm_seconds, scratch, zero_pad
+from convdoc.plans._common import gemm_seconds, scratch
 
 __all__ = ["DTYPES", "correlate", "cost"]
 
@@ -53,28 +53,38 @@ _MIN_COLUMNS = 1024
 _ONE_BY_ONE_COLUMNS = 784
 
 
-def _phases(
-    grid: np.ndarray, w: np.ndarray, stride: tuple[int, int], out_shape: tuple[int, int]
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``(phase grid, phase taps)`` pairs whose stride-1 correlations sum to the strided one.
+def _layout(
+    x: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    phase: tuple[int, int],
+    stride: tuple[int, int],
+    shape: tuple[int, int],
+    width: int,
+    dtype: np.dtype,
+) -> np.ndarray:
+    """One polyphase component of the padded grid, laid out for the shifted runs.
 
-    Phase ``(p0, p1)`` holds samples ``grid[:, p0::s0, p1::s1]`` and taps
-    ``w[:, :, p0::s0, p1::s1]``; phases with no taps are left out. Each phase
-    grid is cut to the rows and columns its valid outputs read.
+    Sample ``(i, j)`` of phase ``(p0, p1)`` is the padded grid's
+    ``(p0 + s0*i, p1 + s1*j)``: an input sample or a padding zero. The result
+    has ``shape`` rows and columns of them (what the phase's valid outputs
+    read), zeros beyond, in rows of ``width`` plus one spare row that keeps the
+    wrapped-around columns of the last row inside. Read straight from ``x``:
+    the padded grid itself is never built. Values are cast to ``dtype``.
     """
-    s0, s1 = stride
-    kh, kw = w.shape[2:]
-    if s0 == s1 == 1:
-        return [(grid, w)]
-    pairs = []
-    for p0 in range(min(s0, kh)):
-        for p1 in range(min(s1, kw)):
-            taps = w[:, :, p0::s0, p1::s1]
-            rows = out_shape[0] + taps.shape[2] - 1
-            cols = out_shape[1] + taps.shape[3] - 1
-            sub = grid[:, p0 : p0 + s0 * (rows - 1) + 1 : s0, p1 : p1 + s1 * (cols - 1) + 1 : s1]
-            pairs.append((sub, taps))
-    return pairs
+    flat = np.zeros((x.shape[0], shape[0] + 1, width), dtype)
+    targets, sources = [], []
+    for axis in (0, 1):
+        before, p, s, n = pad[axis][0], phase[axis], stride[axis], shape[axis]
+        # Phase samples i whose grid index p + s*i - before falls inside x.
+        lo = max(0, -(-(before - p) // s))
+        hi = min(n, -(-(x.shape[1 + axis] + before - p) // s))
+        if lo >= hi:
+            return flat  # padding only
+        start = p + s * lo - before
+        targets.append(slice(lo, hi))
+        sources.append(slice(start, start + s * (hi - lo - 1) + 1, s))
+    flat[:, targets[0], targets[1]] = x[:, sources[0], sources[1]]
+    return flat
 
 
 def correlate(
@@ -123,33 +133,21 @@ def correlate(
 
         _share(product, len(pieces), w.shape, out_shape, stride, x.shape[2], dtype)
         return out.reshape(c_out, oh, ow)
-    if stride == (1, 1):
-        # One phase: write x straight into the flat layout, the padding around it.
-        (top, bottom), (left, right) = pad
-        h, wd = x.shape[1] + top + bottom, x.shape[2] + left + right
-        flat = np.zeros((x.shape[0], h + 1, wd), dtype)
-        flat[:, top : top + x.shape[1], left : left + x.shape[2]] = x
-        laid_out, spare = flat[:, :h], flat
-        phases = [(laid_out, w)]
-    else:
-        laid_out = spare = None
-        phases = _phases(zero_pad(x, pad), w, stride, out_shape)
+    kh, kw = w.shape[2:]
+    s0, s1 = stride
+    # The polyphase components that have taps: each a stride-1 problem.
+    phases = [(p0, p1) for p0 in range(min(s0, kh)) for p1 in range(min(s1, kw))]
+    taps = [w[:, :, p0::s0, p1::s1] for p0, p1 in phases]
     # Every phase is laid out with the same row width, the widest phase's, so
     # that one output position has one flat index in all of them.
-    width = max(sub.shape[2] for sub, _ in phases)
+    width = ow + max(t.shape[3] for t in taps) - 1
     flats, sizes, kernels = [], [], []
-    for sub, taps in phases:
-        c_in, h, wd = sub.shape
-        th, tw = taps.shape[2:]
-        if sub is laid_out:
-            flat = spare  # already laid out, with its spare row
-        else:
-            # One spare row keeps the wrapped-around columns of the last row inside.
-            flat = np.zeros((c_in, h + 1, width), dtype)
-            flat[:, :h, :wd] = sub
-        flats.append(flat.reshape(c_in, -1))
+    for phase, t in zip(phases, taps, strict=True):
+        th, tw = t.shape[2:]
+        flat = _layout(x, pad, phase, stride, (oh + th - 1, ow + tw - 1), width, dtype)
+        flats.append(flat.reshape(flat.shape[0], -1))
         sizes.append((th, tw))
-        kernels.append(taps.transpose(0, 2, 3, 1).reshape(c_out, -1))
+        kernels.append(t.transpose(0, 2, 3, 1).reshape(c_out, -1))
     kernel = np.ascontiguousarray(np.concatenate(kernels, axis=1), dtype=dtype)
     depth = kernel.shape[1]  # C_in * kh * kw: the stacked rows
     # Blocks of rows whose copied runs fit the cache, but wide enough that the
