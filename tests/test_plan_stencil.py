@@ -681,3 +681,26 @@ def test_the_1d_stencil_gate_one_condition_at_a_time() -> None:
     # Fewer than 2^15 multiply-adds are never priced: 2978 outputs (n + 10 - 11 + 1)
     # times 11 taps is 32758.
     assert not gate(n=2978)
+
+
+def test_separable_passes_are_an_alternative_only_for_rank_one_kernels(monkeypatch) -> None:
+    # NumPy's separable passes cannot compute a kernel that is not of rank one, so
+    # however cheap their model says they are, a random 7x7 still takes the stencil;
+    # a rank-one Gaussian may go to them when they are priced cheaper.
+    from convdoc.plans import separable
+
+    stencil.load()
+    monkeypatch.setattr(separable, "cost", lambda *args, **kwargs: 1e-9)
+    rng = np.random.default_rng(5)
+    image = rng.random((200, 210))
+    random7 = rng.standard_normal((7, 7))
+    assert np.linalg.matrix_rank(random7) == 7
+    args = (((3, 3), (3, 3)), "symmetric", 0.0, (1, 1), (1, 1), "auto")
+    assert planner.stencil_plan(image[None], random7[None, None], *args) is True
+    g = convdoc.gaussian_kernel(7, 1.5)
+    assert planner.stencil_plan(image[None], np.outer(g, g)[None, None], *args) is None
+    with spy() as m:
+        got = convdoc.correlate(image, random7, "same", boundary="symmetric")
+    assert m.call_count == 1
+    expected = ndimage.correlate(image, random7, mode="reflect")
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)

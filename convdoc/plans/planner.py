@@ -391,7 +391,8 @@ def stencil_plan(
     kernel for the two-pass one (``method="auto"`` only: rank one is judged to
     rounding, as for :mod:`~convdoc.plans.separable`). The alternative priced is
     the extension by ``boundary`` (:func:`numpy.pad`) plus the cheapest direct
-    plan, the separable passes and the FFT on the extended grid. Until numba is
+    plan, the FFT and (for a kernel found of rank one) the separable passes on
+    the extended grid. Until numba is
     loaded in this process the stencil's estimated savings are added up, and it
     is loaded only once they exceed its load time (:func:`~convdoc.plans.stencil.worth_loading`):
     a few calls on small images never pay for it.
@@ -439,7 +440,9 @@ def stencil_plan(
     others["shift_add"] = direct.shift_add_cost(w.shape, out_shape, w[0, 0], dtype)
     if method == "auto":
         others["fft"] = fft.cost(grid_shape, w.shape, stride, dilation, out_shape)
-        if min(k) > 1:
+        if factors is not None:
+            # NumPy's separable passes are an alternative only for a rank-one kernel;
+            # priced for any kernel, they kept random 5x5-9x9 kernels off the stencil.
             others["separable"] = separable.cost(grid_shape, k, zero, dtype)
     theirs = min(others.values()) + (SEC_PER_EXTEND_CELL * math.prod(n) if extended else 0.0)
     if ours >= theirs:
