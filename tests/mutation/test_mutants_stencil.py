@@ -181,3 +181,62 @@ def test_an_executable_file_is_not_a_writable_folder(tmp_path) -> None:
     blocker.write_text("")
     blocker.chmod(0o700)
     assert not stencil._writable(str(blocker))
+
+
+# ------------------------------------------------ the 1-D and few-channel stencils' dtypes and cost
+
+
+@pytest.mark.parametrize(("signal_dtype", "tap_dtype"), [(np.float16, np.float32),
+                                                         (np.float32, np.float16)])
+def test_a_float16_operand_is_cast_to_the_1d_stencils_float32(monkeypatch, signal_dtype,
+                                                               tap_dtype) -> None:
+    # float16 next to float32 gives float32 (numpy.result_type), a dtype the stencil
+    # computes in; the compiled loop only takes both operands in that dtype.
+    stencil.load()
+    calls: list[int] = []
+    real = stencil.correlate1d
+    monkeypatch.setattr(stencil, "correlate1d", lambda *a: calls.append(1) or real(*a))
+    rng = np.random.default_rng(16)
+    x = rng.standard_normal(100_000).astype(signal_dtype)
+    h = rng.standard_normal(5).astype(tap_dtype)
+    got = convdoc.correlate(x, h, "same", boundary="reflect")
+    assert calls == [1]
+    assert got.dtype == np.float32
+    expected = np.correlate(np.pad(x.astype(np.float64), 2, mode="reflect"),
+                            h.astype(np.float64), "valid")
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(("image_dtype", "kernel_dtype"), [(np.float16, np.float32),
+                                                           (np.float32, np.float16)])
+def test_a_float16_operand_is_cast_to_the_channel_stencils_float32(monkeypatch, image_dtype,
+                                                                    kernel_dtype) -> None:
+    stencil.load()
+    calls: list[int] = []
+    real = stencil.correlate_channels
+    monkeypatch.setattr(stencil, "correlate_channels", lambda *a: calls.append(1) or real(*a))
+    rng = np.random.default_rng(17)
+    x = rng.standard_normal((3, 256, 250)).astype(image_dtype)
+    w = rng.standard_normal((8, 3, 3, 3)).astype(kernel_dtype)
+    got = convdoc.conv2d(x, w, padding=1)
+    assert calls == [1]
+    assert got.dtype == np.float32 and got.shape == (8, 256, 250)
+    xp = np.pad(x.astype(np.float64), ((0, 0), (1, 1), (1, 1)))
+    expected = np.stack([sum(signal.correlate2d(xp[c], w[o, c].astype(np.float64), "valid")
+                             for c in range(3)) for o in range(8)])
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_channels_cost_grows_with_every_count_it_names() -> None:
+    # "A call per output channel, then per output and pair of channels a pass of
+    # kh * kw multiply-adds": one more of anything (an output channel, an input
+    # channel, a kernel row or column, an output row) is priced higher, and a
+    # float64 layer above the same float32 one. A small layer, where the calls dominate.
+    f32, f64 = np.dtype(np.float32), np.dtype(np.float64)
+    base = stencil.channels_cost((10, 12), (2, 3, 3, 3), f32)
+    assert base > 0
+    for out_shape, w_shape in [((11, 12), (2, 3, 3, 3)), ((10, 13), (2, 3, 3, 3)),
+                               ((10, 12), (3, 3, 3, 3)), ((10, 12), (2, 4, 3, 3)),
+                               ((10, 12), (2, 3, 4, 3)), ((10, 12), (2, 3, 3, 4))]:
+        assert stencil.channels_cost(out_shape, w_shape, f32) > base, (out_shape, w_shape)
+    assert stencil.channels_cost((10, 12), (2, 3, 3, 3), f64) > base
