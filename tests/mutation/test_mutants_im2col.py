@@ -59,3 +59,28 @@ def test_im2col_gives_the_definition_in_the_results_dtype(n, k, stride, dilation
     assert got.flags.c_contiguous
     # Small whole numbers: every dtype holds the sums exactly.
     np.testing.assert_array_equal(got, _loop(grid, w, stride, dilation, out_shape).astype(dtype))
+
+
+@pytest.mark.parametrize(
+    ("w_shape", "out_shape", "dtype", "seconds"),
+    [
+        # Float64, 8 x 3 channels, 3 x 3 taps, 10 x 20 outputs: 5,400 window elements in
+        # 5400 // max(3, 20) = 270 runs; 8 outputs x 0.05 ns (20e9 multiply-adds a second)
+        # = 0.4 ns per element, above the 0.3 ns floor.
+        ((8, 3, 3, 3), (10, 20), np.float64, 2e-5 + 0.5e-9 * 5400 + 7e-9 * 270 + 5400 * 4e-10),
+        # Float32, one output channel, a kernel wider (30) than the output (6): 7,200
+        # elements in 240 runs; 0.025 ns per element is below the floor of 0.3 ns.
+        ((1, 2, 5, 30), (4, 6), np.float32, 2e-5 + 0.5e-9 * 7200 + 7e-9 * 240 + 7200 * 3e-10),
+        # Int64 (NumPy's own loop, 1 ns a multiply-add): 150 elements in 150 // 50 = 3 runs,
+        # 4 output channels.
+        ((4, 1, 3), (50,), np.int64, 2e-5 + 0.5e-9 * 150 + 7e-9 * 3 + 150 * 4e-9),
+        # Complex128, four real products each: 0.2 ns per multiply-add, 2 output channels;
+        # 72 elements in 24 runs.
+        ((2, 2, 2, 2), (3, 3), np.complex128, 2e-5 + 0.5e-9 * 72 + 7e-9 * 24 + 72 * 4e-10),
+        # Float16 is not a BLAS type: NumPy's loop, like the integers.
+        ((3, 1, 4), (8,), np.float16, 2e-5 + 0.5e-9 * 32 + 7e-9 * 4 + 32 * 3e-9),
+    ],
+)
+def test_cost_is_its_documented_formula(w_shape, out_shape, dtype, seconds) -> None:
+    got = im2col.cost(w_shape, out_shape, np.dtype(dtype))
+    assert got == pytest.approx(seconds, rel=1e-12)
