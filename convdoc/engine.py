@@ -57,6 +57,7 @@ from typing import Any
 
 import numpy as np
 
+from convdoc import threads
 from convdoc._validate import (
     as_array,
     check_bytes,
@@ -524,7 +525,8 @@ def _correlate(
     if method == "auto":
         method = planner.choose(x, w, pad, stride, dilation, out_shape, direct_cost)
         if method == "separable":
-            return separable.correlate(x, w, pad, out_shape)
+            with threads.blas_for_convdoc():  # its passes are BLAS products
+                return separable.correlate(x, w, pad, out_shape)
         if method == "fft":
             with np.errstate(all="ignore"):  # warnings are the direct plan's to give
                 result = fft.correlate(x, w, pad, stride, dilation, out_shape, dtype)

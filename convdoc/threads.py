@@ -9,10 +9,13 @@ helper that gets no core claims nothing, and the calling thread computes every
 chunk itself, at the cost of one queued task. Small calls never start a helper
 (the planner asks :func:`share` first).
 
-While chunks are shared, the BLAS NumPy calls (OpenBLAS, MKL, ...) runs each
-matrix product on one thread (:func:`one_blas_thread`): the product of a chunk
-is then computed where the chunk was claimed, rather than split again among
-BLAS's own threads, which would share the same cores and wait for each other.
+While convdoc computes on more than one thread, the BLAS NumPy calls
+(OpenBLAS, MKL, ...) runs each of convdoc's matrix products on one thread
+(:func:`blas_for_convdoc`): a chunk's product is computed where the chunk was
+claimed, rather than split again among BLAS's own threads, which would share
+the same cores and wait for each other; and BLAS's threads, which spin for a
+while after each call they share, never hold a core that the next call (of
+convdoc or of another library in the process) needs.
 """
 
 from __future__ import annotations
@@ -199,6 +202,20 @@ def run(work: Callable[[int], object], chunks: int) -> None:
                 future.exception()
     for future in pending:
         future.result()
+
+
+@contextlib.contextmanager
+def blas_for_convdoc() -> Iterator[None]:
+    """BLAS on one thread within the block when convdoc computes on more than one.
+
+    With :func:`get_num_threads` at 1, BLAS keeps its own count (the user's
+    ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS``).
+    """
+    if get_num_threads() > 1:
+        with one_blas_thread():
+            yield
+    else:
+        yield
 
 
 @contextlib.contextmanager

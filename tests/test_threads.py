@@ -6,6 +6,7 @@ filters and layers give the same bits on any number of threads.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import threading
 import time
@@ -304,6 +305,7 @@ def _layer_oracle(x: np.ndarray, w: np.ndarray, stride: int, pad: int) -> np.nda
         ("gemm", 5, 12, 47, 3, 1, 1),
         ("gemm", 9, 7, 45, 1, 1, 0),  # 1x1: blocks of columns of one product
         ("winograd", 6, 10, 90, 3, 1, 1),
+        ("winograd-one-block", 6, 10, 30, 3, 1, 1),  # its 16 products shared instead
         ("im2col", 4, 9, 40, 3, 2, 1),
     ],
 )
@@ -314,7 +316,7 @@ def test_layer_plans_give_the_same_bits_on_any_number_of_threads(
     # claimed by 1, 2 or 3 threads, each product on one BLAS thread.
     from convdoc.plans import gemm, im2col, winograd
 
-    if plan == "winograd" and not stencil.available():
+    if plan.startswith("winograd") and not stencil.available():
         pytest.skip("numba is not installed (the Winograd transforms are numba loops)")
     rng = np.random.default_rng(11)
     x = rng.standard_normal((c_in, size, size)).astype(dtype)
@@ -326,15 +328,16 @@ def test_layer_plans_give_the_same_bits_on_any_number_of_threads(
     monkeypatch.setattr(gemm, "_MIN_COLUMNS", 64)
     monkeypatch.setattr(gemm, "_BLOCK_BYTES", 4096)
     monkeypatch.setattr(gemm, "_ONE_BY_ONE_COLUMNS", 100)
-    monkeypatch.setattr(winograd, "_MIN_COLUMNS", 16)
-    monkeypatch.setattr(winograd, "_BLOCK_BYTES", 4096)
+    if plan == "winograd":
+        monkeypatch.setattr(winograd, "_MIN_COLUMNS", 16)
+        monkeypatch.setattr(winograd, "_BLOCK_BYTES", 4096)
     monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
     calls = _spy_chunks(monkeypatch)
 
     def compute() -> np.ndarray:
         if plan == "gemm":
             return gemm.correlate(x, w, pads, (stride, stride), (out, out), dt)
-        if plan == "winograd":
+        if plan.startswith("winograd"):
             return winograd.correlate(x, w, pads, (out, out), dt)
         grid = np.pad(x, ((0, 0), *pads))
         return im2col.im2col(grid, w, (stride, stride), (1, 1), (out, out), dt)
@@ -348,7 +351,7 @@ def test_layer_plans_give_the_same_bits_on_any_number_of_threads(
         if count == 1:
             assert not shared  # the calling thread alone: no helper asked
         else:
-            assert shared and shared[0] > 2  # several blocks, shared
+            assert shared and shared[0] > 2  # several blocks (or products), shared
     for count in (2, 3):
         np.testing.assert_array_equal(results[count], results[1])
     assert results[1].dtype == dt and results[1].flags.c_contiguous
@@ -428,3 +431,68 @@ def test_scratch_arrays_are_kept_per_thread_and_name_up_to_a_size():
     first = scratch("test.big", (too_big,), f4)
     assert first.size == too_big
     assert not np.shares_memory(first, scratch("test.big", (too_big,), f4))  # not kept
+
+
+def test_transposed_layers_give_the_same_bits_on_any_number_of_threads(
+    restore_threads, monkeypatch
+):
+    # The all-taps product in blocks of input pixels, shared; then col2im.
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((8, 30, 29)).astype(np.float32)
+    w = rng.standard_normal((8, 5, 4, 4)).astype(np.float32)
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    calls = _spy_chunks(monkeypatch)
+    results = {}
+    for count in (1, 2, 3):
+        convdoc.set_num_threads(count)
+        results[count] = convdoc.conv_transpose2d(x, w, stride=2, padding=1)
+    assert calls and max(calls) > 2
+    for count in (2, 3):
+        np.testing.assert_array_equal(results[count], results[1])
+    # The definition: every input pixel scatters its kernel, stride 2, then crop 1.
+    full = np.zeros((5, 2 * 29 + 4, 2 * 28 + 4))
+    for c, i, j in itertools.product(range(8), range(30), range(29)):
+        full[:, 2 * i : 2 * i + 4, 2 * j : 2 * j + 4] += x[c, i, j] * w[c].astype(np.float64)
+    expected = full[:, 1:-1, 1:-1]
+    assert results[1].shape == expected.shape
+    np.testing.assert_allclose(results[1], expected, atol=1e-4 * np.abs(w).sum())
+
+
+@pytest.mark.parametrize(
+    ("c_in", "c_out", "size", "k", "stride", "plan"),
+    [(3, 32, 96, 7, 2, "gemm"), (32, 32, 28, 3, 1, "winograd"), (16, 32, 28, 3, 2, "im2col")],
+)
+def test_blas_runs_on_one_thread_whenever_convdoc_has_more(
+    restore_threads, monkeypatch, c_in, c_out, size, k, stride, plan
+):
+    # convdoc's threads share the work; BLAS's own threads would split each product
+    # again and spin after it, holding a core the next call needs.
+    from threadpoolctl import threadpool_limits
+
+    from convdoc.plans import planner
+
+    if plan == "winograd":
+        if not stencil.available():
+            pytest.skip("numba is not installed (the Winograd transforms are numba loops)")
+        stencil.load()
+    seen: list[tuple[str, list[int]]] = []
+    real = planner._run_direct
+
+    def spy(*args):
+        seen.append((args[-1], _blas_counts()))
+        return real(*args)
+
+    monkeypatch.setattr(planner, "_run_direct", spy)
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((c_in, size, size)).astype(np.float32)
+    w = rng.standard_normal((c_out, c_in, k, k)).astype(np.float32)
+    with threadpool_limits(limits=2, user_api="blas"):
+        for count, blas in ((2, 1), (1, 2)):
+            convdoc.set_num_threads(count)
+            seen.clear()
+            got = convdoc.conv2d(x, w, stride=stride, padding=k // 2)
+            assert [p for p, _ in seen] == [plan]
+            assert set(seen[0][1]) == {blas}
+            assert set(_blas_counts()) == {2}  # and restored after
+    expected = _layer_oracle(x, w, stride, k // 2)
+    np.testing.assert_allclose(got, expected, atol=2e-4 * np.abs(w).sum(axis=(1, 2, 3)).max())

@@ -49,6 +49,8 @@ DTYPES = tuple(np.dtype(c) for c in "fdFD")
 _BLOCK_BYTES = 1 << 20
 # Fewest output columns per product: below, packing the kernels costs more than it saves.
 _MIN_COLUMNS = 1024
+# Fewest row blocks of a layer estimated above convdoc.threads.MIN_PARALLEL_SEC.
+_MIN_BLOCKS = 4
 # Output columns per product of a 1x1 layer (its blocks, whoever computes them).
 _ONE_BY_ONE_COLUMNS = 784
 
@@ -154,6 +156,10 @@ def correlate(
     # product's fixed costs (packing the kernels) stay small.
     columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (depth * dtype.itemsize))
     rows = max(1, min(oh, columns // width))
+    if cost(w.shape, out_shape, stride, width, dtype) >= threads.MIN_PARALLEL_SEC:
+        # A layer large enough to share has at least _MIN_BLOCKS blocks, on any
+        # number of threads (so the same products, and bits, on every count).
+        rows = min(rows, -(-oh // _MIN_BLOCKS))
     result = np.empty((c_out, oh, ow), dtype)
 
     def block(b: int) -> None:

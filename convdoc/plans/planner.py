@@ -15,6 +15,7 @@ import weakref
 
 import numpy as np
 
+from convdoc import threads
 from convdoc.plans import (
     banded,
     blocks,
@@ -150,6 +151,10 @@ def best_direct(
     return plan, plans[plan]
 
 
+#: Direct plans whose sums are BLAS matrix products.
+BLAS_PLANS = frozenset({"gemm", "winograd", "im2col", "banded", "blocks2d"})
+
+
 def run_direct(
     x: np.ndarray,
     w: np.ndarray,
@@ -160,7 +165,27 @@ def run_direct(
     dtype: np.dtype,
     plan: str,
 ) -> np.ndarray:
-    """Run the direct algorithm ``plan`` (from :func:`best_direct`)."""
+    """Run the direct algorithm ``plan`` (from :func:`best_direct`).
+
+    A plan made of BLAS products runs them on one BLAS thread when convdoc
+    computes on more than one (:func:`convdoc.threads.blas_for_convdoc`).
+    """
+    if plan in BLAS_PLANS:
+        with threads.blas_for_convdoc():
+            return _run_direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
+    return _run_direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
+
+
+def _run_direct(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+    plan: str,
+) -> np.ndarray:
     if plan in ("numpy", "polyphase", "numpy_subsample"):
         # numpy.correlate conjugates its second argument; undo that.
         taps = np.conj(w[0, 0]) if w.dtype.kind == "c" else w[0, 0]
@@ -247,7 +272,8 @@ def strided_1d(
             # so a finite result means a finite input: keep it, else go direct.
             if all_finite(result):
                 return result
-    result = polyphase.phase_matmul(grid, taps, stride, n_out)
+    with threads.blas_for_convdoc():
+        result = polyphase.phase_matmul(grid, taps, stride, n_out)
     if result is not None:
         return result
     # A NaN or infinity met a padding zero of the tap matrix: redo exactly.

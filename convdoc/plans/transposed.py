@@ -30,11 +30,14 @@ import numpy as np
 
 from convdoc import threads
 from convdoc.plans import stencil
+from convdoc.plans._common import gemm_seconds
 
 __all__ = ["COMPILED_DTYPES", "PRODUCT_CELLS", "scatter"]
 
 #: Cells of the all-taps product above which the taps are multiplied one at a time.
 PRODUCT_CELLS = 1 << 23
+# Fewest columns (input pixels) per block when a large product is cut into blocks.
+MIN_PRODUCT_COLUMNS = 128
 #: Result dtypes whose 2-D col2im runs as a numba loop, once numba is loaded.
 COMPILED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # Seconds per product cell of the compiled col2im (one thread; 0.22 ms for the
@@ -79,9 +82,8 @@ def scatter(
     if cells <= PRODUCT_CELLS:
         # Every tap's plane at once: (C_out * taps, C_in) @ (C_in, pixels).
         kernels = weight.reshape(c_in, -1).T.astype(dtype, copy=False)
-        product = (kernels @ x.reshape(c_in, -1).astype(dtype, copy=False)).reshape(
-            c_out, *k, *spatial
-        )
+        pixels = x.reshape(c_in, -1).astype(dtype, copy=False)
+        product = _product(kernels, pixels).reshape(c_out, *k, *spatial)
         if len(k) == 2 and dtype in COMPILED_DTYPES and stencil.loaded():
             return _col2im_compiled(product, stride, padding, dilation, out_shape)
         return _col2im(product, stride, padding, dilation, out_shape)
@@ -102,6 +104,33 @@ def scatter(
                 weight[(slice(None), slice(None), *tap)], x[(slice(None), *sources)], axes=(0, 0)
             )
     return out
+
+
+def _product(kernels: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+    """``kernels @ pixels``; a large one in blocks of columns shared among the threads.
+
+    The blocks are the same on any number of threads, each one BLAS product on
+    one BLAS thread when convdoc computes on more than one.
+    """
+    with threads.blas_for_convdoc():
+        seconds = gemm_seconds(kernels.size * pixels.shape[1], kernels.dtype)
+        width = pixels.shape[1]
+        pieces = min(width // MIN_PRODUCT_COLUMNS, 4 * threads.CHUNKS_PER_THREAD)
+        if pieces < 2 or seconds < threads.MIN_PARALLEL_SEC:
+            return kernels @ pixels
+        out = np.empty((kernels.shape[0], width), np.result_type(kernels, pixels))
+        columns = threads.ranges(width, pieces)
+
+        def block(i: int) -> None:
+            lo, hi = columns[i]
+            np.matmul(kernels, pixels[:, lo:hi], out=out[:, lo:hi])
+
+        if threads.share(seconds, pieces) > 1:
+            threads.run(block, pieces)
+        else:
+            for i in range(pieces):
+                block(i)
+        return out
 
 
 def _col2im(

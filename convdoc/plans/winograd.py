@@ -193,11 +193,21 @@ def correlate(
             )
         vb, mb = mine[0][:, :, :n], mine[1][:, :, :n]
         k.input_transform(x, pad[0][0], pad[1][0], ty0, ty1, tw, vb)
-        np.matmul(u, vb, out=mb)
+        if alone:
+            # The layer's only block: its 16 products are what is shared.
+            def product(i: int) -> None:
+                lo, hi = 4 * i, 4 * i + 4
+                np.matmul(u[lo:hi], vb[lo:hi], out=mb[lo:hi])
+
+            threads.run(product, 4)
+        else:
+            np.matmul(u, vb, out=mb)
         k.output_transform(mb, ty0, ty1, tw, out)
 
     blocks = -(-th // rows)
-    if threads.share(cost(w.shape, out_shape, dtype), blocks) > 1:
+    shared = threads.share(cost(w.shape, out_shape, dtype), max(blocks, 4)) > 1
+    alone = shared and blocks == 1
+    if shared and not alone:
         threads.run(block, blocks)
     else:
         for b in range(blocks):
