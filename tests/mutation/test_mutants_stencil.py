@@ -240,3 +240,28 @@ def test_channels_cost_grows_with_every_count_it_names() -> None:
                                ((10, 12), (2, 3, 4, 3)), ((10, 12), (2, 3, 3, 4))]:
         assert stencil.channels_cost(out_shape, w_shape, f32) > base, (out_shape, w_shape)
     assert stencil.channels_cost((10, 12), (2, 3, 3, 3), f64) > base
+
+
+@pytest.mark.parametrize(("image_dtype", "kernel_dtype"), [(np.float16, np.float32),
+                                                           (np.float32, np.float16)])
+def test_a_float16_operand_is_cast_to_the_2d_and_depthwise_stencils_float32(
+        monkeypatch, image_dtype, kernel_dtype) -> None:
+    stencil.load()
+    calls: list[str] = []
+    for name in ("correlate2d", "depthwise2d"):
+        real = getattr(stencil, name)
+        monkeypatch.setattr(stencil, name,
+                            lambda *a, _n=name, _f=real, **k: calls.append(_n) or _f(*a, **k))
+    rng = np.random.default_rng(18)
+    x = rng.standard_normal((4, 200, 190)).astype(image_dtype)
+    w = rng.standard_normal((4, 1, 3, 3)).astype(kernel_dtype)
+    got = convdoc.correlate(x[0], w[0, 0], "same", boundary="symmetric")
+    layer = convdoc.conv2d(x, w, padding=1, groups=4)
+    assert calls == ["correlate2d", "depthwise2d"]
+    assert got.dtype == layer.dtype == np.float32
+    x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    expected = signal.correlate2d(np.pad(x64[0], 1, mode="symmetric"), w64[0, 0], "valid")
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    xp = np.pad(x64, ((0, 0), (1, 1), (1, 1)))
+    expected = np.stack([signal.correlate2d(xp[c], w64[c, 0], "valid") for c in range(4)])
+    np.testing.assert_allclose(layer, expected, rtol=1e-4, atol=1e-4)
