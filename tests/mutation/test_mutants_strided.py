@@ -50,16 +50,19 @@ def test_nan_becomes_zero_without_a_warning() -> None:
 
 
 @pytest.mark.parametrize("channels", [(1, 2), (3, 2)])  # (c_out, c_in): one row is contiguous
-def test_overlap_save_reads_a_grid_that_is_a_view(channels: tuple[int, int]) -> None:
-    # A grid cut from a wider array is long enough to be read in place but not
-    # C-contiguous: the blocks are then taken with as_strided. Oracle: loops.
+@pytest.mark.parametrize("step", [1, 2])
+def test_overlap_save_reads_a_grid_that_is_a_view(channels, step, monkeypatch) -> None:
+    # A grid cut from a wider array, longer than the blocks read (216 samples: 5 blocks
+    # of 16 phase samples, hop 14, stride 3), is read in place although it is not
+    # C-contiguous: the blocks are then taken with as_strided. A grid whose samples are
+    # not adjacent (step 2) must be copied first. Oracle: loops.
     from convdoc.plans.overlap_save import _overlap_save
 
     c_out, c_in = channels
     rng = np.random.default_rng(21)
-    wide = rng.standard_normal((c_in, 260))
-    grid = wide[:, :200]
-    assert not grid.flags.c_contiguous
+    wide = rng.standard_normal((c_in, 600))
+    grid = wide[:, : 260 * step : step]
+    assert not grid.flags.c_contiguous and grid.shape == (c_in, 260)
     w = rng.standard_normal((c_out, c_in, 7))
     stride, n_out = 3, (200 - 7) // 3 + 1
     expected = np.zeros((c_out, n_out))
@@ -68,5 +71,11 @@ def test_overlap_save_reads_a_grid_that_is_a_view(channels: tuple[int, int]) -> 
             expected[o, i] = sum(
                 grid[c, i * stride + t] * w[o, c, t] for c in range(c_in) for t in range(7)
             )
+    views = []
+    real = np.lib.stride_tricks.as_strided
+    monkeypatch.setattr(np.lib.stride_tricks, "as_strided", lambda *a, **k: views.append(a[0])
+                        or real(*a, **k))  # fmt: skip
     got = _overlap_save(grid, w, stride, n_out, 16, np.dtype("float64"))
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+    # Read in place only when the samples are adjacent (the segments' strides assume it).
+    assert [v is grid for v in views] == ([True] if step == 1 else [])
