@@ -525,7 +525,8 @@ def _correlate(
     if method == "auto":
         method = planner.choose(x, w, pad, stride, dilation, out_shape, direct_cost)
         if method == "separable":
-            with threads.blas_for_convdoc():  # its passes are BLAS products
+            # Its passes are BLAS products: about (kh + kw) multiply-adds per output.
+            with threads.blas_for_convdoc(math.prod(out_shape) * sum(w.shape[2:])):
                 return separable.correlate(x, w, pad, out_shape)
         if method == "fft":
             with np.errstate(all="ignore"):  # warnings are the direct plan's to give

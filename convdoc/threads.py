@@ -204,14 +204,21 @@ def run(work: Callable[[int], object], chunks: int) -> None:
         future.result()
 
 
+#: Multiply-adds below which a computation leaves BLAS's count alone: BLAS runs
+#: such small products on one thread by itself, and setting the count costs a few
+#: microseconds (a 1-D stride-4 layer of 16 us took 25).
+MIN_BLAS_MACS = 1 << 20
+
+
 @contextlib.contextmanager
-def blas_for_convdoc() -> Iterator[None]:
+def blas_for_convdoc(macs: int) -> Iterator[None]:
     """BLAS on one thread within the block when convdoc computes on more than one.
 
-    With :func:`get_num_threads` at 1, BLAS keeps its own count (the user's
-    ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS``).
+    ``macs`` is the computation's number of multiply-adds: below
+    :data:`MIN_BLAS_MACS`, and with :func:`get_num_threads` at 1, BLAS keeps its
+    own count (the user's ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS``).
     """
-    if get_num_threads() > 1:
+    if macs >= MIN_BLAS_MACS and get_num_threads() > 1:
         with one_blas_thread():
             yield
     else:

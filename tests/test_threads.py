@@ -400,6 +400,21 @@ def test_shared_work_runs_blas_on_one_thread_and_restores_its_count(restore_thre
         assert set(_blas_counts()) == {2}
 
 
+def test_small_products_leave_blas_its_own_count(restore_threads):
+    # Below MIN_BLAS_MACS BLAS runs one thread by itself; setting it costs microseconds.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        convdoc.set_num_threads(2)
+        with threads.blas_for_convdoc(threads.MIN_BLAS_MACS - 1):
+            assert set(_blas_counts()) == {2}
+        with threads.blas_for_convdoc(threads.MIN_BLAS_MACS):
+            assert set(_blas_counts()) == {1}
+        convdoc.set_num_threads(1)
+        with threads.blas_for_convdoc(threads.MIN_BLAS_MACS * 100):
+            assert set(_blas_counts()) == {2}
+
+
 def test_a_single_thread_leaves_blas_its_own_threads(restore_threads):
     from threadpoolctl import threadpool_limits
 
@@ -460,7 +475,7 @@ def test_transposed_layers_give_the_same_bits_on_any_number_of_threads(
 
 @pytest.mark.parametrize(
     ("c_in", "c_out", "size", "k", "stride", "plan"),
-    [(3, 32, 96, 7, 2, "gemm"), (32, 32, 28, 3, 1, "winograd"), (16, 32, 28, 3, 2, "im2col")],
+    [(3, 32, 96, 7, 2, "gemm"), (32, 32, 28, 3, 1, "winograd"), (32, 64, 28, 3, 2, "im2col")],
 )
 def test_blas_runs_on_one_thread_whenever_convdoc_has_more(
     restore_threads, monkeypatch, c_in, c_out, size, k, stride, plan

@@ -171,7 +171,7 @@ def run_direct(
     computes on more than one (:func:`convdoc.threads.blas_for_convdoc`).
     """
     if plan in BLAS_PLANS:
-        with threads.blas_for_convdoc():
+        with threads.blas_for_convdoc(w.size * math.prod(out_shape)):
             return _run_direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
     return _run_direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
 
@@ -272,7 +272,7 @@ def strided_1d(
             # so a finite result means a finite input: keep it, else go direct.
             if all_finite(result):
                 return result
-    with threads.blas_for_convdoc():
+    with threads.blas_for_convdoc(n_out * taps.size):
         result = polyphase.phase_matmul(grid, taps, stride, n_out)
     if result is not None:
         return result

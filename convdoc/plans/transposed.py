@@ -112,7 +112,7 @@ def _product(kernels: np.ndarray, pixels: np.ndarray) -> np.ndarray:
     The blocks are the same on any number of threads, each one BLAS product on
     one BLAS thread when convdoc computes on more than one.
     """
-    with threads.blas_for_convdoc():
+    with threads.blas_for_convdoc(kernels.size * pixels.shape[1]):
         seconds = gemm_seconds(kernels.size * pixels.shape[1], kernels.dtype)
         width = pixels.shape[1]
         pieces = min(width // MIN_PRODUCT_COLUMNS, 4 * threads.CHUNKS_PER_THREAD)
