@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -71,3 +73,23 @@ def test_subsample_plan_for_short_kernels_matches_loops(n, k, stride, dtype) -> 
     )
     assert got.shape == (1, expected.size) and got.dtype == dtype
     np.testing.assert_allclose(got[0], expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096, 4097, 100_000])
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.complex128])
+def test_all_finite_on_small_and_large_arrays(size, dtype):
+    # Small arrays are looked at value by value; large ones by their sum first, which
+    # also overflows for finite values (1e308 + 1e308): then every value is looked at.
+    from convdoc.plans._common import all_finite
+
+    a = np.zeros(size, dtype)
+    assert all_finite(a)
+    for bad in (np.nan, np.inf, -np.inf):
+        b = a.copy()
+        b[size // 2] = bad
+        assert not all_finite(b)
+    big = np.full(size, np.finfo(dtype).max, dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # silently, whatever the path
+        assert all_finite(big)
+    assert all_finite(np.arange(size))  # integers are always finite

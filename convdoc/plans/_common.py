@@ -107,6 +107,10 @@ def round_to_int(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return np.ascontiguousarray(r.astype(np.int64).astype(dtype, copy=False))
 
 
+# Arrays up to this size are checked value by value (no temporary worth avoiding).
+_SMALL = 4096
+
+
 def all_finite(a: np.ndarray) -> bool:
     """No NaN or infinity in ``a`` (one pass: a non-finite value makes the sum non-finite).
 
@@ -116,6 +120,9 @@ def all_finite(a: np.ndarray) -> bool:
     """
     if a.dtype.kind in "iub":
         return True
+    if a.size <= _SMALL:
+        # Looking at every value costs less than silencing the sum's warnings.
+        return bool(np.isfinite(a).all())
     with np.errstate(over="ignore", invalid="ignore"):
         total = np.add.reduce(a, axis=None)
     return cmath.isfinite(total) or bool(np.isfinite(a).all())
