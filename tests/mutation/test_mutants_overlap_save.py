@@ -1,16 +1,20 @@
-"""convdoc.plans.overlap_save: the channel counts of the 1-D blocks (tests/MUTANTS.md).
+"""convdoc.plans.overlap_save: the 1-D blocks' channel counts, the cost models (tests/MUTANTS.md).
 
 ``_overlap_save`` multiplies the spectra one way for one input and one output channel
 and by ``numpy.einsum`` otherwise; the other tests used (1, 1) and (3, 2) channels
-only, so a test of the one-channel case that also caught one output channel of several,
-or two of each, went unseen. Oracle: the definition summed by loops.
+only, so the one-channel product taken for (3, 1) or (2, 2) channels went unseen. Oracle: the definition summed by loops. The cost models
+only choose among exact plans; their documented formulas (the docstrings) are checked at
+values worked by hand.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
+from convdoc.plans import overlap_save
 from convdoc.plans.overlap_save import _overlap_save
 
 
@@ -30,3 +34,46 @@ def test_overlap_save_every_channel_pair(c_out, c_in) -> None:
     got = _overlap_save(grid, w, stride, n_out, 16, np.dtype(float))
     assert got.shape == (c_out, n_out)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+
+
+
+@pytest.mark.parametrize(
+    ("args", "seconds"),
+    [
+        # n_out 1000, q 10, 3 x 2 channels, 4 phases, blocks of 64: hop 55, 19 blocks;
+        # 4*2*19 + 3*19 + 4*2*3 = 233 transforms of 64 points (log2 64 = 6).
+        ((1000, 10, 3, 2, 4, 64),
+         233 * (1e-6 + 2.8e-10 * 64 * 6 * (1 + 64 / 4096)) + 1e-9 * 4 * 2 * 3 * 19 * 64),
+        # One block of 128 (hop 126 >= 100 outputs): 3 transforms, log2 128 = 7.
+        ((100, 3, 1, 1, 1, 128), 3 * (1e-6 + 2.8e-10 * 128 * 7 * (1 + 128 / 4096)) + 1e-9 * 128),
+    ],
+)
+def test_overlap_save_cost_is_its_documented_formula(args, seconds) -> None:
+    assert overlap_save._overlap_save_cost(*args) == pytest.approx(seconds, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("out", "k", "stride", "c_out", "c_in", "seconds"),
+    [
+        # 1-D, 20 outputs, 9 taps, stride 4: q = 3, 4 phases; one transform of
+        # next_fast_len(22) = 24 points (64, the smallest block tried, is longer):
+        # 4*3 + 2 + 4*3*2 = 38 transforms, 4*3*2 products of 24 points.
+        ((20,), (9,), (4,), 2, 3,
+         6e-5 + 38 * (1e-6 + 2.8e-10 * 24 * math.log2(24) * (1 + 24 / 4096)) + 1e-9 * 24 * 24),
+        # 2-D: q = (3, 2), 16 phases, L = (12, 13), size 156, half 12 * 7 = 84,
+        # kernel 6 * 7 + 84 * 3 = 294.
+        ((10, 12), (9, 6), (4, 4), 3, 2,
+         1.2e-4 + 6e-10 * 35 * 156 * math.log(156) + 3e-10 * 96 * 294 + 1e-9 * 96 * 84),
+        # 2-D, a kernel shorter than the stride on one axis: q = (1, 3), phases 3 * 2,
+        # L = (7, 11), size 77, half 7 * 6 = 42, kernel 3 * 6 + 42 * 1 = 60.
+        ((7, 9), (3, 5), (4, 2), 2, 1,
+         1.2e-4 + 6e-10 * 8 * 77 * math.log(77) + 3e-10 * 12 * 60 + 1e-9 * 12 * 42),
+        # 3-D: q = (2, 2, 2), 8 phases, L = (5, 6, 7), size 210, half 30 * 4 = 120, no
+        # kernel term.
+        ((4, 5, 6), (3, 3, 3), (2, 2, 2), 1, 1,
+         1.2e-4 + 6e-10 * 9 * 210 * math.log(210) + 1e-9 * 8 * 120),
+    ],
+)
+def test_fft_phases_cost_is_its_documented_formula(out, k, stride, c_out, c_in, seconds) -> None:
+    got = overlap_save.fft_phases_cost(out, k, stride, c_out, c_in)
+    assert got == pytest.approx(seconds, rel=1e-12)
