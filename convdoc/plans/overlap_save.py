@@ -233,7 +233,9 @@ def plain_block(n_out: int, k: int) -> int:
     Measured on 10^6 samples (101 to 10001 taps, against
     :func:`scipy.signal.oaconvolve`): blocks of 8 to 16 kernel lengths are
     fastest, larger than :func:`_best_block`'s model (fitted on strided
-    layers) picks for one channel.
+    layers) picks for one channel. The block is the smallest power of two of at
+    least ``8 * k`` samples, or the model's if that is longer, and never longer than
+    one transform of everything.
     """
     from scipy import fft as sp_fft
 

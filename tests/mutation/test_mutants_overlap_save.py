@@ -2,9 +2,10 @@
 
 ``_overlap_save`` multiplies the spectra one way for one input and one output channel
 and by ``numpy.einsum`` otherwise; the other tests used (1, 1) and (3, 2) channels
-only, so the one-channel product taken for (3, 1) or (2, 2) channels went unseen. Oracle: the definition summed by loops. The cost models
-only choose among exact plans; their documented formulas (the docstrings) are checked at
-values worked by hand.
+only, so the one-channel product taken for (3, 1) or (2, 2) channels went unseen.
+Oracle: the definition summed by loops. The cost models and the block choice only
+choose among exact plans; their documented formulas and bounds (the docstrings) are
+checked at values worked by hand.
 """
 
 from __future__ import annotations
@@ -68,12 +69,37 @@ def test_overlap_save_cost_is_its_documented_formula(args, seconds) -> None:
         # L = (7, 11), size 77, half 7 * 6 = 42, kernel 3 * 6 + 42 * 1 = 60.
         ((7, 9), (3, 5), (4, 2), 2, 1,
          1.2e-4 + 6e-10 * 8 * 77 * math.log(77) + 3e-10 * 12 * 60 + 1e-9 * 12 * 42),
-        # 3-D: q = (2, 2, 2), 8 phases, L = (5, 6, 7), size 210, half 30 * 4 = 120, no
-        # kernel term.
-        ((4, 5, 6), (3, 3, 3), (2, 2, 2), 1, 1,
-         1.2e-4 + 6e-10 * 9 * 210 * math.log(210) + 1e-9 * 8 * 120),
+        # 3-D: q = (2, 2, 2), 8 phases, L = (5, 6, 9), size 270, half 30 * 5 = 150 (the
+        # last axis halved, not the middle one), no kernel term.
+        ((4, 5, 8), (3, 3, 3), (2, 2, 2), 1, 1,
+         1.2e-4 + 6e-10 * 9 * 270 * math.log(270) + 1e-9 * 8 * 150),
+        # 2-D, two points in all: q = (1, 1), 4 phases, L = (1, 2), half 2, kernel
+        # 1 * 2 + 2 * 1 = 4; the log is ln 2.
+        ((1, 2), (2, 2), (2, 2), 1, 1,
+         1.2e-4 + 6e-10 * 5 * 2 * math.log(2) + 3e-10 * 4 * 4 + 1e-9 * 4 * 2),
     ],
 )
 def test_fft_phases_cost_is_its_documented_formula(out, k, stride, c_out, c_in, seconds) -> None:
     got = overlap_save.fft_phases_cost(out, k, stride, c_out, c_in)
     assert got == pytest.approx(seconds, rel=1e-12)
+
+
+def test_plain_block_short_and_long_signals() -> None:
+    # 10 outputs, 5 taps: 14 points; every block tried (64 and up) is longer than one
+    # transform of the smallest 2-3-5 length at least 14, which is 15 = 3 * 5.
+    assert overlap_save.plain_block(10, 5) == 15
+    assert not overlap_save.blocked(10, 5)
+    # 10^6 outputs, 101 taps: a power of two of at least 8 * 101 taps (1024) and at most
+    # the largest block tried, 16 * 256 = 4096; far below one transform of everything.
+    block = overlap_save.plain_block(10**6, 101)
+    assert 1024 <= block <= 4096 and block & (block - 1) == 0
+    assert overlap_save.blocked(10**6, 101)
+
+
+@pytest.mark.parametrize("k", [200, 240, 256])
+def test_plain_block_is_at_least_eight_kernels(k) -> None:
+    # 8 * k = 1600, 1920, 2048 taps: the smallest power of two at least that long is
+    # 2048 each time, within the 8 to 16 kernel lengths measured fastest.
+    block = overlap_save.plain_block(10**6, k)
+    assert block == 2048
+    assert 8 * k <= block <= 16 * k
