@@ -108,8 +108,10 @@ def set_num_threads(n: int) -> int:
 
     Only large computations use more than one (an estimated time above a
     fraction of a millisecond); the result is the same, bit for bit, with any
-    number of threads. NumPy's BLAS keeps its own count, which
-    ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS`` set.
+    number of threads. With more than one, convdoc's own large matrix
+    products run on one BLAS thread each (its threads share them instead;
+    the BLAS count is restored after each call). With one, BLAS keeps its
+    own count, which ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS`` set.
 
     Parameters
     ----------
