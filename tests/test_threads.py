@@ -306,6 +306,7 @@ def _layer_oracle(x: np.ndarray, w: np.ndarray, stride: int, pad: int) -> np.nda
         ("gemm", 9, 7, 45, 1, 1, 0),  # 1x1: blocks of columns of one product
         ("winograd", 6, 10, 90, 3, 1, 1),
         ("winograd-one-block", 6, 10, 30, 3, 1, 1),  # its 16 products shared instead
+        ("winograd-kernels", 96, 96, 10, 3, 1, 1),  # 9216 kernels: their transform shared
         ("im2col", 4, 9, 40, 3, 2, 1),
     ],
 )
@@ -351,7 +352,7 @@ def test_layer_plans_give_the_same_bits_on_any_number_of_threads(
         if count == 1:
             assert not shared  # the calling thread alone: no helper asked
         else:
-            assert shared and shared[0] > 2  # several blocks (or products), shared
+            assert shared and max(shared) > 2  # several blocks (or products), shared
     for count in (2, 3):
         np.testing.assert_array_equal(results[count], results[1])
     assert results[1].dtype == dt and results[1].flags.c_contiguous

@@ -20,19 +20,19 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def kernel_transform(w, u):
-    """``u[4a + b, e] = (G w[e] G^T)[a, b]`` for every kernel ``e``, computed in float64.
+def kernel_transform(w, u, lo, hi):
+    """``u[4a + b, e] = (G w[e] G^T)[a, b]`` for the kernels ``lo <= e < hi``, in float64.
 
     ``w`` is ``(n, 3, 3)`` (the kernels of every channel pair, flattened), ``u``
-    ``(16, n)``. Kernels go by chunks into a small buffer whose 16 rows are then
-    copied out one at a time: 16 interleaved store streams a plane apart (a
-    power of two of bytes) would all fall in the same cache sets.
+    ``(16, n)``; threads may each transform their own range. Kernels go by
+    chunks into a small buffer whose 16 rows are then copied out one at a
+    time: 16 interleaved store streams a plane apart (a power of two of bytes)
+    would all fall in the same cache sets.
     """
-    n = w.shape[0]
     chunk = 256
     buf = np.empty((16, chunk), dtype=u.dtype)
-    for e0 in range(0, n, chunk):
-        size = min(chunk, n - e0)
+    for e0 in range(lo, hi, chunk):
+        size = min(chunk, hi - e0)
         for q in range(size):
             e = e0 + q
             # G g: rows 0..3, each of 3 columns (float64 scalars: no array per kernel).
