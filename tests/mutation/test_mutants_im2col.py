@@ -84,3 +84,15 @@ def test_im2col_gives_the_definition_in_the_results_dtype(n, k, stride, dilation
 def test_cost_is_its_documented_formula(w_shape, out_shape, dtype, seconds) -> None:
     got = im2col.cost(w_shape, out_shape, np.dtype(dtype))
     assert got == pytest.approx(seconds, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "out_shape"), [((1, 10), (2, 6), (0, 5)), ((5, 1), (2, 2), (4, 0))]
+)
+def test_im2col_with_no_output_has_the_layers_shape(n, k, out_shape) -> None:
+    # No window fits along one axis (1 row for a kernel 2 high, 1 column for one 2
+    # wide): (C_out, *out_shape) with no values, no output row on either axis.
+    grid = np.ones((2, *n))
+    w = np.ones((3, 2, *k))
+    got = im2col.im2col(grid, w, (1, 1), (1, 1), out_shape, np.dtype(np.float32))
+    assert got.shape == (3, *out_shape) and got.dtype == np.float32
