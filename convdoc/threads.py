@@ -168,6 +168,18 @@ def ranges(total: int, chunks: int) -> list[tuple[int, int]]:
     return list(itertools.pairwise(edges))
 
 
+def each(work: Callable[[int], object], chunks: int, seconds: float) -> None:
+    """Call ``work(i)`` for every ``i`` in ``range(chunks)``: shared among the threads
+    (:func:`run`) when :func:`share` says a computation of ``seconds`` is worth it,
+    else in order on the calling thread.
+    """
+    if chunks > 1 and share(seconds, chunks) > 1:
+        run(work, chunks)
+    else:
+        for i in range(chunks):
+            work(i)
+
+
 def run(work: Callable[[int], object], chunks: int) -> None:
     """Call ``work(i)`` once for every ``i`` in ``range(chunks)``, shared among the threads.
 

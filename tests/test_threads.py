@@ -512,3 +512,21 @@ def test_blas_runs_on_one_thread_whenever_convdoc_has_more(
             assert set(_blas_counts()) == {2}  # and restored after
     expected = _layer_oracle(x, w, stride, k // 2)
     np.testing.assert_allclose(got, expected, atol=2e-4 * np.abs(w).sum(axis=(1, 2, 3)).max())
+
+
+def test_each_shares_only_work_worth_sharing(restore_threads, monkeypatch):
+    calls = _spy_chunks(monkeypatch)
+    for count, seconds, chunks, shared in (
+        (1, 1.0, 5, False),  # one thread: in order, here
+        (2, 1e-6, 5, False),  # too small to hand to a helper
+        (2, 1.0, 1, False),  # one chunk
+        (2, 1.0, 5, True),
+    ):
+        convdoc.set_num_threads(count)
+        done: list[int] = []
+        before = len(calls)
+        threads.each(done.append, chunks, seconds)
+        assert sorted(done) == list(range(chunks))
+        assert (len(calls) > before) == shared
+        if not shared:
+            assert done == list(range(chunks))  # in order

@@ -34,7 +34,6 @@ infinity land where the definition puts them. Cost: :func:`cost`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 
@@ -133,7 +132,7 @@ def correlate(
             lo, hi = pieces[i]
             np.matmul(kernel, image[:, lo:hi], out=out[:, lo:hi])
 
-        _share(product, len(pieces), w.shape, out_shape, stride, x.shape[2], dtype)
+        threads.each(product, len(pieces), cost(w.shape, out_shape, stride, x.shape[2], dtype))
         return out.reshape(c_out, oh, ow)
     kh, kw = w.shape[2:]
     s0, s1 = stride
@@ -184,30 +183,10 @@ def correlate(
         # The last kw - 1 columns of each row wrapped into the next row: dropped here.
         result[:, r0:r1] = product.reshape(c_out, r1 - r0, width)[:, :, :ow]
 
-    _share(block, -(-oh // rows), w.shape, out_shape, stride, width, dtype)
+    # The blocks are the same on any number of threads, each one BLAS product (on
+    # one BLAS thread while shared), so the bits are too.
+    threads.each(block, -(-oh // rows), cost(w.shape, out_shape, stride, width, dtype))
     return result
-
-
-def _share(
-    work: Callable[[int], None],
-    chunks: int,
-    w_shape: tuple[int, ...],
-    out_shape: tuple[int, int],
-    stride: tuple[int, int],
-    width: int,
-    dtype: np.dtype,
-) -> None:
-    """Run the ``chunks`` blocks, shared among convdoc's threads when the layer is large.
-
-    The blocks are the same on any number of threads, and each is one BLAS
-    product on one thread (:func:`convdoc.threads.one_blas_thread`), so the
-    bits are too. A layer kept on the calling thread leaves BLAS its own threads.
-    """
-    if threads.share(cost(w_shape, out_shape, stride, width, dtype), chunks) > 1:
-        threads.run(work, chunks)
-    else:
-        for i in range(chunks):
-            work(i)
 
 
 def applies(

@@ -77,11 +77,7 @@ def im2col(
             matrix = np.lib.stride_tricks.as_strided(view, shape, order, writeable=False)
             columns[...] = kernels @ matrix.reshape(-1, columns.shape[1])
 
-    if pieces > 1 and threads.share(cost(w.shape, out_shape, dtype), pieces) > 1:
-        threads.run(slab, pieces)
-    else:
-        for i in range(pieces):
-            slab(i)
+    threads.each(slab, pieces, cost(w.shape, out_shape, dtype))
     return out.reshape(c_out, *out_shape)
 
 

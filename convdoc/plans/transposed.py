@@ -125,11 +125,7 @@ def _product(kernels: np.ndarray, pixels: np.ndarray) -> np.ndarray:
             lo, hi = columns[i]
             np.matmul(kernels, pixels[:, lo:hi], out=out[:, lo:hi])
 
-        if threads.share(seconds, pieces) > 1:
-            threads.run(block, pieces)
-        else:
-            for i in range(pieces):
-                block(i)
+        threads.each(block, pieces, seconds)
         return out
 
 

@@ -178,10 +178,11 @@ def correlate(
     pairs = kernels.shape[0]
     # The kernels' transform is shared too when the layer is (256 channels: 0.8 ms).
     pieces = threads.ranges(pairs, max(1, min(8, pairs // _MIN_PAIRS)))
-    if len(pieces) > 1 and threads.share(cost(w.shape, out_shape, dtype), len(pieces)) > 1:
-        threads.run(lambda i: k.kernel_transform(kernels, planes, *pieces[i]), len(pieces))
-    else:
-        k.kernel_transform(kernels, planes, 0, pairs)
+    threads.each(
+        lambda i: k.kernel_transform(kernels, planes, *pieces[i]),
+        len(pieces),
+        cost(w.shape, out_shape, dtype),
+    )
     # Rows of tiles in blocks whose transformed input stays in the L2 cache.
     rows = max(1, _BLOCK_BYTES // (16 * c_in * tw * dtype.itemsize), -(-_MIN_COLUMNS // tw))
     rows = min(th, rows)
