@@ -219,6 +219,17 @@ def cost(
     copy of each shifted run, the phases' layout and the products' calls.
     Fitted on the CNN layers of ``benchmarks/peers.py`` (3..256 channels,
     14..512 px, 1x1..7x7, strides 1 and 2), float32 and float64.
+
+    With ``w_shape = (C_out, C_in, kh, kw)``, ``stride = (s0, s1)``, ``D = C_in*kh*kw``
+    stacked rows, ``n = out_shape[0] * ceil(width / s1)`` product columns and
+    ``g(m)`` = :func:`~convdoc.plans._common.gemm_seconds` of ``m`` multiply-adds:
+
+    - a 1x1 kernel at stride ``(1, 1)``: ``1e-5 + g(C_out*C_in*n)``;
+    - otherwise, with ``b = itemsize / 4``, ``blocks = max(1, n // columns)`` and
+      ``columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (D*itemsize))`` (1024 and 2**20)::
+
+          3e-5 + g(C_out*D*n) + 2.5e-10*b*D*n + 1e-9*b*C_in*n*s0*s1
+              + blocks * (1e-5 + SEC_PER_RUN_COPY*kh*kw*s0*s1)
     """
     c_out, c_in, kh, kw = w_shape
     depth = c_in * kh * kw

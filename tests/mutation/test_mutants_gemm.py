@@ -110,3 +110,88 @@ def test_gemm_blocks_shared_among_threads_match_the_definition(monkeypatch, imag
     expected = loop_layer(x, w, pad, stride, np.float64)
     got = gemm.correlate(x, w, pad, stride, expected.shape[1:], np.dtype(np.float64))
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+# cost's documented formula (its docstring), worked by hand. g(m) is gemm_seconds:
+# 2.5e-11 s per multiply-add in float32, 5e-11 in float64, 1e-10 in complex64, 2e-10 in
+# complex128. D = C_in*kh*kw, n = oh * ceil(width / s1), b = itemsize / 4.
+COSTS = [
+    # 1x1 at stride 1, float32: n = 6 * 10 = 60 (out_shape[1] unused);
+    # 1e-5 + 2.5e-11 * 4*2*60 = 1e-5 + 1.2e-8.
+    ((4, 2, 1, 1), (6, 100), (1, 1), 10, np.float32, 1.0012e-5),
+    # 1x1 at stride 1, complex128: n = 4 * 9 = 36; 1e-5 + 2e-10 * 3*5*36 = 1e-5 + 1.08e-7.
+    ((3, 5, 1, 1), (4, 7), (1, 1), 9, np.complex128, 1.0108e-5),
+    # float64, 2x5 taps at stride (2, 3): D = 30, n = 7 * ceil(20/3) = 49, b = 2;
+    # g = 5e-11 * 2*30*49 = 1.47e-7; copies 2.5e-10 * 2*30*49 = 7.35e-7;
+    # layout 1e-9 * 2*3*49*6 = 1.764e-6; columns max(1024, 2**20 // 240 = 4369),
+    # blocks max(1, 49 // 4369) = 1; calls 1e-5 + 1.5e-7 * 10*6 = 1.9e-5;
+    # 3e-5 + 1.9e-5 + 1.47e-7 + 7.35e-7 + 1.764e-6 = 5.1646e-5.
+    ((2, 3, 2, 5), (7, 11), (2, 3), 20, np.float64, 5.1646e-5),
+    # float32, 64 channels of 3x3: D = 576, n = 100 * 130 = 13000, b = 1;
+    # g = 2.5e-11 * 8*576*13000 = 1.4976e-3; copies 2.5e-10 * 576*13000 = 1.872e-3;
+    # layout 1e-9 * 64*13000 = 8.32e-4; columns max(1024, 2**20 // 2304 = 455) = 1024,
+    # blocks 13000 // 1024 = 12; calls 12 * (1e-5 + 1.5e-7 * 9) = 1.362e-4;
+    # 3e-5 + 1.4976e-3 + 1.872e-3 + 8.32e-4 + 1.362e-4 = 4.3678e-3.
+    ((8, 64, 3, 3), (100, 50), (1, 1), 130, np.float32, 4.3678e-3),
+    # float64, one channel of 2x2: D = 4, n = 300 * 256 = 76800, b = 2;
+    # g = 5e-11 * 3*4*76800 = 4.608e-5; copies 2.5e-10 * 2*4*76800 = 1.536e-4;
+    # layout 1e-9 * 2*1*76800 = 1.536e-4; columns 2**20 // 32 = 32768, blocks
+    # 76800 // 32768 = 2; calls 2 * (1e-5 + 1.5e-7 * 4) = 2.12e-5;
+    # 3e-5 + 4.608e-5 + 1.536e-4 + 1.536e-4 + 2.12e-5 = 4.0448e-4.
+    ((3, 1, 2, 2), (300, 255), (1, 1), 256, np.float64, 4.0448e-4),
+    # float64, D = 30 again, n = 34 * 257 = 8738 = 2 * 4369: exactly two blocks of the
+    # 4369 columns 2**20 // 240 gives (2**20 / 240 = 4369.07 would make it one);
+    # g = 5e-11 * 30*8738 = 1.3107e-5; copies 2.5e-10 * 2*30*8738 = 1.3107e-4;
+    # layout 1e-9 * 2*3*8738 = 5.2428e-5; calls 2 * (1e-5 + 1.5e-7 * 10) = 2.3e-5;
+    # 3e-5 + 1.3107e-5 + 1.3107e-4 + 5.2428e-5 + 2.3e-5 = 2.49605e-4.
+    ((1, 3, 2, 5), (34, 9), (1, 1), 257, np.float64, 2.49605e-4),
+    # 1x1 at stride (2, 2) takes the general formula, float32: D = 3,
+    # n = 5 * ceil(9/2) = 25; g = 2.5e-11 * 2*3*25 = 3.75e-9; copies 2.5e-10 * 3*25 =
+    # 1.875e-8; layout 1e-9 * 3*25*4 = 3e-7; one block; calls 1e-5 + 1.5e-7 * 4 = 1.06e-5;
+    # 3e-5 + 1.06e-5 + 3.225e-7 = 4.09225e-5.
+    ((2, 3, 1, 1), (5, 9), (2, 2), 9, np.float32, 4.09225e-5),
+    # complex64, 3x1 taps at stride (1, 2): D = 6, n = 4 * ceil(7/2) = 16, b = 2;
+    # g = 1e-10 * 2*6*16 = 1.92e-8; copies 2.5e-10 * 2*6*16 = 4.8e-8;
+    # layout 1e-9 * 2*2*16*2 = 1.28e-7; one block; calls 1e-5 + 1.5e-7 * 3*2 = 1.09e-5;
+    # 3e-5 + 1.09e-5 + 1.952e-7 = 4.10952e-5.
+    ((2, 2, 3, 1), (4, 6), (1, 2), 7, np.complex64, 4.10952e-5),
+]
+
+
+@pytest.mark.parametrize(("w_shape", "out_shape", "stride", "width", "dtype", "seconds"), COSTS)
+def test_cost_is_the_documented_formula(w_shape, out_shape, stride, width, dtype,
+                                        seconds) -> None:
+    got = gemm.cost(w_shape, out_shape, stride, width, np.dtype(dtype))
+    assert got == pytest.approx(seconds, rel=1e-12)
+
+
+@pytest.mark.parametrize(("oh", "shared", "blocks"), [
+    # 10 columns of 3x3 float64 taps on 2 channels: depth 18, width 10 + 2 = 12,
+    # columns 2**20 // 144 = 7281, so rows min(oh, 7281 // 12) = oh: one block alone.
+    (8, False, 1),
+    (10, False, 1),
+    # Priced above MIN_PARALLEL_SEC: rows min(oh, ceil(oh / 4)), so ceil(oh / rows) blocks:
+    # 8 rows in 4 blocks of 2, 10 in 4 blocks of 3 (3, 3, 3, 1), 17 in 4 blocks of 5.
+    (8, True, 4),
+    (10, True, 4),
+    (17, True, 4),
+])
+def test_a_layer_priced_to_share_has_min_blocks_row_blocks(monkeypatch, oh, shared,
+                                                            blocks) -> None:
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0 if shared else 1e9)
+    calls = []
+    each = threads.each
+
+    def counted(work, chunks, seconds):
+        calls.append(chunks)
+        each(work, chunks, seconds)
+
+    monkeypatch.setattr(threads, "each", counted)
+    rng = np.random.default_rng(oh)
+    x = rng.standard_normal((2, oh + 2, 12))
+    w = rng.standard_normal((3, 2, 3, 3))
+    pad = ((0, 0), (0, 0))
+    expected = loop_layer(x, w, pad, (1, 1), np.float64)
+    got = gemm.correlate(x, w, pad, (1, 1), (oh, 10), np.dtype(np.float64))
+    assert calls == [blocks]
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
