@@ -530,3 +530,61 @@ def test_each_shares_only_work_worth_sharing(restore_threads, monkeypatch):
         assert (len(calls) > before) == shared
         if not shared:
             assert done == list(range(chunks))  # in order
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+@pytest.mark.parametrize(("n", "k", "stride"), [(200_003, 11, 4), (50_001, 30, 3)])
+def test_strided_1d_layers_give_the_same_bits_on_any_number_of_threads(
+    restore_threads, monkeypatch, dtype, n, k, stride
+):
+    # The polyphase products' chunks of outputs, claimed by 1, 2 or 3 threads.
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    calls = _spy_chunks(monkeypatch)
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal(n).astype(dtype)
+    w = rng.standard_normal(k).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal(n)
+        w = w + 0.5j
+    from threadpoolctl import threadpool_limits
+
+    results = {}
+    for count in (1, 2, 3):
+        convdoc.set_num_threads(count)
+        before = len(calls)
+        # BLAS on one thread throughout: OpenBLAS's own threads may sum a complex
+        # product's terms in another order, which is BLAS's choice, not convdoc's.
+        with threadpool_limits(1, user_api="blas"):
+            results[count] = convdoc.conv1d(x, w, stride=stride, padding=2)
+        shared = calls[before:]
+        assert (not shared) if count == 1 else (shared and max(shared) > 2)
+    for count in (2, 3):
+        np.testing.assert_array_equal(results[count], results[1])
+    # The oracle: SciPy's every output (cross-correlation conjugates no tap in
+    # conv1d, as torch), then every stride-th.
+    expected = scipy.signal.correlate(np.pad(x, 2), np.conj(w), "valid", method="direct")[::stride]
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(results[1], expected, atol=tol * np.abs(w).sum() * 8)
+    assert results[1].dtype == np.dtype(dtype)
+
+
+def test_strided_1d_chunks_on_helpers_warn_nothing_for_an_infinite_sample(
+    restore_threads, monkeypatch
+):
+    # Chunks on helper threads (which start with NumPy's default error state) warn
+    # nothing, and the NaN that the zero-padded tap matrix makes of the infinity
+    # sends the call to the exact phases, which give inf where the definition does.
+    import warnings
+
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    x = np.ones(200_003)
+    x[100_000] = np.inf
+    w = np.ones(11)
+    convdoc.set_num_threads(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = convdoc.conv1d(x, w, stride=4)
+    # Output i sums x[4i : 4i + 11]: the infinity at 100000 is in outputs 24998..25000.
+    assert np.isinf(out[24998:25001]).all()
+    assert np.isfinite(np.delete(out, [24998, 24999, 25000])).all()
+    np.testing.assert_array_equal(np.delete(out, [24998, 24999, 25000]), 11.0)

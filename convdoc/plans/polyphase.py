@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from convdoc import threads
 from convdoc.plans._common import all_finite
 
 __all__ = ["phase_matmul", "phase_matmul_cost"]
@@ -87,16 +88,23 @@ def phase_matmul(grid: np.ndarray, taps: np.ndarray, stride: int, n_out: int) ->
     tap_matrix = tap_matrix.reshape(q, stride)
     ones = _ONES[dtype][:q] if q <= 1024 else np.ones(q, dtype)
     chunk = max(256, _CHUNK_VALUES // q)
-    with np.errstate(all="ignore"):
-        if n_out <= chunk:
+    if n_out <= chunk:
+        with np.errstate(all="ignore"):
             out = ones @ _diagonals(tap_matrix @ samples.T, n_out)
-        else:
-            out = np.empty(n_out, dtype)
-            for start in range(0, n_out, chunk):
-                count = min(chunk, n_out - start)
-                products = tap_matrix @ samples[start : start + count + q - 1].T
-                np.matmul(ones, _diagonals(products, count), out=out[start : start + count])
         return out if all_finite(out) else None
+    out = np.empty(n_out, dtype)
+
+    def one_chunk(c: int) -> None:
+        start = c * chunk
+        count = min(chunk, n_out - start)
+        # NumPy's error state is per thread: a helper sets its own.
+        with np.errstate(all="ignore"):
+            products = tap_matrix @ samples[start : start + count + q - 1].T
+            np.matmul(ones, _diagonals(products, count), out=out[start : start + count])
+
+    # Chunks are fixed by the sizes alone, so any number of threads gives the same bits.
+    threads.each(one_chunk, -(-n_out // chunk), phase_matmul_cost(n_out, k, stride))
+    return out if all_finite(out) else None
 
 
 def _diagonals(products: np.ndarray, count: int) -> np.ndarray:
