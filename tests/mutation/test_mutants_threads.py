@@ -185,3 +185,86 @@ def restore_count():
     before = threads._count
     yield
     threads._count = before
+
+
+def test_each_shares_two_chunks(fresh, monkeypatch) -> None:
+    # Two chunks worth sharing on two threads: share(1.0, 2) = min(2, 2 * 4) = 2 > 1,
+    # so they go to run (the documented rule; the fewest chunks that are shared).
+    shared: list[int] = []
+    real = threads.run
+    monkeypatch.setattr(threads, "run", lambda work, chunks: (shared.append(chunks),
+                                                             real(work, chunks)))
+    convdoc.set_num_threads(2)
+    done: list[int] = []
+    threads.each(done.append, 2, 1.0)
+    assert shared == [2] and sorted(done) == [0, 1]
+
+
+def _blas_in_child(queue) -> None:
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def counts() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        inside: list[list[int]] = []
+        threads.run(lambda i: inside.append(counts()), 4)
+        queue.put((inside, counts()))
+
+
+def test_a_child_forked_inside_a_shared_call_restores_blas_on_its_own(restore_count) -> None:
+    # The fork happens while the parent is inside one_blas_thread (one user, the BLAS lock
+    # just released): the child has no shared computation running, so its own shared
+    # call must set BLAS to one thread and give its count back afterwards.
+    import multiprocessing
+
+    convdoc.set_num_threads(2)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    with threads.one_blas_thread():
+        child = context.Process(target=_blas_in_child, args=(queue,))
+        child.start()
+    inside, after = queue.get(timeout=60)
+    child.join(60)
+    assert child.exitcode == 0
+    assert len(inside) == 4 and all(c and set(c) == {1} for c in inside), inside
+    assert after and set(after) == {2}
+
+
+def test_a_child_forked_while_the_blas_lock_is_held_can_share(restore_count) -> None:
+    # A lock held by another thread at the fork stays held in the child forever: the
+    # child must get a fresh one (its shared calls would wait for it otherwise).
+    import multiprocessing
+
+    convdoc.set_num_threads(2)
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    with threads._blas_lock:
+        child = context.Process(target=_blas_in_child, args=(queue,))
+        child.start()
+    inside, after = queue.get(timeout=60)
+    child.join(60)
+    assert child.exitcode == 0 and len(inside) == 4 and after
+
+
+def test_blas_gets_back_the_count_it_had_not_its_largest(restore_count) -> None:
+    # OpenBLAS told 0 or None threads takes the most threads it has started (3 here,
+    # from the outer limit), so only a count below that tells "restored" from "reset":
+    # 2 must come back.
+    import numpy  # noqa: F401  (loads the BLAS threadpoolctl controls)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def counts() -> set[int]:
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    convdoc.set_num_threads(2)
+    with threadpool_limits(limits=3, user_api="blas"), \
+            threadpool_limits(limits=2, user_api="blas"):
+        assert counts() == {2}
+        inside: list[set[int]] = []
+        threads.run(lambda i: inside.append(counts()), 4)
+        assert inside == [{1}] * 4
+        assert counts() == {2}
+        with threads.blas_for_convdoc(threads.MIN_BLAS_MACS):
+            assert counts() == {1}
+        assert counts() == {2}
