@@ -215,9 +215,10 @@ _CASES = [
     (2, 3, (11,), (3,), ((4, 1),), (3,), (1,), "c8", "c8"),
     (2, 1, (11,), (3,), ((6, 6),), (2,), (1,), "i8", "i8"),
     # 2-D: one channel in SciPy's full mode; one input channel of 1 x 3 taps next to
-    # two; transform lengths 15 (odd: rfft's inverse needs the length) and 13 (12
-    # would wrap the last full index onto the first); pads past the kernel on one
-    # side of each axis; strides and dilations per axis; complex, float32, integers.
+    # two; full sizes 15 (an odd transform: rfft's inverse needs the length) and 13
+    # (a transform of 12, one less, would wrap the last full index onto the first);
+    # pads past the kernel on one side of each axis; strides and dilations per axis;
+    # complex, float32, integers.
     (1, 1, (6, 7), (3, 2), ((2, 2), (1, 1)), (1, 1), (1, 1), "f8", "f8"),
     (2, 2, (6, 5), (1, 3), ((0, 4), (3, 0)), (1, 1), (1, 1), "f8", "f8"),
     (2, 1, (6, 5), (1, 3), ((0, 4), (3, 0)), (1, 1), (1, 1), "f8", "f8"),
