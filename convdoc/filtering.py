@@ -15,6 +15,7 @@ import numpy as np
 
 from convdoc import engine
 from convdoc._validate import as_array, check_ndim, choice, fill_value
+from convdoc.plans import planner
 from convdoc.plans._common import all_finite
 
 __all__ = ["MODES", "convolve", "correlate", "signal_pad"]
@@ -69,6 +70,31 @@ def _check(
     choice(boundary, "boundary", engine.BOUNDARIES)
     choice(method, "method", engine.METHODS)
     return x, kernel, fill_value(fillvalue, "fillvalue", np.result_type(x, kernel))
+
+
+def _numpy_call(
+    x: np.ndarray, kernel: np.ndarray, mode: str, boundary: str, fillvalue: Any, method: str
+) -> bool:
+    """Whether a checked call is a small 1-D one that numpy.convolve/correlate answers as is.
+
+    Then the engine would run its numpy.correlate plan without pricing another
+    (:func:`convdoc.plans.planner.numpy_direct_1d`), and SciPy's 1-D direct
+    method is the same NumPy call: calling it here skips the engine's pricing,
+    which costs more than the sum for signals of a few hundred samples, and
+    gives SciPy's bits. (Two booleans take the engine's OR-of-ANDs path.)
+    """
+    if not (
+        x.ndim == 1
+        and method != "fft"
+        and boundary == "constant"
+        and fillvalue == 0
+        and (mode != "same" or x.size >= kernel.size)
+        and not x.dtype.kind == kernel.dtype.kind == "b"
+    ):
+        return False
+    n, k = x.size, kernel.size
+    n_out = n + k - 1 if mode == "full" else n if mode == "same" else abs(n - k) + 1
+    return planner.numpy_direct_1d(n, k, n_out)
 
 
 def _reverse(a: np.ndarray) -> np.ndarray:
@@ -202,6 +228,8 @@ def convolve(
     array([2, 3, 5])
     """
     x, kernel, fillvalue = _check(x, kernel, mode, boundary, fillvalue, method)
+    if _numpy_call(x, kernel, mode, boundary, fillvalue, method):
+        return np.convolve(x, kernel, mode)
     return _convolve(x, kernel, mode, boundary, fillvalue, method)
 
 
@@ -268,6 +296,8 @@ def correlate(
     array([0.5, 2. , 3.5, 3. , 0. ])
     """
     x, kernel, fillvalue = _check(x, kernel, mode, boundary, fillvalue, method)
+    if _numpy_call(x, kernel, mode, boundary, fillvalue, method):
+        return np.correlate(x, kernel, mode)
     flipped = _reverse(kernel)
     if flipped.dtype.kind == "c":
         flipped = np.conj(flipped)

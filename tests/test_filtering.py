@@ -293,3 +293,58 @@ def test_separable_blur_under_auto_matches_direct() -> None:
             rtol=1e-10,
             atol=1e-12,
         )
+
+
+_TINY_DTYPES = [
+    "int8", "uint16", "int64", "float16", "float32", "float64", "complex64", "complex128"
+]
+
+
+@pytest.mark.parametrize("dtype", _TINY_DTYPES)
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize(("n", "k"), [(1, 1), (7, 3), (3, 7), (100, 11), (1000, 6), (40, 40)])
+def test_small_1d_calls_give_scipys_direct_bits(dtype, mode, n, k) -> None:
+    # The small 1-D calls skip the engine's pricing; SciPy's 1-D direct method is
+    # numpy.convolve / numpy.correlate, so every bit and the dtype must agree.
+    rng = np.random.default_rng(n * 100 + k)
+    x = (rng.standard_normal(n) * 20).astype(dtype)
+    h = (rng.standard_normal(k) * 20).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal(n).astype(dtype)
+        h = h - 2j * rng.standard_normal(k).astype(dtype)
+    for ours, theirs in ((convolve, signal.convolve), (correlate, signal.correlate)):
+        if mode == "same" and n < k:
+            continue  # SciPy's own rule for a longer kernel is checked elsewhere
+        expected = theirs(x, h, mode, method="direct")
+        got = ours(x, h, mode)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_small_1d_calls_take_the_numpy_call_only_where_the_engine_would(monkeypatch) -> None:
+    # Where the shortcut applies, the engine (never entered) would have chosen the
+    # same numpy.correlate call; beyond it the engine prices the plans itself.
+    from convdoc import engine
+    from convdoc.plans import planner
+
+    entered = []
+    real = engine._padded
+
+    def spy(*args, **kwargs):
+        entered.append(args[0].shape)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_padded", spy)
+    rng = np.random.default_rng(3)
+    for n, k in [(100, 11), (5000, 40), (20_000, 3), (100_000, 101), (3000, 600)]:
+        x, h = rng.standard_normal(n), rng.standard_normal(k)
+        before = len(entered)
+        got = convolve(x, h, "same")
+        shortcut = len(entered) == before
+        # By hand: a direct sum of n outputs by k taps is 5 us + 0.21 ns per
+        # multiply-add, which stays under the FFT's 60 us set-up up to 261,904
+        # multiply-adds (5000 * 40 = 200,000 and 20,000 * 3 = 60,000 do;
+        # 100,000 * 101 and 3000 * 600 do not).
+        assert shortcut == (n * k <= 261_904), (n, k)
+        assert shortcut == planner.numpy_direct_1d(n, k, n)
+        np.testing.assert_allclose(got, signal.convolve(x, h, "same"), rtol=1e-9, atol=1e-9)

@@ -131,7 +131,7 @@ def best_direct(
     """The cheapest direct algorithm and its estimated seconds."""
     if direct.plain_numpy(x, w, pad, stride, dilation):
         # The C loop SciPy uses; nothing direct beats it.
-        return "numpy", 5e-6 + direct.SEC_PER_NP_CORRELATE_MAC * out_shape[0] * w.shape[2]
+        return "numpy", _numpy_cost(out_shape[0], w.shape[2])
     if (
         x.ndim == 2
         and w.shape[0] == w.shape[1] == 1
@@ -153,6 +153,27 @@ def best_direct(
 
 #: Direct plans whose sums are BLAS matrix products.
 BLAS_PLANS = frozenset({"gemm", "winograd", "im2col", "banded", "blocks2d"})
+
+
+def _numpy_cost(n_out: int, k: int) -> float:
+    """Estimated seconds of one numpy.correlate call: 5 us, then its multiply-adds."""
+    return 5e-6 + direct.SEC_PER_NP_CORRELATE_MAC * n_out * k
+
+
+def numpy_direct_1d(n: int, k: int, n_out: int) -> bool:
+    """Whether ``method="auto"`` runs a plain 1-D problem as numpy.correlate, unpriced.
+
+    A plain problem is a single-channel 1-D correlation of stride and dilation 1
+    whose zero padding is one of numpy.correlate's modes (``n`` samples, ``k``
+    taps, ``n_out`` outputs). :func:`choose` takes the direct sum without
+    asking SciPy or pricing the FFT when the shorter operand has at most
+    ``_SCIPY_ALWAYS_DIRECT`` samples or the sum costs less than the FFT's
+    set-up (:data:`~convdoc.plans.fft.SEC_OVERHEAD_FFT`), and
+    :func:`best_direct`'s direct sum for it is numpy.correlate. The filtering
+    face uses this to skip the engine's pricing for the tiny signals where that
+    pricing would cost more than the arithmetic.
+    """
+    return min(n, k) <= _SCIPY_ALWAYS_DIRECT or _numpy_cost(n_out, k) < fft.SEC_OVERHEAD_FFT
 
 
 def run_direct(
