@@ -165,15 +165,14 @@ def numpy_direct_1d(n: int, k: int, n_out: int) -> bool:
 
     A plain problem is a single-channel 1-D correlation of stride and dilation 1
     whose zero padding is one of numpy.correlate's modes (``n`` samples, ``k``
-    taps, ``n_out`` outputs). :func:`choose` takes the direct sum without
-    asking SciPy or pricing the FFT when the shorter operand has at most
-    ``_SCIPY_ALWAYS_DIRECT`` samples or the sum costs less than the FFT's
-    set-up (:data:`~convdoc.plans.fft.SEC_OVERHEAD_FFT`), and
-    :func:`best_direct`'s direct sum for it is numpy.correlate. The filtering
-    face uses this to skip the engine's pricing for the tiny signals where that
-    pricing would cost more than the arithmetic.
+    taps, ``n_out`` outputs). Below :data:`MIN_MACS_1D_STENCIL` multiply-adds the
+    compiled 1-D stencil is never priced (:func:`stencil_plan_1d`), and while the
+    sum costs less than the FFT's set-up (:data:`~convdoc.plans.fft.SEC_OVERHEAD_FFT`)
+    :func:`choose` takes the direct sum, which :func:`best_direct` runs as
+    numpy.correlate. The filtering face uses this to skip the engine's pricing for
+    the small signals where that pricing would cost more than the arithmetic.
     """
-    return min(n, k) <= _SCIPY_ALWAYS_DIRECT or _numpy_cost(n_out, k) < fft.SEC_OVERHEAD_FFT
+    return n_out * k < MIN_MACS_1D_STENCIL and _numpy_cost(n_out, k) < fft.SEC_OVERHEAD_FFT
 
 
 def run_direct(
