@@ -156,8 +156,10 @@ def correlate(
     columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (depth * dtype.itemsize))
     rows = max(1, min(oh, columns // width))
     if cost(w.shape, out_shape, stride, width, dtype) >= threads.MIN_PARALLEL_SEC:
-        # A layer large enough to share has at least _MIN_BLOCKS blocks, on any
-        # number of threads (so the same products, and bits, on every count).
+        # A layer large enough to share is cut into blocks of at most
+        # ceil(oh / _MIN_BLOCKS) rows: _MIN_BLOCKS blocks for most heights, fewer for
+        # a few (3 for 5, 6 or 9 rows), on any number of threads (so the same
+        # products, and bits, on every count).
         rows = min(rows, -(-oh // _MIN_BLOCKS))
     result = np.empty((c_out, oh, ow), dtype)
 
