@@ -93,7 +93,10 @@ def _numpy_call(
     ):
         return False
     n, k = x.size, kernel.size
-    n_out = n + k - 1 if mode == "full" else n if mode == "same" else abs(n - k) + 1
+    if mode == "valid":
+        # The engine slides the shorter of the two over the longer (SciPy's swap).
+        n, k = max(n, k), min(n, k)
+    n_out = n + k - 1 if mode == "full" else n if mode == "same" else n - k + 1
     return planner.numpy_direct_1d(n, k, n_out)
 
 

@@ -348,3 +348,43 @@ def test_small_1d_calls_take_the_numpy_call_only_where_the_engine_would(monkeypa
         assert shortcut == (n * k < 32_768), (n, k)
         assert shortcut == planner.numpy_direct_1d(n, k, n)
         np.testing.assert_allclose(got, signal.convolve(x, h, "same"), rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("mode", "n", "k", "dtypes", "shortcut"),
+    [
+        # Outputs by hand: full n + k - 1, same n, valid |n - k| + 1; the shortcut
+        # runs below 32,768 multiply-adds (outputs * 16 taps < 32,768: outputs < 2048).
+        ("full", 2032, 16, ("f8", "f8"), True),  # 2047 outputs
+        ("full", 2033, 16, ("f8", "f8"), False),  # 2048
+        ("same", 2047, 16, ("f8", "f8"), True),
+        ("same", 2048, 16, ("f8", "f8"), False),
+        ("same", 40, 40, ("f8", "f8"), True),  # as long as the kernel: numpy's "same"
+        ("valid", 2062, 16, ("f8", "f8"), True),  # 2047
+        ("valid", 2063, 16, ("f8", "f8"), False),  # 2048
+        ("valid", 16, 2062, ("f8", "f8"), True),  # the kernel longer: 2047 again
+        ("full", 100, 3, ("f8", "?"), True),  # one boolean operand: a number result
+        ("full", 100, 3, ("?", "?"), False),  # two: the engine's OR of ANDs
+    ],
+)
+def test_the_small_1d_shortcut_stops_exactly_where_the_engine_prices(
+    monkeypatch, mode, n, k, dtypes, shortcut
+) -> None:
+    from convdoc import engine
+
+    entered = []
+    real = engine._padded
+
+    def spy(*args, **kwargs):
+        entered.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_padded", spy)
+    rng = np.random.default_rng(n + k)
+    x = (rng.standard_normal(n) > 0.3).astype(dtypes[0])
+    h = (rng.standard_normal(k) > -0.3).astype(dtypes[1])
+    for ours, numpy_call in ((convolve, np.convolve), (correlate, np.correlate)):
+        before = len(entered)
+        got = ours(x, h, mode)
+        assert (len(entered) == before) == shortcut, ours.__name__
+        np.testing.assert_array_equal(got, numpy_call(x, h, mode))

@@ -578,13 +578,16 @@ def test_strided_1d_chunks_on_helpers_warn_nothing_for_an_infinite_sample(
 
     monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
     x = np.ones(200_003)
-    x[100_000] = np.inf
+    # 12 = 3 rows of 4 taps hold the 11 taps and one padding zero, which output i
+    # multiplies by sample 4i + 11: at 100003 that is output 24998, whose window
+    # (99992..100002) misses the infinity. The definition gives it 11, not 0 * inf.
+    x[100_003] = np.inf
     w = np.ones(11)
     convdoc.set_num_threads(2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = convdoc.conv1d(x, w, stride=4)
-    # Output i sums x[4i : 4i + 11]: the infinity at 100000 is in outputs 24998..25000.
-    assert np.isinf(out[24998:25001]).all()
-    assert np.isfinite(np.delete(out, [24998, 24999, 25000])).all()
-    np.testing.assert_array_equal(np.delete(out, [24998, 24999, 25000]), 11.0)
+    # Output i sums x[4i : 4i + 11]: sample 100003 is in outputs 24999 and 25000.
+    assert np.isinf(out[24999:25001]).all()
+    assert out[24998] == 11.0
+    np.testing.assert_array_equal(np.delete(out, [24999, 25000]), 11.0)
