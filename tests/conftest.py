@@ -86,6 +86,22 @@ def compiled_stencil_unloaded():
 
 
 @pytest.fixture(autouse=True)
+def planner_prices_forgotten():
+    """Every test starts with the planner's table of kept prices empty.
+
+    The planner keeps each problem's prices for the next call of the same shapes
+    (convdoc/plans/planner.py); a test that patches a cost model's constants or
+    functions would otherwise read prices an earlier test computed, or leave its
+    patched prices to later tests.
+    """
+    from convdoc.plans import planner
+
+    planner.forget_prices()
+    yield
+    planner.forget_prices()
+
+
+@pytest.fixture(autouse=True)
 def matplotlib_settings_do_not_leak():
     """After every test, matplotlib's settings go back to its defaults.
 

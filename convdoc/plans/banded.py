@@ -24,6 +24,8 @@ multiplies). Cost: :func:`cost`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = ["BLOCK", "along_columns", "along_rows", "correlate2d", "cost"]
@@ -35,13 +37,20 @@ BLOCK = 16
 def _band(taps: np.ndarray, block: int) -> np.ndarray:
     """``(block + K - 1, block)`` matrix with ``T[c + j, c] = taps[j]``."""
     k = taps.size
-    t = np.zeros((block + k - 1, block), dtype=taps.dtype)
-    # Column c holds the taps from row c: a strided view steps one row and one column.
-    diag = np.lib.stride_tricks.as_strided(
-        t, (block, k), (t.strides[0] + t.strides[1], t.strides[0]), writeable=True
-    )
-    diag[:] = taps
-    return t
+    t = np.zeros((block + k - 1) * block, dtype=taps.dtype)
+    # One scatter through a kept index: a strided view of the diagonals cost
+    # 16 us a band, as much as two of the products it feeds (7 taps, 64 rows).
+    t[_band_index(k, block)] = taps  # each row [c, :] of the index takes all the taps
+    return t.reshape(block + k - 1, block)
+
+
+@functools.lru_cache(maxsize=64)
+def _band_index(k: int, block: int) -> np.ndarray:
+    """Flat index of ``T[c + j, c]`` in a ``(block + k - 1, block)`` matrix, as ``[c, j]``."""
+    c = np.arange(block)[:, None]
+    index = (c + np.arange(k)) * block + c
+    index.flags.writeable = False
+    return index
 
 
 def along_columns(grid: np.ndarray, taps: np.ndarray, n_out: int, out: np.ndarray) -> None:

@@ -85,3 +85,24 @@ def test_complex_taps_and_images_keep_their_imaginary_parts() -> None:
     got = banded.correlate2d(grid, h, (oh, ow))
     assert got.dtype == np.complex128
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 2, 7, 31])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
+def test_the_band_is_its_definition_and_the_kept_index_stays_unchanged(k, dtype) -> None:
+    # T[c + j, c] = taps[j], zero elsewhere, written as loops; built twice, so an
+    # index kept from the first build and changed by it would show in the second.
+    rng = np.random.default_rng(k)
+    taps = rng.standard_normal(k).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        taps = taps + 1j * rng.standard_normal(k)
+    expected = np.zeros((banded.BLOCK + k - 1, banded.BLOCK), dtype)
+    for c in range(banded.BLOCK):
+        for j in range(k):
+            expected[c + j, c] = taps[j]
+    for _ in range(2):
+        band = banded._band(taps, banded.BLOCK)
+        assert band.dtype == dtype and band.flags.c_contiguous
+        np.testing.assert_array_equal(band, expected)
+    with pytest.raises(ValueError, match="read-only"):
+        banded._band_index(k, banded.BLOCK)[0, 0] = 5

@@ -89,6 +89,8 @@ def prices(monkeypatch):
     monkeypatch.setattr(planner, "best_direct", best_direct)
     monkeypatch.setattr(planner.fft, "cost", fft_cost)
     monkeypatch.setattr(stencil, "cost", lambda *a, **k: table["ours"])
+    # Every call asks afresh: these tests change the table between calls of one shape.
+    monkeypatch.setattr(planner, "_priced", lambda key, price: price())
     return table, asked
 
 
@@ -269,6 +271,8 @@ def channel_prices(monkeypatch):
 
     monkeypatch.setattr(planner, "direct_costs", direct_costs)
     monkeypatch.setattr(stencil, "channels_cost", lambda *a: table["ours"])
+    # Every call asks afresh: these tests change the table between calls of one shape.
+    monkeypatch.setattr(planner, "_priced", lambda key, price: price())
     return table, asked
 
 
