@@ -8,16 +8,22 @@ Usage::
 Every contender is timed in this one process with :mod:`timeit`: calls are
 batched until a batch takes ``min_time`` seconds, and batches are repeated
 (three times as often for calls under a millisecond, whose batches are short).
-Contenders of one case are interleaved batch by batch (A, B, B, A, A, B, ...)
-so that a burst of load on a shared machine hits all of them alike. Targets
-are judged on the fastest batch of each contender: load on a shared machine
-only ever adds time, so the minimum is the least noisy estimate of what the
-code costs; the median is recorded too. A case that misses its target is
-measured once more before it counts as a FAIL, and both measurements are
-reported. Before timing, every contender's result is checked against
-convdoc's, so a fast wrong answer cannot pass.
+Contenders of one case are interleaved batch by batch (A, B, B, A, A, B, ...):
+each round times one batch of every contender, back to back. Targets are
+judged on paired ratios: in every round the quotient of two contenders'
+batches, and over the rounds the median quotient. On a shared virtual machine
+the speed of the whole machine drifts by 1.5x and more over seconds (measured
+on the project's 2-core VM: the fastest of five batches of one case moved
+1.5-30x between runs); two batches a few milliseconds apart see the same
+machine, so their quotient cancels the drift, where the ratio of each
+contender's fastest batch compares moments minutes apart. The fastest and the
+median batch of each contender are recorded too. A case that misses its
+target is measured once more, its rounds added to the first measurement's,
+before it counts as a FAIL; both measurements are reported. Before timing,
+every contender's result is checked against convdoc's, so a fast wrong answer
+cannot pass.
 
-Prints a table of ratios of the fastest batches, writes
+Prints a table of the paired ratios, writes
 ``benchmarks/results.json`` (not committed) and one PASS/FAIL line per target:
 
 * ``plain``: convdoc.convolve within 1.15x of scipy.signal.convolve at every size;
@@ -74,12 +80,27 @@ class Case:
     same_result: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     times: dict[str, float] = field(default_factory=dict)
     best: dict[str, float] = field(default_factory=dict)
-    # The first measurement's fastest batches, kept when the case was re-measured.
-    first_best: dict[str, float] = field(default_factory=dict)
+    # Seconds per call of every batch, one per round: samples[a][i] and samples[b][i]
+    # were timed back to back.
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    # The first measurement's paired ratios (name -> its time / convdoc's), kept
+    # when the case was re-measured.
+    first_ratios: dict[str, float] = field(default_factory=dict)
 
     def speed(self) -> dict[str, float]:
-        """Seconds per call the targets are judged on: fastest batch, else median."""
+        """Seconds per call of each contender: fastest batch, else median."""
         return self.best or self.times
+
+    def quotient(self, num: str, den: str) -> float:
+        """``num``'s time over ``den``'s: the median over rounds of their paired batches.
+
+        Without rounds (a case built from given times), the quotient of :meth:`speed`.
+        """
+        a, b = self.samples.get(num), self.samples.get(den)
+        if a and b and len(a) == len(b):
+            return statistics.median(x / y for x, y in zip(a, b, strict=True))
+        t = self.speed()
+        return t[num] / t[den]
 
 
 def _rng() -> np.random.Generator:
@@ -357,6 +378,7 @@ def time_case(case: Case, repeats: int, min_time: float) -> None:
         # runs right after the other's cache and frequency footprint.
         for name in names if repeat % 2 == 0 else reversed(names):
             samples[name].append(_time_batch(case.contenders[name], batches[name]))
+    case.samples = samples
     case.times = {name: statistics.median(values) for name, values in samples.items()}
     case.best = {name: min(values) for name, values in samples.items()}
 
@@ -378,32 +400,36 @@ class Verdict:
 def case_targets(case: Case) -> dict[str, bool]:
     """Target name -> whether this case meets it (a Gaussian case counts for two)."""
     t = case.speed()
+    q = case.quotient
     met = {}
     if case.group in ("plain", "gaussian") and "scipy.convolve" in t:
-        met["plain"] = t["convdoc"] / t["scipy.convolve"] <= PLAIN_RATIO
+        met["plain"] = q("convdoc", "scipy.convolve") <= PLAIN_RATIO
     if case.group == "gaussian" and "convolve2d" in t:
-        met["gaussian"] = t["convolve2d"] / t["convdoc"] >= GAUSSIAN_SPEEDUP
+        met["gaussian"] = q("convolve2d", "convdoc") >= GAUSSIAN_SPEEDUP
     if case.group == "stride4":
-        met["stride4"] = t["scipy subsampled"] / t["convdoc"] >= STRIDE_SPEEDUP
+        met["stride4"] = q("scipy subsampled", "convdoc") >= STRIDE_SPEEDUP
     if case.group == "loop":
         met["loop"] = t["loop reference"] <= LOOP_SECONDS
     if case.group == "grouped":
-        met["grouped"] = t["convdoc"] / t["groups one by one"] <= GROUPED_RATIO
+        met["grouped"] = q("convdoc", "groups one by one") <= GROUPED_RATIO
     return met
 
 
 def remeasure_failures(cases: list[Case], repeats: int, min_time: float) -> list[Case]:
-    """Time every case that misses a target once more; keep the fastest batches of both.
+    """Time every case that misses a target once more; judge it on the rounds of both.
 
-    The first measurement's fastest batches stay in ``case.first_best`` so that
+    The first measurement's paired ratios stay in ``case.first_ratios`` so that
     the report shows both. Returns the re-measured cases.
     """
     again = [c for c in cases if not all(case_targets(c).values())]
     for case in again:
-        first_best = dict(case.best)
+        first = {name: list(values) for name, values in case.samples.items()}
+        case.first_ratios = {
+            n: case.quotient(n, "convdoc") for n in case.contenders if n != "convdoc"
+        }
         time_case(case, repeats, min_time)  # the medians are the second measurement's
-        case.first_best = first_best
-        case.best = {n: min(t, first_best.get(n, t)) for n, t in case.best.items()}
+        case.samples = {n: first.get(n, []) + v for n, v in case.samples.items()}
+        case.best = {n: min(v) for n, v in case.samples.items()}
     return again
 
 
@@ -412,7 +438,7 @@ def evaluate(cases: list[Case]) -> list[Verdict]:
     verdicts = []
 
     plain = [c for c in cases if c.group in ("plain", "gaussian") and "scipy.convolve" in c.times]
-    ratios = [(c.speed()["convdoc"] / c.speed()["scipy.convolve"], c.label) for c in plain]
+    ratios = [(c.quotient("convdoc", "scipy.convolve"), c.label) for c in plain]
     if ratios:
         worst = max(ratios)
         verdicts.append(
@@ -425,7 +451,7 @@ def evaluate(cases: list[Case]) -> list[Verdict]:
         )
 
     stride = [c for c in cases if c.group == "stride4"]
-    speedups = [(c.speed()["scipy subsampled"] / c.speed()["convdoc"], c.label) for c in stride]
+    speedups = [(c.quotient("scipy subsampled", "convdoc"), c.label) for c in stride]
     if speedups:
         worst = min(speedups)
         verdicts.append(
@@ -438,7 +464,7 @@ def evaluate(cases: list[Case]) -> list[Verdict]:
         )
 
     gauss = [c for c in cases if c.group == "gaussian" and "convolve2d" in c.times]
-    speedups = [(c.speed()["convolve2d"] / c.speed()["convdoc"], c.label) for c in gauss]
+    speedups = [(c.quotient("convolve2d", "convdoc"), c.label) for c in gauss]
     if speedups:
         worst = min(speedups)
         verdicts.append(
@@ -463,7 +489,7 @@ def evaluate(cases: list[Case]) -> list[Verdict]:
         )
 
     group_ratios = [
-        (c.speed()["convdoc"] / c.speed()["groups one by one"], c.label)
+        (c.quotient("convdoc", "groups one by one"), c.label)
         for c in cases
         if c.group == "grouped"
     ]
@@ -492,7 +518,7 @@ def _fmt_time(seconds: float) -> str:
 
 
 def table(cases: list[Case]) -> str:
-    """Fastest time of convdoc and ratio (other / convdoc) for each contender."""
+    """convdoc's fastest batch and each contender's paired ratio (its time / convdoc's)."""
     names = []
     for case in cases:
         names.extend(n for n in case.times if n != "convdoc" and n not in names)
@@ -503,24 +529,23 @@ def table(cases: list[Case]) -> str:
         cells = []
         for name in names:
             if name in t:
-                cells.append(f"{t[name] / t['convdoc']:>15.2f}x")
+                cells.append(f"{case.quotient(name, 'convdoc'):>15.2f}x")
             else:
                 cells.append(f"{'':>16}")
-        label = case.label + (" *" if case.first_best else "")
+        label = case.label + (" *" if case.first_ratios else "")
         lines.append(f"{label:<44} {_fmt_time(t['convdoc']):>10}  " + "  ".join(cells))
     lines.append(
-        "ratios are (other's fastest batch) / (convdoc's fastest batch): above 1 means convdoc "
-        "is faster"
+        "ratios are medians over rounds of (other's batch) / (convdoc's batch) timed back to "
+        "back: above 1 means convdoc is faster"
     )
-    again = [c for c in cases if c.first_best]
+    again = [c for c in cases if c.first_ratios]
     if again:
-        lines.append("* missed a target at first and was measured again; first measurement:")
+        lines.append(
+            "* missed a target at first and was measured again (judged on the rounds of both); "
+            "first measurement:"
+        )
         for case in again:
-            first = ", ".join(
-                f"{n} {case.first_best[n] / case.first_best['convdoc']:.2f}x"
-                for n in case.first_best
-                if n != "convdoc"
-            )
+            first = ", ".join(f"{n} {r:.2f}x" for n, r in case.first_ratios.items())
             lines.append(f"    {case.label}: {first}")
     return "\n".join(lines)
 
@@ -563,7 +588,10 @@ def run(
                     "label": c.label,
                     "seconds": c.times,
                     "best_seconds": c.best,
-                    "first_best_seconds": c.first_best or None,
+                    "paired_ratios": {
+                        n: c.quotient(n, "convdoc") for n in c.times if n != "convdoc"
+                    },
+                    "first_paired_ratios": c.first_ratios or None,
                 }
                 for c in cases
             ],

@@ -70,3 +70,54 @@ def test_grouped_target_compares_with_the_groups_one_by_one(bench) -> None:
     assert {v.target: v for v in bench.evaluate([even])}["grouped"].passed
     verdict = {v.target: v for v in bench.evaluate([even, slow])}["grouped"]
     assert not verdict.passed and "(b)" in verdict.detail
+
+
+def test_ratios_are_medians_of_batches_timed_back_to_back(bench) -> None:
+    # Per round other/convdoc: 5/1, 4.4/4, 3/2 = 5, 1.1, 1.5: the median is 1.5,
+    # where the fastest batches' ratio would be 3/1 = 3.
+    case = bench.Case(
+        "plain", "a", {}, samples={"convdoc": [1.0, 4.0, 2.0], "other": [5.0, 4.4, 3.0]}
+    )
+    case.best = {"convdoc": 1.0, "other": 3.0}
+    assert math.isclose(case.quotient("other", "convdoc"), 1.5)
+    assert math.isclose(case.quotient("convdoc", "other"), 1 / 1.5)  # 1/5, 1/1.1, 1/1.5
+
+
+def test_a_fast_moment_of_one_contender_alone_does_not_decide(bench) -> None:
+    # SciPy's third batch met a fast moment of the machine that convdoc's did not:
+    # the fastest batches give 5/3 = 1.67x (FAIL at 2x), the rounds 2.5, 2.5, 1.67
+    # (median 2.5x, PASS).
+    case = bench.Case(
+        "stride4",
+        "drift",
+        {},
+        samples={"convdoc": [3.0, 3.0, 3.0], "scipy subsampled": [7.5, 7.5, 5.0]},
+        times={"convdoc": 3.0, "scipy subsampled": 7.5},
+        best={"convdoc": 3.0, "scipy subsampled": 5.0},
+    )
+    verdict = {v.target: v for v in bench.evaluate([case])}["stride4"]
+    assert verdict.passed and "2.50x" in verdict.detail
+
+
+def test_a_remeasured_case_is_judged_on_the_rounds_of_both_measurements(bench) -> None:
+    calls = {"convdoc": 0, "other": 0}
+
+    def count(name):
+        def fn():
+            calls[name] += 1
+        return fn
+
+    case = bench.Case(
+        "grouped",
+        "again",
+        {"convdoc": count("convdoc"), "groups one by one": count("other")},
+        samples={"convdoc": [2.0, 2.0, 2.0], "groups one by one": [1.0, 1.0, 1.0]},
+        times={"convdoc": 2.0, "groups one by one": 1.0},
+        best={"convdoc": 2.0, "groups one by one": 1.0},
+    )
+    assert bench.remeasure_failures([case], repeats=2, min_time=0.0) == [case]
+    assert case.first_ratios == {"groups one by one": 0.5}
+    # Three first rounds and two new ones (a call each; min_time 0 is one call a batch).
+    assert [len(v) for v in case.samples.values()] == [5, 5]
+    assert case.samples["convdoc"][:3] == [2.0, 2.0, 2.0]
+    assert calls == {"convdoc": 2, "other": 2}
