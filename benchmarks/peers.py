@@ -29,9 +29,15 @@ about ``min_time``. Then ``rounds`` rounds: in each round every contender runs
 ``batches`` batches, contenders interleaved and the order reversed every
 round, so a burst of load on the shared machine hits all alike; the best batch
 of each round is kept (load only ever adds time) and the reported time is the
-median of those best batches. Before each batch the process sleeps ``settle``
-seconds (30 ms; ``--settle``), untimed: torch's OpenMP workers spin for some
-milliseconds after each call, and without the pause the contender timed next
+median of those best batches. Ratios are paired: in each round convdoc's best
+batch over the fastest peer's best batch of the same round, and the median of
+those quotients over the rounds. The rounds are seconds apart and the speed of
+the whole virtual machine drifts over seconds; two contenders' batches of one
+round see the same machine, so their quotient cancels the drift that a
+quotient of medians taken over different rounds keeps. Before each batch the
+process sleeps ``settle`` seconds (30 ms; ``--settle``), untimed: torch's OpenMP
+workers spin for some milliseconds after each call, and without the pause the
+contender timed next
 shared the two cores with them (measured: a third busy thread during
 convdoc's batches with no pause, none with 30 ms).
 
@@ -187,6 +193,9 @@ class Case:
     convert: dict[str, Callable[[Any], np.ndarray]] = field(default_factory=dict)
     kernel: int = 0  # taps per side of a 2-D image filter (0: not a filter)
     times: dict[str, float] = field(default_factory=dict)
+    # Each contender's best batch per round: rounds[a][i] and rounds[b][i] were
+    # timed in the same round, interleaved.
+    rounds: dict[str, list[float]] = field(default_factory=dict)
     result_dtype: str = ""
     result_shape: tuple[int, ...] = ()
 
@@ -194,14 +203,27 @@ class Case:
         return [name for name in self.contenders if name != "convdoc"]
 
 
-def ratio(times: dict[str, float], among: list[str] | None = None) -> tuple[float, str]:
-    """convdoc's time over the fastest peer's (among ``among`` if given), and that peer."""
+def ratio(
+    times: dict[str, float],
+    among: list[str] | None = None,
+    rounds: dict[str, list[float]] | None = None,
+) -> tuple[float, str]:
+    """convdoc's time over the fastest peer's (among ``among`` if given), and that peer.
+
+    The fastest peer is the one of least ``times``. With ``rounds`` (each
+    contender's time in every round), the ratio is the median over the rounds
+    of convdoc's time over that peer's in the same round; else the quotient of
+    ``times``.
+    """
     if "convdoc" not in times:
         raise ValueError(f"times must hold convdoc's time, got {sorted(times)}")
     names = [n for n in times if n != "convdoc" and (among is None or n in among)]
     if not names:
         raise ValueError(f"no peer among {among!r} in {sorted(times)}")
     best = min(names, key=lambda n: times[n])
+    ours, theirs = (rounds or {}).get("convdoc"), (rounds or {}).get(best)
+    if ours and theirs and len(ours) == len(theirs):
+        return statistics.median(a / b for a, b in zip(ours, theirs, strict=True)), best
     return times["convdoc"] / times[best], best
 
 
@@ -505,6 +527,7 @@ def time_case(
                 samples[name].append((clock() - start) / count)
         for name in names:
             best_of_round[name].append(min(samples[name]))
+    case.rounds = best_of_round
     case.times = {name: statistics.median(v) for name, v in best_of_round.items()}
     return case.times
 
@@ -531,7 +554,7 @@ def evaluate(cases: list[Case], threads: int) -> list[Verdict]:
     """
     verdicts = []
     timed = [c for c in cases if c.times and len(c.times) > 1]
-    ratios = [(ratio(c.times)[0], c) for c in timed]
+    ratios = [(ratio(c.times, rounds=c.rounds)[0], c) for c in timed]
     if ratios:
         worst, case = max(ratios, key=lambda rc: rc[0])
         verdicts.append(
@@ -560,7 +583,7 @@ def evaluate(cases: list[Case], threads: int) -> list[Verdict]:
         for c in selected:
             peers = among(c)
             if peers:
-                rs.append((ratio(c.times, peers)[0], c))
+                rs.append((ratio(c.times, peers, c.rounds)[0], c))
         if rs:
             worst, case = max(rs, key=lambda rc: rc[0])
             verdicts.append(
@@ -656,7 +679,7 @@ def report_case(case: Case) -> str:
     t = case.times
     if len(t) < 2:
         return f"  {case.label}: convdoc {t['convdoc'] * 1e3:.3f} ms (no peer)"
-    r, best = ratio(t)
+    r, best = ratio(t, rounds=case.rounds)
     others = ", ".join(f"{n} {v * 1e3:.3f}" for n, v in t.items() if n != "convdoc")
     return (
         f"  {r:6.2f}x vs {best:<22} {case.label}: convdoc {t['convdoc'] * 1e3:.3f} ms; {others} ms"
@@ -696,7 +719,7 @@ def to_json(runs: dict[int, tuple[list[Case], list[Verdict]]], mode: str, peers:
                 "seconds": dict(c.times),
             }
             if len(c.times) > 1:
-                r, best = ratio(c.times)
+                r, best = ratio(c.times, rounds=c.rounds)
                 row.update(ratio=r, best_peer=best)
             rows.append(row)
         out["runs"].append(

@@ -56,6 +56,19 @@ def test_ratio_is_convdoc_over_the_fastest_peer(bp) -> None:
         bp.ratio({"convdoc": 1.0, "a": 1.0}, ["torch"])
 
 
+def test_ratio_pairs_the_rounds_of_the_fastest_peer(bp) -> None:
+    # b is the fastest by median; per round convdoc/b = 2/1, 9/3, 3/2 = 2, 3, 1.5: the
+    # median is 2.0, where the medians' quotient would be 3/2 = 1.5.
+    times = {"convdoc": 3.0, "a": 2.5, "b": 2.0}
+    rounds = {"convdoc": [2.0, 9.0, 3.0], "a": [2.5, 2.5, 2.5], "b": [1.0, 3.0, 2.0]}
+    assert bp.ratio(times, rounds=rounds) == (2.0, "b")
+    # Against a alone: 2/2.5, 9/2.5, 3/2.5 = 0.8, 3.6, 1.2: median 1.2.
+    r, peer = bp.ratio(times, ["a"], rounds)
+    assert peer == "a" and r == pytest.approx(1.2)
+    # Rounds of unequal length (or none for the peer) fall back to the times.
+    assert bp.ratio(times, rounds={"convdoc": [1.0], "b": [1.0, 2.0]}) == (1.5, "b")
+
+
 def test_geomean_by_hand(bp) -> None:
     assert bp.geomean([2.0, 8.0]) == pytest.approx(4.0)
     assert bp.geomean([0.5, 2.0, 1.0]) == pytest.approx(1.0)
