@@ -75,13 +75,15 @@ def _check(
 def _numpy_call(
     x: np.ndarray, kernel: np.ndarray, mode: str, boundary: str, fillvalue: Any, method: str
 ) -> bool:
-    """Whether a checked call is a small 1-D one that numpy.convolve/correlate answers as is.
+    """Whether a checked 1-D call is one that numpy.convolve/correlate answers as is.
 
-    Then the engine would run its numpy.correlate plan without pricing another
-    (:func:`convdoc.plans.planner.numpy_direct_1d`), and SciPy's 1-D direct
-    method is the same NumPy call: calling it here skips the engine's pricing,
-    which costs more than the sum for signals of a few hundred samples, and
-    gives SciPy's bits. (Two booleans take the engine's OR-of-ANDs path.)
+    Then the engine would run its numpy.correlate plan: unpriced for small
+    calls (:func:`convdoc.plans.planner.numpy_direct_1d`), or priced and chosen
+    for larger ones (:func:`convdoc.plans.planner.numpy_plain_1d`). SciPy's 1-D
+    direct method is the same NumPy call: calling it here skips the engine's
+    plumbing, which costs more than the sum for signals of a few hundred
+    samples and a fifth of it for ten thousand, and gives SciPy's bits. (Two
+    booleans take the engine's OR-of-ANDs path.)
     """
     if not (
         x.ndim == 1
@@ -97,7 +99,14 @@ def _numpy_call(
         # The engine slides the shorter of the two over the longer (SciPy's swap).
         n, k = max(n, k), min(n, k)
     n_out = n + k - 1 if mode == "full" else n if mode == "same" else n - k + 1
-    return planner.numpy_direct_1d(n, k, n_out)
+    if planner.numpy_direct_1d(n, k, n_out):
+        return True
+    # Larger calls: the planner's full answer (for a signal at least as long as the
+    # kernel; taps that are not finite take numpy.convolve on either route, as SciPy).
+    if x.size < kernel.size:
+        return False
+    pad = (signal_pad(kernel.size, mode),)
+    return planner.numpy_plain_1d(x[None], kernel[None, None], pad, method)
 
 
 def _reverse(a: np.ndarray) -> np.ndarray:

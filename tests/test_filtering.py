@@ -322,10 +322,13 @@ def test_small_1d_calls_give_scipys_direct_bits(dtype, mode, n, k) -> None:
 
 
 def test_small_1d_calls_take_the_numpy_call_only_where_the_engine_would(monkeypatch) -> None:
-    # Where the shortcut applies, the engine (never entered) would have chosen the
-    # same numpy.correlate call; beyond it the engine prices the plans itself.
-    from convdoc import engine
-    from convdoc.plans import planner
+    # Small calls: the shortcut by the unpriced rule, worked by hand below. Larger
+    # ones: the engine itself is the oracle of its route. Entered with the shortcut
+    # turned off, it shows whether it runs numpy.correlate (the numpy plan of
+    # run_direct) or another plan (the FFT, the compiled stencil); the shortcut must
+    # skip the engine exactly where that plan is numpy.correlate.
+    from convdoc import engine, filtering
+    from convdoc.plans import planner, stencil
 
     entered = []
     real = engine._padded
@@ -334,20 +337,65 @@ def test_small_1d_calls_take_the_numpy_call_only_where_the_engine_would(monkeypa
         entered.append(args[0].shape)
         return real(*args, **kwargs)
 
+    plans = []
+    real_run = planner.run_direct
+
+    def spy_run(*args, **kwargs):
+        plans.append(args[-1])
+        return real_run(*args, **kwargs)
+
     monkeypatch.setattr(engine, "_padded", spy)
+    monkeypatch.setattr(planner, "run_direct", spy_run)
     rng = np.random.default_rng(3)
-    for n, k in [(100, 11), (2000, 16), (2048, 16), (20_000, 3), (100_000, 101)]:
-        x, h = rng.standard_normal(n), rng.standard_normal(k)
-        before = len(entered)
-        got = convolve(x, h, "same")
-        shortcut = len(entered) == before
-        # By hand: below 2**15 = 32,768 multiply-adds the compiled stencil is never
-        # priced, and such a sum (5 us + 0.21 ns per multiply-add, at most 12 us)
-        # is under the FFT's 60 us set-up: 2000 * 16 = 32,000 is below, 2048 * 16 =
-        # 32,768 and 20,000 * 3 = 60,000 are not.
-        assert shortcut == (n * k < 32_768), (n, k)
-        assert shortcut == planner.numpy_direct_1d(n, k, n)
-        np.testing.assert_allclose(got, signal.convolve(x, h, "same"), rtol=1e-9, atol=1e-9)
+    cases = [(100, 11), (2000, 16), (2048, 16), (20_000, 3), (10_000, 11), (100_000, 101),
+             (20_000, 2001), (100_000, 1001), (200_003, 11)]
+    routes = set()
+    for loaded in (False, True):
+        if loaded:
+            stencil.load()  # the compiled 1-D stencil takes long signals with short kernels
+        for n, k in cases:
+            x, h = rng.standard_normal(n), rng.standard_normal(k)
+            with monkeypatch.context() as m:
+                m.setattr(filtering, "_numpy_call", lambda *a: False)
+                plans.clear()
+                through_engine = convolve(x, h, "same")
+                engine_ran_numpy = plans == ["numpy"]
+            before = len(entered)
+            got = convolve(x, h, "same")
+            shortcut = len(entered) == before
+            assert shortcut == engine_ran_numpy, (n, k, loaded)
+            routes.add(shortcut)
+            if n * k < 32_768:
+                # By hand: below 2**15 = 32,768 multiply-adds the compiled stencil is
+                # never priced, and such a sum (5 us + 0.21 ns per multiply-add, at
+                # most 12 us) is under the FFT's 60 us set-up.
+                assert shortcut and planner.numpy_direct_1d(n, k, n), (n, k)
+            else:
+                assert not planner.numpy_direct_1d(n, k, n), (n, k)
+            np.testing.assert_array_equal(got, through_engine)
+            np.testing.assert_allclose(got, signal.convolve(x, h, "same"), rtol=1e-9, atol=1e-9)
+            if shortcut:  # SciPy's 1-D direct method is numpy.convolve: the same bits
+                np.testing.assert_array_equal(got, signal.convolve(x, h, "same", "direct"))
+    assert routes == {True, False}  # both routes were met
+
+
+def test_a_priced_1d_numpy_call_counts_the_stencils_savings_once(monkeypatch) -> None:
+    # Before numba is loaded, every call the stencil would have sped up adds its
+    # saving towards loading it: one call adds as much as one question of the gate,
+    # whether the call then takes the shortcut or the engine.
+    from convdoc.plans import planner, stencil
+
+    monkeypatch.setattr(stencil, "worth_loading", lambda saving: counted.append(saving) or False)
+    counted: list[float] = []
+    rng = np.random.default_rng(5)
+    x, h = rng.standard_normal(100_000), rng.standard_normal(11)
+    assert not stencil.loaded()
+    convolve(x, h, "same")
+    once = list(counted)
+    counted.clear()
+    planner.stencil_plan_1d(x[None], h[::-1][None, None], ((5, 5),), "constant", 0, (1,), (1,),
+                            "auto")
+    assert len(once) == 1 and once == counted and once[0] > 0
 
 
 @pytest.mark.parametrize(
@@ -370,7 +418,10 @@ def test_small_1d_calls_take_the_numpy_call_only_where_the_engine_would(monkeypa
 def test_the_small_1d_shortcut_stops_exactly_where_the_engine_prices(
     monkeypatch, mode, n, k, dtypes, shortcut
 ) -> None:
+    # The unpriced rule alone: the priced route (beyond it) is turned off here and
+    # must be asked exactly where the unpriced rule says no (for numbers, not bools).
     from convdoc import engine
+    from convdoc.plans import planner
 
     entered = []
     real = engine._padded
@@ -379,7 +430,9 @@ def test_the_small_1d_shortcut_stops_exactly_where_the_engine_prices(
         entered.append(1)
         return real(*args, **kwargs)
 
+    asked = []
     monkeypatch.setattr(engine, "_padded", spy)
+    monkeypatch.setattr(planner, "numpy_plain_1d", lambda *a: asked.append(1) or False)
     rng = np.random.default_rng(n + k)
     x = (rng.standard_normal(n) > 0.3).astype(dtypes[0])
     h = (rng.standard_normal(k) > -0.3).astype(dtypes[1])
@@ -388,3 +441,25 @@ def test_the_small_1d_shortcut_stops_exactly_where_the_engine_prices(
         got = ours(x, h, mode)
         assert (len(entered) == before) == shortcut, ours.__name__
         np.testing.assert_array_equal(got, numpy_call(x, h, mode))
+    both_bool = dtypes == ("?", "?")
+    assert bool(asked) == (not shortcut and not both_bool and n >= k)
+
+
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_an_infinite_tap_on_a_longer_signal_gives_scipys_direct_result(mode) -> None:
+    # SciPy's 1-D direct method (numpy.convolve/correlate) never multiplies the zeros
+    # beyond the ends, so the infinity spreads only where it meets a sample: on either
+    # route (the priced NumPy call or the engine) the NaNs and infinities are SciPy's.
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal(10_000)
+    h = rng.standard_normal(11)
+    h[3] = np.inf
+    # Full outputs that never reach tap 3, by hand: convolve's output n reads h[n - m]
+    # for samples m < 10,000, so tap 3 only for 3 <= n <= 10,002; correlate's reads
+    # the kernel reversed, tap 3 at position 7: 7 <= n <= 10,006.
+    untouched = {convolve: [0, 2, 10_003, 10_009], correlate: [0, 6, 10_007, 10_009]}
+    for ours, theirs in ((convolve, signal.convolve), (correlate, signal.correlate)):
+        got = ours(x, h, mode)
+        np.testing.assert_array_equal(got, theirs(x, h, mode, method="direct"))
+        if mode == "full":
+            assert np.isfinite(got[untouched[ours]]).all()

@@ -40,6 +40,7 @@ __all__ = [
     "depthwise_stencil",
     "direct_costs",
     "forget_prices",
+    "numpy_plain_1d",
     "run_direct",
     "stencil_plan",
     "stencil_plan_1d",
@@ -266,6 +267,32 @@ def numpy_direct_1d(n: int, k: int, n_out: int) -> bool:
     """
     return n_out * k < MIN_MACS_1D_STENCIL and _numpy_cost(n_out, k) < fft.SEC_OVERHEAD_FFT
 
+
+
+def numpy_plain_1d(
+    x: np.ndarray, w: np.ndarray, pad: tuple[tuple[int, int], ...], method: str
+) -> bool:
+    """Whether the engine runs this plain 1-D problem as numpy.correlate, priced.
+
+    ``x`` of shape ``(1, n)``, ``w`` of ``(1, 1, k)`` with ``n >= k``, zero
+    padding ``pad`` one of numpy.correlate's modes, stride and dilation 1,
+    ``method`` "auto" or "direct", not two booleans. The engine
+    would first ask :func:`stencil_plan_1d` (the compiled stencil), then run
+    :func:`best_direct`'s numpy.correlate unless :func:`choose` takes the FFT:
+    the same questions, asked here in the other order so that the stencil's
+    tier-up counts each call once (a call the FFT takes goes to the engine
+    without asking for the stencil here). The answers depend only on
+    ``x``'s and ``w``'s finiteness, integer magnitudes, dtypes and shapes, which
+    a kernel's flip leaves alone. The filtering face uses this to skip the
+    engine's plumbing, tens of microseconds, where NumPy does the sum anyway.
+    """
+    one = (1,)
+    n_out = x.shape[1] + pad[0][0] + pad[0][1] - w.shape[2] + 1
+    if method == "auto":
+        cost = _numpy_cost(n_out, w.shape[2])
+        if choose(x, w, pad, one, one, (n_out,), cost) != "direct":
+            return False
+    return not stencil_plan_1d(x, w, pad, "constant", 0, one, one, method)
 
 def run_direct(
     x: np.ndarray,
