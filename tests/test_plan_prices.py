@@ -87,12 +87,12 @@ def test_scipys_verdict_is_kept_for_floats_and_asked_again_for_integers() -> Non
         for _ in range(3):
             convdoc.convolve(np.ones(20_000), k)
         assert ask.call_count == 1
-        ask.reset_mock()
         for scale in (1, 2**42, 1):
+            ask.reset_mock()
             x = np.full(20_000, scale, np.int64)
             got = convdoc.convolve(x, k.astype(np.int64))
             np.testing.assert_array_equal(got, np.convolve(x, k.astype(np.int64)))
-        assert ask.call_count == 3
+            assert ask.call_count >= 1, scale  # asked again at every call
 
 
 def test_a_nan_keeps_a_kept_fft_verdict_off_the_fft() -> None:
