@@ -8,16 +8,23 @@ prices replaced by numbers chosen here (taken only when strictly cheaper than th
 alternative priced on the extended grid, the extension's cells added when there
 is one, the savings counted toward loading numba). Where a gate is taken, the
 layer's numbers are checked against SciPy or NumPy on ``numpy.pad``-ed inputs.
+
+The same holds for ``strided_1d``, ``best_direct``, ``choose`` and the rank-one verdict
+(later sections): which plan runs is observed with spies on the plan functions or read
+from the planner's return value, with the prices worked by hand in the comments; where a
+plan runs, its numbers are checked against loops written here or SciPy.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
 from scipy import signal
 
 import convdoc
-from convdoc.plans import planner, stencil
+from convdoc.plans import planner, separable, stencil
 
 pytestmark = pytest.mark.skipif(not stencil.available(), reason="numba is not installed")
 
@@ -315,3 +322,473 @@ def test_the_channel_extension_is_added_to_the_alternative_per_cell(channel_pric
     table["ours"] = 0.2 + planner.SEC_PER_EXTEND_CELL * 3 * 103 * 93 / 2
     assert gate_2d(hw=(100, 90), pad=pad, boundary="wrap")
     assert not gate_2d(hw=(100, 90), pad=pad)
+
+
+# ------------------------------------------------------------------ strided_1d
+
+
+@pytest.fixture
+def routes(monkeypatch):
+    """Record which of strided_1d's plans ran: phase_matmul, fft_phases (both still run)."""
+    from convdoc.plans import overlap_save, polyphase
+
+    calls: list[str] = []
+    for module, name in ((polyphase, "phase_matmul"), (overlap_save, "fft_phases")):
+        original = getattr(module, name)
+
+        def spy(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+def _strided_loop(x, w, pad, stride):
+    """The definition: numpy.pad, then every stride-th window summed tap by tap."""
+    grid = np.pad(x, pad)
+    n_out = (grid.size - w.size) // stride + 1
+    return np.array([sum(grid[i * stride + t] * w[t] for t in range(w.size))
+                     for i in range(n_out)])
+
+
+@pytest.mark.parametrize("pad", [(2, 0), (0, 3), (1, 0), (0, 1), (5, 1)])
+@pytest.mark.parametrize("n", [40, 20_000])
+def test_strided_1d_with_unequal_pads(pad, n) -> None:
+    # 40 samples are a tiny problem (numpy.correlate), 20,000 the BLAS phases; with
+    # pads (2, 0) and 5 taps at stride 3: (40 + 2 - 5) // 3 + 1 = 13 outputs.
+    rng = np.random.default_rng(n)
+    x = rng.integers(-8, 9, n).astype(np.float64)
+    w = rng.integers(-8, 9, 5).astype(np.float64)
+    got = planner.strided_1d(x, w, pad, 3, "auto")
+    expected = _strided_loop(x, w, pad, 3)
+    assert got.shape == expected.shape == ((n + sum(pad) - 5) // 3 + 1,)
+    np.testing.assert_array_equal(got, expected)  # small integers: every sum exact
+
+
+def test_strided_1d_runs_numpy_up_to_40000_multiply_adds(routes) -> None:
+    # Stride 4, 10 taps: 4006 samples give (4006 - 10) // 4 + 1 = 1000 outputs, and
+    # 4 * 1000 * 10 = 40,000 multiply-adds (every output, then every 4th kept): tiny.
+    rng = np.random.default_rng(1)
+    w = rng.integers(-8, 9, 10).astype(np.float64)
+    for n, taken in [(4006, []), (4010, ["phase_matmul"])]:  # 1001 outputs: 40,040
+        routes.clear()
+        x = rng.integers(-8, 9, n).astype(np.float64)
+        got = planner.strided_1d(x, w, (0, 0), 4, "auto")
+        assert routes == taken
+        np.testing.assert_array_equal(got, _strided_loop(x, w, (0, 0), 4))
+
+
+@pytest.mark.parametrize("n", [100, 10_000])
+def test_strided_1d_forced_fft_always_runs_the_fft(routes, n) -> None:
+    # method="fft" means the FFT, even for a tiny problem (100 samples, 11 taps at
+    # stride 4: 4 * 23 * 11 = 1012 multiply-adds) or one the phases would win.
+    rng = np.random.default_rng(n)
+    x, w = rng.standard_normal(n), rng.standard_normal(11)
+    got = planner.strided_1d(x, w, (1, 1), 4, "fft")
+    assert routes == ["fft_phases"]
+    np.testing.assert_allclose(got, _strided_loop(x, w, (1, 1), 4), rtol=1e-9, atol=1e-9)
+    routes.clear()
+    planner.strided_1d(x, w, (1, 1), 4, "direct")
+    assert routes == ([] if n == 100 else ["phase_matmul"])
+
+
+def test_strided_1d_prices_the_fft_for_one_channel_pair(routes) -> None:
+    # 7500 samples, 201 taps at stride 4: 1825 outputs. The phases are priced
+    # 132 us, the FFT of one input and one output channel 127 us (cheaper: taken);
+    # priced for two channels either way it would cost 155 or 184 us.
+    from convdoc.plans import overlap_save, polyphase
+
+    direct_s = polyphase.phase_matmul_cost(1825, 201, 4)
+    assert overlap_save.fft_phases_cost((1825,), (201,), (4,), 1, 1) < direct_s
+    assert overlap_save.fft_phases_cost((1825,), (201,), (4,), 2, 1) > direct_s
+    assert overlap_save.fft_phases_cost((1825,), (201,), (4,), 1, 2) > direct_s
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal(7500), rng.standard_normal(201)
+    got = planner.strided_1d(x, w, (0, 0), 4, "auto")
+    assert routes == ["fft_phases"]
+    expected = signal.correlate(x, w, "valid", method="direct")[::4]
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_strided_1d_leaves_the_warnings_of_a_dropped_fft_unsaid() -> None:
+    # An infinite sample spreads over the whole FFT result (inf - inf: NaN, an
+    # "invalid" warning), which is dropped; the direct sums meet only inf * 1 and
+    # inf + finite: no warning, infinite exactly where a window covers sample 5000.
+    x = np.random.default_rng(8).standard_normal(10_000)
+    x[5000] = np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = planner.strided_1d(x, np.ones(1001), (0, 0), 4, "auto")
+    covering = [i for i in range(got.size) if 4 * i <= 5000 < 4 * i + 1001]
+    assert np.isinf(got[covering]).all()
+    assert np.isfinite(np.delete(got, covering)).all()
+
+
+def test_strided_1d_holds_blas_for_its_multiply_adds(monkeypatch) -> None:
+    import contextlib
+
+    asked = []
+
+    @contextlib.contextmanager
+    def blas_for_convdoc(macs):
+        asked.append(macs)
+        yield
+
+    monkeypatch.setattr(planner.threads, "blas_for_convdoc", blas_for_convdoc)
+    x = np.random.default_rng(3).standard_normal(20_000)
+    # (20,000 - 7) // 3 + 1 = 6665 outputs of 7 taps: 46,655 multiply-adds.
+    planner.strided_1d(x, np.ones(7), (0, 0), 3, "direct")
+    assert asked == [46_655]
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.float32, np.float64])
+def test_strided_1d_redoes_exactly_a_nan_met_by_a_padding_zero(dtype, monkeypatch) -> None:
+    # 11 taps at stride 4 fill 3 rows of 4 in the tap matrix: one padding zero, which
+    # meets the NaN, so the BLAS result is refused and the phases are summed by NumPy
+    # (numpy_phases, with the taps conjugated back: a layer does not conjugate).
+    from convdoc.plans import direct
+
+    calls = []
+    real = direct.numpy_phases
+    monkeypatch.setattr(direct, "numpy_phases",
+                        lambda *a: calls.append(a[-1]) or real(*a))
+    rng = np.random.default_rng(4)
+    x = rng.integers(-8, 9, 20_000).astype(dtype)
+    w = rng.integers(-8, 9, 11).astype(dtype)
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.integers(-8, 9, 20_000)
+        w = w + 1j * rng.integers(-8, 9, 11)
+    x[10_000] = np.nan
+    got = planner.strided_1d(x, w, (2, 2), 4, "direct")
+    assert calls == [np.dtype(dtype)]
+    assert got.dtype == np.dtype(dtype)
+    grid = np.pad(x, 2)
+    n_out = (20_004 - 11) // 4 + 1
+    # The loop in complex128 or float64 (exact for these small integers); NaN where a
+    # window covers padded sample 10,002.
+    wide = np.complex128 if np.dtype(dtype).kind == "c" else np.float64
+    expected = np.array([np.dot(grid[4 * i : 4 * i + 11].astype(wide), w.astype(wide))
+                         for i in range(n_out)])
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    ok = ~np.isnan(expected)
+    np.testing.assert_array_equal(got[ok], expected[ok].astype(dtype))
+
+
+# ------------------------------------------------------------------ the rank-one verdict
+
+
+def _near_rank_one() -> np.ndarray:
+    """An outer product of small integers (exact in float32) plus 1e-4 at its centre."""
+    k = np.outer([1.0, 2, 3, 2, 1], [1.0, 1, 2, 1, 1]).astype(np.float32)
+    k[2, 2] += np.float32(1e-4)
+    return k[None, None]
+
+
+def test_rank_one_is_judged_to_the_result_dtype_rounding(monkeypatch) -> None:
+    monkeypatch.setattr(planner, "_last_rank_one", (None, b"", None, False))
+    # The largest tap is 6: rank_one allows 1e3 * 5 * eps * 6 off the outer product,
+    # 3.6e-3 in float32, 6.7e-12 in float64. The centre is 1e-4 off (the corners, an
+    # exact outer product, rule out nothing).
+    w = _near_rank_one()
+    assert planner._rank_one(w, np.dtype(np.float32))
+    assert not planner._rank_one(w, np.dtype(np.float64))
+    exact = np.outer([1.0, 2, 3], [1.0, 1, 2])[None, None]
+    assert planner._rank_one(exact, np.dtype(np.float64))
+    # Zero corners rule out nothing either; the cross is of rank 2 (NumPy).
+    cross = np.array([[0.0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    assert np.linalg.matrix_rank(cross) == 2
+    assert not planner._surely_not_rank_one(cross, np.dtype(np.float64))
+    assert not planner._rank_one(cross[None, None], np.dtype(np.float64))
+
+
+def test_the_remembered_verdict_is_used_only_for_the_same_weight(monkeypatch) -> None:
+    monkeypatch.setattr(planner, "_last_rank_one", (None, b"", None, False))
+    asked = []
+    real = separable.rank_one
+    monkeypatch.setattr(separable, "rank_one", lambda k, d=None: asked.append(d) or real(k, d))
+    w = np.outer([1.0, 2, 3], [1.0, 1, 2])[None, None]  # rank one (exact)
+    f64, f32 = np.dtype(np.float64), np.dtype(np.float32)
+    planner._remember_rank_one(w, f64, True)
+    assert planner._rank_one(w, f64) and asked == []  # the same object, taps and dtype
+    assert planner._rank_one(w, f32) and asked == [f32]  # another result dtype
+    assert planner._rank_one(w.copy(), f64) and asked == [f32, f64]  # another object
+    w[0, 0, 1, 1] = 5.0  # changed in place (the centre): judged again, no longer rank one
+    assert not planner._rank_one(w, f64) and asked == [f32, f64, f64]
+
+
+def test_the_corner_test_leaves_to_rank_one_what_it_cannot_prove() -> None:
+    f64 = np.dtype(np.float64)
+    rng = np.random.default_rng(12)
+    full = rng.standard_normal((5, 5))
+    assert np.linalg.matrix_rank(full) == 5
+    # Integer, long double and all-zero kernels, and result dtypes other than
+    # float32/float64, are rank_one's to judge (docstring), whatever their corners.
+    assert not planner._surely_not_rank_one(np.arange(25).reshape(5, 5) ** 2, f64)
+    assert not planner._surely_not_rank_one(full.astype(np.longdouble), f64)
+    assert not planner._surely_not_rank_one(np.zeros((3, 3)), f64)
+    assert not planner._surely_not_rank_one(full, np.dtype(np.complex128))
+    assert not planner._surely_not_rank_one(full, np.dtype(np.float16))
+    # Scaled by the largest tap: a full-rank kernel of taps below 1 is ruled out too.
+    small = 0.25 * rng.random((5, 5))
+    assert np.linalg.matrix_rank(small) == 5
+    assert planner._surely_not_rank_one(small, f64)
+
+
+def test_the_corner_test_allows_for_long_kernels() -> None:
+    # 31 x 31 ones in float32 with 1e-4 added at a corner: rank_one accepts it (1e-4
+    # within 1e3 * 31 * eps32 = 3.7e-3 of the outer product; the second singular value,
+    # about 1e-4, below the first (31) times 31 * 8 * eps32: 9.2e-4). The corners' minor
+    # is 1e-4, far below 8 * 3.7e-3: not ruled out. A bound that shrank with the size
+    # (1e3 / 31 * eps32: 8 r = 3.1e-5) would rule it out.
+    f32 = np.dtype(np.float32)
+    k = np.ones((31, 31), dtype=np.float32)
+    k[-1, -1] += np.float32(1e-4)
+    assert separable.rank_one(k, f32) is not None
+    assert not planner._surely_not_rank_one(k, f32)
+
+
+# ------------------------------------------------------------------ best_direct
+
+
+def test_best_direct_runs_a_plain_1d_problem_as_numpy_correlate() -> None:
+    # numpy.correlate: 5 us, then 0.21 ns per multiply-add. 1000 samples, 11 taps:
+    # valid (990 outputs) 5e-6 + 2.1e-10 * 990 * 11 = 7.2869e-6 s; full (pads of 10,
+    # 1010 outputs) 5e-6 + 2.1e-10 * 1010 * 11 = 7.3331e-6 s.
+    x, w = np.ones((1, 1000)), np.ones((1, 1, 11))
+    plan, seconds = planner.best_direct(x, w, ((0, 0),), (1,), (1,), (990,))
+    assert plan == "numpy" and seconds == pytest.approx(7.2869e-6, rel=1e-12)
+    plan, seconds = planner.best_direct(x, w, ((10, 10),), (1,), (1,), (1010,))
+    assert plan == "numpy" and seconds == pytest.approx(7.3331e-6, rel=1e-12)
+
+
+def test_best_direct_runs_a_tiny_strided_1d_problem_as_one_numpy_call() -> None:
+    # Stride 4, 10 taps, 1000 outputs: every output (4000) then every 4th, 40,000
+    # multiply-adds: tiny. 5 us + 4000 * 0.3 ns * 10 = 17 us.
+    w = np.ones((1, 1, 10))
+    plan, seconds = planner.best_direct(np.ones((1, 4006)), w, ((0, 0),), (4,), (1,), (1000,))
+    assert plan == "numpy_subsample" and seconds == pytest.approx(1.7e-5, rel=1e-12)
+    # 1001 outputs (40,040): priced with the rest; the strided einsum wins at
+    # 8 us + 1001 * (3 ns + 0.37 ns * 10) = 14.7067 us.
+    plan, seconds = planner.best_direct(np.ones((1, 4010)), w, ((0, 0),), (4,), (1,), (1001,))
+    assert plan == "einsum" and seconds == pytest.approx(1.47067e-5, rel=1e-12)
+    # Dilated (46 outputs of 5 taps at dilation 2): numpy.correlate cannot; the einsum,
+    # 8 us + 46 * (3 ns + 0.37 ns * 5) = 8.2231 us.
+    plan, seconds = planner.best_direct(np.ones((1, 100)), np.ones((1, 1, 5)), ((0, 0),), (2,),
+                                        (2,), (46,))
+    assert plan == "einsum" and seconds == pytest.approx(8.2231e-6, rel=1e-12)
+    # Two input channels: not one numpy.correlate either.
+    plan, _ = planner.best_direct(np.ones((2, 100)), np.ones((1, 2, 5)), ((0, 0),), (2,), (1,),
+                                  (48,))
+    assert plan != "numpy_subsample"
+
+
+@pytest.mark.parametrize(
+    ("x_dtype", "w_dtype", "seconds"),
+    [
+        (np.float64, np.float64, 28.3664e-6),
+        (np.float32, np.float32, 20.6832e-6),
+        (np.float64, np.float32, 28.3664e-6),  # the result's dtype: float64
+        (np.float32, np.float64, 28.3664e-6),
+    ],
+)
+def test_best_direct_prices_the_shift_and_add_by_its_taps(x_dtype, w_dtype, seconds) -> None:
+    # A 3x3 kernel of taps 2 and 1 (the rest zeros) on 100x100: 98 * 98 = 9604 outputs,
+    # 2 * 2 - 1 - 1 = 2 passes; 10 us + 2 * (9604 * 0.4 ns * itemsize / 4 + 1.5 us).
+    # float64: 10 + 2 * (7.6832 + 1.5) = 28.3664 us; float32: 10 + 2 * (3.8416 + 1.5).
+    h = np.zeros((3, 3), dtype=w_dtype)
+    h[1, 1], h[0, 0] = 1, 2
+    x = np.ones((1, 100, 100), dtype=x_dtype)
+    plan, got = planner.best_direct(x, h[None, None], ((0, 0), (0, 0)), (1, 1), (1, 1), (98, 98))
+    assert plan == "shift_add" and got == pytest.approx(seconds, rel=1e-12)
+
+
+def test_kernels_up_to_64_taps_are_priced_by_their_taps() -> None:
+    # One tap of 1: no pass at all beyond the first, 10 us, for 8x8 = 64 taps; an 8x9
+    # kernel (72) or a 5x13 (65) is priced as 2 * taps - 1 passes and loses to another plan.
+    x = np.ones((1, 100, 100))
+    h = np.zeros((8, 8))
+    h[2, 3] = 1
+    plan, seconds = planner.best_direct(x, h[None, None], ((0, 0), (0, 0)), (1, 1), (1, 1),
+                                        (93, 93))
+    assert plan == "shift_add" and seconds == pytest.approx(1e-5, rel=1e-12)
+    for shape in [(8, 9), (5, 13)]:  # 72 and 65 taps
+        h = np.zeros(shape)
+        h[2, 3] = 1
+        out = (101 - shape[0], 101 - shape[1])
+        plan, _ = planner.best_direct(x, h[None, None], ((0, 0), (0, 0)), (1, 1), (1, 1), out)
+        assert plan != "shift_add", shape
+
+
+# ------------------------------------------------------------------ choose
+
+
+def test_choose_takes_the_direct_sum_below_the_ffts_set_up() -> None:
+    # 20,000 samples against 2001 taps: SciPy (the oracle for a plain 1-D problem) picks
+    # the FFT. A direct sum priced below the FFT's 60 us set-up is taken unasked; at
+    # exactly 60 us the question goes on, to SciPy.
+    from scipy import signal
+
+    from convdoc.plans import fft
+
+    x, w = np.ones((1, 20_000)), np.ones((1, 1, 2001))
+    assert signal.choose_conv_method(x[0], w[0, 0], "valid") == "fft"
+    args = (x, w, ((0, 0),), (1,), (1,), (18_000,))
+    assert planner.choose(*args, 59e-6) == "direct"
+    assert planner.choose(*args, fft.SEC_OVERHEAD_FFT) == "fft"
+
+
+def test_choose_asks_scipy_about_a_plain_1d_problem(monkeypatch) -> None:
+    # SciPy's answer, whatever the direct sum is priced (1 s here): 1000 samples against
+    # 6 taps, SciPy says direct (the FFT is priced 83 us, far below 1 s). Kernels of at
+    # most 5 taps are never asked about (SciPy never picks the FFT for them).
+    from scipy import signal
+
+    asked = []
+    real = signal.choose_conv_method
+    monkeypatch.setattr(signal, "choose_conv_method",
+                        lambda a, b, mode: asked.append(b.size) or real(a, b, mode))
+    x = np.ones((1, 1000))
+    for k in (5, 6):
+        w = np.ones((1, 1, k))
+        assert planner.choose(x, w, ((0, 0),), (1,), (1,), (1001 - k,), 1.0) == "direct"
+    assert asked == [6]
+    assert real(x[0], np.ones(6), "valid") == "direct"
+
+
+@pytest.fixture
+def transform_prices(monkeypatch):
+    """Fixed prices for choose's transforms (the direct sum is priced by the caller)."""
+    from convdoc.plans import fft
+
+    table = {"fft": 0.5, "separable": 0.1}
+    asked: dict[str, list] = {"fft": [], "separable": []}
+
+    def fft_cost(*args):
+        asked["fft"].append(args)
+        return table["fft"]
+
+    def separable_cost(*args):
+        asked["separable"].append(args)
+        return table["separable"]
+
+    monkeypatch.setattr(fft, "cost", fft_cost)
+    monkeypatch.setattr(separable, "cost", separable_cost)
+    monkeypatch.setattr(planner, "_last_rank_one", (None, b"", None, False))
+    return table, asked
+
+
+def _filter_2d(k=(5, 5), c_out=1, dtype=np.float64, rank_one=True):
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((1, 64, 64)).astype(dtype)
+    if rank_one:
+        taps = np.outer(np.arange(1.0, k[0] + 1), np.arange(2.0, k[1] + 2))
+    else:
+        taps = rng.standard_normal(k)
+    w = np.stack([taps] * c_out)[:, None].astype(dtype)
+    return x, w
+
+
+def _choose_2d(x, w, stride=(1, 1), dilation=(1, 1), direct_s=1.0):
+    planner.forget_prices()  # the prices of the table, not those kept from the last call
+    pad = ((2, 2), (2, 2))
+    out = tuple((64 + 4 - d * (k - 1) - 1) // s + 1
+                for k, s, d in zip(w.shape[2:], stride, dilation, strict=True))
+    return planner.choose(x, w, pad, stride, dilation, out, direct_s)
+
+
+def test_choose_runs_the_cheapest_exact_transform(transform_prices) -> None:
+    table, asked = transform_prices
+    x, w = _filter_2d()
+    assert _choose_2d(x, w) == "separable"  # 0.1 < 0.5 (FFT) < 1 (direct)
+    # Each priced once, with the problem as given.
+    assert asked["fft"] == [((1, 64, 64), (1, 1, 5, 5), (1, 1), (1, 1), (64, 64))]
+    assert asked["separable"] == [((1, 64, 64), (5, 5), ((2, 2), (2, 2)), np.dtype(np.float64))]
+    table.update(fft=0.1, separable=0.5)
+    assert _choose_2d(x, w) == "fft"
+    table.update(fft=2.0, separable=3.0)
+    assert _choose_2d(x, w) == "direct"
+    table.update(fft=1.0, separable=1.0)
+    assert _choose_2d(x, w) == "direct"  # a tie keeps the direct sum
+    table.update(fft=0.5, separable=0.1)
+    # float32: separable too, priced in float32.
+    x32, w32 = _filter_2d(dtype=np.float32)
+    asked["separable"].clear()
+    assert _choose_2d(x32, w32) == "separable"
+    assert asked["separable"][0][3] == np.dtype(np.float32)
+
+
+@pytest.mark.parametrize(
+    ("case", "kwargs", "shape"),
+    [
+        ("kernel of rank 5", {"rank_one": False}, {}),
+        ("one row of taps", {"k": (1, 5)}, {}),
+        ("one column of taps", {"k": (5, 1)}, {}),
+        ("two output channels", {"c_out": 2}, {}),
+        ("integers", {"dtype": np.int64}, {}),
+        ("stride (2, 1)", {}, {"stride": (2, 1)}),
+        ("stride (1, 2)", {}, {"stride": (1, 2)}),
+        ("dilation (2, 1)", {}, {"dilation": (2, 1)}),
+        ("dilation (1, 2)", {}, {"dilation": (1, 2)}),
+    ],
+)
+def test_choose_keeps_the_separable_passes_to_single_rank_one_filters(
+    transform_prices, case, kwargs, shape
+) -> None:
+    # Separable passes priced cheapest (0.1), the FFT next (0.5): each of these is not a
+    # single-channel float filter of a rank-one kernel of at least 2x2 taps, stride and
+    # dilation 1, so the FFT runs.
+    _, asked = transform_prices
+    x, w = _filter_2d(**kwargs)
+    if kwargs.get("dtype") == np.int64:
+        x = np.rint(x * 10).astype(np.int64)
+    assert _choose_2d(x, w, **shape) == "fft", case
+    if case != "kernel of rank 5":
+        assert asked["separable"] == [], case
+
+
+def test_choose_runs_no_transform_next_to_a_nan_or_overflow(transform_prices) -> None:
+    table, _ = transform_prices
+    x, w = _filter_2d()
+    x[0, 30, 30] = np.nan
+    assert _choose_2d(x, w) == "direct"  # neither the passes nor the FFT
+    table.update(fft=0.1, separable=0.5)
+    assert _choose_2d(x, w) == "direct"
+    x, w = _filter_2d()
+    w[0, 0, 2, 2] = np.inf
+    assert _choose_2d(x, w) == "direct"
+    # Samples of 1e307 against taps up to 30: sums beyond a quarter of the largest
+    # float64, which BLAS's fused passes could keep finite; the FFT (float, not looked
+    # at for exactness) runs.
+    table.update(fft=0.5, separable=0.1)
+    x, w = _filter_2d()
+    x[0, 10, 10] = 1e307
+    assert _choose_2d(x, w) == "fft"
+    # Integers whose sums the FFT cannot round back exactly: the next cheapest.
+    big = np.full((1, 64, 64), 2**45, dtype=np.int64)
+    w_int = np.full((1, 1, 5, 5), 2**10, dtype=np.int64)
+    table.update(fft=0.1)
+    assert _choose_2d(big, w_int) == "direct"
+
+
+def test_choose_asks_scipy_in_the_problems_own_mode() -> None:
+    # 3000 samples against 3000 taps: SciPy picks the direct sum for the one valid
+    # output and the FFT for the full 5999 (asked here, the oracle).
+    from scipy import signal
+
+    x, w = np.ones((1, 3000)), np.ones((1, 1, 3000))
+    assert signal.choose_conv_method(x[0], w[0, 0], "valid") == "direct"
+    assert signal.choose_conv_method(x[0], w[0, 0], "full") == "fft"
+    assert planner.choose(x, w, ((0, 0),), (1,), (1,), (1,), 1.0) == "direct"
+    assert planner.choose(x, w, ((2999, 2999),), (1,), (1,), (5999,), 1.0) == "fft"
+
+
+def test_choose_prices_the_passes_for_2xn_kernels_and_the_result_dtype(transform_prices) -> None:
+    _, asked = transform_prices
+    x, w = _filter_2d(k=(2, 5))
+    assert _choose_2d(x, w) == "separable"  # 2 rows of taps are enough
+    # Integer samples next to float64 taps: a float64 result, separable.
+    x, w = _filter_2d()
+    asked["separable"].clear()
+    assert _choose_2d(np.rint(x * 10).astype(np.int64), w) == "separable"
+    assert asked["separable"][0][3] == np.dtype(np.float64)
