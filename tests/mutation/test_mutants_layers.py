@@ -1,10 +1,9 @@
 """convdoc.layers: tests written to kill surviving mutants (tests/MUTANTS.md).
 
 Oracles: loops of PyTorch's documented definitions written here over ``numpy.pad``
-(``out[co, o] = bias[co] + sum_ci sum_j w[co, ci, j] * xpad[ci, o*s + j*d]``, and
-the transposed layer's scatter-add), ``scipy.signal.correlate``, and sizes and
-messages worked by hand in the comments (PyTorch's output-size formula
-``floor((n + 2p - d(k - 1) - 1) / s) + 1``).
+(``out[co, o] = bias[co] + sum_ci sum_j w[co, ci, j] * xpad[ci, o*s + j*d]``),
+``scipy.signal.correlate``, and sizes and messages worked by hand in the comments
+(PyTorch's output-size formulas).
 """
 
 from __future__ import annotations
@@ -17,6 +16,8 @@ import pytest
 from convdoc.layers import (
     conv1d,
     conv2d,
+    conv_transpose1d,
+    conv_transpose2d,
 )
 
 MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -44,37 +45,6 @@ def loop_conv(x, w, bias=None, stride=None, pads=None, dilation=None, mode="zero
                     src = tuple(o[a] * stride[a] + j[a] * dilation[a] for a in range(nd))
                     total += complex(w[(co, ci, *j)]) * xpad[(group * c_in_g + ci, *src)]
             out[(co, *o)] = total
-    return out
-
-
-def loop_conv_transpose(x, w, bias=None, stride=None, padding=None, output_padding=None,
-                        dilation=None, groups=1):
-    """x (C_in, *n), w (C_in, C_out/groups, *k): scatter-add, cropped to PyTorch's size."""
-    c_in, c_out_g, *k = w.shape
-    nd = len(k)
-    stride = stride or (1,) * nd
-    padding = padding or (0,) * nd
-    output_padding = output_padding or (0,) * nd
-    dilation = dilation or (1,) * nd
-    n = x.shape[1:]
-    size = [
-        (n[a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (k[a] - 1) + output_padding[a] + 1
-        for a in range(nd)
-    ]
-    out = np.zeros((c_out_g * groups, *size), dtype=np.complex128)
-    per_group_in = c_in // groups
-    for ci in range(c_in):
-        group = ci // per_group_in
-        for i in itertools.product(*(range(m) for m in n)):
-            for j in itertools.product(*(range(m) for m in k)):
-                at = tuple(i[a] * stride[a] - padding[a] + j[a] * dilation[a] for a in range(nd))
-                if all(0 <= at[a] < size[a] for a in range(nd)):
-                    for o in range(c_out_g):
-                        out[(group * c_out_g + o, *at)] += complex(x[(ci, *i)]) * complex(
-                            w[(ci, o, *j)]
-                        )
-    if bias is not None:
-        out += np.asarray(bias, dtype=np.complex128).reshape((-1,) + (1,) * nd)
     return out
 
 
@@ -397,3 +367,37 @@ def test_the_common_call_takes_the_fast_path(nd, n, k, kwargs, dtype):
                          ((p, p),) * nd, (kwargs.get("dilation", 1),) * nd)[0]
     assert got.dtype == dtype
     np.testing.assert_array_equal(got, expected.real)
+
+
+# ------------------------------------------------------------ transposed convolution
+
+
+@pytest.mark.parametrize(
+    ("x", "w"),
+    [(np.ones(6, complex), np.ones(3, np.float32)), (np.ones(6, np.float32), np.ones(3, complex))],
+)
+def test_transposed_output_check_counts_the_result_dtype(x, w):
+    # (6 - 1) * 10**9 + (3 - 1) + 1 = 5,000,000,003 outputs of complex128 (16 bytes):
+    # 8.0e10 bytes / 2**30 = 74.5 GiB, whichever operand is complex.
+    with pytest.raises(
+        ValueError, match=r"the output of shape \(5000000003,\) would need 74.5 GiB, more than"
+    ):
+        conv_transpose1d(x, w, stride=10**9)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: conv_transpose1d(np.ones(6), np.ones(3), output_padding=-1),
+            r"^output_padding must be a non-negative integer, got -1$",
+        ),
+        (
+            lambda: conv_transpose2d(np.ones((3, 3)), np.ones((2, 2)), output_padding=(0, -1)),
+            r"^output_padding\[1\] must be a non-negative integer, got -1$",
+        ),
+    ],
+)
+def test_transposed_messages_name_output_padding(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
