@@ -792,3 +792,49 @@ def test_choose_prices_the_passes_for_2xn_kernels_and_the_result_dtype(transform
     asked["separable"].clear()
     assert _choose_2d(np.rint(x * 10).astype(np.int64), w) == "separable"
     assert asked["separable"][0][3] == np.dtype(np.float64)
+
+
+# ------------------------------------------------------------------ the kept prices
+
+
+def test_each_kept_price_belongs_to_its_own_problem() -> None:
+    # Priced in turn without emptying the table, two problems that differ only in one
+    # parameter each get the price the cost function gives them (the oracle: the cost
+    # functions called directly), and the first is still its own when asked again.
+    from convdoc.plans import direct, fft
+
+    f64, f32 = np.dtype(np.float64), np.dtype(np.float32)
+    pad = ((2, 2), (2, 2))
+    for args in [((1, 64, 64), (5, 5), pad, f64), ((1, 64, 60), (5, 5), pad, f64),
+                 ((1, 64, 64), (5, 5), pad, f32), ((1, 64, 64), (5, 5), pad, f64)]:
+        assert planner._separable_price(*args) == separable.cost(*args)
+    for args in [((1, 64, 64), (1, 1, 5, 5), (1, 1), (1, 1), (64, 64)),
+                 ((1, 64, 64), (1, 1, 7, 7), (1, 1), (1, 1), (62, 62)),
+                 ((1, 64, 64), (1, 1, 5, 5), (1, 1), (1, 1), (64, 64))]:
+        assert planner._fft_price(*args) == fft.cost(*args)
+    for args in [((1, 64, 64), (1, 1, 5, 5), pad, (1, 1), (1, 1), (64, 64), (f64, f64)),
+                 ((1, 64, 64), (1, 1, 5, 5), pad, (2, 2), (1, 1), (32, 32), (f64, f64)),
+                 ((1, 64, 64), (1, 1, 5, 5), pad, (1, 1), (1, 1), (64, 64), (f32, f32)),
+                 ((1, 64, 64), (1, 1, 5, 5), pad, (1, 1), (1, 1), (64, 64), (f64, f64))]:
+        assert planner._direct_prices(*args) == planner.direct_costs(*args)
+    dense, sparse = np.ones((1, 1, 3, 3)), np.zeros((1, 1, 3, 3))
+    sparse[0, 0, 1, 1] = 1
+    # 33 x 33 = 1089 taps, beyond PRICED_TAPS (1024): priced at every call, by its taps
+    # (1 and 2: two passes, whose price depends on the dtype).
+    long = np.zeros((1, 1, 33, 33))
+    long[0, 0, 5, 5], long[0, 0, 6, 6] = 1, 2
+    for w, dtype in [(dense, f64), (sparse, f64), (dense, f32), (dense, f64), (long, f32)]:
+        assert planner._shift_add_price(w, (98, 98), dtype) == direct.shift_add_cost(
+            w.shape, (98, 98), w[0, 0], dtype)
+
+
+def test_scipy_is_asked_about_integers_in_the_problems_own_mode() -> None:
+    # As for floats above: 3000 integer samples against 3000 taps, SciPy's direct sum
+    # for the one valid output, the FFT for the full 5999 (small values: exact).
+    from scipy import signal
+
+    x, w = np.ones((1, 3000), dtype=np.int64), np.ones((1, 1, 3000), dtype=np.int64)
+    assert signal.choose_conv_method(x[0], w[0, 0], "valid") == "direct"
+    assert signal.choose_conv_method(x[0], w[0, 0], "full") == "fft"
+    assert planner.choose(x, w, ((0, 0),), (1,), (1,), (1,), 1.0) == "direct"
+    assert planner.choose(x, w, ((2999, 2999),), (1,), (1,), (5999,), 1.0) == "fft"
