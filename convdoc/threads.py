@@ -24,7 +24,7 @@ import contextlib
 import itertools
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from convdoc import _validate
@@ -47,11 +47,11 @@ _count: int | None = None
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
 _pool_lock = threading.Lock()
-# BLAS libraries' thread controls (threadpoolctl's), found on the first shared call.
-_blas: list[Any] | None = None
+# BLAS libraries' thread-count functions (get, set), found on the first switch to one thread.
+_blas: list[tuple[Callable[[], int], Callable[[int], Any]]] | None = None
 # Shared computations running now, and the BLAS thread counts to restore after the last.
 _blas_users = 0
-_blas_saved: list[tuple[Any, int]] = []
+_blas_saved: list[tuple[Callable[[int], Any], int]] = []
 _blas_lock = threading.Lock()
 
 
@@ -108,10 +108,13 @@ def set_num_threads(n: int) -> int:
 
     Only large computations use more than one (an estimated time above a
     fraction of a millisecond); the result is the same, bit for bit, with any
-    number of threads. With more than one, convdoc's own large matrix
-    products run on one BLAS thread each (its threads share them instead;
-    the BLAS count is restored after each call). With one, BLAS keeps its
-    own count, which ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS`` set.
+    number of threads. With more than one, convdoc's own matrix products
+    (all but the smallest, which BLAS keeps on one thread by itself) run on
+    one BLAS thread each: its threads share the large ones instead, and BLAS's
+    threads, which wait for each other, slowed mid-sized products many times
+    over on a busy machine. The BLAS count is restored after each call. With
+    one, BLAS keeps its own count, which ``threadpoolctl`` or
+    ``OPENBLAS_NUM_THREADS`` set.
 
     Parameters
     ----------
@@ -218,14 +221,18 @@ def run(work: Callable[[int], object], chunks: int) -> None:
         future.result()
 
 
-#: Multiply-adds below which a computation leaves BLAS's count alone: BLAS runs
-#: such small products on one thread by itself, and setting the count costs a few
-#: microseconds (a 1-D stride-4 layer of 16 us took 25).
-MIN_BLAS_MACS = 1 << 20
+#: Multiply-adds below which a computation leaves BLAS's count alone. OpenBLAS
+#: runs a matrix-vector product of fewer than 9,216 values, and a matrix product
+#: of fewer than 262,144 multiply-adds, on one thread by itself. Above those it
+#: shares even a product of a tenth of a millisecond among its threads, which
+#: wait for each other: whenever another process held the second core, such
+#: products took 6-50x their one-thread time (a 15x15 kernel's spectrum for a
+#: 256x256 image: 0.15 ms on one thread; on two, 0.96 ms beside a pip install and
+#: 7.8 ms beside two test runs). Setting the count costs about 2 us.
+MIN_BLAS_MACS = 1 << 13
 
 
-@contextlib.contextmanager
-def blas_for_convdoc(macs: int) -> Iterator[None]:
+def blas_for_convdoc(macs: int) -> contextlib.AbstractContextManager[None]:
     """BLAS on one thread within the block when convdoc computes on more than one.
 
     ``macs`` is the computation's number of multiply-adds: below
@@ -233,14 +240,43 @@ def blas_for_convdoc(macs: int) -> Iterator[None]:
     own count (the user's ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS``).
     """
     if macs >= MIN_BLAS_MACS and get_num_threads() > 1:
-        with one_blas_thread():
-            yield
-    else:
-        yield
+        return _ONE_BLAS_THREAD
+    return contextlib.nullcontext()
 
 
-@contextlib.contextmanager
-def one_blas_thread() -> Iterator[None]:
+class _OneBlasThread:
+    """The context manager of :func:`one_blas_thread` (a class: entered on every product
+    call, where a generator-based one costs as much as the switch itself)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        global _blas_users, _blas_saved
+        with _blas_lock:
+            if _blas_users == 0:
+                saved = []
+                for get, set_ in _blas_controls():
+                    count = get()
+                    if count != 1:
+                        set_(1)
+                        saved.append((set_, count))
+                _blas_saved = saved
+            _blas_users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _blas_users, _blas_saved
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0:
+                for set_, count in _blas_saved:
+                    set_(count)
+                _blas_saved = []
+
+
+_ONE_BLAS_THREAD = _OneBlasThread()
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager[None]:
     """Within the block, every BLAS library loaded runs each call on one thread.
 
     The counts before the first of any overlapping blocks are restored when
@@ -248,34 +284,31 @@ def one_blas_thread() -> Iterator[None]:
     threads (they share out rows and columns, never the sums), so this
     changes only who computes it.
     """
-    global _blas_users, _blas_saved
-    with _blas_lock:
-        if _blas_users == 0:
-            libraries = _blas_libraries()
-            _blas_saved = [(lib, lib.get_num_threads()) for lib in libraries]
-            for lib, count in _blas_saved:
-                if count != 1:
-                    lib.set_num_threads(1)
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _blas_lock:
-            _blas_users -= 1
-            if _blas_users == 0:
-                for lib, count in _blas_saved:
-                    if count != 1:
-                        lib.set_num_threads(count)
-                _blas_saved = []
+    return _ONE_BLAS_THREAD
 
 
-def _blas_libraries() -> list[Any]:
-    """threadpoolctl's controls of the BLAS libraries in the process (looked up once)."""
+def _blas_controls() -> list[tuple[Callable[[], int], Callable[[int], Any]]]:
+    """``(get, set)`` of each BLAS library's thread count in the process (looked up once).
+
+    OpenBLAS's own C functions where threadpoolctl finds them (a fifth of the
+    cost of its Python methods, which look them up on every call), else the
+    controller's methods.
+    """
     global _blas
     if _blas is None:
         from threadpoolctl import ThreadpoolController
 
-        _blas = list(ThreadpoolController().select(user_api="blas").lib_controllers)
+        controls = []
+        for lib in ThreadpoolController().select(user_api="blas").lib_controllers:
+            get, set_ = lib.get_num_threads, lib.set_num_threads
+            if lib.internal_api == "openblas" and lib.threading_layer != "openmp":
+                symbol = getattr(lib, "_get_symbol", lambda name: None)
+                raw_get = symbol("openblas_get_num_threads")
+                raw_set = symbol("openblas_set_num_threads")
+                if raw_get is not None and raw_set is not None:
+                    get, set_ = raw_get, raw_set
+            controls.append((get, set_))
+        _blas = controls
     return _blas
 
 

@@ -416,6 +416,65 @@ def test_small_products_leave_blas_its_own_count(restore_threads):
             assert set(_blas_counts()) == {2}
 
 
+def test_a_kernels_spectrum_is_computed_on_one_blas_thread(restore_threads, monkeypatch):
+    # Its two DFT-matrix products (a 15x15 kernel for a 256x256 image: 0.58 million
+    # multiply-adds) took 0.15 ms on one BLAS thread and 1-8 ms on two beside another
+    # busy process; the products run while the DFT matrices are looked up.
+    from threadpoolctl import threadpool_limits
+
+    from convdoc import _spectra
+
+    seen: list[list[int]] = []
+    lookup = _spectra._dft
+
+    def spy(*args):
+        seen.append(_blas_counts())
+        return lookup(*args)
+
+    monkeypatch.setattr(_spectra, "_dft", spy)
+    rng = np.random.default_rng(5)
+    image, kernel = rng.standard_normal((256, 256)), rng.standard_normal((15, 15))
+    with threadpool_limits(limits=2, user_api="blas"):
+        convdoc.set_num_threads(2)
+        got = convdoc.convolve(image, kernel, "same", method="fft")
+        assert len(seen) == 2 and all(set(c) == {1} for c in seen)
+        assert set(_blas_counts()) == {2}  # restored
+        seen.clear()
+        convdoc.set_num_threads(1)  # one convdoc thread: BLAS keeps the user's count
+        convdoc.convolve(image, kernel, "same", method="fft")
+        assert len(seen) == 2 and all(set(c) == {2} for c in seen)
+    np.testing.assert_allclose(got, scipy.signal.convolve2d(image, kernel, "same"), atol=1e-10)
+
+
+@pytest.mark.parametrize(("n", "one_thread"), [(10_000, False), (100_000, True)])
+def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
+    restore_threads, monkeypatch, n, one_thread
+):
+    # 11 taps, stride 4: q = 3 rows of the tap matrix, so the diagonal sums are a
+    # matrix-vector product of 3 * n_out values, the first product OpenBLAS shares
+    # among its threads (from 9,216 values): 3 * 2,498 = 7,494 stays below
+    # MIN_BLAS_MACS = 8,192, 3 * 24,998 = 74,994 does not.
+    from threadpoolctl import threadpool_limits
+
+    from convdoc.plans import polyphase
+
+    seen: list[list[int]] = []
+    run = polyphase.phase_matmul
+
+    def spy(*args):
+        seen.append(_blas_counts())
+        return run(*args)
+
+    monkeypatch.setattr(polyphase, "phase_matmul", spy)
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal(n), rng.standard_normal(11)
+    with threadpool_limits(limits=2, user_api="blas"):
+        convdoc.set_num_threads(2)
+        got = convdoc.conv1d(x, w, stride=4)
+    assert len(seen) == 1 and set(seen[0]) == {1 if one_thread else 2}
+    np.testing.assert_allclose(got, scipy.signal.correlate(x, w, "valid")[::4], atol=1e-12)
+
+
 def test_a_single_thread_leaves_blas_its_own_threads(restore_threads):
     from threadpoolctl import threadpool_limits
 

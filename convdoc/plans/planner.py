@@ -415,7 +415,10 @@ def strided_1d(
             # so a finite result means a finite input: keep it, else go direct.
             if all_finite(result):
                 return result
-    with threads.blas_for_convdoc(n_out * taps.size):
+    # The product OpenBLAS would share among its threads first is the diagonal sums'
+    # matrix-vector product of q * n_out values (the tap matrix's product of k * n_out
+    # multiply-adds stays on one thread below 262,144).
+    with threads.blas_for_convdoc(n_out * -(-k // stride)):
         result = polyphase.phase_matmul(grid, taps, stride, n_out)
     if result is not None:
         return result
