@@ -247,13 +247,23 @@ def test_strided_1d_routes_agree_with_scipy(n, k, stride, pad, method, dtype) ->
     ("n", "k", "route"),
     [
         (100, 11, "correlate"),  # tiny: numpy.correlate, then every stride-th output
-        (10_000, 11, "phase_matmul"),
+        # 225 outputs of 101 taps: the windows' einsum is priced 3 us + 225 * (5 ns +
+        # 0.32 ns * 101) = 11.4 us, the phases 10 us + 225 * (3 ns + 26 * 1 ns * 1.13) = 17.3 us.
+        (1000, 101, "window_einsum"),
+        # 24,998 outputs of 11 taps: the einsum 216 us, the phases 161 us.
+        (100_000, 11, "phase_matmul"),
         (10_000, 1001, "fft_phases"),  # a long kernel: the FFT is cheaper
     ],
 )
 def test_strided_1d_picks_the_cheap_route(monkeypatch, n, k, route) -> None:
+    from convdoc.plans import direct
+
     calls: list[str] = []
-    for module, name in ((polyphase, "phase_matmul"), (overlap_save, "fft_phases")):
+    for module, name in (
+        (polyphase, "phase_matmul"),
+        (overlap_save, "fft_phases"),
+        (direct, "window_einsum"),
+    ):
         original = getattr(module, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
@@ -277,3 +287,44 @@ def test_auto_drops_an_fft_result_spread_by_a_non_finite_input() -> None:
     covering = [i for i in range(got.size) if 4 * i <= 5000 < 4 * i + 1001]
     assert np.isinf(got[covering]).all()
     assert np.isfinite(np.delete(got, covering)).all()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+def test_the_windows_einsum_route_is_the_definition(monkeypatch, dtype) -> None:
+    # 1000 samples padded (2, 3), 101 taps at stride 4: (1005 - 101) // 4 + 1 = 227
+    # outputs, priced cheaper as the windows' einsum (3 us + 227 * (5 + 0.32 * 101) ns
+    # = 11.5 us) than as phases (17.4 us). Taps as given (a layer does not
+    # conjugate), one infinite sample.
+    from convdoc.plans import direct
+
+    ran: list[bool] = []
+    original = direct.window_einsum
+
+    def spy(*args, **kwargs):
+        ran.append(True)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(direct, "window_einsum", spy)
+    rng = np.random.default_rng(11)
+    x, w = _random(rng, 1000, dtype), _random(rng, 101, dtype)
+    x[500] = np.inf
+    got = planner.strided_1d(x, w, (2, 3), 4, "auto")
+    assert ran == [True] and got.dtype == np.dtype(dtype) and got.shape == (227,)
+    grid = np.pad(x.astype(np.complex128), (2, 3))
+    taps = w.astype(np.complex128)
+    touched = [i for i in range(227) if 4 * i <= 502 < 4 * i + 101]
+    with np.errstate(invalid="ignore"):
+        expected = np.array([sum(grid[4 * i + t] * taps[t] for t in range(101))
+                             for i in range(227)])
+    assert not np.isfinite(got[touched]).any()
+    rest = np.delete(np.arange(227), touched)
+    tol = 1e-3 if dtype in ("float32", "complex64") else 1e-9
+    np.testing.assert_allclose(got[rest], expected[rest], rtol=tol, atol=tol * 100)
+
+
+def test_the_windows_einsum_cost_is_its_documented_formula() -> None:
+    from convdoc.plans import direct
+
+    # 3 us + 225 * (5 ns + 0.32 ns * 101) = 3 us + 225 * 37.32 ns = 11.397 us
+    assert direct.window_einsum_cost(225, 101) == pytest.approx(11.397e-6, rel=1e-12)
+    assert direct.window_einsum_cost(0, 7) == pytest.approx(3e-6, rel=1e-12)

@@ -446,14 +446,17 @@ def test_a_kernels_spectrum_is_computed_on_one_blas_thread(restore_threads, monk
     np.testing.assert_allclose(got, scipy.signal.convolve2d(image, kernel, "same"), atol=1e-10)
 
 
-@pytest.mark.parametrize(("n", "one_thread"), [(10_000, False), (100_000, True)])
+@pytest.mark.parametrize(
+    ("n", "stride", "one_thread"), [(24_003, 8, False), (100_000, 4, True)]
+)
 def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
-    restore_threads, monkeypatch, n, one_thread
+    restore_threads, monkeypatch, n, stride, one_thread
 ):
-    # 11 taps, stride 4: q = 3 rows of the tap matrix, so the diagonal sums are a
-    # matrix-vector product of 3 * n_out values, the first product OpenBLAS shares
-    # among its threads (from 9,216 values): 3 * 2,498 = 7,494 stays below
-    # MIN_BLAS_MACS = 8,192, 3 * 24,998 = 74,994 does not.
+    # 11 taps make q = ceil(11 / stride) rows of the tap matrix, so the diagonal sums
+    # are a matrix-vector product of q * n_out values, the first product OpenBLAS
+    # shares among its threads (from 9,216 values): at stride 8, 2 * 3,000 = 6,000
+    # stays below MIN_BLAS_MACS = 8,192; at stride 4, 3 * 24,998 = 74,994 does not.
+    # (Both are priced cheaper as phases than as the windows' einsum.)
     from threadpoolctl import threadpool_limits
 
     from convdoc.plans import polyphase
@@ -470,9 +473,10 @@ def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
     x, w = rng.standard_normal(n), rng.standard_normal(11)
     with threadpool_limits(limits=2, user_api="blas"):
         convdoc.set_num_threads(2)
-        got = convdoc.conv1d(x, w, stride=4)
+        got = convdoc.conv1d(x, w, stride=stride)
     assert len(seen) == 1 and set(seen[0]) == {1 if one_thread else 2}
-    np.testing.assert_allclose(got, scipy.signal.correlate(x, w, "valid")[::4], atol=1e-12)
+    expected = scipy.signal.correlate(x, w, "valid")[::stride]
+    np.testing.assert_allclose(got, expected, atol=1e-12)
 
 
 def test_a_single_thread_leaves_blas_its_own_threads(restore_threads):

@@ -22,7 +22,14 @@ import numpy as np
 
 from convdoc.plans._common import all_finite
 
-__all__ = ["numpy_mode", "numpy_phases", "plain_numpy", "shift_add", "window_einsum"]
+__all__ = [
+    "numpy_mode",
+    "numpy_phases",
+    "plain_numpy",
+    "shift_add",
+    "window_einsum",
+    "window_einsum_cost",
+]
 
 # Rough seconds per unit of work on a current x86 core (see benchmarks/bench.py).
 SEC_PER_SHIFT_ADD_MAC = 2.0e-9  # NumPy multiply + add over a shifted view
@@ -174,14 +181,31 @@ def numpy_phases(
 def window_einsum(
     grid: np.ndarray, taps: np.ndarray, stride: int, dilation: int, n_out: int, dtype: np.dtype
 ) -> np.ndarray:
-    """1-D windows as a strided view (no copy) contracted with the taps by numpy.einsum."""
-    view = np.lib.stride_tricks.as_strided(
-        grid,
-        shape=(n_out, taps.size),
-        strides=(grid.strides[0] * stride, grid.strides[0] * dilation),
-        writeable=False,
-    )
+    """1-D windows as a strided view (no copy) contracted with the taps by numpy.einsum.
+
+    Exactly the definition's products (taps as given, no padding zeros), so a
+    NaN or infinity reaches only the outputs whose windows hold it. Cost on
+    one channel: :func:`window_einsum_cost`.
+    """
+    shape = (n_out, taps.size)
+    strides = (grid.strides[0] * stride, grid.strides[0] * dilation)
+    if grid.flags.c_contiguous:
+        # The ndarray constructor makes the view in a fifth of as_strided's 4 us.
+        view = np.ndarray(shape, grid.dtype, grid, 0, strides)
+    else:
+        view = np.lib.stride_tricks.as_strided(grid, shape, strides, writeable=False)
     return np.einsum("ij,j->i", view, taps).astype(dtype, copy=False)
+
+
+def window_einsum_cost(n_out: int, k: int) -> float:
+    """Estimated seconds of :func:`window_einsum` on one channel of ``n_out`` outputs of ``k`` taps.
+
+    Fitted on 100 to 3000 float64 outputs of 5 to 101 taps at stride 4
+    (one C loop, no set-up beyond the view)::
+
+        3 us + n_out * (5 ns + 0.32 ns * k)
+    """
+    return 3e-6 + n_out * (5e-9 + 3.2e-10 * k)
 
 
 

@@ -384,7 +384,8 @@ def strided_1d(
     by :func:`~convdoc.plans.polyphase.phase_matmul`, or for long kernels by
     :func:`~convdoc.plans.overlap_save.fft_phases` under ``"auto"`` (whose result
     is dropped if not finite: the FFT spreads a NaN or infinity of the input
-    over every output) or ``"fft"``. Kept apart
+    over every output) or ``"fft"``; short signals by
+    :func:`~convdoc.plans.direct.window_einsum`, whichever is priced lower. Kept apart
     from the general planner because pricing every plan costs as much as the
     arithmetic on a few thousand samples.
     """
@@ -398,8 +399,10 @@ def strided_1d(
     if method == "fft":
         out = overlap_save.fft_phases(grid[None], taps[None, None], (stride,), (n_out,), grid.dtype)
         return out[0]
+    phases_cost = polyphase.phase_matmul_cost(n_out, k, stride)
+    windows_cost = direct.window_einsum_cost(n_out, k)
+    direct_cost = min(phases_cost, windows_cost)
     if method == "auto":
-        direct_cost = polyphase.phase_matmul_cost(n_out, k, stride)
         # The FFT is priced only when the direct products could cost more than its
         # set-up (pricing it is a few microseconds, a fifth of a small call).
         if (
@@ -415,6 +418,10 @@ def strided_1d(
             # so a finite result means a finite input: keep it, else go direct.
             if all_finite(result):
                 return result
+    if windows_cost < phases_cost:
+        # Short signals: one C loop over a view of the windows beats the phases'
+        # set-up (12 us), and it multiplies exactly the definition's products.
+        return direct.window_einsum(grid, taps, stride, 1, n_out, grid.dtype)
     # The product OpenBLAS would share among its threads first is the diagonal sums'
     # matrix-vector product of q * n_out values (the tap matrix's product of k * n_out
     # multiply-adds stays on one thread below 262,144).

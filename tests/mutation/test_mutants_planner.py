@@ -329,11 +329,15 @@ def test_the_channel_extension_is_added_to_the_alternative_per_cell(channel_pric
 
 @pytest.fixture
 def routes(monkeypatch):
-    """Record which of strided_1d's plans ran: phase_matmul, fft_phases (both still run)."""
-    from convdoc.plans import overlap_save, polyphase
+    """Record which of strided_1d's plans ran: phase_matmul, fft_phases, window_einsum."""
+    from convdoc.plans import direct, overlap_save, polyphase
 
     calls: list[str] = []
-    for module, name in ((polyphase, "phase_matmul"), (overlap_save, "fft_phases")):
+    for module, name in (
+        (polyphase, "phase_matmul"),
+        (overlap_save, "fft_phases"),
+        (direct, "window_einsum"),
+    ):
         original = getattr(module, name)
 
         def spy(*args, _name=name, _original=original, **kwargs):
@@ -371,7 +375,10 @@ def test_strided_1d_runs_numpy_up_to_40000_multiply_adds(routes) -> None:
     # 4 * 1000 * 10 = 40,000 multiply-adds (every output, then every 4th kept): tiny.
     rng = np.random.default_rng(1)
     w = rng.integers(-8, 9, 10).astype(np.float64)
-    for n, taken in [(4006, []), (4010, ["phase_matmul"])]:  # 1001 outputs: 40,040
+    # 1001 outputs (40,040 multiply-adds) are direct: the windows' einsum is priced
+    # 3 us + 1001 * (5 ns + 0.32 ns * 10) = 11.2 us, the phases 10 us + 1001 * (3 ns +
+    # 3 * 1.015 ns) = 16.0 us.
+    for n, taken in [(4006, []), (4010, ["window_einsum"])]:
         routes.clear()
         x = rng.integers(-8, 9, n).astype(np.float64)
         got = planner.strided_1d(x, w, (0, 0), 4, "auto")
@@ -390,7 +397,8 @@ def test_strided_1d_forced_fft_always_runs_the_fft(routes, n) -> None:
     np.testing.assert_allclose(got, _strided_loop(x, w, (1, 1), 4), rtol=1e-9, atol=1e-9)
     routes.clear()
     planner.strided_1d(x, w, (1, 1), 4, "direct")
-    assert routes == ([] if n == 100 else ["phase_matmul"])
+    # 2498 outputs of 11 taps: the einsum is priced 24.3 us, the phases 25.1 us.
+    assert routes == ([] if n == 100 else ["window_einsum"])
 
 
 def test_strided_1d_prices_the_fft_for_one_channel_pair(routes) -> None:
@@ -436,11 +444,12 @@ def test_strided_1d_holds_blas_for_its_matrix_vector_product(monkeypatch) -> Non
         yield
 
     monkeypatch.setattr(planner.threads, "blas_for_convdoc", blas_for_convdoc)
-    x = np.random.default_rng(3).standard_normal(20_000)
-    # (20,000 - 7) // 3 + 1 = 6665 outputs; 7 taps at stride 3 make a tap matrix of
-    # ceil(7 / 3) = 3 rows, so the diagonal sums are a product of 3 * 6665 = 19,995 values.
+    x = np.random.default_rng(3).standard_normal(60_000)
+    # (60,000 - 7) // 3 + 1 = 19,998 outputs (the phases priced 131 us, the windows'
+    # einsum 148 us); 7 taps at stride 3 make a tap matrix of ceil(7 / 3) = 3 rows,
+    # so the diagonal sums are a product of 3 * 19,998 = 59,994 values.
     planner.strided_1d(x, np.ones(7), (0, 0), 3, "direct")
-    assert asked == [19_995]
+    assert asked == [59_994]
 
 
 @pytest.mark.parametrize("dtype", [np.complex128, np.float32, np.float64])
