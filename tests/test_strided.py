@@ -250,6 +250,9 @@ def test_strided_1d_routes_agree_with_scipy(n, k, stride, pad, method, dtype) ->
         # 225 outputs of 101 taps: the windows' einsum is priced 3 us + 225 * (5 ns +
         # 0.32 ns * 101) = 11.4 us, the phases 10 us + 225 * (3 ns + 26 * 1 ns * 1.13) = 17.3 us.
         (1000, 101, "window_einsum"),
+        # 1000 outputs of 281 taps: the einsum 97.9 us, the FFT of the phases 108.0 us,
+        # the phases 109.2 us: the FFT is weighed against the cheaper of the two.
+        (4277, 281, "window_einsum"),
         # 24,998 outputs of 11 taps: the einsum 216 us, the phases 161 us.
         (100_000, 11, "phase_matmul"),
         (10_000, 1001, "fft_phases"),  # a long kernel: the FFT is cheaper

@@ -447,7 +447,7 @@ def test_a_kernels_spectrum_is_computed_on_one_blas_thread(restore_threads, monk
 
 
 @pytest.mark.parametrize(
-    ("n", "stride", "one_thread"), [(24_003, 8, False), (100_000, 4, True)]
+    ("n", "stride", "one_thread"), [(24_003, 8, False), (37_603, 8, True), (100_000, 4, True)]
 )
 def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
     restore_threads, monkeypatch, n, stride, one_thread
@@ -455,7 +455,8 @@ def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
     # 11 taps make q = ceil(11 / stride) rows of the tap matrix, so the diagonal sums
     # are a matrix-vector product of q * n_out values, the first product OpenBLAS
     # shares among its threads (from 9,216 values): at stride 8, 2 * 3,000 = 6,000
-    # stays below MIN_BLAS_MACS = 8,192; at stride 4, 3 * 24,998 = 74,994 does not.
+    # stays below MIN_BLAS_MACS = 8,192, 2 * 4,700 = 9,400 (which OpenBLAS would share)
+    # does not; nor does 3 * 24,998 = 74,994 at stride 4.
     # (Both are priced cheaper as phases than as the windows' einsum.)
     from threadpoolctl import threadpool_limits
 
