@@ -13,11 +13,14 @@ import itertools
 import numpy as np
 import pytest
 
+import convdoc._validate
 from convdoc.layers import (
+    avg_pool2d,
     conv1d,
     conv2d,
     conv_transpose1d,
     conv_transpose2d,
+    max_pool2d,
 )
 
 MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -401,3 +404,122 @@ def test_transposed_output_check_counts_the_result_dtype(x, w):
 def test_transposed_messages_name_output_padding(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ------------------------------------------------------------------------- pooling
+
+
+def loop_pool(x, k, s, p, kind):
+    """PyTorch's pooling by its definition: pad (minus infinity for the max, zeros
+    counted in the mean), then reduce every window, one at a time."""
+    fill = -np.inf if kind == "max" else 0.0
+    grid = np.pad(x.astype(np.float64), ((0, 0), (p, p), (p, p)), constant_values=fill)
+    rows = (grid.shape[1] - k[0]) // s[0] + 1
+    cols = (grid.shape[2] - k[1]) // s[1] + 1
+    out = np.empty((x.shape[0], rows, cols))
+    for c, r, q in itertools.product(range(x.shape[0]), range(rows), range(cols)):
+        window = grid[c, r * s[0] : r * s[0] + k[0], q * s[1] : q * s[1] + k[1]]
+        out[c, r, q] = window.max() if kind == "max" else window.sum() / (k[0] * k[1])
+    return out
+
+
+@pytest.mark.parametrize(("pool", "kind"), [(max_pool2d, "max"), (avg_pool2d, "avg")])
+def test_the_pooling_output_check_counts_8_bytes_per_output(monkeypatch, pool, kind):
+    # 3 channels of 10x10, kernel 3, stride (1, 2), padding 1 (PyTorch's sizes):
+    # rows (10 + 2 - 3) // 1 + 1 = 10, columns (10 + 2 - 3) // 2 + 1 = 5 (9 / 2 is not
+    # whole), so 3 * 10 * 5 = 150 outputs, checked at 8 bytes each (float64, the widest
+    # pooled dtype): 1,200 bytes. The limit set to exactly that lets the call through
+    # (float16 input: the padded grid, 3 * 12 * 12 * 2 = 864 bytes, fits too); one
+    # byte less refuses it, naming the output's shape.
+    x = (np.arange(300) % 17 - 8).astype(np.float16).reshape(3, 10, 10)
+    monkeypatch.setattr(convdoc._validate, "MAX_BYTES", 1200)
+    got = pool(x, 3, stride=(1, 2), padding=1)
+    assert got.shape == (3, 10, 5)
+    np.testing.assert_allclose(got, loop_pool(x, (3, 3), (1, 2), 1, kind), rtol=1e-3)
+    monkeypatch.setattr(convdoc._validate, "MAX_BYTES", 1199)
+    with pytest.raises(
+        ValueError, match=r"^the output of shape \(10, 5\) would need 1.17 KiB, more than"
+    ):
+        pool(x, 3, stride=(1, 2), padding=1)
+
+
+# ------------------------------------------------------------------ argument checks
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        # The convolution's weight is (C_out, C_in/groups, ...) (the transposed one's
+        # (C_in, C_out/groups, ...)); the message names the layout and the weight's
+        # number of axes, nd + 2.
+        (
+            lambda: conv1d(np.ones((2, 5)), np.ones((3, 3, 2))),
+            r"^weight \(C_out, C_in/groups, \.\.\.\) of shape \(3, 3, 2\) expects 3 input "
+            r"channels, but x of shape \(2, 5\) has 2$",
+        ),
+        (
+            lambda: conv1d(np.ones(5), np.ones((2, 1, 3))),
+            r"^x must be 2-D \(C_in, L\) when weight is 3-D \(C_out, C_in/groups, \.\.\.\), "
+            r"got x of shape \(5,\)$",
+        ),
+        (
+            lambda: conv2d(np.ones((4, 4)), np.ones((2, 1, 3, 3))),
+            r"^x must be 3-D \(C_in, H, W\) when weight is 4-D \(C_out, C_in/groups, \.\.\.\), "
+            r"got x of shape \(4, 4\)$",
+        ),
+        (
+            lambda: conv1d(np.ones((4, 5)), np.ones((3, 2, 2)), groups=2),
+            r"^groups=2 must divide the output channels C_out of weight "
+            r"\(C_out, C_in/groups, \.\.\.\) \(shape \(3, 2, 2\)\), got 3 \(not a multiple of 2\)$",
+        ),
+    ],
+)
+def test_convolution_messages_name_the_weight_layout_and_its_axes(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_python_int_bias_on_float_data_is_added():
+    # Single-channel form, float64 data, bias the Python int 3: [1+2, 2+3, 3+4] + 3.
+    got = conv1d(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 1.0]), bias=3)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, [6.0, 8.0, 10.0])
+    # Transposed: [1, 2] scattered by [1, 1] is [1, 3, 2]; + 3.
+    got = conv_transpose1d(np.array([1.0, 2.0]), np.array([1.0, 1.0]), bias=3)
+    np.testing.assert_array_equal(got, [4.0, 6.0, 5.0])
+
+
+def test_a_python_float_bias_on_integer_data_promotes_as_numpy_does():
+    # int8 data with a Python float bias past int8's range: NumPy's weak promotion gives
+    # float64 (np.int8 array + 1000.5), never an error about int8's range.
+    x = np.array([1, 2, 3], np.int8)
+    got = conv1d(x, np.array([1], np.int8), bias=1000.5)
+    expected = x + 1000.5
+    assert got.dtype == expected.dtype == np.float64
+    np.testing.assert_array_equal(got, [1001.5, 1002.5, 1003.5])
+
+
+@pytest.mark.parametrize("bias", [127, -128])
+def test_an_int_bias_at_the_result_dtypes_limits_is_added(bias):
+    # int8 result: -128 and 127 themselves fit.
+    got = conv1d(np.zeros(3, np.int8), np.zeros(1, np.int8), bias=bias)
+    assert got.dtype == np.int8
+    np.testing.assert_array_equal(got, [bias] * 3)
+
+
+@pytest.mark.parametrize("bias", [128, -129])
+def test_an_int_bias_past_the_result_dtypes_limits_is_refused(bias):
+    with pytest.raises(
+        ValueError, match=rf"^bias must fit the result dtype int8 \(-128 to 127\), got {bias}$"
+    ):
+        conv1d(np.zeros(3, np.int8), np.zeros(1, np.int8), bias=bias)
+
+
+@pytest.mark.parametrize("bias", [[2.5], np.array(2.5), np.float32(2.5), np.array([2.5])])
+def test_a_single_channel_bias_of_one_element_not_a_python_number(bias):
+    # Scalars or one-element arrays that are not Python numbers are reshaped to (1,):
+    # [1*1 + 2*10, 2*1 + 3*10] + 2.5 = [23.5, 34.5].
+    got = conv1d(np.array([1.0, 2.0, 3.0]), np.array([1.0, 10.0]), bias=bias)
+    np.testing.assert_array_equal(got, [23.5, 34.5])
+    got = conv2d(np.array([[1.0, 2.0, 3.0]]), np.array([[1.0, 10.0]]), bias=bias)
+    np.testing.assert_array_equal(got, [[23.5, 34.5]])
