@@ -406,6 +406,65 @@ def test_transposed_messages_name_output_padding(call, message):
         call()
 
 
+
+def loop_conv_transpose(x, w, stride, padding, output_padding, dilation, groups):
+    """PyTorch's scatter-add, in Python ints: x (C_in, *n), w (C_in, C_out/groups, *k);
+    input channel c of group c // (C_in/groups) adds x[c, i] * w[c, o, t] to output
+    channel group * C_out/groups + o at i*s - p + t*d (kept when inside the output)."""
+    c_in, c_out_g, *k = w.shape
+    nd = len(k)
+    size = [
+        (x.shape[1 + a] - 1) * stride[a] - 2 * padding[a] + dilation[a] * (k[a] - 1)
+        + output_padding[a] + 1
+        for a in range(nd)
+    ]
+    out = np.zeros((groups * c_out_g, *size), dtype=object)
+    out[...] = 0
+    c_in_g = c_in // groups
+    for c in range(c_in):
+        group = c // c_in_g
+        for i in itertools.product(*(range(m) for m in x.shape[1:])):
+            for o in range(c_out_g):
+                for t in itertools.product(*(range(m) for m in k)):
+                    dst = tuple(
+                        i[a] * stride[a] - padding[a] + t[a] * dilation[a] for a in range(nd)
+                    )
+                    if all(0 <= dst[a] < size[a] for a in range(nd)):
+                        out[(group * c_out_g + o, *dst)] += int(x[(c, *i)]) * int(w[(c, o, *t)])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("x_shape", "w_shape", "groups", "stride", "padding", "output_padding", "dilation"),
+    [
+        # 33 taps, past the 32 the batched grouped plan takes: one engine call a group.
+        ((4, 5), (4, 1, 33), 2, (2,), (3,), (1,), (2,)),
+        # 9 input x 8 output channels a group = 72 pairs, past 64; a 3-tap kernel.
+        ((18, 6), (18, 8, 3), 2, (3,), (1,), (2,), (3,)),
+        # 2-D, 6x6 = 36 taps, dilation differing per axis.
+        ((4, 3, 4), (4, 2, 6, 6), 2, (2, 1), (2, 4), (1, 0), (2, 3)),
+    ],
+)
+def test_grouped_transposed_layers_too_big_to_batch_match_the_scatter_add(
+    x_shape, w_shape, groups, stride, padding, output_padding, dilation
+):
+    # Finite weights and a zero-inserted grid far below 4 * (input + output) + 65,536
+    # cells: the grouped layer runs on the zero-inserted grid, group by group, with the
+    # layer's dilation (and stride 1 over the inserted zeros).
+    rng = np.random.default_rng(16)
+    x = rng.integers(-9, 10, x_shape)
+    w = rng.integers(-9, 10, w_shape)
+    conv = conv_transpose1d if len(x_shape) == 2 else conv_transpose2d
+    got = conv(
+        x, w, stride=stride, padding=padding, output_padding=output_padding,
+        dilation=dilation, groups=groups,
+    )
+    expected = loop_conv_transpose(x, w, stride, padding, output_padding, dilation, groups)
+    assert got.shape == expected.shape
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, expected.astype(np.int64))
+
+
 # ------------------------------------------------------------------------- pooling
 
 
