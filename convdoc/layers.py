@@ -386,7 +386,9 @@ def _grouped_windows(
         for n, ki, s, d in zip(spatial, k, stride, dilation, strict=True)
     )
     dtype = np.result_type(grid, weight)
-    check_bytes(c_out * math.prod(out_shape) * dtype.itemsize, f"the output of shape {out_shape}")
+    check_bytes(
+        c_out * math.prod(out_shape) * dtype.itemsize, f"the output of shape {(c_out, *out_shape)}"
+    )
     if dtype.kind == "b":
         # True where any tap pair is (True, True), as the engine does for bools.
         as_int = _grouped_windows(
@@ -447,7 +449,10 @@ def _padding_dominates(
         for n, (b, a), k, s, d in zip(x.shape[1:], pads, kernel, stride, dilation, strict=True)
     )
     item = np.result_type(x, weight).itemsize
-    check_bytes(weight.shape[0] * math.prod(out_shape) * item, f"the output of shape {out_shape}")
+    check_bytes(
+        weight.shape[0] * math.prod(out_shape) * item,
+        f"the output of shape {(weight.shape[0], *out_shape)}",
+    )
     grid = x.shape[0] * math.prod(n + b + a for n, (b, a) in zip(x.shape[1:], pads, strict=True))
     if padding_mode in ("reflect", "circular") or grid <= 4 * x.size + (1 << 16):
         return False
@@ -675,7 +680,7 @@ def _conv_transpose(
     )
     check_bytes(
         c_out * math.prod(out_size) * np.result_type(x, weight).itemsize,
-        f"the output of shape {out_size}",
+        f"the output of shape {(c_out, *out_size)}",
     )
     b = _bias(bias, c_out, single)
     # The zero-inserted input, grown by d*(k-1) - p cells a side where that is positive.
@@ -905,7 +910,9 @@ def _pool_args(
     out_shape = tuple(
         (n + 2 * pi - ki) // si + 1 for n, pi, ki, si in zip(arr.shape[1:], p, k, s, strict=True)
     )
-    check_bytes(arr.shape[0] * math.prod(out_shape) * 8, f"the output of shape {out_shape}")
+    check_bytes(
+        arr.shape[0] * math.prod(out_shape) * 8, f"the output of shape {(arr.shape[0], *out_shape)}"
+    )
     return arr, single, k, s, pads
 
 

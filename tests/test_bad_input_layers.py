@@ -373,7 +373,7 @@ CASES = [
     (
         lambda: conv1d(X1, W1, padding=5 * 10**10),
         ValueError,
-        r"the output of shape \(100000000004,\) would need 745 GiB, more than convdoc's limit",
+        r"the output of shape \(1, 100000000004\) would need 745 GiB, more than convdoc's limit",
     ),
     (
         # 2*10**8 + 6 outputs (1.5 GiB) but a padded input of 6*10**8 + 6 cells.
@@ -384,7 +384,7 @@ CASES = [
     (
         lambda: conv_transpose1d(X1, W1, stride=10**9),
         ValueError,
-        r"the output of shape \(5000000003,\) would need 37.3 GiB",
+        r"the output of shape \(1, 5000000003\) would need 37.3 GiB",
     ),
 ]
 

@@ -264,9 +264,10 @@ def test_depthwise_2d_layer_over_many_cache_blocks_matches_scipy():
     ],
 )
 def test_the_output_check_counts_the_result_dtype_and_output_channels(x, w, need):
+    channels = w.shape[0] if w.ndim == 3 else 1  # the shape counted: (C_out, outputs)
     with pytest.raises(
         ValueError,
-        match=rf"the output of shape \(100000000004,\) would need {need}, more than convdoc's",
+        match=rf"the output of shape \({channels}, 100000000004\) would need {need}, more than",
     ):
         conv1d(x, w, padding=5 * 10**10)
 
@@ -383,7 +384,7 @@ def test_transposed_output_check_counts_the_result_dtype(x, w):
     # (6 - 1) * 10**9 + (3 - 1) + 1 = 5,000,000,003 outputs of complex128 (16 bytes):
     # 8.0e10 bytes / 2**30 = 74.5 GiB, whichever operand is complex.
     with pytest.raises(
-        ValueError, match=r"the output of shape \(5000000003,\) would need 74.5 GiB, more than"
+        ValueError, match=r"the output of shape \(1, 5000000003\) would need 74.5 GiB, more than"
     ):
         conv_transpose1d(x, w, stride=10**9)
 
@@ -489,7 +490,7 @@ def test_the_pooling_output_check_counts_8_bytes_per_output(monkeypatch, pool, k
     # whole), so 3 * 10 * 5 = 150 outputs, checked at 8 bytes each (float64, the widest
     # pooled dtype): 1,200 bytes. The limit set to exactly that lets the call through
     # (float16 input: the padded grid, 3 * 12 * 12 * 2 = 864 bytes, fits too); one
-    # byte less refuses it, naming the output's shape.
+    # byte less refuses it, naming the output's shape, channels included.
     x = (np.arange(300) % 17 - 8).astype(np.float16).reshape(3, 10, 10)
     monkeypatch.setattr(convdoc._validate, "MAX_BYTES", 1200)
     got = pool(x, 3, stride=(1, 2), padding=1)
@@ -497,7 +498,7 @@ def test_the_pooling_output_check_counts_8_bytes_per_output(monkeypatch, pool, k
     np.testing.assert_allclose(got, loop_pool(x, (3, 3), (1, 2), 1, kind), rtol=1e-3)
     monkeypatch.setattr(convdoc._validate, "MAX_BYTES", 1199)
     with pytest.raises(
-        ValueError, match=r"^the output of shape \(10, 5\) would need 1.17 KiB, more than"
+        ValueError, match=r"^the output of shape \(3, 10, 5\) would need 1.17 KiB, more than"
     ):
         pool(x, 3, stride=(1, 2), padding=1)
 
