@@ -848,3 +848,50 @@ def test_scipy_is_asked_about_integers_in_the_problems_own_mode() -> None:
     assert signal.choose_conv_method(x[0], w[0, 0], "full") == "fft"
     assert planner.choose(x, w, ((0, 0),), (1,), (1,), (1,), 1.0) == "direct"
     assert planner.choose(x, w, ((2999, 2999),), (1,), (1,), (5999,), 1.0) == "fft"
+
+
+# ------------------------------------------------------------------ numpy_plain_1d
+
+
+def test_numpy_plain_1d_counts_the_outputs_of_a_full_call() -> None:
+    # 3000 samples against 3000 taps (more than the 1-D stencil's 32: its gate says
+    # no). Valid: one output, 5 us + 0.21 ns * 3000 = 5.63 us, below the FFT's 60 us
+    # set-up: numpy.correlate, unasked. Full (pads of 2999): 5999 outputs, 5 us + 0.21 ns
+    # * 5999 * 3000 = 3.78 ms, so SciPy is asked and picks the FFT (the oracle, asked here).
+    x, w = np.ones((1, 3000)), np.ones((1, 1, 3000))
+    assert signal.choose_conv_method(x[0], w[0, 0], "full") == "fft"
+    assert planner.numpy_plain_1d(x, w, ((0, 0),), "auto")
+    assert not planner.numpy_plain_1d(x, w, ((2999, 2999),), "auto")
+    assert planner.numpy_plain_1d(x, w, ((2999, 2999),), "direct")  # no FFT asked for
+
+
+def test_numpy_plain_1d_asks_the_stencil_gate_with_the_ffts_price_under_auto(prices) -> None:
+    # 10,000 samples, 11 taps, valid: 9990 outputs, 5 us + 0.21 ns * 9990 * 11 = 28.08 us,
+    # below the FFT's set-up, so choose takes the direct sum; then the 1-D stencil's gate
+    # (prices of the fixture: the stencil 0.1 s, NumPy's loop 0.2 s) decides. Under "auto"
+    # the FFT is the gate's alternative too: priced 0.05 s, it keeps the stencil off and
+    # numpy.correlate runs; priced 1 s, the stencil runs (not numpy.correlate).
+    stencil.load()
+    table, asked = prices
+    x, w = np.ones((1, 10_000)), np.ones((1, 1, 11))
+    table["fft"] = 0.05
+    assert planner.numpy_plain_1d(x, w, ((0, 0),), "auto")
+    assert asked["fft"] == [((1, 10_000), (1, 1, 11), (1,), (1,), (9990,))]
+    table["fft"] = 1.0
+    assert not planner.numpy_plain_1d(x, w, ((0, 0),), "auto")
+    # Under "direct" the FFT is no alternative: the stencil, whatever the FFT's price.
+    table["fft"] = 0.05
+    assert not planner.numpy_plain_1d(x, w, ((0, 0),), "direct")
+
+
+def test_the_table_of_prices_starts_afresh_when_full(monkeypatch) -> None:
+    # PRICES_KEPT problems are kept; the next one empties the table first, so the table
+    # never holds more (asked of _priced directly: a call of the engine adds several
+    # keys, and a table one too full mid-call can be emptied again before it returns).
+    monkeypatch.setattr(planner, "PRICES_KEPT", 3)
+    for key in ("a", "b", "c"):
+        assert planner._priced((key,), lambda key=key: key.upper()) == key.upper()
+    assert sorted(planner._PRICES) == [("a",), ("b",), ("c",)]
+    assert planner._priced(("a",), lambda: "new") == "A"  # kept: not priced again
+    assert planner._priced(("d",), lambda: "D") == "D"
+    assert planner._PRICES == {("d",): "D"}
