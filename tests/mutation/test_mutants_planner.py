@@ -895,3 +895,26 @@ def test_the_table_of_prices_starts_afresh_when_full(monkeypatch) -> None:
     assert planner._priced(("a",), lambda: "new") == "A"  # kept: not priced again
     assert planner._priced(("d",), lambda: "D") == "D"
     assert planner._PRICES == {("d",): "D"}
+
+
+def test_choose_answers_direct_for_integers_next_to_an_infinite_tap() -> None:
+    # Integer samples, float taps: SciPy would be asked about the integers' magnitudes,
+    # and raises for an infinite tap (asked here). choose answers "direct" before asking,
+    # the name numpy_plain_1d compares with (3000 x 3000 full: priced above 60 us).
+    x, w = np.ones((1, 3000), dtype=np.int64), np.ones((1, 1, 3000))
+    w[0, 0, 7] = np.inf
+    with pytest.raises(OverflowError):
+        signal.choose_conv_method(x[0], w[0, 0], "full")
+    assert planner.choose(x, w, ((2999, 2999),), (1,), (1,), (5999,), 1.0) == "direct"
+    assert planner.numpy_plain_1d(x, w, ((2999, 2999),), "auto")
+
+
+def test_choose_answers_direct_for_integers_the_fft_cannot_round_back() -> None:
+    # 20,000 samples of 1e5 against 800 taps of 1e7 (int64), full: SciPy picks the FFT
+    # (its bound, 1e5 * 1e7 * 800 = 8e14, is below 2**52; asked here). Percival's bound
+    # is not: norms 1e5 * sqrt(20,000) and 1e7 * sqrt(800), product 4e15, times eps
+    # 2.22e-16 = 0.888, times 10 * log2(22,397) + 10 = 154.5: about 137, beyond 1/4.
+    x = np.full((1, 20_000), 10**5, dtype=np.int64)
+    w = np.full((1, 1, 800), 10**7, dtype=np.int64)
+    assert signal.choose_conv_method(x[0], w[0, 0], "full") == "fft"
+    assert planner.choose(x, w, ((799, 799),), (1,), (1,), (20_799,), 1.0) == "direct"
