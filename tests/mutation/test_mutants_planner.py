@@ -918,3 +918,62 @@ def test_choose_answers_direct_for_integers_the_fft_cannot_round_back() -> None:
     w = np.full((1, 1, 800), 10**7, dtype=np.int64)
     assert signal.choose_conv_method(x[0], w[0, 0], "full") == "fft"
     assert planner.choose(x, w, ((799, 799),), (1,), (1,), (20_799,), 1.0) == "direct"
+
+
+# ------------------------------------------------------------------ depthwise_stencil
+
+
+def test_the_depthwise_stencil_takes_kernel_sides_up_to_max_taps_side() -> None:
+    # MAX_TAPS_SIDE (9) taps a side are compiled; a kernel 10 taps tall or wide is
+    # left to the grouped plan (None). Where taken, each channel is SciPy's correlate2d
+    # of the zero-padded channel.
+    stencil.load()
+    side = stencil.MAX_TAPS_SIDE
+    rng = np.random.default_rng(31)
+    x = rng.standard_normal((3, 20, 21))
+    pad = ((4, 4), (4, 4))
+    w = rng.standard_normal((3, 1, side, side))
+    got = planner.depthwise_stencil(x, w, 3, pad, "constant", (1, 1), (1, 1))
+    assert got is not None
+    for c in range(3):
+        expected = signal.correlate2d(np.pad(x[c], pad), w[c, 0], "valid")
+        np.testing.assert_allclose(got[c], expected, rtol=1e-12, atol=1e-12)
+    for shape in [(side + 1, 3), (3, side + 1)]:
+        w = rng.standard_normal((3, 1, *shape))
+        assert planner.depthwise_stencil(x, w, 3, pad, "constant", (1, 1), (1, 1)) is None, shape
+
+
+def test_the_depthwise_stencil_takes_one_output_and_refuses_none() -> None:
+    # 3x3 channels, 5x5 kernels: pads (2, 0) on the rows and (0, 2) on the columns make
+    # 5x5, one output, taken (checked against SciPy on the padded channel); pads (1, 0)
+    # make 4x4 and no pad 3x3: no output, left to the grouped plan (None).
+    stencil.load()
+    rng = np.random.default_rng(32)
+    x = rng.standard_normal((2, 3, 3))
+    w = rng.standard_normal((2, 1, 5, 5))
+    for pad in [((2, 0), (0, 2)), ((0, 2), (2, 0))]:
+        got = planner.depthwise_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1))
+        assert got is not None and got.shape == (2, 1, 1), pad
+        for c in range(2):
+            expected = signal.correlate2d(np.pad(x[c], pad), w[c, 0], "valid")
+            np.testing.assert_allclose(got[c], expected, rtol=1e-12, atol=1e-12)
+    for pad in [((1, 0), (1, 0)), ((0, 0), (0, 0))]:
+        assert planner.depthwise_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1)) is None, pad
+
+
+@pytest.mark.parametrize(("x_dtype", "w_dtype"), [(np.float32, np.float64), (np.int64, np.float32)])
+def test_the_depthwise_stencil_computes_in_the_result_dtype(x_dtype, w_dtype) -> None:
+    # The result dtype joins both operands: float64 for float32 samples next to float64
+    # taps and for integers next to float32 taps; float32 arithmetic would be off by
+    # about 1e-7 of the sums (SciPy in float64 is the oracle).
+    stencil.load()
+    rng = np.random.default_rng(33)
+    x = rng.integers(-50, 50, (2, 12, 12)).astype(x_dtype)
+    w = (rng.standard_normal((2, 1, 3, 3)) / 3).astype(w_dtype)
+    pad = ((1, 1), (1, 1))
+    got = planner.depthwise_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1))
+    assert got is not None and got.dtype == np.float64
+    for c in range(2):
+        expected = signal.correlate2d(np.pad(x[c].astype(np.float64), pad),
+                                      w[c, 0].astype(np.float64), "valid")
+        np.testing.assert_allclose(got[c], expected, rtol=1e-13, atol=1e-12)
