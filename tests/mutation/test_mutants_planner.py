@@ -977,3 +977,138 @@ def test_the_depthwise_stencil_computes_in_the_result_dtype(x_dtype, w_dtype) ->
         expected = signal.correlate2d(np.pad(x[c].astype(np.float64), pad),
                                       w[c, 0].astype(np.float64), "valid")
         np.testing.assert_allclose(got[c], expected, rtol=1e-13, atol=1e-12)
+
+
+# ------------------------------------------------------------------ stencil_plan
+
+
+@pytest.fixture
+def plan_prices(monkeypatch):
+    """Fixed prices for the 2-D gate (the cost functions it asks, recorded).
+
+    The dense stencil 0.1 s, its two passes 0.05 s, every direct plan, the FFT and the
+    separable passes 1 s: the stencil is the cheapest unless a test changes the table.
+    """
+    from convdoc.plans import direct, fft
+
+    table = {"dense": 0.1, "two_pass": 0.05, "direct": 1.0, "shift_add": 1.0, "fft": 1.0,
+             "separable": 1.0}
+    asked: dict[str, list] = {"direct": [], "shift_add": [], "fft": [], "separable": []}
+
+    def stencil_cost(out_shape, k, dtype, *, separable=False):
+        return table["two_pass" if separable else "dense"]
+
+    def recorded(name, value=None):
+        def cost(*args):
+            asked[name].append(args)
+            return value(*args) if value else table[name]
+        return cost
+
+    monkeypatch.setattr(stencil, "cost", stencil_cost)
+    monkeypatch.setattr(planner, "direct_costs", recorded("direct", lambda *a: {
+        "im2col": table["direct"]}))
+    monkeypatch.setattr(direct, "shift_add_cost", recorded("shift_add"))
+    monkeypatch.setattr(fft, "cost", recorded("fft"))
+    monkeypatch.setattr(separable, "cost", recorded("separable"))
+    # Every call asks afresh: these tests change the table between calls of one shape.
+    monkeypatch.setattr(planner, "_priced", lambda key, price: price())
+    monkeypatch.setattr(planner, "_last_rank_one", (None, b"", None, False))
+    return table, asked
+
+
+def plan_2d(k, hw=(100, 100), pad=((0, 0), (0, 0)), boundary="constant", fill=0,
+            method="auto", rank_one=True, x_dtype=np.float64, w_dtype=np.float64):
+    x = np.ones((1, *hw), dtype=x_dtype)
+    if rank_one:
+        taps = np.outer(np.arange(1.0, k[0] + 1), np.arange(2.0, k[1] + 2))
+    else:
+        taps = np.random.default_rng(34).standard_normal(k)
+    w = taps.astype(w_dtype)[None, None]
+    return planner.stencil_plan(x, w, pad, boundary, fill, (1, 1), (1, 1), method)
+
+
+def test_the_2d_gate_takes_kernels_of_two_taps_up_to_max_two_pass_side(plan_prices) -> None:
+    # One tap is no filter worth compiling (None); two taps either way are (True:
+    # dense, one side of 1 is never looked at for rank one), and so is a 3x1 column.
+    # Rank-one kernels up to MAX_TWO_PASS_SIDE (63) a side run as two passes (their
+    # factors returned: dense beyond 9 a side is not compiled); 64 either way: None.
+    stencil.load()
+    side = stencil.MAX_TWO_PASS_SIDE
+    assert plan_2d((1, 1)) is None
+    for k in [(1, 2), (2, 1), (3, 1)]:
+        assert plan_2d(k) is True, k
+    for k in [(side, 3), (3, side)]:
+        factors = plan_2d(k)
+        assert isinstance(factors, tuple), k
+        taps = np.outer(np.arange(1.0, k[0] + 1), np.arange(2.0, k[1] + 2))
+        np.testing.assert_allclose(np.outer(*factors), taps, rtol=1e-12)
+    for k in [(side + 1, 3), (3, side + 1)]:
+        assert plan_2d(k) is None, k
+
+
+def test_the_2d_alternative_is_priced_on_the_extended_grid(plan_prices) -> None:
+    # 100x90 samples, pads (1, 3) and (2, 0), a 3x3 kernel of rank 3 (the dense stencil):
+    # the extended grid is 104x92, 102x90 outputs. Zero padding stays implicit (priced
+    # with the pads as given, on the samples' shape); a boundary rule or a non-zero fill
+    # is priced on the extended grid with no pad, plus 1.5 ns per cell of it:
+    # 104 * 92 * 1.5 ns = 14.352 us.
+    stencil.load()
+    table, asked = plan_prices
+    f64 = np.dtype(np.float64)
+    pad = ((1, 3), (2, 0))
+    table["dense"] = 1.0 + 14e-6  # beats 1 s plus the extension, not 1 s alone
+    assert plan_2d((3, 3), hw=(100, 90), pad=pad, rank_one=False) is None
+    assert asked["direct"] == [((1, 100, 90), (1, 1, 3, 3), pad, (1, 1), (1, 1), (102, 90),
+                                (f64, f64))]
+    assert asked["fft"] == [((1, 100, 90), (1, 1, 3, 3), (1, 1), (1, 1), (102, 90))]
+    assert [args[:2] for args in asked["shift_add"]] == [((1, 1, 3, 3), (102, 90))]
+    for boundary, fill in [("symmetric", 0), ("constant", 1.0)]:
+        for calls in asked.values():
+            calls.clear()
+        assert plan_2d((3, 3), hw=(100, 90), pad=pad, boundary=boundary, fill=fill,
+                       rank_one=False) is True, boundary
+        zero = ((0, 0), (0, 0))
+        assert asked["direct"] == [((1, 104, 92), (1, 1, 3, 3), zero, (1, 1), (1, 1), (102, 90),
+                                    (f64, f64))]
+        assert asked["fft"] == [((1, 104, 92), (1, 1, 3, 3), (1, 1), (1, 1), (102, 90))]
+    table["dense"] = 1.0 + 15e-6  # beyond 1 s plus 14.352 us
+    assert plan_2d((3, 3), hw=(100, 90), pad=pad, boundary="symmetric", rank_one=False) is None
+    # A 3x5 kernel on the same 104x92: 102x88 outputs.
+    for calls in asked.values():
+        calls.clear()
+    plan_2d((3, 5), hw=(100, 90), pad=pad, rank_one=False)
+    assert asked["fft"] == [((1, 100, 90), (1, 1, 3, 5), (1, 1), (1, 1), (102, 88))]
+
+
+def test_the_2d_gate_takes_one_output_and_refuses_none(plan_prices) -> None:
+    # 5x7 samples, a 5x7 kernel (within 9 taps a side: the dense stencil is priced): one
+    # output, taken; 4x7 or 5x6 samples give none: None.
+    stencil.load()
+    assert plan_2d((5, 7), hw=(5, 7), rank_one=False) is True
+    assert plan_2d((5, 7), hw=(4, 7), rank_one=False) is None
+    assert plan_2d((5, 7), hw=(5, 6), rank_one=False) is None
+
+
+def test_the_dense_stencil_is_priced_up_to_max_taps_side(plan_prices) -> None:
+    # Kernels not of rank one: dense up to MAX_TAPS_SIDE (9) a side (True), beyond it
+    # nothing compiled applies (None), however cheap the stencil is priced.
+    stencil.load()
+    side = stencil.MAX_TAPS_SIDE
+    for k in [(side, side), (side, 2), (2, side)]:
+        assert plan_2d(k, rank_one=False) is True, k
+    for k in [(side + 1, 3), (3, side + 1)]:
+        assert plan_2d(k, rank_one=False) is None, k
+
+
+def test_rank_one_is_looked_for_from_two_taps_a_side_under_auto(plan_prices) -> None:
+    # Two passes priced below the dense stencil: a rank-one 2x5 runs as two passes (its
+    # factors), a 1x5 row as the dense stencil (one side of 1 is never looked at); under
+    # "direct" the dense one too.
+    stencil.load()
+    factors = plan_2d((2, 5))
+    assert isinstance(factors, tuple)
+    np.testing.assert_allclose(np.outer(*factors), np.outer([1.0, 2.0], np.arange(2.0, 7.0)),
+                               rtol=1e-12)
+    assert plan_2d((1, 5)) is True
+    assert plan_2d((5, 1)) is True
+    assert plan_2d((2, 5), method="direct") is True
