@@ -1112,3 +1112,55 @@ def test_rank_one_is_looked_for_from_two_taps_a_side_under_auto(plan_prices) -> 
     assert plan_2d((1, 5)) is True
     assert plan_2d((5, 1)) is True
     assert plan_2d((2, 5), method="direct") is True
+
+
+def test_the_two_passes_are_priced_for_rank_one_kernels_only_when_cheaper(plan_prices) -> None:
+    # A rank-one 5x5: with its two passes priced below the dense stencil (0.05 s against
+    # 0.1 s) it runs as two passes; at the same price it runs dense (rank one not looked
+    # for). With the dense stencil priced 2 s, beyond the 1 s of the alternatives, the two
+    # passes (0.05 s) still win for the rank-one kernel, and nothing does for a random one.
+    stencil.load()
+    table, _ = plan_prices
+    assert isinstance(plan_2d((5, 5)), tuple)
+    table["two_pass"] = table["dense"]
+    assert plan_2d((5, 5)) is True
+    table.update(dense=2.0, two_pass=0.05)
+    assert isinstance(plan_2d((5, 5)), tuple)
+    assert plan_2d((5, 5), rank_one=False) is None
+
+
+def test_the_2d_gate_leaves_its_rank_one_verdict_to_choose(monkeypatch) -> None:
+    # Under "auto" choose asks the same weight, in the same result dtype, whether it is of
+    # rank one: the gate's verdict is kept for it (separable.rank_one asked once in all).
+    # In float32 (NumPy reads a dtype None as float64, which would hide a verdict kept
+    # for no dtype).
+    stencil.load()
+    calls = []
+    real = separable.rank_one
+    monkeypatch.setattr(separable, "rank_one",
+                        lambda k, dtype: calls.append(dtype) or real(k, dtype))
+    f32 = np.dtype(np.float32)
+    x = np.ones((1, 300, 300), dtype=f32)
+    w = np.outer(np.arange(1.0, 8.0), np.arange(2.0, 9.0)).astype(f32)[None, None]
+    planner.stencil_plan(x, w, ((3, 3), (3, 3)), "constant", 0, (1, 1), (1, 1), "auto")
+    assert calls == [f32]
+    assert planner._rank_one(w, f32)
+    assert len(calls) == 1
+
+
+def test_the_2d_gate_prices_the_shift_and_add_by_its_taps_in_the_result_dtype(plan_prices) -> None:
+    # float32 samples and taps: the shift-and-add priced by its taps in float32 (half the
+    # bytes of float64 per pass); float32 samples next to float64 taps: in float64.
+    stencil.load()
+    _, asked = plan_prices
+    for x_dtype, w_dtype, result in [(np.float32, np.float32, np.float32),
+                                     (np.float32, np.float64, np.float64)]:
+        asked["shift_add"].clear()
+        plan_2d((3, 3), rank_one=False, x_dtype=x_dtype, w_dtype=w_dtype)
+        ((w_shape, out_shape, taps, dtype),) = asked["shift_add"]
+        assert (w_shape, out_shape, dtype) == ((1, 1, 3, 3), (98, 98), np.dtype(result))
+        assert taps.shape == (3, 3)
+    # A rank-one 3x3 in float32: its separable passes priced in float32 too.
+    asked["separable"].clear()
+    plan_2d((3, 3), x_dtype=np.float32, w_dtype=np.float32)
+    assert asked["separable"] == [((1, 100, 100), (3, 3), ((0, 0), (0, 0)), np.dtype(np.float32))]
