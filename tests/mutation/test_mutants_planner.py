@@ -1164,3 +1164,21 @@ def test_the_2d_gate_prices_the_shift_and_add_by_its_taps_in_the_result_dtype(pl
     asked["separable"].clear()
     plan_2d((3, 3), x_dtype=np.float32, w_dtype=np.float32)
     assert asked["separable"] == [((1, 100, 100), (3, 3), ((0, 0), (0, 0)), np.dtype(np.float32))]
+
+
+def test_the_2d_stencil_is_taken_only_when_strictly_cheaper_and_counts_its_saving(
+    plan_prices, monkeypatch
+) -> None:
+    # The alternatives at 1 s: the dense stencil at 1 s too is no gain (None). Before numba
+    # is loaded, a stencil at 0.1 s counts its saving, 1 - 0.1 = 0.9 s, toward loading it
+    # (and is not taken while that is not worth it).
+    table, _ = plan_prices
+    stencil.load()
+    table["dense"] = 1.0
+    assert plan_2d((3, 3), rank_one=False) is None
+    table["dense"] = 0.1
+    stencil.unload()
+    saved = []
+    monkeypatch.setattr(stencil, "worth_loading", lambda seconds: saved.append(seconds) or False)
+    assert plan_2d((3, 3), rank_one=False) is None
+    assert saved == [pytest.approx(0.9, rel=1e-12)]
