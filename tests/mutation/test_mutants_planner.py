@@ -1182,3 +1182,42 @@ def test_the_2d_stencil_is_taken_only_when_strictly_cheaper_and_counts_its_savin
     monkeypatch.setattr(stencil, "worth_loading", lambda seconds: saved.append(seconds) or False)
     assert plan_2d((3, 3), rank_one=False) is None
     assert saved == [pytest.approx(0.9, rel=1e-12)]
+
+
+# ------------------------------------------------------------------ direct_costs
+
+
+def test_im2col_is_priced_up_to_its_limit_of_copied_window_elements() -> None:
+    # 4 input channels, 5x5 taps: 200x200 outputs copy 40,000 * 25 * 4 = 4,000,000 window
+    # elements, exactly IM2COL_LIMIT (priced); 201x200 copy 4,020,000 (not priced).
+    from convdoc.plans import im2col
+
+    assert im2col.IM2COL_LIMIT == 4_000_000
+    f64 = np.dtype(np.float64)
+    zero = ((0, 0), (0, 0))
+    at = planner.direct_costs((4, 204, 204), (8, 4, 5, 5), zero, (1, 1), (1, 1), (200, 200),
+                              (f64, f64))
+    beyond = planner.direct_costs((4, 205, 204), (8, 4, 5, 5), zero, (1, 1), (1, 1), (201, 200),
+                                  (f64, f64))
+    assert "im2col" in at and "im2col" not in beyond
+
+
+def test_the_banded_plan_is_priced_per_kernel_row_for_single_channel_filters() -> None:
+    # One banded column pass per kernel row (banded.cost, the oracle, called here): a 3x5
+    # kernel on 50x60 samples padded (1, 2) on the rows: 53 rows, 56 output columns, three
+    # passes. Only for stride and dilation 1 and float dtypes.
+    from convdoc.plans import banded
+
+    f64, i64 = np.dtype(np.float64), np.dtype(np.int64)
+    pad = ((1, 2), (0, 0))
+    costs = planner.direct_costs((1, 50, 60), (1, 1, 3, 5), pad, (1, 1), (1, 1), (51, 56),
+                                 (f64, f64))
+    assert costs["banded"] == 3 * banded.cost(53, 56, 5, f64)
+    for stride, dilation, out in [((1, 2), (1, 1), (51, 28)), ((2, 1), (1, 1), (26, 56)),
+                                  ((1, 1), (2, 1), (49, 56)), ((1, 1), (1, 2), (51, 52))]:
+        costs = planner.direct_costs((1, 50, 60), (1, 1, 3, 5), pad, stride, dilation, out,
+                                     (f64, f64))
+        assert "banded" not in costs, (stride, dilation)
+    costs = planner.direct_costs((1, 50, 60), (1, 1, 3, 5), pad, (1, 1), (1, 1), (51, 56),
+                                 (i64, i64))
+    assert "banded" not in costs
