@@ -144,3 +144,30 @@ def test_plain_numpy_refuses_what_one_numpy_correlate_call_is_not(
     # A 2-D single-channel image is not a 1-D problem either.
     image = rng.integers(-9, 10, (1, 5, 9))
     assert not direct.plain_numpy(image, np.ones((1, 1, 1, 3)), ((0, 0), (0, 0)), (1, 1), (1, 1))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64, np.complex128])
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_window_einsum_on_any_grid_in_the_asked_dtype(dtype, contiguous) -> None:
+    # A grid that is not C-contiguous (every second sample of a longer array) takes
+    # as_strided instead of the ndarray constructor; the result is in the asked dtype.
+    # Oracle: out[i] = sum_j grid[i * stride + j * dilation] * taps[j] in Python numbers
+    # (small integers: exact in every dtype).
+    rng = np.random.default_rng(11)
+    dtype = np.dtype(dtype)
+    base = rng.integers(-9, 10, size=120).astype(dtype)
+    taps = rng.integers(-9, 10, size=7).astype(dtype)
+    if dtype.kind == "c":
+        base += 1j * rng.integers(-9, 10, size=120)
+        taps += 1j * rng.integers(-9, 10, size=7)
+    grid = base[:60].copy() if contiguous else base[::2]
+    assert grid.flags.c_contiguous is contiguous and grid.size == 60
+    stride, dilation = 3, 2
+    n_out = (60 - dilation * 6 - 1) // stride + 1  # 16
+    values, weights = grid.tolist(), taps.tolist()  # Python floats or complex numbers
+    expected = [
+        sum(values[i * stride + j * dilation] * weights[j] for j in range(7)) for i in range(n_out)
+    ]
+    got = direct.window_einsum(grid, taps, stride, dilation, n_out, dtype)
+    assert got.dtype == dtype and got.shape == (n_out,)
+    np.testing.assert_array_equal(got, np.array(expected, dtype))

@@ -305,3 +305,53 @@ def test_an_overflowing_spectrum_is_redone_without_a_warning() -> None:
         warnings.simplefilter("error")
         got = correlate_padded(x[None], w[None, None], ((0, 0), (0, 0)))
     np.testing.assert_allclose(got[0], signal.correlate2d(x, w, "valid"), rtol=1e-12)
+
+
+@pytest.mark.parametrize("x_dtype", [np.float64, np.int64])
+def test_the_compiled_1d_stencil_computes_in_both_arrays_dtype(monkeypatch, x_dtype) -> None:
+    # float64 or int64 samples with float32 taps: the result is float64
+    # (numpy.result_type of both), not the taps' float32. Spy: the 1-D stencil ran.
+    # Oracle: numpy.correlate over the zero-padded signal in float64.
+    from convdoc.plans import stencil
+
+    if not stencil.available():
+        pytest.skip("numba is not installed")
+    stencil.load()
+    calls: list[int] = []
+    real = stencil.correlate1d
+    monkeypatch.setattr(stencil, "correlate1d", lambda *a: calls.append(1) or real(*a))
+    rng = np.random.default_rng(8)
+    x = rng.integers(-50, 50, 100_000).astype(x_dtype) + (0.25 if x_dtype == np.float64 else 0)
+    h = rng.standard_normal(6).astype(np.float32)
+    got = correlate_padded(x[None], h[None, None], ((5, 5),))
+    assert calls == [1]
+    assert got.dtype == np.float64 and got.shape == (1, 100_005)
+    expected = np.correlate(np.pad(x.astype(np.float64), 5), h.astype(np.float64), "valid")
+    np.testing.assert_allclose(got[0], expected, rtol=1e-12, atol=1e-10)
+
+
+@pytest.mark.parametrize(("boundary", "fill"), [("constant", 0), ("constant", 2.5), ("reflect", 0)])
+def test_the_1d_stencil_gate_is_asked_about_the_problems_own_boundary(
+    monkeypatch, boundary, fill
+) -> None:
+    # The gate prices the extension the stencil avoids only for a boundary that is not
+    # implicit zeros: it must be told the call's boundary and fill (spy on its arguments),
+    # and the result is the definition's either way (oracle: numpy.pad then a loop).
+    from convdoc.plans import planner
+
+    asked: list[tuple] = []
+    real = planner.stencil_plan_1d
+
+    def spy(x, w, pad, b, f, *rest):
+        asked.append((b, f))
+        return real(x, w, pad, b, f, *rest)
+
+    monkeypatch.setattr(planner, "stencil_plan_1d", spy)
+    x = np.arange(1.0, 21.0)
+    h = np.array([1.0, -2.0, 4.0])
+    got = correlate_padded(x[None], h[None, None], ((2, 3),), boundary=boundary, fillvalue=fill)
+    assert asked == [(boundary, fill)]
+    kw = {"constant_values": fill} if boundary == "constant" else {}
+    grid = np.pad(x, (2, 3), mode=boundary, **kw)
+    expected = [sum(grid[i + t] * h[t] for t in range(3)) for i in range(grid.size - 2)]
+    np.testing.assert_array_equal(got[0], expected)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import types
 
 import pytest
 
@@ -268,3 +269,87 @@ def test_blas_gets_back_the_count_it_had_not_its_largest(restore_count) -> None:
         with threads.blas_for_convdoc(threads.MIN_BLAS_MACS):
             assert counts() == {1}
         assert counts() == {2}
+
+
+# _environ: os.environ.get(variable, "") read from os.environ's own dictionary on POSIX.
+# The oracle is the mapping the test builds; a fake ``os`` module (name, environ) stands
+# in for another platform's or another program's os.environ.
+
+
+class _SpiedEnviron(os._Environ):
+    """An os._Environ that records every read through the Mapping interface (the
+    KeyError route that _environ avoids on POSIX)."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.reads: list[str] = []
+
+    def __getitem__(self, key):
+        self.reads.append(key)
+        return super().__getitem__(key)
+
+
+def _fake_os(monkeypatch, name: str, environ) -> None:
+    fake = type("FakeOs", (), {})()
+    fake.name = name
+    fake.environ = environ
+    fake.fsencode, fake.fsdecode = os.fsencode, os.fsdecode
+    monkeypatch.setattr(threads, "os", fake)
+
+
+def test_environ_on_posix_reads_the_encoded_dictionary_not_the_mapping(monkeypatch) -> None:
+    # Built as os.py builds os.environ on POSIX: bytes keys and values in _data.
+    # (The data is given, not assigned: os._Environ's assignment calls putenv.)
+    data = {b"CONVDOC_NUM_THREADS": b"3", b"CONVDOC_SOME_OTHER": "\u00e97".encode()}
+    environ = _SpiedEnviron(data, os.fsencode, os.fsdecode, os.fsencode, os.fsdecode)
+    _fake_os(monkeypatch, "posix", environ)
+    assert threads._environ("CONVDOC_NUM_THREADS") == "3"
+    assert threads._environ("OMP_NUM_THREADS") == ""
+    assert threads._environ("CONVDOC_SOME_OTHER") == "\u00e97"
+    assert threads._environ("CONVDOC_NOT_SET") == ""
+    assert environ.reads == []  # never the Mapping's KeyError route
+
+
+def test_environ_off_posix_asks_the_mapping(monkeypatch) -> None:
+    # Built as os.py builds os.environ on Windows: upper-case str keys in _data, which a
+    # lookup by encoded bytes would never find.
+    environ = _SpiedEnviron({"CONVDOC_NUM_THREADS": "3"}, str.upper, str, str, str)
+    _fake_os(monkeypatch, "nt", environ)
+    assert threads._environ("CONVDOC_NUM_THREADS") == "3"
+    assert threads._environ("OMP_NUM_THREADS") == ""
+    assert threads._environ("convdoc_num_threads") == "3"  # Windows' names ignore case
+    assert environ.reads == ["CONVDOC_NUM_THREADS", "OMP_NUM_THREADS", "convdoc_num_threads"]
+
+
+@pytest.mark.parametrize("name", ["posix", "nt"])
+def test_environ_replaced_by_a_plain_dict(monkeypatch, name) -> None:
+    # A program (or a test) that set os.environ to a dict: no _data to read.
+    _fake_os(monkeypatch, name, {"OMP_NUM_THREADS": "2"})
+    assert threads._environ("OMP_NUM_THREADS") == "2"
+    assert threads._environ("CONVDOC_NUM_THREADS") == ""
+
+
+def test_openblas_is_switched_by_its_own_c_functions(monkeypatch) -> None:
+    # The documented route: OpenBLAS (not its OpenMP build) by the C functions
+    # threadpoolctl finds, any other BLAS by the controller's methods. Spy: a bound
+    # method of the controller or not; each pair must still read and set the count
+    # threadpoolctl reports.
+    from threadpoolctl import ThreadpoolController
+
+    monkeypatch.setattr(threads, "_blas", None)  # looked up again in this process
+    controls = threads._blas_controls()
+    assert threads._blas_controls() is controls  # looked up once
+    libs = ThreadpoolController().select(user_api="blas").lib_controllers
+    assert len(controls) == len(libs)
+    for lib, (get, set_) in zip(libs, controls, strict=True):
+        own = lib.internal_api == "openblas" and lib.threading_layer != "openmp"
+        assert isinstance(get, types.MethodType) is not own, lib.internal_api
+        assert isinstance(set_, types.MethodType) is not own, lib.internal_api
+        before = lib.get_num_threads()
+        assert get() == before
+        try:
+            set_(1)
+            assert lib.get_num_threads() == 1
+        finally:
+            set_(before)
+        assert lib.get_num_threads() == before
