@@ -353,3 +353,51 @@ def test_openblas_is_switched_by_its_own_c_functions(monkeypatch) -> None:
         finally:
             set_(before)
         assert lib.get_num_threads() == before
+
+
+class _FakeLib:
+    """A threadpoolctl library controller: its methods, and C symbols it may find."""
+
+    def __init__(self, internal_api: str, threading_layer: str, symbols: dict | None) -> None:
+        self.internal_api, self.threading_layer = internal_api, threading_layer
+        if symbols is not None:  # threadpoolctl without _get_symbol: no attribute at all
+            self._get_symbol = symbols.get
+
+    def get_num_threads(self) -> int:
+        return 5
+
+    def set_num_threads(self, n: int) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("lib", "own"),
+    [
+        # OpenBLAS built with OpenMP: its methods (threadpoolctl sets OpenMP's count).
+        (_FakeLib("openblas", "openmp",
+                  {"openblas_get_num_threads": len, "openblas_set_num_threads": abs}), False),
+        # A threadpoolctl whose controllers have no _get_symbol: the methods.
+        (_FakeLib("openblas", "pthreads", None), False),
+        # Only one of the two symbols found: the methods for both.
+        (_FakeLib("openblas", "pthreads", {"openblas_get_num_threads": len}), False),
+        (_FakeLib("openblas", "pthreads", {"openblas_set_num_threads": len}), False),
+        # Both found: the C functions.
+        (_FakeLib("openblas", "pthreads",
+                  {"openblas_get_num_threads": len, "openblas_set_num_threads": abs}), True),
+    ],
+)
+def test_the_blas_controls_fall_back_to_the_methods(monkeypatch, lib, own) -> None:
+    import threadpoolctl
+
+    class Controller:
+        def select(self, user_api):
+            assert user_api == "blas"
+            return type("Selection", (), {"lib_controllers": [lib]})()
+
+    monkeypatch.setattr(threadpoolctl, "ThreadpoolController", Controller)
+    monkeypatch.setattr(threads, "_blas", None)
+    ((get, set_),) = threads._blas_controls()
+    if own:
+        assert (get, set_) == (len, abs)
+    else:
+        assert (get, set_) == (lib.get_num_threads, lib.set_num_threads)
