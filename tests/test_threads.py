@@ -367,6 +367,19 @@ def _blas_counts() -> list[int]:
     return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
 
 
+def _blas_counts_at_each_call(monkeypatch, module, name: str) -> list[list[int]]:
+    """Wrap ``module.name`` so that each call records BLAS's thread counts; the records."""
+    seen: list[list[int]] = []
+    original = getattr(module, name)
+
+    def spy(*args):
+        seen.append(_blas_counts())
+        return original(*args)
+
+    monkeypatch.setattr(module, name, spy)
+    return seen
+
+
 def test_shared_work_runs_blas_on_one_thread_and_restores_its_count(restore_threads):
     from threadpoolctl import threadpool_limits
 
@@ -424,14 +437,7 @@ def test_a_kernels_spectrum_is_computed_on_one_blas_thread(restore_threads, monk
 
     from convdoc import _spectra
 
-    seen: list[list[int]] = []
-    lookup = _spectra._dft
-
-    def spy(*args):
-        seen.append(_blas_counts())
-        return lookup(*args)
-
-    monkeypatch.setattr(_spectra, "_dft", spy)
+    seen = _blas_counts_at_each_call(monkeypatch, _spectra, "_dft")
     rng = np.random.default_rng(5)
     image, kernel = rng.standard_normal((256, 256)), rng.standard_normal((15, 15))
     with threadpool_limits(limits=2, user_api="blas"):
@@ -462,14 +468,7 @@ def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
 
     from convdoc.plans import polyphase
 
-    seen: list[list[int]] = []
-    run = polyphase.phase_matmul
-
-    def spy(*args):
-        seen.append(_blas_counts())
-        return run(*args)
-
-    monkeypatch.setattr(polyphase, "phase_matmul", spy)
+    seen = _blas_counts_at_each_call(monkeypatch, polyphase, "phase_matmul")
     rng = np.random.default_rng(6)
     x, w = rng.standard_normal(n), rng.standard_normal(11)
     with threadpool_limits(limits=2, user_api="blas"):
