@@ -61,9 +61,12 @@ def scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
 def gemm_seconds(macs: float, dtype: np.dtype) -> float:
     """Seconds OpenBLAS takes for ``macs`` multiply-adds on one core (large products).
 
-    Measured on this project's 2-core AVX-512 machine (``benchmarks/calibrate.py``):
-    about 40e9 float32 and 20e9 float64 multiply-adds a second; complex
-    products do four real ones each.
+    Fitted with ``benchmarks/calibrate.py`` on the project's 2-core development
+    machine: about 40e9 float32 and 20e9 float64 multiply-adds a second;
+    complex products do four real ones each. The virtual machine behind it has
+    changed between sessions; on 2026-12-04 (an AVX2 AMD EPYC) one thread did
+    39-44e9 float32 and 17-19e9 float64 multiply-adds a second in a
+    256x1024x1024 product.
     """
     per_mac = 2.5e-11 if dtype.itemsize <= 4 else 5e-11
     if dtype.kind == "c":
