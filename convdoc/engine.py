@@ -530,7 +530,10 @@ def _correlate(
                 return separable.correlate(x, w, pad, out_shape)
         if method == "fft":
             with np.errstate(all="ignore"):  # warnings are the direct plan's to give
-                result = fft.correlate(x, w, pad, stride, dilation, out_shape, dtype)
+                # choose() takes the FFT only for inputs it found finite.
+                result = fft.correlate(
+                    x, w, pad, stride, dilation, out_shape, dtype, finite=True
+                )
             # Finite inputs can still overflow a spectrum bin (1e306 samples), and
             # one infinite bin makes every output NaN: then redo it exactly.
             if all_finite(result):

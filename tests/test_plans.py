@@ -284,6 +284,36 @@ def test_long_1d_signal_takes_overlap_save_and_equals_numpy(monkeypatch) -> None
     np.testing.assert_array_equal(got, np.convolve(xi, hi))
 
 
+def test_auto_passes_its_finiteness_verdict_to_the_fft_so_a_long_signal_is_read_once_less(
+    monkeypatch,
+) -> None:
+    # method="auto" takes the FFT only for inputs choose() found finite; the FFT plan
+    # then skips its own pass over them (8 MB for 10^6 samples), while method="fft",
+    # which promises SciPy's NaN-everywhere result, still looks.
+    from convdoc import convolve
+    from convdoc.plans import fft
+
+    rng = np.random.default_rng(12)
+    x, h = rng.standard_normal(300_000), rng.standard_normal(1001)
+    looked_at: list[int] = []  # sizes fft.correlate checked for NaN and infinity
+    original = fft.all_finite
+    monkeypatch.setattr(fft, "all_finite", lambda a: looked_at.append(a.size) or original(a))
+    got = convolve(x, h)
+    np.testing.assert_allclose(got, np.convolve(x, h), rtol=1e-9, atol=1e-9)
+    assert x.size not in looked_at
+    got = convolve(x, h, method="fft")
+    np.testing.assert_allclose(got, np.convolve(x, h), rtol=1e-9, atol=1e-9)
+    assert x.size in looked_at
+    # A NaN under "auto" never reaches the FFT (local NaN, as numpy.convolve gives).
+    x[1000] = np.nan
+    got = convolve(x, h)
+    expected = np.convolve(x, h)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    assert np.isnan(got).sum() == h.size
+    np.testing.assert_allclose(got[~np.isnan(got)], expected[~np.isnan(expected)],
+                               rtol=1e-9, atol=1e-9)
+
+
 def test_rank_one_gate_rejects_a_random_kernel_without_the_svd(monkeypatch) -> None:
     # A 63x63 random kernel on a small image made "auto" run a 63x63 SVD (milliseconds,
     # seconds on a loaded machine) before taking the FFT; the pivot test rejects it first.

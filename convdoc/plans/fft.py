@@ -52,14 +52,21 @@ def correlate(
     dilation: tuple[int, ...],
     out_shape: tuple[int, ...],
     dtype: np.dtype,
+    *,
+    finite: bool = False,
 ) -> np.ndarray:
-    """Multiply spectra; correlation = convolution with the flipped kernel."""
+    """Multiply spectra; correlation = convolution with the flipped kernel.
+
+    ``finite=True`` says the caller has already found ``x`` and ``w`` free of NaN
+    and infinity (``method="auto"``'s choice of the FFT does), so a long plain 1-D
+    signal takes overlap-save without another pass over it.
+    """
     from scipy import fft as sp_fft
 
     plain = scipy_mode(x, w, pad, stride, dilation)
     if plain is not None and x.ndim == 2:
         n_out, k = out_shape[0], w.shape[2]
-        if overlap_save.blocked(n_out, k) and all_finite(x) and all_finite(w):
+        if overlap_save.blocked(n_out, k) and (finite or (all_finite(x) and all_finite(w))):
             # A long signal and a much shorter kernel: overlap-save in blocks a
             # few times the kernel beats one transform of everything. (A NaN or
             # infinity goes through SciPy's path below, which spreads it over the

@@ -324,11 +324,14 @@ def _overlap_save(
         spec_x = forward(segments[:, :, start:stop], block, axis=-1, workers=workers)
         if c_out == c_in == 1:
             spec_x[0] *= spec_w[0, 0, :, None, :]
-            spec = np.add.reduce(spec_x[0], axis=0)[None]
+            # One phase (stride 1) is its own sum: no pass over the spectra to add it up.
+            spec = spec_x[0] if used == 1 else np.add.reduce(spec_x[0], axis=0)[None]
         else:
             spec = np.einsum("oipf,ipbf->obf", spec_w, spec_x)
         kept = inverse(spec, block, axis=-1, workers=workers)[..., :hop]
-        result[:, start * hop : stop * hop] = kept.reshape(c_out, -1)
+        # Written through a view of the result's rows: reshaping the kept columns
+        # themselves (not contiguous) would copy them once more first.
+        result[:, start * hop : stop * hop].reshape(c_out, stop - start, hop)[...] = kept
 
     if shared:
         threads.run(one_group, len(starts))
