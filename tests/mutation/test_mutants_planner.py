@@ -1221,3 +1221,126 @@ def test_the_banded_plan_is_priced_per_kernel_row_for_single_channel_filters() -
     costs = planner.direct_costs((1, 50, 60), (1, 1, 3, 5), pad, (1, 1), (1, 1), (51, 56),
                                  (i64, i64))
     assert "banded" not in costs
+
+
+F32, F64, I64, C128 = (np.dtype(t) for t in (np.float32, np.float64, np.int64, np.complex128))
+
+
+def _costs(x_shape, w_shape, pad, stride, dilation, out_shape, dtypes=(F64, F64)):
+    return planner.direct_costs(x_shape, w_shape, pad, stride, dilation, out_shape, dtypes)
+
+
+def test_the_layer_gemm_is_priced_on_the_padded_row_length_for_several_channels() -> None:
+    # 3 -> 4 channels, 3x5 taps on 40x50 samples padded (1, 2) and (3, 4), stride (2, 3):
+    # 21x18 outputs on rows of 50 + 3 + 4 = 57 samples (gemm.cost, the oracle, called here;
+    # its product columns 21 * ceil(57 / 3) = 21 * 19 tell 57 from 49, 51 or 58).
+    from convdoc.plans import gemm
+
+    pad = ((1, 2), (3, 4))
+    costs = _costs((3, 40, 50), (4, 3, 3, 5), pad, (2, 3), (1, 1), (21, 18))
+    assert costs["gemm"] == gemm.cost((4, 3, 3, 5), (21, 18), (2, 3), 57, F64)
+    assert costs["gemm"] != gemm.cost((4, 3, 3, 5), (21, 18), (2, 3), 58, F64)
+    # Never for a single channel pair, a dilated layer or 1-D signals.
+    assert "gemm" not in _costs((1, 40, 50), (1, 1, 3, 5), pad, (2, 3), (1, 1), (21, 18))
+    assert "gemm" not in _costs((3, 40, 50), (4, 3, 3, 5), pad, (2, 3), (2, 1), (20, 18))
+    assert "gemm" not in _costs((3, 100), (4, 3, 5), ((0, 0),), (1,), (1,), (96,))
+
+
+def test_winograd_is_priced_once_numba_is_loaded_for_3x3_layers_of_float_operands(
+    monkeypatch,
+) -> None:
+    # 4 -> 6 channels, 3x3 taps on 20x24 samples padded by one: 20x24 outputs, priced by
+    # winograd.cost (the oracle, called here) in the result dtype of both operands.
+    from convdoc.plans import winograd
+
+    one = ((1, 1), (1, 1))
+    w_shape = (6, 4, 3, 3)
+    monkeypatch.setattr(stencil, "loaded", lambda: True)
+    for dtypes, dtype in [((F32, F32), F32), ((F32, F64), F64), ((F64, F64), F64)]:
+        costs = _costs((4, 20, 24), w_shape, one, (1, 1), (1, 1), (20, 24), dtypes)
+        assert costs["winograd"] == winograd.cost(w_shape, (20, 24), dtype), dtypes
+    assert winograd.cost(w_shape, (20, 24), F32) != winograd.cost(w_shape, (20, 24), F64)
+    # Integer samples or taps (the sum is float64, but the transforms are not exact for
+    # them), a 5x5 kernel, stride 2: not priced, though the layer GEMM is.
+    for x_dtype, w_dtype in [(I64, F64), (F64, I64)]:
+        costs = _costs((4, 20, 24), w_shape, one, (1, 1), (1, 1), (20, 24), (x_dtype, w_dtype))
+        assert "gemm" in costs and "winograd" not in costs, (x_dtype, w_dtype)
+    costs = _costs((4, 20, 24), (6, 4, 5, 5), ((2, 2), (2, 2)), (1, 1), (1, 1), (20, 24))
+    assert "gemm" in costs and "winograd" not in costs
+    costs = _costs((4, 20, 24), w_shape, one, (2, 2), (1, 1), (10, 12))
+    assert "gemm" in costs and "winograd" not in costs
+    # Before numba is loaded, never (its transforms are numba loops).
+    monkeypatch.setattr(stencil, "loaded", lambda: False)
+    assert "winograd" not in _costs((4, 20, 24), w_shape, one, (1, 1), (1, 1), (20, 24))
+
+
+def test_the_window_einsum_and_numpy_correlate_are_priced_for_single_1d_signals() -> None:
+    # 100 samples, 11 taps, valid: 90 outputs. The einsum 8 us + 90 * (3 ns + 0.37 ns * 11)
+    # = 8.6363 us; numpy.correlate (a mode of it) 5 us + 90 * 0.3 ns * 11 = 5.297 us.
+    valid = ((0, 0),)
+    costs = _costs((1, 100), (1, 1, 11), valid, (1,), (1,), (90,))
+    assert costs["einsum"] == pytest.approx(8.6363e-6, rel=1e-12)
+    assert costs["numpy"] == pytest.approx(5.297e-6, rel=1e-12)
+    assert "polyphase" not in costs and "numpy_subsample" not in costs
+    # Padded (1, 0): no mode of numpy.correlate, so no numpy plan (the einsum still is).
+    costs = _costs((1, 100), (1, 1, 11), ((1, 0),), (1,), (1,), (91,))
+    assert "einsum" in costs
+    assert not {"numpy", "polyphase", "numpy_subsample"} & set(costs)
+    # Dilated: none of numpy.correlate's plans.
+    costs = _costs((1, 100), (1, 1, 11), valid, (1,), (2,), (80,))
+    assert not {"numpy", "polyphase", "numpy_subsample"} & set(costs)
+    # Several channels, or a single-channel image: neither the einsum nor numpy's plans.
+    for x_shape, w_shape, pad, stride, dilation, out in [
+        ((2, 100), (3, 2, 11), valid, (1,), (1,), (90,)),
+        ((1, 40, 50), (1, 1, 3, 5), ((0, 0), (0, 0)), (1, 1), (1, 1), (38, 46)),
+        ((1, 40, 50), (1, 1, 3, 5), ((0, 0), (0, 0)), (2, 2), (1, 1), (19, 23)),
+    ]:
+        costs = _costs(x_shape, w_shape, pad, stride, dilation, out)
+        assert not {"einsum", "numpy", "polyphase", "numpy_subsample"} & set(costs), x_shape
+
+
+@pytest.mark.parametrize(
+    ("stride", "outputs", "polyphase_s", "subsample_s"),
+    [
+        # 100 samples, 10 taps, valid. Stride 3: 31 outputs, phases of ceil(10 / 3) = 4
+        # taps: 3 * (5 us + 31 * (1 ns + 0.3 ns * 4)) = 15.2046 us; every output, then one
+        # in three: 5 us + 3 * 31 * 0.3 ns * 10 = 5.279 us.
+        ((3,), 31, 1.52046e-5, 5.279e-6),
+        # Stride 2: 46 outputs, phases of 5 taps: 2 * (5 us + 46 * 2.5 ns) = 10.23 us;
+        # 5 us + 2 * 46 * 3 ns = 5.276 us.
+        ((2,), 46, 1.023e-5, 5.276e-6),
+    ],
+)
+def test_a_strided_1d_signal_is_priced_as_phases_and_as_every_output_subsampled(
+    stride, outputs, polyphase_s, subsample_s
+) -> None:
+    for pad in [((0, 0),), ((1, 0),)]:  # the pads do not matter for strided plans
+        costs = _costs((1, 100), (1, 1, 10), pad, stride, (1,), (outputs,))
+        assert costs["polyphase"] == pytest.approx(polyphase_s, rel=1e-12), pad
+        assert costs["numpy_subsample"] == pytest.approx(subsample_s, rel=1e-12), pad
+        assert "numpy" not in costs
+
+
+def test_the_2d_blocks_are_priced_for_single_float_images_strided_along_rows() -> None:
+    # A 3x5 kernel on 40x50 samples padded (3, 4) on the columns, stride (1, 2): 38x27
+    # outputs on rows of 57 samples (blocks.blocks2d_cost, the oracle, called here; it
+    # grows with the row length, so 49, 51 or 58 give other prices).
+    from convdoc.plans import blocks
+
+    pad = ((0, 0), (3, 4))
+    expected = blocks.blocks2d_cost((38, 27), (3, 5), (1, 2), 57)
+    assert expected != blocks.blocks2d_cost((38, 27), (3, 5), (1, 2), 58)
+    for dtypes in [(F64, F64), (F32, F32), (C128, F64)]:
+        costs = _costs((1, 40, 50), (1, 1, 3, 5), pad, (1, 2), (1, 1), (38, 27), dtypes)
+        assert costs["blocks2d"] == expected, dtypes
+    # Not for integers, stride 1 along the rows, dilation, or several channels.
+    for x_shape, w_shape, stride, dilation, out, dtypes in [
+        ((1, 40, 50), (1, 1, 3, 5), (1, 2), (1, 1), (38, 27), (I64, I64)),
+        ((1, 40, 50), (1, 1, 3, 5), (1, 1), (1, 1), (38, 53), (F64, F64)),
+        ((1, 40, 50), (1, 1, 3, 5), (2, 1), (1, 1), (19, 53), (F64, F64)),
+        ((1, 40, 50), (1, 1, 3, 5), (1, 2), (2, 1), (36, 27), (F64, F64)),
+        ((1, 40, 50), (1, 1, 3, 5), (1, 2), (1, 2), (38, 25), (F64, F64)),
+        ((2, 40, 50), (3, 2, 3, 5), (1, 2), (1, 1), (38, 27), (F64, F64)),
+    ]:
+        costs = _costs(x_shape, w_shape, pad, stride, dilation, out, dtypes)
+        assert "blocks2d" not in costs, (x_shape, stride, dilation, dtypes)
