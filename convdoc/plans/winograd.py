@@ -18,7 +18,11 @@ with them: about 2-4x the direct sum's error for F(2, 3) (Lavin and Gray,
 *Fast Algorithms for Convolutional Neural Networks*, 2016; Barabasz et al.,
 *Error analysis and improving the accuracy of Winograd convolution*, 2020),
 bounded by a small multiple of ``eps * sum |w| |x|``, which is what the
-tests check. Integers never come here (they must stay exact), nor NaN or
+tests check. That sum runs over the whole 4x4 tile, not only the output's own
+window, so one huge sample swamps the other outputs of its tile: float64 samples
+near 1 with one at 1e300 (which :func:`fits` lets through) gave 2.97e284 where
+the definition gives 9.0. The GEMM plan keeps each output's error to its own
+window. Integers never come here (they must stay exact), nor NaN or
 infinity (the transforms would mix them into neighbouring outputs: the
 planner checks the inputs finite), nor sums that could overflow (their
 transforms are bounded by :func:`fits`); a result that is not finite is
