@@ -110,3 +110,55 @@ def test_the_fill_is_checked_against_the_results_dtype(x, kernel, fill) -> None:
     padded = np.pad(x.astype(np.result_type(x, kernel, type(fill))), 1, constant_values=fill)
     expected = signal.correlate(padded, kernel, "valid", method="direct")
     np.testing.assert_allclose(correlate(x, kernel, "full", fillvalue=fill), expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("mode", "n", "k", "pad", "asked_for"),
+    [
+        # Outputs * taps beyond 2**15, so the planner is asked, with the call as given:
+        # SciPy's full pads k - 1 = 2999 zeros a side, its "same" k // 2 = 1500 before
+        # and (k - 1) // 2 = 1499 after; a signal exactly as long as the kernel.
+        ("full", 3000, 3000, ((2999, 2999),), True),
+        ("same", 3000, 3000, ((1500, 1499),), True),
+        # A kernel longer than the signal: never numpy.correlate's priced plan (the
+        # engine's swap is SciPy's), so the engine, unasked: 1099 outputs of 1000 taps.
+        ("full", 100, 1000, None, False),
+    ],
+)
+@pytest.mark.parametrize("method", ["auto", "direct"])
+def test_the_priced_1d_route_is_asked_with_the_call_as_given(
+    monkeypatch, mode, n, k, pad, asked_for, method
+) -> None:
+    from convdoc import engine
+    from convdoc.plans import planner
+
+    asked: list[tuple] = []
+    real_plain = planner.numpy_plain_1d
+
+    def plain(x, w, p, m):
+        asked.append((x.shape, w.shape, p, m))
+        return real_plain(x, w, p, m)
+
+    entered: list[int] = []
+    real_padded = engine._padded
+
+    def padded(*args, **kwargs):
+        entered.append(1)
+        return real_padded(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "numpy_plain_1d", plain)
+    monkeypatch.setattr(engine, "_padded", padded)
+    rng = np.random.default_rng(n + k)
+    x, h = rng.standard_normal(n), rng.standard_normal(k)
+    got = convolve(x, h, mode, method=method)
+    expected = signal.convolve(x, h, mode, method="direct")
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9)
+    if asked_for:
+        assert asked == [((1, n), (1, 1, k), pad, method)]
+    else:
+        assert asked == [] and entered == [1]
+    if method == "auto" and mode == "full" and asked_for:
+        # 5999 outputs of 3000 taps: SciPy picks the FFT (tests/mutation/
+        # test_mutants_planner.py asks it), so the engine runs it.
+        assert signal.choose_conv_method(x, h, mode) == "fft"
+        assert entered == [1]

@@ -558,6 +558,237 @@ def test_the_corner_test_allows_for_long_kernels() -> None:
     assert not planner._surely_not_rank_one(k, f32)
 
 
+# ------------------------------------------------------------------ run_direct
+
+_PLAN_FUNCTIONS = (
+    ("direct", "numpy_phases"),
+    ("direct", "window_einsum"),
+    ("direct", "shift_add"),
+    ("gemm", "correlate"),
+    ("winograd", "correlate"),
+    ("banded", "correlate2d"),
+    ("blocks", "blocks2d"),
+    ("im2col", "im2col"),
+)
+
+
+@pytest.fixture
+def ran(monkeypatch):
+    """Record which plan functions ``run_direct`` called, with the dtypes of their arrays."""
+    import importlib
+
+    calls: list[tuple[str, tuple]] = []
+    for module_name, name in _PLAN_FUNCTIONS:
+        module = importlib.import_module(f"convdoc.plans.{module_name}")
+        original = getattr(module, name)
+        label = f"{module_name}.{name}"
+
+        def spy(*args, _label=label, _original=original, **kwargs):
+            calls.append((_label, tuple(a.dtype for a in args if isinstance(a, np.ndarray))))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+def _definition(x, w, pad, stride, dilation, out_shape):
+    """The sum as defined, on numpy.pad's explicit zeros (0 * inf is NaN there), in Python."""
+    grid = np.pad(x, ((0, 0), *pad)).astype(np.result_type(x, w, np.float64))
+    c_out, c_in = w.shape[:2]
+    out = np.zeros((c_out, *out_shape), dtype=grid.dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for o in range(c_out):
+            for pos in np.ndindex(*out_shape):
+                total = grid.dtype.type(0)
+                for ch in range(c_in):
+                    for tap in np.ndindex(*w.shape[2:]):
+                        at = tuple(
+                            p * s + t * d
+                            for p, t, s, d in zip(pos, tap, stride, dilation, strict=True)
+                        )
+                        total = total + grid[(ch, *at)] * w[(o, ch, *tap)]
+                out[(o, *pos)] = total
+    return out
+
+
+def _ints(rng, shape, dtype):
+    a = rng.integers(-4, 5, shape)
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.integers(-4, 5, shape)
+    return a.astype(dtype)
+
+
+# Each plan on a problem it can run (shapes worked by hand): x's shape, w's, pad, stride,
+# dilation, outputs, and the one plan function it must call (None: numpy.correlate).
+_PLAN_PROBLEMS = {
+    # 1-D, 12 samples, 4 taps: full (pads 3, 3: 15 outputs), SciPy's same (2, 1), valid.
+    "numpy": [
+        ((1, 12), (1, 1, 4), ((3, 3),), (1,), (1,), (15,)),
+        ((1, 12), (1, 1, 4), ((2, 1),), (1,), (1,), (12,)),
+        ((1, 12), (1, 1, 4), ((0, 0),), (1,), (1,), (9,)),
+    ],
+    # 20 samples, 5 taps, pads (2, 1), stride 3: (23 - 5) // 3 + 1 = 7 outputs.
+    "polyphase": [((1, 20), (1, 1, 5), ((2, 1),), (3,), (1,), (7,))],
+    "numpy_subsample": [((1, 20), (1, 1, 5), ((2, 1),), (3,), (1,), (7,))],
+    # Stride 2, dilation 2: (23 - 9) // 2 + 1 = 8 outputs.
+    "einsum": [((1, 20), (1, 1, 5), ((2, 1),), (2,), (2,), (8,))],
+    # Two channels in, three out, 3x2 taps, pads (1, 0) and (0, 2), stride (2, 1),
+    # dilation (1, 2): rows (10 - 3) // 2 + 1 = 4, columns 10 - 3 + 1 = 8.
+    "shift_add": [((2, 9, 8), (3, 2, 3, 2), ((1, 0), (0, 2)), (2, 1), (1, 2), (4, 8))],
+    "im2col": [((2, 9, 8), (3, 2, 3, 2), ((1, 0), (0, 2)), (2, 1), (1, 2), (4, 8))],
+    # Dilation 1: columns 10 - 2 + 1 = 9.
+    "gemm": [((2, 9, 8), (3, 2, 3, 2), ((1, 0), (0, 2)), (2, 1), (1, 1), (4, 9))],
+    # 3x3 taps, stride 1, pads (1, 1) and (0, 1): 6 x 6 outputs.
+    "winograd": [((2, 6, 7), (3, 2, 3, 3), ((1, 1), (0, 1)), (1, 1), (1, 1), (6, 6))],
+    # One channel, 3x4 taps, pads (1, 2) and (2, 0): 10 x 11 outputs.
+    "banded": [((1, 9, 12), (1, 1, 3, 4), ((1, 2), (2, 0)), (1, 1), (1, 1), (10, 11))],
+    # Stride (2, 3), pads (1, 0) and (0, 1): rows (13 - 3) // 2 + 1 = 6, columns
+    # (21 - 4) // 3 + 1 = 6.
+    "blocks2d": [((1, 12, 20), (1, 1, 3, 4), ((1, 0), (0, 1)), (2, 3), (1, 1), (6, 6))],
+}
+_CALLS = {
+    "numpy": None,
+    "numpy_subsample": None,
+    "polyphase": "direct.numpy_phases",
+    "einsum": "direct.window_einsum",
+    "shift_add": "direct.shift_add",
+    "im2col": "im2col.im2col",
+    "gemm": "gemm.correlate",
+    "winograd": "winograd.correlate",
+    "banded": "banded.correlate2d",
+    "blocks2d": "blocks.blocks2d",
+}
+
+
+@pytest.mark.parametrize("plan", list(_PLAN_PROBLEMS))
+@pytest.mark.parametrize(
+    ("x_dtype", "w_dtype", "dtype"),
+    [
+        (np.float64, np.float64, np.float64),
+        (np.float32, np.float32, np.float32),
+        (np.int32, np.float32, np.float32),
+        (np.complex128, np.complex128, np.complex128),
+    ],
+)
+def test_run_direct_runs_the_plan_it_is_given(ran, plan, x_dtype, w_dtype, dtype) -> None:
+    # Each plan the planner names runs as that plan, and only it: the numbers are the
+    # definition's (small integers: every sum exact but Winograd's, whose transforms
+    # divide by 2), in the result dtype asked for; complex taps are not conjugated.
+    if np.dtype(dtype).kind == "c" and plan in ("winograd", "banded"):
+        pytest.skip("real dtypes only for this plan (winograd.DTYPES, SEPARABLE_DTYPES)")
+    rng = np.random.default_rng(len(plan))
+    dtype = np.dtype(dtype)
+    for x_shape, w_shape, pad, stride, dilation, out_shape in _PLAN_PROBLEMS[plan]:
+        ran.clear()
+        x, w = _ints(rng, x_shape, x_dtype), _ints(rng, w_shape, w_dtype)
+        got = planner.run_direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
+        expected = _definition(x, w, pad, stride, dilation, out_shape)
+        assert got.shape == expected.shape and got.dtype == dtype, (plan, pad)
+        if plan == "winograd":
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+        else:
+            np.testing.assert_array_equal(got, expected)
+        names = [name for name, _ in ran]
+        assert names == ([] if _CALLS[plan] is None else [_CALLS[plan]]), (plan, pad)
+        # The banded passes are handed the grid and the taps in the result dtype (its
+        # products are BLAS's, in the operands' dtype: float32 stays float32).
+        for name, dtypes in ran:
+            if name == "banded.correlate2d":
+                assert dtypes == (dtype, dtype), dtypes
+
+
+@pytest.mark.parametrize(("pad", "out"), [(((3, 3),), 15), (((2, 1),), 12)])
+def test_run_direct_numpy_multiplies_the_padding_zeros_by_an_infinite_tap(ran, pad, out) -> None:
+    # numpy.correlate never multiplies the zeros it implies beyond the ends; the
+    # definition does, so 0 * inf = NaN there: the numpy plan pads the zeros itself.
+    x = np.arange(1.0, 13.0)[None]
+    w = np.array([1.0, np.inf, 2.0, -1.0])[None, None]
+    got = planner.run_direct(x, w, pad, (1,), (1,), (out,), np.dtype(np.float64), "numpy")
+    expected = _definition(x, w, pad, (1,), (1,), (out,))
+    assert np.isnan(expected).any()
+    np.testing.assert_array_equal(got, expected)
+    assert ran == []
+
+
+def test_run_direct_gives_a_non_finite_winograd_problem_to_gemm(ran) -> None:
+    # A NaN sample, an infinite tap, or samples so large that the transforms could
+    # overflow the result dtype (winograd.fits: 324 * 2 channels * max|x| * max|w| = 4
+    # against a quarter of the largest float: 1e305 in float64 gives 2.6e308, beyond the
+    # largest float; 1e36 in float32, 2.6e39 > 8.5e37): Winograd is never run, the GEMM
+    # plan gives the definition's numbers.
+    rng = np.random.default_rng(9)
+    x_shape, w_shape, pad, stride, dilation, out_shape = _PLAN_PROBLEMS["winograd"][0]
+    for case, dtype in [
+        ("nan", np.float64),
+        ("inf", np.float64),
+        ("huge", np.float64),
+        ("huge", np.float32),
+    ]:
+        ran.clear()
+        x, w = _ints(rng, x_shape, dtype), _ints(rng, w_shape, dtype)
+        if case == "nan":
+            x[1, 2, 3] = np.nan
+        elif case == "inf":
+            w[2, 0, 1, 1] = np.inf
+        else:
+            x[0, 4, 4] = 1e305 if dtype == np.float64 else 1e36
+        got = planner.run_direct(
+            x, w, pad, stride, dilation, out_shape, np.dtype(dtype), "winograd"
+        )
+        expected = _definition(x, w, pad, stride, dilation, out_shape)
+        rtol = 1e-12 if dtype == np.float64 else 1e-6
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=0)
+        assert [name for name, _ in ran] == ["gemm.correlate"], (case, dtype)
+
+
+def test_run_direct_gives_a_non_finite_or_overflowing_band_to_the_shift_and_add(ran) -> None:
+    # The band's zeros would meet an infinity (0 * inf = NaN where the definition never
+    # multiplies), and sums beyond a quarter of the largest float are BLAS's to fuse:
+    # both go to the shift-and-add, which gives the definition's numbers.
+    rng = np.random.default_rng(10)
+    x_shape, w_shape, pad, stride, dilation, out_shape = _PLAN_PROBLEMS["banded"][0]
+    f64 = np.dtype(np.float64)
+    for case in ("inf sample", "inf tap", "huge"):
+        ran.clear()
+        x, w = _ints(rng, x_shape, np.float64), _ints(rng, w_shape, np.float64)
+        w[w == 0] = 1  # no zero tap: a NaN in the result can only be the band's
+        if case == "inf sample":
+            x[0, 4, 5] = np.inf
+        elif case == "inf tap":
+            w[0, 0, 1, 2] = -np.inf
+        else:
+            x[0, 4, 5] = 1e307  # 4 * 1e307 * 12 taps > 1.8e308 / 4
+        got = planner.run_direct(x, w, pad, stride, dilation, out_shape, f64, "banded")
+        expected = _definition(x, w, pad, stride, dilation, out_shape)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
+        assert [name for name, _ in ran] == ["direct.shift_add"], case
+
+
+@pytest.mark.parametrize(
+    ("rows", "plan_after"), [(400, "im2col.im2col"), (401, "direct.shift_add")]
+)
+def test_run_direct_redoes_a_non_finite_blocks2d_result_by_size(ran, rows, plan_after) -> None:
+    # blocks2d gives None when its result is not finite (its tap matrices' zeros met a
+    # NaN); then im2col up to IM2COL_LIMIT copied window elements, the shift-and-add
+    # beyond: 5x5 taps, 400 x 400 outputs copy exactly 4,000,000; 401 x 400, 4,010,000.
+    from convdoc.plans import im2col
+
+    assert im2col.IM2COL_LIMIT == 4_000_000
+    w = np.ones((1, 1, 5, 5))
+    w[0, 0, 2, 1] = 2.0
+    x = np.ones((1, rows + 4, 803))  # stride (1, 2): (803 - 5) // 2 + 1 = 400 columns
+    x[0, 10, 20] = np.nan
+    got = planner.run_direct(
+        x, w, ((0, 0), (0, 0)), (1, 2), (1, 1), (rows, 400), np.dtype(np.float64), "blocks2d"
+    )
+    assert [name for name, _ in ran] == ["blocks.blocks2d", plan_after]
+    # The definition by hand: 26 everywhere, NaN only in the windows holding x[10, 20]:
+    # rows 6..10, columns c with 2c <= 20 <= 2c + 4, c = 8..10.
+    expected = np.full((rows, 400), 26.0)
+    expected[6:11, 8:11] = np.nan
+    np.testing.assert_array_equal(got[0], expected)
+
+
 # ------------------------------------------------------------------ best_direct
 
 
