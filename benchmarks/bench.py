@@ -6,7 +6,8 @@ Usage::
     python benchmarks/bench.py --quick    # fewer sizes and repeats
 
 Every contender is timed in this one process with :mod:`timeit`: calls are
-batched until a batch takes ``min_time`` seconds, and batches are repeated
+batched until a batch takes ``min_time`` seconds, each batch preceded by one
+untimed call (see :func:`_time_batch`), and batches are repeated
 (three times as often for calls under a millisecond, whose batches are short).
 Contenders of one case are interleaved batch by batch (A, B, B, A, A, B, ...):
 each round times one batch of every contender, back to back. Targets are
@@ -384,6 +385,13 @@ def time_case(case: Case, repeats: int, min_time: float) -> None:
 
 
 def _time_batch(fn: Callable[[], Any], number: int) -> float:
+    # One call first, untimed: on the project's VM the first call that touches fresh
+    # memory after a second or more of another contender's computing spends up to a
+    # second in the kernel (measured: scipy.signal.convolve on 2048x2048 with 15x15,
+    # normally 0.18 s with 45 ms of system time, took 0.93-1.5 s, 0.9-1.3 s of it
+    # system time, with the same 12,757 page faults, after one second of a pure Python
+    # loop), which would charge whichever contender runs next, not the library.
+    fn()
     return timeit.Timer(fn).timeit(number=number) / number
 
 

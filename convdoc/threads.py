@@ -127,8 +127,10 @@ def set_num_threads(n: int) -> int:
     Only large computations use more than one (an estimated time above a
     fraction of a millisecond); the result is the same, bit for bit, with any
     number of threads. With more than one, convdoc's own matrix products
-    (all but the smallest, which BLAS keeps on one thread by itself) run on
-    one BLAS thread each: its threads share the large ones instead, and BLAS's
+    (all but the smallest, which BLAS keeps on one thread by itself, and the
+    single matrix-vector product of a strided 1-D layer whose windows do not
+    overlap, which is bound by memory and which BLAS's own threads share
+    better) run on one BLAS thread each: its threads share the large ones instead, and BLAS's
     threads, which wait for each other, slowed mid-sized products many times
     over on a busy machine. The BLAS count is restored after each call. With
     one, BLAS keeps its own count, which ``threadpoolctl`` or

@@ -479,6 +479,29 @@ def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
     np.testing.assert_allclose(got, expected, atol=1e-12)
 
 
+@pytest.mark.parametrize(("k", "stride", "kept"), [(3, 4, True), (4, 4, True), (5, 4, False)])
+def test_a_strided_1d_layer_of_windows_that_do_not_overlap_leaves_blas_its_threads(
+    restore_threads, monkeypatch, k, stride, kept
+):
+    # k <= stride: the windows make one matrix-vector product bound by memory, which
+    # OpenBLAS's spinning threads halve; convdoc's threads could not share it for less
+    # than it costs. So BLAS keeps the 2 threads it was given, with convdoc on 2 as well;
+    # one more tap (overlapping windows) and the product runs on one BLAS thread again.
+    from threadpoolctl import threadpool_limits
+
+    from convdoc.plans import polyphase
+
+    seen = _blas_counts_at_each_call(monkeypatch, polyphase, "phase_matmul")
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal(1_000_000), rng.standard_normal(k)
+    with threadpool_limits(limits=2, user_api="blas"):
+        convdoc.set_num_threads(2)
+        got = convdoc.conv1d(x, w, stride=stride)
+    assert len(seen) == 1 and set(seen[0]) == {2 if kept else 1}
+    expected = scipy.signal.correlate(x, w, "valid")[::stride]
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
 def test_a_single_thread_leaves_blas_its_own_threads(restore_threads):
     from threadpoolctl import threadpool_limits
 

@@ -422,11 +422,17 @@ def strided_1d(
         # Short signals: one C loop over a view of the windows beats the phases'
         # set-up (12 us), and it multiplies exactly the definition's products.
         return direct.window_einsum(grid, taps, stride, 1, n_out, grid.dtype)
-    # The product OpenBLAS would share among its threads first is the diagonal sums'
-    # matrix-vector product of q * n_out values (the tap matrix's product of k * n_out
-    # multiply-adds stays on one thread below 262,144).
-    with threads.blas_for_convdoc(n_out * -(-k // stride)):
+    if k <= stride:
+        # Windows that do not overlap make one matrix-vector product, bound by memory:
+        # BLAS's own threads (which spin) halve it, where handing half to a sleeping
+        # convdoc thread costs as much as the product. So BLAS keeps its own count.
         result = polyphase.phase_matmul(grid, taps, stride, n_out)
+    else:
+        # The product OpenBLAS would share among its threads first is the diagonal sums'
+        # matrix-vector product of q * n_out values (the tap matrix's product of k * n_out
+        # multiply-adds stays on one thread below 262,144).
+        with threads.blas_for_convdoc(n_out * -(-k // stride)):
+            result = polyphase.phase_matmul(grid, taps, stride, n_out)
     if result is not None:
         return result
     # A NaN or infinity met a padding zero of the tap matrix: redo exactly.
@@ -597,38 +603,96 @@ def stencil_plan(
     out_shape = (n[0] - k[0] + 1, n[1] - k[1] + 1)
     if min(out_shape) < 1:
         return None
-    factors = None
+    extended = boundary != "constant" or fillvalue != 0
+    dense_loses, two_pass_loses = _stencil_loses(x.shape, w.shape, pad, extended, dtype, method)
+    if dense_loses and (two_pass_loses or _surely_not_rank_one(w[0, 0], dtype)):
+        # The two passes need a kernel of rank one, which a few taps disprove.
+        return None
     # Beyond MAX_TAPS_SIDE only the two passes are compiled ones.
     ours = stencil.cost(out_shape, k, dtype) if max(k) <= stencil.MAX_TAPS_SIDE else math.inf
+    two_pass = math.inf
     if method == "auto" and min(k) > 1:
-        # Rank one is looked for (an SVD, tens of microseconds) only when the two
-        # passes would be the cheaper form: never for a 3x3.
         two_pass = stencil.cost(out_shape, k, dtype, separable=True)
-        if two_pass < ours:
-            if not _surely_not_rank_one(w[0, 0], dtype):
-                factors = separable.rank_one(w[0, 0], dtype)
-            _remember_rank_one(w, dtype, factors is not None)
-            if factors is not None:
-                ours = two_pass
-    if ours == math.inf:
-        return None
-    extended = boundary != "constant" or fillvalue != 0
     zero = ((0, 0), (0, 0)) if extended else pad
     grid_shape = (1, *n) if extended else x.shape
     others = _direct_prices(grid_shape, w.shape, zero, stride, dilation, out_shape, (dtype, dtype))
     others["shift_add"] = _shift_add_price(w, out_shape, dtype)
     if method == "auto":
         others["fft"] = _fft_price(grid_shape, w.shape, stride, dilation, out_shape)
+    extend = SEC_PER_EXTEND_CELL * math.prod(n) if extended else 0.0
+    factors = None
+    if two_pass < ours:
+        # Rank one is looked for (an SVD, tens of microseconds) only when the two
+        # passes would be the cheaper form: never for a 3x3.
+        if not _surely_not_rank_one(w[0, 0], dtype):
+            factors = separable.rank_one(w[0, 0], dtype)
+        _remember_rank_one(w, dtype, factors is not None)
         if factors is not None:
+            ours = two_pass
             # NumPy's separable passes are an alternative only for a rank-one kernel;
             # priced for any kernel, they kept random 5x5-9x9 kernels off the stencil.
             others["separable"] = _separable_price(grid_shape, k, zero, dtype)
-    theirs = min(others.values()) + (SEC_PER_EXTEND_CELL * math.prod(n) if extended else 0.0)
+    if ours == math.inf:
+        return None
+    theirs = min(others.values()) + extend
     if ours >= theirs:
         return None
     if not stencil.loaded() and not stencil.worth_loading(theirs - ours):
         return None
     return factors if factors is not None else True
+
+
+def _stencil_loses(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    pad: tuple[tuple[int, int], ...],
+    extended: bool,
+    dtype: np.dtype,
+    method: str,
+) -> tuple[bool, bool]:
+    """Whether :func:`stencil_plan`'s dense and two-pass forms lose whatever the taps.
+
+    Kept per problem. A form loses when it costs at least as much as the
+    cheapest of the direct plans and (under ``method="auto"``) the FFT; the
+    two passes, which need a kernel of rank one, are taken only under "auto".
+    The alternatives priced by the taps (the shift-add of a kernel with zero
+    or unit taps, NumPy's separable passes for a rank-one kernel) only lower
+    the price to beat, so a form that loses here loses to them too. FFT-sized
+    filters then skip the tap pricing, and the rank-one question when the
+    corners of the kernel settle it: measured 30-80 us of a 300-650 us call on
+    64x64 images with 15x15 and 63x63 kernels.
+    """
+    key = ("stencil loses", x_shape, w_shape, pad, extended, dtype, method, stencil.loaded())
+    return _priced(
+        key, lambda: _stencil_loses_priced(x_shape, w_shape, pad, extended, dtype, method)
+    )
+
+
+def _stencil_loses_priced(
+    x_shape: tuple[int, ...],
+    w_shape: tuple[int, ...],
+    pad: tuple[tuple[int, int], ...],
+    extended: bool,
+    dtype: np.dtype,
+    method: str,
+) -> tuple[bool, bool]:
+    k = w_shape[2:]
+    n = tuple(ni + b + a for ni, (b, a) in zip(x_shape[1:], pad, strict=True))
+    out_shape = (n[0] - k[0] + 1, n[1] - k[1] + 1)
+    # Beyond MAX_TAPS_SIDE only the two passes are compiled ones.
+    dense = stencil.cost(out_shape, k, dtype) if max(k) <= stencil.MAX_TAPS_SIDE else math.inf
+    two_pass = math.inf
+    if method == "auto" and min(k) > 1:
+        two_pass = stencil.cost(out_shape, k, dtype, separable=True)
+    zero = ((0, 0), (0, 0)) if extended else pad
+    grid_shape = (1, *n) if extended else x_shape
+    one = (1, 1)
+    prices = _direct_prices(grid_shape, w_shape, zero, one, one, out_shape, (dtype, dtype))
+    theirs = min(prices.values())
+    if method == "auto":
+        theirs = min(theirs, _fft_price(grid_shape, w_shape, one, one, out_shape))
+    theirs += SEC_PER_EXTEND_CELL * math.prod(n) if extended else 0.0
+    return dense >= theirs, two_pass >= theirs
 
 
 # Multiply-adds below which a 1-D correlation is never priced for the stencil.

@@ -1297,16 +1297,20 @@ def test_the_2d_alternative_is_priced_on_the_extended_grid(plan_prices) -> None:
     assert asked["direct"] == [((1, 100, 90), (1, 1, 3, 3), pad, (1, 1), (1, 1), (102, 90),
                                 (f64, f64))]
     assert asked["fft"] == [((1, 100, 90), (1, 1, 3, 3), (1, 1), (1, 1), (102, 90))]
-    assert [args[:2] for args in asked["shift_add"]] == [((1, 1, 3, 3), (102, 90))]
+    # The dense stencil loses to the direct plans' 1 s already, and the taps' own
+    # shift-add price could only lower that: it is not asked.
+    assert asked["shift_add"] == []
     for boundary, fill in [("symmetric", 0), ("constant", 1.0)]:
         for calls in asked.values():
             calls.clear()
         assert plan_2d((3, 3), hw=(100, 90), pad=pad, boundary=boundary, fill=fill,
                        rank_one=False) is True, boundary
         zero = ((0, 0), (0, 0))
-        assert asked["direct"] == [((1, 104, 92), (1, 1, 3, 3), zero, (1, 1), (1, 1), (102, 90),
-                                    (f64, f64))]
-        assert asked["fft"] == [((1, 104, 92), (1, 1, 3, 3), (1, 1), (1, 1), (102, 90))]
+        # Asked twice (whether the stencil loses whatever its taps, then with them), each
+        # time of the extended grid; outside this fixture the second answer is the kept one.
+        assert set(asked["direct"]) == {((1, 104, 92), (1, 1, 3, 3), zero, (1, 1), (1, 1),
+                                         (102, 90), (f64, f64))}
+        assert set(asked["fft"]) == {((1, 104, 92), (1, 1, 3, 3), (1, 1), (1, 1), (102, 90))}
     table["dense"] = 1.0 + 15e-6  # beyond 1 s plus 14.352 us
     assert plan_2d((3, 3), hw=(100, 90), pad=pad, boundary="symmetric", rank_one=False) is None
     # A 3x5 kernel on the same 104x92: 102x88 outputs.
@@ -1363,6 +1367,73 @@ def test_the_two_passes_are_priced_for_rank_one_kernels_only_when_cheaper(plan_p
     table.update(dense=2.0, two_pass=0.05)
     assert isinstance(plan_2d((5, 5)), tuple)
     assert plan_2d((5, 5), rank_one=False) is None
+
+
+def test_a_losing_dense_stencil_asks_rank_one_only_of_kernels_the_corners_leave_open(
+    plan_prices, monkeypatch
+) -> None:
+    # The dense stencil at 2 s loses to the alternatives' 1 s; only the two passes (0.05 s)
+    # can win, and only for a kernel of rank one. A random 5x5, whose corners' minor
+    # disproves rank one, is declined without separable.rank_one or the taps' shift-add
+    # price; a rank-one 5x5 still runs as two passes; a random 5x5 with zero corners
+    # (which prove nothing) is asked, and declined.
+    stencil.load()
+    table, asked = plan_prices
+    table["dense"] = 2.0
+    calls = []
+    real = separable.rank_one
+    monkeypatch.setattr(
+        separable, "rank_one", lambda k, dtype: calls.append(k.shape) or real(k, dtype)
+    )
+    assert plan_2d((5, 5), rank_one=False) is None
+    assert calls == [] and asked["shift_add"] == []
+    assert isinstance(plan_2d((5, 5)), tuple)
+    assert calls == [(5, 5)]
+    x = np.ones((1, 100, 100))
+    taps = np.random.default_rng(35).standard_normal((5, 5))
+    taps[0, 0] = taps[0, -1] = taps[-1, 0] = taps[-1, -1] = 0.0
+    w = taps[None, None]
+    zero = ((0, 0), (0, 0))
+    assert planner.stencil_plan(x, w, zero, "constant", 0, (1, 1), (1, 1), "auto") is None
+    assert calls == [(5, 5), (5, 5)]
+    # Both forms losing, at a price equal to the alternatives' (no gain): nothing about
+    # the kernel is asked at all.
+    table.update(dense=1.0, two_pass=1.0)
+    asked["shift_add"].clear()
+    assert plan_2d((5, 5)) is None
+    assert calls == [(5, 5), (5, 5)] and asked["shift_add"] == []
+
+
+def test_whether_the_stencil_loses_is_priced_once_per_problem_and_numba_state(monkeypatch) -> None:
+    # The shape-only verdict is kept per (shapes, pads, boundary kind, dtype, method,
+    # whether numba is loaded): asked again for a new shape, a boundary rule or after
+    # numba is unloaded, never for the same problem twice.
+    planner.forget_prices()
+    seen = []
+    real = planner._stencil_loses_priced
+    monkeypatch.setattr(planner, "_stencil_loses_priced", lambda *a: seen.append(a) or real(*a))
+    x = np.ones((1, 64, 64))
+    w = np.random.default_rng(36).standard_normal((1, 1, 15, 15))
+    pad = ((7, 7), (7, 7))
+
+    def plan(boundary="constant", image=x):
+        return planner.stencil_plan(image, w, pad, boundary, 0, (1, 1), (1, 1), "auto")
+
+    try:
+        stencil.load()
+        plan()
+        plan()
+        assert len(seen) == 1
+        plan(boundary="symmetric")
+        plan(image=np.ones((1, 65, 64)))
+        assert len(seen) == 3
+        assert [a[3] for a in seen] == [False, True, False]
+        stencil.unload()
+        plan()
+        assert len(seen) == 4
+    finally:
+        stencil.load()
+        planner.forget_prices()
 
 
 def test_the_2d_gate_leaves_its_rank_one_verdict_to_choose(monkeypatch) -> None:
