@@ -453,10 +453,18 @@ def test_a_kernels_spectrum_is_computed_on_one_blas_thread(restore_threads, monk
 
 
 @pytest.mark.parametrize(
-    ("n", "stride", "one_thread"), [(24_003, 8, False), (37_603, 8, True), (100_000, 4, True)]
+    ("n", "k", "stride", "blas_threads"),
+    [
+        (24_003, 11, 8, 2),
+        (37_603, 11, 8, 1),
+        (100_000, 11, 4, 1),
+        (1_000_000, 3, 4, 2),
+        (1_000_000, 4, 4, 2),
+        (1_000_000, 5, 4, 1),
+    ],
 )
 def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
-    restore_threads, monkeypatch, n, stride, one_thread
+    restore_threads, monkeypatch, n, k, stride, blas_threads
 ):
     # 11 taps make q = ceil(11 / stride) rows of the tap matrix, so the diagonal sums
     # are a matrix-vector product of q * n_out values, the first product OpenBLAS
@@ -464,40 +472,21 @@ def test_a_strided_1d_layer_switches_blas_by_its_matrix_vector_product(
     # stays below MIN_BLAS_MACS = 8,192, 2 * 4,700 = 9,400 (which OpenBLAS would share)
     # does not; nor does 3 * 24,998 = 74,994 at stride 4.
     # (Both are priced cheaper as phases than as the windows' einsum.)
+    # k <= stride: the windows do not overlap and make one matrix-vector product bound
+    # by memory, which OpenBLAS's spinning threads halve and convdoc's threads could not
+    # share for less than it costs: BLAS keeps the 2 threads it was given, with convdoc on
+    # 2 as well. One more tap (overlapping windows): one BLAS thread again.
     from threadpoolctl import threadpool_limits
 
     from convdoc.plans import polyphase
 
     seen = _blas_counts_at_each_call(monkeypatch, polyphase, "phase_matmul")
     rng = np.random.default_rng(6)
-    x, w = rng.standard_normal(n), rng.standard_normal(11)
+    x, w = rng.standard_normal(n), rng.standard_normal(k)
     with threadpool_limits(limits=2, user_api="blas"):
         convdoc.set_num_threads(2)
         got = convdoc.conv1d(x, w, stride=stride)
-    assert len(seen) == 1 and set(seen[0]) == {1 if one_thread else 2}
-    expected = scipy.signal.correlate(x, w, "valid")[::stride]
-    np.testing.assert_allclose(got, expected, atol=1e-12)
-
-
-@pytest.mark.parametrize(("k", "stride", "kept"), [(3, 4, True), (4, 4, True), (5, 4, False)])
-def test_a_strided_1d_layer_of_windows_that_do_not_overlap_leaves_blas_its_threads(
-    restore_threads, monkeypatch, k, stride, kept
-):
-    # k <= stride: the windows make one matrix-vector product bound by memory, which
-    # OpenBLAS's spinning threads halve; convdoc's threads could not share it for less
-    # than it costs. So BLAS keeps the 2 threads it was given, with convdoc on 2 as well;
-    # one more tap (overlapping windows) and the product runs on one BLAS thread again.
-    from threadpoolctl import threadpool_limits
-
-    from convdoc.plans import polyphase
-
-    seen = _blas_counts_at_each_call(monkeypatch, polyphase, "phase_matmul")
-    rng = np.random.default_rng(7)
-    x, w = rng.standard_normal(1_000_000), rng.standard_normal(k)
-    with threadpool_limits(limits=2, user_api="blas"):
-        convdoc.set_num_threads(2)
-        got = convdoc.conv1d(x, w, stride=stride)
-    assert len(seen) == 1 and set(seen[0]) == {2 if kept else 1}
+    assert len(seen) == 1 and set(seen[0]) == {blas_threads}
     expected = scipy.signal.correlate(x, w, "valid")[::stride]
     np.testing.assert_allclose(got, expected, atol=1e-12)
 

@@ -1410,8 +1410,8 @@ def test_whether_the_stencil_loses_is_priced_once_per_problem_and_numba_state(mo
     # numba is unloaded, never for the same problem twice.
     planner.forget_prices()
     seen = []
-    real = planner._stencil_loses_priced
-    monkeypatch.setattr(planner, "_stencil_loses_priced", lambda *a: seen.append(a) or real(*a))
+    real = planner._forms_lose
+    monkeypatch.setattr(planner, "_forms_lose", lambda p: seen.append(p) or real(p))
     x = np.ones((1, 64, 64))
     w = np.random.default_rng(36).standard_normal((1, 1, 15, 15))
     pad = ((7, 7), (7, 7))
