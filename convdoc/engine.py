@@ -442,6 +442,15 @@ def _padded(
         # The fill joins the result's dtype (0.1 next to float16 data and a
         # float64 kernel is 0.1 in float64, 0.5 next to integers is float64).
         x = x.astype(_fill_dtype(np.result_type(x, weight), fillvalue), copy=False)
+    if (
+        method == "auto"
+        and boundary == "constant"
+        and fillvalue == 0
+        and planner.fft_remembered(x, weight, pad, stride, dilation)
+    ):
+        # The same filter as the last one the FFT took, on a finite image: its choice
+        # did not depend on the image, so it is not made again.
+        return _correlate(x, weight, pad, stride, dilation, method, remembered=True)
     if x.ndim == 3 and x.shape[0] == 1 and weight.ndim == 4:
         # A single-channel image filter: the compiled stencil extends by the boundary
         # rule row by row itself, when the planner prices it cheapest.
@@ -485,8 +494,14 @@ def _correlate(
     stride: tuple[int, ...],
     dilation: tuple[int, ...],
     method: str,
+    *,
+    remembered: bool = False,
 ) -> np.ndarray:
-    """Checked arguments; ``pad`` is implicit zero padding (non-negative)."""
+    """Checked arguments; ``pad`` is implicit zero padding (non-negative).
+
+    ``remembered``: :func:`~convdoc.plans.planner.fft_remembered` said that
+    ``method="auto"`` takes the FFT for this call without choosing again.
+    """
     n = tuple(ni + b + a for ni, (b, a) in zip(x.shape[1:], pad, strict=True))
     k = w.shape[2:]
     out_shape = _windows_out_shape(n, k, stride, dilation)
@@ -521,24 +536,40 @@ def _correlate(
         return as_int != 0
     if method == "fft":
         return fft.correlate(x, w, pad, stride, dilation, out_shape, dtype)
+    if remembered:
+        result = _finite_fft(x, w, pad, stride, dilation, out_shape, dtype)
+        if result is not None:
+            return result
     plan, direct_cost = planner.best_direct(x, w, pad, stride, dilation, out_shape)
-    if method == "auto":
+    if method == "auto" and not remembered:
         method = planner.choose(x, w, pad, stride, dilation, out_shape, direct_cost)
         if method == "separable":
             # Its passes are BLAS products: about (kh + kw) multiply-adds per output.
             with threads.blas_for_convdoc(math.prod(out_shape) * sum(w.shape[2:])):
                 return separable.correlate(x, w, pad, out_shape)
         if method == "fft":
-            with np.errstate(all="ignore"):  # warnings are the direct plan's to give
-                # choose() takes the FFT only for inputs it found finite.
-                result = fft.correlate(
-                    x, w, pad, stride, dilation, out_shape, dtype, finite=True
-                )
-            # Finite inputs can still overflow a spectrum bin (1e306 samples), and
-            # one infinite bin makes every output NaN: then redo it exactly.
-            if all_finite(result):
+            result = _finite_fft(x, w, pad, stride, dilation, out_shape, dtype)
+            if result is not None:
+                planner.remember_fft(x, w, pad, stride, dilation, direct_cost)
                 return result
     return planner.run_direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
+
+
+def _finite_fft(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray | None:
+    """The FFT's result for inputs found finite, or None if an output is not finite."""
+    with np.errstate(all="ignore"):  # warnings are the direct plan's to give
+        result = fft.correlate(x, w, pad, stride, dilation, out_shape, dtype, finite=True)
+    # Finite inputs can still overflow a spectrum bin (1e306 samples), and one
+    # infinite bin makes every output NaN: then the caller redoes it exactly.
+    return result if all_finite(result) else None
 
 
 # ------------------------------------------------------------------ method choice

@@ -95,8 +95,13 @@ def _scipy_method(x: np.ndarray, w: np.ndarray, mode: str, floats: bool) -> str:
     return _priced(key, lambda: signal.choose_conv_method(x[0], w[0, 0], mode))
 
 def forget_prices() -> None:
-    """Empty the table of kept prices (for tests that change a cost model's constants)."""
+    """Empty the table of kept prices (for tests that change a cost model's constants).
+
+    The problem :func:`remember_fft` kept goes too.
+    """
+    global _last_fft
     _PRICES.clear()
+    _last_fft = None
 
 
 def _direct_prices(
@@ -551,6 +556,103 @@ def choose(
                 return method
     return "direct"
 
+
+
+# The last single-channel 2-D filter that method="auto" sent to the FFT on grounds of
+# its shape and its kernel alone: (the problem's key, the kernel's bytes), or None.
+_last_fft: tuple[tuple[Any, ...], bytes] | None = None
+#: Kernels of at most this many taps are remembered by :func:`remember_fft`.
+REMEMBERED_TAPS = 4096
+_FFT_MEMO_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _fft_key(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[Any, ...] | None:
+    """What :func:`fft_remembered` compares besides the taps; None for other problems.
+
+    Single-channel 2-D float32/float64 filters (the dtypes of image and kernel
+    alike), stride and dilation 1, implicit zero padding. Everything the plan's
+    prices depend on is in it: shapes, dtype, padding, whether numba is loaded
+    (the stencil's prices) and the thread count.
+    """
+    if not (
+        x.ndim == 3
+        and x.shape[0] == 1
+        and w.shape[:2] == (1, 1)
+        and stride == (1, 1)
+        and dilation == (1, 1)
+        and x.dtype == w.dtype
+        and x.dtype in _FFT_MEMO_DTYPES
+        and w.size <= REMEMBERED_TAPS
+        and min(b for pair in pad for b in pair) >= 0
+    ):
+        return None
+    return (x.shape, w.shape, x.dtype, pad, stencil.loaded(), threads.get_num_threads())
+
+
+def fft_remembered(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> bool:
+    """Whether ``method="auto"`` may take the FFT for this call without pricing it again.
+
+    True when the last call :func:`remember_fft` kept had the same key
+    (:func:`_fft_key`) and the same taps, and ``x`` is finite. That call's
+    choice did not depend on its image but for the image's finiteness, so
+    this one's is the same: an image filtered by one kernel after another
+    skips the planner (measured inside the call on 64x64 images with 15x15 to
+    63x63 kernels: 80-110 us of deciding, each time the FFT took 210-360 us).
+    """
+    last = _last_fft
+    if last is None:
+        return False
+    key = _fft_key(x, w, pad, stride, dilation)
+    return key == last[0] and w[0, 0].tobytes() == last[1] and all_finite(x)
+
+
+def remember_fft(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    direct_cost: float,
+) -> None:
+    """Keep a problem ``method="auto"`` just sent to the FFT, if shape and taps decided it.
+
+    Called after :func:`choose` returned "fft" for a finite ``x`` and ``w``
+    (``direct_cost``: what it was given). Kept only when no step of the choice
+    looked at ``x`` beyond its finiteness: the compiled stencil loses whatever
+    the image (:func:`_stencil_loses`; a two-pass form that could win needs a
+    kernel of rank one, which this one is not), the FFT is priced below the
+    direct plans, and NumPy's separable passes, if priced below the FFT, were
+    refused for the kernel's rank (not for the image's sums). Anything else
+    (a stencil waiting for numba, whose savings each call adds up) forgets
+    the last problem instead.
+    """
+    global _last_fft
+    key = _fft_key(x, w, pad, stride, dilation)
+    _last_fft = None
+    if key is None:
+        return
+    dtype = x.dtype
+    dense_loses, two_pass_loses = _stencil_loses(x.shape, w.shape, pad, False, dtype, "auto")
+    k = w.shape[2:]
+    out_shape = tuple(n + b + a - ki + 1 for n, (b, a), ki in zip(x.shape[1:], pad, k, strict=True))
+    fft_cost = _fft_price(x.shape, w.shape, stride, dilation, out_shape)
+    separable_cost = _separable_price(x.shape, k, pad, dtype) if min(k) > 1 else math.inf
+    needs_rank = not two_pass_loses or separable_cost < fft_cost
+    if not dense_loses or fft_cost >= direct_cost or (needs_rank and _rank_one(w, dtype)):
+        return
+    _last_fft = (key, w[0, 0].tobytes())
 
 
 # Seconds per cell of numpy.pad's extension by a boundary rule (edge, reflect, ...).
