@@ -550,7 +550,7 @@ def _correlate(
         if method == "fft":
             result = _finite_fft(x, w, pad, stride, dilation, out_shape, dtype)
             if result is not None:
-                planner.remember_fft(x, w, pad, stride, dilation, direct_cost)
+                planner.remember_fft(x, w, pad, stride, dilation, out_shape, direct_cost)
                 return result
     return planner.run_direct(x, w, pad, stride, dilation, out_shape, dtype, plan)
 

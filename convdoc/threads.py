@@ -130,8 +130,8 @@ def set_num_threads(n: int) -> int:
     (all but the smallest, which BLAS keeps on one thread by itself, and the
     single matrix-vector product of a strided 1-D layer whose windows do not
     overlap, which is bound by memory and which BLAS's own threads share
-    better) run on one BLAS thread each: its threads share the large ones instead, and BLAS's
-    threads, which wait for each other, slowed mid-sized products many times
+    better) run on one BLAS thread each: its threads share the large ones
+    instead, and BLAS's threads, which wait for each other, slowed mid-sized products many times
     over on a busy machine. The BLAS count is restored after each call. With
     one, BLAS keeps its own count, which ``threadpoolctl`` or
     ``OPENBLAS_NUM_THREADS`` set.

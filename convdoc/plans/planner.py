@@ -624,12 +624,13 @@ def remember_fft(
     pad: tuple[tuple[int, int], ...],
     stride: tuple[int, ...],
     dilation: tuple[int, ...],
+    out_shape: tuple[int, ...],
     direct_cost: float,
 ) -> None:
     """Keep a problem ``method="auto"`` just sent to the FFT, if shape and taps decided it.
 
     Called after :func:`choose` returned "fft" for a finite ``x`` and ``w``
-    (``direct_cost``: what it was given). Kept only when no step of the choice
+    (``out_shape`` and ``direct_cost``: what it was given). Kept only when no step of the choice
     looked at ``x`` beyond its finiteness: the compiled stencil loses whatever
     the image (:func:`_stencil_loses`; a two-pass form that could win needs a
     kernel of rank one, which this one is not), the FFT is priced below the
@@ -646,7 +647,6 @@ def remember_fft(
     dtype = x.dtype
     dense_loses, two_pass_loses = _stencil_loses(x.shape, w.shape, pad, False, dtype, "auto")
     k = w.shape[2:]
-    out_shape = tuple(n + b + a - ki + 1 for n, (b, a), ki in zip(x.shape[1:], pad, k, strict=True))
     fft_cost = _fft_price(x.shape, w.shape, stride, dilation, out_shape)
     separable_cost = _separable_price(x.shape, k, pad, dtype) if min(k) > 1 else math.inf
     needs_rank = not two_pass_loses or separable_cost < fft_cost
