@@ -123,28 +123,28 @@ COSTS = [
     ((3, 5, 1, 1), (4, 7), (1, 1), 9, np.complex128, 1.0108e-5),
     # float64, 2x5 taps at stride (2, 3): D = 30, n = 7 * ceil(20/3) = 49, b = 2;
     # g = 5e-11 * 2*30*49 = 1.47e-7; copies 2.5e-10 * 2*30*49 = 7.35e-7;
-    # layout 1e-9 * 2*3*49*6 = 1.764e-6; columns max(1024, 2**20 // 240 = 4369),
-    # blocks max(1, 49 // 4369) = 1; calls 1e-5 + 1.5e-7 * 10*6 = 1.9e-5;
+    # layout 1e-9 * 2*3*49*6 = 1.764e-6; columns max(1024, 2**21 // 240 = 8738),
+    # blocks max(1, 49 // 8738) = 1; calls 1e-5 + 1.5e-7 * 10*6 = 1.9e-5;
     # 3e-5 + 1.9e-5 + 1.47e-7 + 7.35e-7 + 1.764e-6 = 5.1646e-5.
     ((2, 3, 2, 5), (7, 11), (2, 3), 20, np.float64, 5.1646e-5),
     # float32, 64 channels of 3x3: D = 576, n = 100 * 130 = 13000, b = 1;
     # g = 2.5e-11 * 8*576*13000 = 1.4976e-3; copies 2.5e-10 * 576*13000 = 1.872e-3;
-    # layout 1e-9 * 64*13000 = 8.32e-4; columns max(1024, 2**20 // 2304 = 455) = 1024,
+    # layout 1e-9 * 64*13000 = 8.32e-4; columns max(1024, 2**21 // 2304 = 910) = 1024,
     # blocks 13000 // 1024 = 12; calls 12 * (1e-5 + 1.5e-7 * 9) = 1.362e-4;
     # 3e-5 + 1.4976e-3 + 1.872e-3 + 8.32e-4 + 1.362e-4 = 4.3678e-3.
     ((8, 64, 3, 3), (100, 50), (1, 1), 130, np.float32, 4.3678e-3),
     # float64, one channel of 2x2: D = 4, n = 300 * 256 = 76800, b = 2;
     # g = 5e-11 * 3*4*76800 = 4.608e-5; copies 2.5e-10 * 2*4*76800 = 1.536e-4;
-    # layout 1e-9 * 2*1*76800 = 1.536e-4; columns 2**20 // 32 = 32768, blocks
-    # 76800 // 32768 = 2; calls 2 * (1e-5 + 1.5e-7 * 4) = 2.12e-5;
-    # 3e-5 + 4.608e-5 + 1.536e-4 + 1.536e-4 + 2.12e-5 = 4.0448e-4.
-    ((3, 1, 2, 2), (300, 255), (1, 1), 256, np.float64, 4.0448e-4),
-    # float64, D = 30 again, n = 34 * 257 = 8738 = 2 * 4369: exactly two blocks of the
-    # 4369 columns 2**20 // 240 gives (2**20 / 240 = 4369.07 would make it one);
-    # g = 5e-11 * 30*8738 = 1.3107e-5; copies 2.5e-10 * 2*30*8738 = 1.3107e-4;
-    # layout 1e-9 * 2*3*8738 = 5.2428e-5; calls 2 * (1e-5 + 1.5e-7 * 10) = 2.3e-5;
-    # 3e-5 + 1.3107e-5 + 1.3107e-4 + 5.2428e-5 + 2.3e-5 = 2.49605e-4.
-    ((1, 3, 2, 5), (34, 9), (1, 1), 257, np.float64, 2.49605e-4),
+    # layout 1e-9 * 2*1*76800 = 1.536e-4; columns 2**21 // 32 = 65536, blocks
+    # 76800 // 65536 = 1; calls 1e-5 + 1.5e-7 * 4 = 1.06e-5;
+    # 3e-5 + 4.608e-5 + 1.536e-4 + 1.536e-4 + 1.06e-5 = 3.9388e-4.
+    ((3, 1, 2, 2), (300, 255), (1, 1), 256, np.float64, 3.9388e-4),
+    # float64, D = 30 again, n = 68 * 257 = 17476 = 2 * 8738: exactly two blocks of the
+    # 8738 columns 2**21 // 240 gives (2**21 / 240 = 8738.13 would make it one);
+    # g = 5e-11 * 30*17476 = 2.6214e-5; copies 2.5e-10 * 2*30*17476 = 2.6214e-4;
+    # layout 1e-9 * 2*3*17476 = 1.04856e-4; calls 2 * (1e-5 + 1.5e-7 * 10) = 2.3e-5;
+    # 3e-5 + 2.6214e-5 + 2.6214e-4 + 1.04856e-4 + 2.3e-5 = 4.4621e-4.
+    ((1, 3, 2, 5), (68, 9), (1, 1), 257, np.float64, 4.4621e-4),
     # 1x1 at stride (2, 2) takes the general formula, float32: D = 3,
     # n = 5 * ceil(9/2) = 25; g = 2.5e-11 * 2*3*25 = 3.75e-9; copies 2.5e-10 * 3*25 =
     # 1.875e-8; layout 1e-9 * 3*25*4 = 3e-7; one block; calls 1e-5 + 1.5e-7 * 4 = 1.06e-5;
@@ -166,8 +166,8 @@ def test_cost_is_the_documented_formula(w_shape, out_shape, stride, width, dtype
 
 
 @pytest.mark.parametrize(("oh", "shared", "blocks"), [
-    # 10 columns of 3x3 float64 taps on 2 channels: depth 18, width 10 + 2 = 12,
-    # columns 2**20 // 144 = 7281, so rows min(oh, 7281 // 12) = oh: one block alone.
+    # 10 columns of 3x3 float64 taps on 2 channels: depth 18, columns
+    # 2**21 // 144 = 14563, so rows min(oh, 14563 // 10) = oh: one block alone.
     (8, False, 1),
     (10, False, 1),
     # Priced above MIN_PARALLEL_SEC: rows min(oh, ceil(oh / 4)), so ceil(oh / rows) blocks:
