@@ -65,14 +65,23 @@ def test_compiled_col2im_gives_the_numpy_bits_and_the_definition(case, dtype, mo
     )
     product = (w.reshape(c_in, -1).T @ x.reshape(c_in, -1)).reshape(c_out, *k, *n)
     numpy_way = transposed._col2im(product, stride, padding, dilation, out_shape)
-    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)  # channels shared among threads too
-    for count in (1, 2, 3):
-        convdoc.set_num_threads(count)
-        compiled = transposed._col2im_compiled(product, stride, padding, dilation, out_shape)
-        np.testing.assert_array_equal(compiled, numpy_way)
+    out = np.full((c_out, *out_shape), np.nan, dtype)  # every cell must be written
+    compiled = transposed._col2im_compiled(product, stride, padding, dilation, out)
+    assert compiled is out
+    np.testing.assert_array_equal(compiled, numpy_way)
     expected = _by_loop(x, w, stride, padding, dilation, out_shape)
     tol = 1e-4 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(numpy_way, expected, atol=tol * np.abs(expected).max())
+    # The layer: channel groups (each its product, then its col2im) shared among
+    # threads, the same groups, and bits, on every count.
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    layers = {}
+    for count in (1, 2, 3):
+        convdoc.set_num_threads(count)
+        layers[count] = transposed.scatter(x, w, stride, padding, dilation, out_shape)
+        assert layers[count].dtype == dtype
+        np.testing.assert_array_equal(layers[count], layers[1])
+    np.testing.assert_allclose(layers[1], expected, atol=tol * np.abs(expected).max())
 
 
 def test_the_layer_takes_the_compiled_col2im_once_numba_is_loaded(monkeypatch):

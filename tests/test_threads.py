@@ -452,6 +452,35 @@ def test_a_kernels_spectrum_is_computed_on_one_blas_thread(restore_threads, monk
     np.testing.assert_allclose(got, scipy.signal.convolve2d(image, kernel, "same"), atol=1e-10)
 
 
+def test_a_compiled_transposed_layers_product_is_computed_on_one_blas_thread(
+    restore_threads, monkeypatch
+):
+    # One channel group (a layer too small to share), on two convdoc threads: its
+    # product still leaves BLAS's own threads alone; on one convdoc thread BLAS keeps
+    # the user's count. The count is read as col2im starts, right after the product.
+    from threadpoolctl import threadpool_limits
+
+    from convdoc.plans import stencil, transposed
+
+    if not stencil.available():
+        pytest.skip("numba is not installed")
+    stencil.load()
+    seen = _blas_counts_at_each_call(monkeypatch, transposed, "_col2im_compiled")
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 1e9)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((16, 12, 12)).astype(np.float32)
+    w = rng.standard_normal((16, 8, 4, 4)).astype(np.float32)
+    with threadpool_limits(limits=2, user_api="blas"):
+        convdoc.set_num_threads(2)
+        convdoc.conv_transpose2d(x, w, stride=2, padding=1)
+        assert len(seen) == 1 and set(seen[0]) == {1}
+        assert set(_blas_counts()) == {2}  # restored
+        seen.clear()
+        convdoc.set_num_threads(1)
+        convdoc.conv_transpose2d(x, w, stride=2, padding=1)
+        assert len(seen) == 1 and set(seen[0]) == {2}
+
+
 @pytest.mark.parametrize(
     ("n", "k", "stride", "blas_threads"),
     [
@@ -527,7 +556,8 @@ def test_scratch_arrays_are_kept_per_thread_and_name_up_to_a_size():
 def test_transposed_layers_give_the_same_bits_on_any_number_of_threads(
     restore_threads, monkeypatch
 ):
-    # The all-taps product in blocks of input pixels, shared; then col2im.
+    # The all-taps product in blocks of input pixels, shared, then col2im; or, once numba
+    # is loaded, groups of output channels, each its product and its col2im, shared.
     rng = np.random.default_rng(4)
     x = rng.standard_normal((8, 30, 29)).astype(np.float32)
     w = rng.standard_normal((8, 5, 4, 4)).astype(np.float32)

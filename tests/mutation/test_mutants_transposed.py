@@ -82,36 +82,39 @@ def test_the_first_compiled_call_loads_the_compiled_col2im(monkeypatch) -> None:
     w = rng.standard_normal((2, 3, 2, 3))
     product = (w.reshape(2, -1).T @ x.reshape(2, -1)).reshape(3, 2, 3, 3, 4)
     out_shape = (2 * 2 + 2, 3 * 1 + 3)
-    got = transposed._col2im_compiled(product, (2, 1), (0, 0), (1, 1), out_shape)
+    got = transposed._col2im_compiled(product, (2, 1), (0, 0), (1, 1), np.empty((3, *out_shape)))
     np.testing.assert_allclose(got, _by_loop(x, w, (2, 1), (0, 0), (1, 1), out_shape),
                                rtol=1e-12, atol=1e-12)
     assert transposed._kernels is not None
 
 
-def test_each_chunk_computes_its_own_output_channels(monkeypatch) -> None:
-    # Channels shared among threads: the chunks' ranges cover 0 .. C_out once, in order.
+@pytest.mark.parametrize(("shared", "groups"), [(True, [1, 2, 2, 2]), (False, [7])])
+def test_each_channel_group_adds_its_own_product_into_its_channels(monkeypatch, shared,
+                                                                   groups) -> None:
+    # A layer priced to share: min(C_out, CHANNEL_GROUPS) groups of output channels,
+    # each its rows of the product and its channels of the output; a small one: one.
     if not stencil.available():
         pytest.skip("numba is not installed")
     stencil.load()
-    transposed._col2im_compiled(np.zeros((1, 1, 1, 1, 1)), (1, 1), (0, 0), (1, 1), (1, 1))
-    real = transposed._kernels
-    ranges: list[tuple[int, int]] = []
+    real = transposed._col2im_compiled
+    seen: list[int] = []
 
-    class Spy:
-        @staticmethod
-        def col2im2d(*args):
-            ranges.append((args[-2], args[-1]))
-            return real.col2im2d(*args)
+    def spy(product, stride, padding, dilation, out):
+        assert out.shape[0] == product.shape[0]
+        seen.append(out.shape[0])
+        return real(product, stride, padding, dilation, out)
 
-    monkeypatch.setattr(transposed, "_kernels", Spy())
-    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    monkeypatch.setattr(transposed, "_col2im_compiled", spy)
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0 if shared else 1e9)
     monkeypatch.setattr(threads, "_count", 3)
     c_out = 7
-    product = np.random.default_rng(1).standard_normal((c_out, 2, 2, 3, 3))
-    got = transposed._col2im_compiled(product, (1, 1), (0, 0), (1, 1), (4, 4))
-    # min(C_out, 3 threads * 4 chunks) = 7 chunks of one channel each.
-    assert sorted(ranges) == [(c, c + 1) for c in range(c_out)]
-    np.testing.assert_array_equal(got, transposed._col2im(product, (1, 1), (0, 0), (1, 1), (4, 4)))
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 3, 3))
+    w = rng.standard_normal((2, c_out, 2, 2))
+    got = transposed.scatter(x, w, (1, 1), (0, 0), (1, 1), (4, 4))
+    assert sorted(seen) == groups
+    np.testing.assert_allclose(got, _by_loop(x, w, (1, 1), (0, 0), (1, 1), (4, 4)),
+                               rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("nd", [1, 3])
