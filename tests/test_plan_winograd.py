@@ -160,8 +160,10 @@ def test_nan_infinity_and_huge_values_are_placed_by_the_gemm_plan(bad) -> None:
     x = rng.standard_normal((64, 56, 56)).astype(np.float32)
     x[3, 20, 30] = bad
     w = rng.standard_normal((64, 64, 3, 3)).astype(np.float32)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), spy() as m:
         got = convdoc.conv2d(x, w, padding=1)
+    assert not m.called  # declined by winograd.fits, not only caught afterwards
+    with np.errstate(all="ignore"):
         # The definition in float32: 3e38 times a tap above 1.13 overflows to inf.
         sub = loop_layer(x[:, 17:24, 27:34], w[:2], ((0, 0), (0, 0)), np.float32)
     region = got[:2, 18:23, 28:33].astype(np.float64)  # output r reads rows r - 1 .. r + 1
@@ -177,6 +179,18 @@ def test_fits_bounds_every_intermediate() -> None:
     assert winograd.fits(x, w, np.dtype(np.float32))
     assert not winograd.fits(x * 1e35, w, np.dtype(np.float32))
     assert winograd.fits(x * 1e35, w, np.dtype(np.float64))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("where", ["x first", "x last", "w first", "w last"])
+def test_fits_is_false_for_any_nan_or_infinity(bad, where) -> None:
+    # fits is also the plan's finiteness check: one NaN or infinity anywhere, among
+    # values that would fit, in either array.
+    x = np.linspace(-1, 1, 8 * 4 * 4).reshape(8, 4, 4)
+    w = np.linspace(2, -2, 2 * 8 * 9).reshape(2, 8, 3, 3)
+    target = x if where.startswith("x") else w
+    target.flat[0 if where.endswith("first") else -1] = bad
+    assert not winograd.fits(x, w, np.dtype(np.float64))
 
 
 def _g_rows(a, b, d):

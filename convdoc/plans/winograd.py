@@ -133,18 +133,23 @@ def cost(w_shape: tuple[int, ...], out_shape: tuple[int, int], dtype: np.dtype) 
 
 
 def fits(x: np.ndarray, w: np.ndarray, dtype: np.dtype) -> bool:
-    """Whether no transform, product or sum can overflow ``dtype``.
+    """Whether every value is finite and no transform, product or sum can overflow ``dtype``.
 
     The input transform sums 4 inputs (``|B^T d B| <= 4 max|x|``), the kernel
     transform at most ``9/4`` of 9 taps' largest, a product's sum runs over
     ``C_in`` channels and the output transform adds 9 of them: every
     intermediate stays below ``324 C_in max|x| max|w|``, kept a quarter below
-    the largest float.
+    the largest float. A NaN makes ``numpy.max`` and ``numpy.min`` NaN and an
+    infinity makes one of them infinite, so this is also the plan's check that
+    the inputs are finite (one pass over each array for both).
     """
     if x.size == 0 or w.size == 0:
         return True
-    mx = max(abs(float(np.max(x))), abs(float(np.min(x))))
-    mw = max(abs(float(np.max(w))), abs(float(np.min(w))))
+    ends = (float(np.max(x)), float(np.min(x)), float(np.max(w)), float(np.min(w)))
+    if not all(math.isfinite(e) for e in ends):
+        return False
+    mx = max(abs(ends[0]), abs(ends[1]))
+    mw = max(abs(ends[2]), abs(ends[3]))
     bound = 4 * 9 * 9 * w.shape[1] * mx * mw
     return math.isfinite(bound) and bound < float(np.finfo(dtype).max) / 4
 
