@@ -638,11 +638,12 @@ def test_each_shares_only_work_worth_sharing(restore_threads, monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex128])
-@pytest.mark.parametrize(("n", "k", "stride"), [(200_003, 11, 4), (50_001, 30, 3)])
+@pytest.mark.parametrize(("n", "k", "stride"), [(400_003, 11, 4), (100_001, 30, 3)])
 def test_strided_1d_layers_give_the_same_bits_on_any_number_of_threads(
     restore_threads, monkeypatch, dtype, n, k, stride
 ):
-    # The polyphase products' chunks of outputs, claimed by 1, 2 or 3 threads.
+    # The polyphase products' chunks of outputs (three of polyphase._CHUNK_VALUES // q
+    # outputs or fewer), claimed by 1, 2 or 3 threads.
     monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
     calls = _spy_chunks(monkeypatch)
     rng = np.random.default_rng(12)
