@@ -223,3 +223,38 @@ def test_the_kernel_transform_is_g_w_gt_in_float64_rounded_once(dtype) -> None:
     exact = np.einsum("ai,eij,bj->abe", G, g, G).reshape(16, -1)
     largest = np.abs(g).max(axis=(1, 2))
     assert (np.abs(u[:, lo:hi] - exact) <= 4 * np.finfo(dtype).eps * largest).all()
+
+
+@pytest.mark.parametrize(("shared", "groups"), [(False, [10]), (True, [2, 3, 2, 3])])
+def test_a_one_block_layer_with_more_channels_than_tiles_goes_by_channel_groups(
+    monkeypatch, shared, groups
+) -> None:
+    # 6x6 outputs are 9 tiles, one block; 10 output channels outweigh them. A layer
+    # priced to share: min(10, CHANNEL_GROUPS) = 4 groups (2, 3, 2, 3 channels), each
+    # transforming its own kernels; the same groups, and bits, on 1, 2 and 3 threads.
+    from convdoc import threads
+
+    kernels_module = winograd._load()
+    real = kernels_module.kernel_transform
+    seen: list[int] = []
+
+    def spy(w, u, lo, hi):
+        seen.append((hi - lo) // 4)  # kernels of the group / C_in = its output channels
+        return real(w, u, lo, hi)
+
+    monkeypatch.setattr(kernels_module, "kernel_transform", spy)
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0 if shared else 1e9)
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((4, 6, 6)).astype(np.float32)
+    w = rng.standard_normal((10, 4, 3, 3)).astype(np.float32)
+    pad = ((1, 1), (1, 1))
+    results = {}
+    for count in (1, 2, 3):
+        monkeypatch.setattr(threads, "_count", count)
+        seen.clear()
+        results[count] = winograd.correlate(x, w, pad, (6, 6), np.dtype(np.float32))
+        assert sorted(seen) == sorted(groups)
+        np.testing.assert_array_equal(results[count], results[1])
+    exact = loop_layer(x, w, pad, np.float64)
+    bound = 16 * np.finfo(np.float32).eps * magnitude(x, w, pad)
+    assert np.all(np.abs(results[1] - exact) <= bound)
