@@ -411,6 +411,28 @@ def test_depthwise_layers_run_as_stencils_and_match_scipy(dtype, padding_mode, k
     np.testing.assert_allclose(got, expected, **tolerance(dtype))
 
 
+@pytest.mark.parametrize("boundary", ["constant", "reflect", "edge", "symmetric", "wrap"])
+@pytest.mark.parametrize(("shape", "pad"), [
+    ((4, 13, 11), ((1, 1), (1, 1))),
+    ((3, 9, 5), ((0, 2), (3, 0))),  # uneven: borders on one side of each axis only
+    ((2, 4, 40), ((2, 2), (2, 2))),  # padding wider than a tap's reach
+    ((1, 3, 3), ((0, 0), (0, 0))),  # one output
+])
+def test_depthwise_3x3_is_summed_in_float32_in_the_documented_order(shape, pad, boundary):
+    # The 3x3 depthwise loop (each channel copied into its extended grid, then one
+    # loop per output row) gives the float32 loop's bits, borders included.
+    if boundary == "reflect" and min(shape[1:]) <= max(b for pair in pad for b in pair):
+        pytest.skip("reflect needs more samples than the padding")
+    rng = np.random.default_rng(shape[1] * 10 + shape[2])
+    x = rng.standard_normal(shape).astype(np.float32)
+    h = rng.standard_normal((shape[0], 1, 3, 3)).astype(np.float32)
+    got = stencil.depthwise2d(x, h, pad, boundary, np.dtype(np.float32))
+    assert got.dtype == np.float32
+    expected = np.stack([float32_loop(np.pad(x[c], pad, mode=boundary), h[c, 0])
+                         for c in range(shape[0])])
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_depthwise_stencil_multiplies_every_tap() -> None:
     # A zero tap meets an infinity: NaN there, as the loop has it.
     x = np.ones((2, 6, 7))

@@ -346,9 +346,52 @@ def _all_finite(a):
 
 @njit(cache=True, nogil=True)
 def dense_channels(src, h, rmap, cmap, pl, fill, out):
-    """:func:`dense` of channel ``c`` of ``src`` with ``h[c]`` into ``out[c]``, every channel."""
+    """:func:`dense` of channel ``c`` of ``src`` with ``h[c]`` into ``out[c]``, every channel.
+
+    3x3 taps (depthwise layers) go another way, with the same products and
+    sums: each channel is first copied into its extended grid (:func:`_extend`),
+    then every output row is one :func:`_taps3x3` loop over three grid rows.
+    :func:`dense` reads the image's own rows and computes the border columns
+    apart, which costs little on wide rows but most of the time on narrow
+    ones: on 32 channels of 112x112, 0.71 ms that way, 0.22 ms this way (64 of
+    56x56: 0.63 -> 0.15 ms; 4 of 1024x1024: 4.2 -> 3.9 ms).
+    """
+    if h.shape[1] == 3 and h.shape[2] == 3:
+        grid = np.empty((rmap.size, cmap.size), dtype=out.dtype)
+        for c in range(src.shape[0]):
+            _extend(src[c], rmap, cmap, pl, fill, grid)
+            taps, acc = h[c], out[c]
+            for r in range(acc.shape[0]):
+                _taps3x3(acc[r], grid[r], grid[r + 1], grid[r + 2], taps)
+        return
     for c in range(src.shape[0]):
         dense(src[c], h[c], rmap, cmap, pl, fill, out[c])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _extend(img, rmap, cmap, pl, fill, grid):
+    """``grid[i, t]`` = extended cell ``(i, t)`` of ``img``: its row ``rmap[i]`` (the fill value
+    where that is ``-1``), columns ``pl .. pl + width`` copied, the others through ``cmap``."""
+    width = img.shape[1]
+    cols = cmap.size
+    for i in range(rmap.size):
+        line = grid[i]
+        s = rmap[i]
+        if s < 0:
+            for t in range(cols):
+                line[t] = fill
+            continue
+        row = img[s]
+        # Slices from 0: indices numba knows are not negative vectorise.
+        middle = line[pl:]
+        for t in range(width):
+            middle[t] = row[t]
+        for t in range(pl):
+            q = cmap[t]
+            line[t] = row[q] if q >= 0 else fill
+        for t in range(pl + width, cols):
+            q = cmap[t]
+            line[t] = row[q] if q >= 0 else fill
 
 
 @njit(cache=True, nogil=True)
