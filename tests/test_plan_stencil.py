@@ -603,6 +603,21 @@ def test_few_channel_stencils_give_the_same_bits_on_any_number_of_threads() -> N
     np.testing.assert_array_equal(results[0][5], (manual[0] + manual[1]) + manual[2])
 
 
+@pytest.mark.parametrize("boundary", ["constant", "edge", "reflect", "symmetric", "wrap"])
+@pytest.mark.parametrize("pad", [((1, 1), (1, 1)), ((0, 2), (2, 0))])
+def test_few_channel_3x3_stencils_add_each_channels_own_sums_in_order(boundary, pad) -> None:
+    # The 3x3 path (input channels extended once, then row by row): every output
+    # channel is its input channels' float32 sums (the single-channel loop's, whose
+    # bits a float32 loop fixes) added in channel order, borders included.
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((3, 17, 12)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    got = stencil.correlate_channels(x, w, pad, boundary, np.dtype(np.float32))
+    for o in range(4):
+        own = [float32_loop(np.pad(x[c], pad, mode=boundary), w[o, c]) for c in range(3)]
+        np.testing.assert_array_equal(got[o], (own[0] + own[1]) + own[2])
+
+
 @pytest.mark.parametrize(
     ("c_in", "c_out", "k", "dtype", "stride"),
     [

@@ -358,7 +358,9 @@ def correlate_channels(
     ``pad`` (non-negative) and ``boundary`` with zeros where it is
     ``"constant"``; stride and dilation 1. Each output channel is one compiled
     call (:func:`correlate2d`'s dense loop per input channel, summed in channel
-    order); the output channels are shared among threads.
+    order); the output channels are shared among threads. With 3x3 taps the
+    input channels are first copied into their extended grids, once for every
+    output channel, and each output row is read from three grid rows.
     """
     k = load()
     x = np.ascontiguousarray(x, dtype=dtype)
@@ -370,10 +372,18 @@ def correlate_channels(
     chunks = threads.share(channels_cost(out.shape[1:], w.shape, dtype), c_out)
     pieces = threads.ranges(c_out, chunks)
     zero = dtype.type(0)
+    grids = None
+    if kh == kw == 3:
+        # Each input channel extended once, for every output channel.
+        grids = np.empty((x.shape[0], rmap.size, cmap.size), dtype=dtype)
+        k.extend_channels(x, rmap, cmap, pl, zero, grids)
 
     def some_channels(i: int) -> None:
         for o in range(*pieces[i]):
-            k.dense_sum(x, taps[o], rmap, cmap, pl, zero, out[o])
+            if grids is not None:
+                k.dense_sum3x3(grids, taps[o], out[o])
+            else:
+                k.dense_sum(x, taps[o], rmap, cmap, pl, zero, out[o])
 
     threads.run(some_channels, chunks)
     return out
