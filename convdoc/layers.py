@@ -314,10 +314,12 @@ def _conv(
             x, weight, g,
         )
     else:
-        # A depthwise 2-D layer runs as compiled stencils once numba is loaded.
-        out = planner.depthwise_stencil(
-            x, weight, g, pads, PADDING_MODES[padding_mode], stride_t, dilation_t
-        )
+        # A depthwise 2-D layer, or one with few channels a group, runs as compiled
+        # stencils once numba is loaded.
+        boundary = PADDING_MODES[padding_mode]
+        out = planner.depthwise_stencil(x, weight, g, pads, boundary, stride_t, dilation_t)
+        if out is None:
+            out = planner.grouped_stencil(x, weight, g, pads, boundary, stride_t, dilation_t)
         if out is None:
             grid = extend(x, pads, PADDING_MODES[padding_mode])
             out = _grouped_windows(grid, weight, g, stride_t, dilation_t)

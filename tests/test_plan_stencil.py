@@ -462,6 +462,83 @@ def test_other_grouped_layers_are_not_depthwise_stencils() -> None:
     assert not m.called
 
 
+@pytest.mark.parametrize("padding_mode", list(PADDING_MODE_BOUNDARY))
+@pytest.mark.parametrize(("channels", "c_out", "groups", "k"), [
+    (8, 8, 2, (3, 3)),  # 2 groups of 4 -> 4
+    (8, 12, 4, (3, 3)),  # 4 groups of 2 -> 3
+    (6, 6, 3, (5, 3)),  # 3 groups of 2 -> 2, 5x3 taps (the dense loop, not the 3x3 one)
+    (4, 8, 4, (3, 3)),  # one input channel a group, two outputs: not depthwise
+])
+def test_grouped_layers_with_few_channels_run_as_channel_stencils(
+    padding_mode, channels, c_out, groups, k
+) -> None:
+    # Each output channel sums its own group's input channels only, each channel's
+    # float32 sums added in channel order (the bits of the float32 loop).
+    rng = np.random.default_rng(channels * 10 + groups)
+    x = rng.standard_normal((channels, 11, 13)).astype(np.float32)
+    w = rng.standard_normal((c_out, channels // groups, *k)).astype(np.float32)
+    pad = (k[0] // 2, k[1] // 2)
+    with mock.patch.object(stencil, "correlate_channels",
+                           wraps=stencil.correlate_channels) as m:
+        got = convdoc.conv2d(x, w, padding=pad, groups=groups, padding_mode=padding_mode)
+    assert m.call_count == 1
+    assert got.dtype == np.float32 and got.shape == (c_out, 11, 13)
+    boundary = PADDING_MODE_BOUNDARY[padding_mode]
+    per_in, per_out = channels // groups, c_out // groups
+    for o in range(c_out):
+        first = o // per_out * per_in
+        own = [float32_loop(np.pad(x[first + c], [(p, p) for p in pad], mode=boundary), w[o, c])
+               for c in range(per_in)]
+        expected = own[0]
+        for more in own[1:]:
+            expected = expected + more
+        np.testing.assert_array_equal(got[o], expected)
+
+
+def test_grouped_stencils_share_output_channels_among_threads_with_the_same_bits() -> None:
+    # ResNeXt's 32 groups of 4 channels, 3x3 (make bench's grouped case), float64.
+    from convdoc import threads
+
+    rng = np.random.default_rng(14)
+    x = rng.standard_normal((128, 20, 20))
+    w = rng.standard_normal((128, 4, 3, 3))
+    before = threads._count
+    try:
+        results = []
+        for count in (1, 2, 3):
+            convdoc.set_num_threads(count)
+            results.append(convdoc.conv2d(x, w, padding=1, groups=32))
+    finally:
+        threads._count = before
+    for other in results[1:]:
+        np.testing.assert_array_equal(other, results[0])
+    pad = ((1, 1), (1, 1))
+    expected = np.stack([
+        sum(padded_oracle(x[o // 4 * 4 + c], w[o, c], pad, "constant") for c in range(4))
+        for o in range(128)
+    ])
+    np.testing.assert_allclose(results[0], expected, rtol=1e-12, atol=1e-12)
+
+
+def test_wide_groups_strides_and_unloaded_numba_never_take_the_channel_stencils() -> None:
+    rng = np.random.default_rng(15)
+    x = rng.standard_normal((12, 16, 16))
+    with mock.patch.object(stencil, "correlate_channels",
+                           wraps=stencil.correlate_channels) as m:
+        # 6 channels a group of 3x3: 54 products per output, beyond the 48 of the stencils.
+        convdoc.conv2d(x, rng.standard_normal((4, 6, 3, 3)), padding=1, groups=2)
+        convdoc.conv2d(x, rng.standard_normal((12, 3, 3, 3)), stride=2, groups=4)
+        convdoc.conv2d(x, rng.standard_normal((12, 3, 3, 3)), dilation=2, groups=4)
+        convdoc.conv2d(x.astype(np.int64), np.ones((12, 3, 3, 3), np.int64), groups=4)
+        convdoc.conv2d(x, rng.standard_normal((12, 1, 3, 3)), padding=1, groups=12)  # depthwise
+    assert not m.called
+    stencil.unload()  # not before numba is loaded
+    with mock.patch.object(stencil, "correlate_channels",
+                           wraps=stencil.correlate_channels) as m:
+        convdoc.conv2d(x, rng.standard_normal((12, 3, 3, 3)), padding=1, groups=4)
+    assert not m.called
+
+
 # ------------------------------------------------------------------ 1-D signals, column ranges
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "depthwise_stencil",
     "direct_costs",
     "forget_prices",
+    "grouped_stencil",
     "numpy_plain_1d",
     "run_direct",
     "stencil_plan",
@@ -921,11 +922,63 @@ def depthwise_stencil(
     kernels beyond :data:`~convdoc.plans.stencil.MAX_TAPS_SIDE`, several
     channels per group, or a result dtype other than float32/float64.
     """
+    if not (groups == x.shape[0] == w.shape[0] and w.shape[1] == 1):
+        return None
+    dtype = _group_stencil_dtype(x, w, pad, stride, dilation)
+    if dtype is None:
+        return None
+    return stencil.depthwise2d(x, w, (pad[0], pad[1]), boundary, dtype)
+
+
+def grouped_stencil(
+    x: np.ndarray,
+    w: np.ndarray,
+    groups: int,
+    pad: tuple[tuple[int, int], ...],
+    boundary: str,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> np.ndarray | None:
+    """A grouped 2-D layer with few channels a group by the compiled stencils, or None.
+
+    For groups whose outputs each sum at most :data:`MAX_CHANNEL_STENCIL_TAPS`
+    products (ResNeXt's 32 groups of 4 channels, 3x3: 36), under the
+    conditions of :func:`depthwise_stencil`, once numba is loaded:
+    :func:`~convdoc.plans.stencil.correlate_channels` with the groups, one
+    compiled call per output channel over its group's input channels. Measured
+    on 128 channels of 56x56 in 32 groups, 3x3, float64: the batched grouped
+    plan took 8.6 ms, the groups one by one through the engine (each a
+    few-channel stencil) 5.2 ms. None when the layer is depthwise (see
+    :func:`depthwise_stencil`) or its groups are wider.
+    """
+    c_in_g = w.shape[1]
+    if not (
+        groups > 1
+        and (c_in_g > 1 or w.shape[0] > groups)
+        and c_in_g * math.prod(w.shape[2:]) <= MAX_CHANNEL_STENCIL_TAPS
+    ):
+        return None
+    dtype = _group_stencil_dtype(x, w, pad, stride, dilation)
+    if dtype is None:
+        return None
+    return stencil.correlate_channels(x, w, (pad[0], pad[1]), boundary, dtype, groups)
+
+
+def _group_stencil_dtype(
+    x: np.ndarray,
+    w: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> np.dtype | None:
+    """The compiled stencils' dtype for a grouped 2-D layer, or None where they do not apply.
+
+    Stride and dilation 1, kernels up to :data:`~convdoc.plans.stencil.MAX_TAPS_SIDE`,
+    no negative pad, at least one output, float32/float64 results, numba loaded.
+    """
     if not (
         x.ndim == 3
         and w.ndim == 4
-        and groups == x.shape[0] == w.shape[0]
-        and w.shape[1] == 1
         and stride == (1, 1)
         and dilation == (1, 1)
         and max(w.shape[2:]) <= stencil.MAX_TAPS_SIDE
@@ -939,4 +992,4 @@ def depthwise_stencil(
     n = tuple(ni + b + a for ni, (b, a) in zip(x.shape[1:], pad, strict=True))
     if min(ni - ki + 1 for ni, ki in zip(n, w.shape[2:], strict=True)) < 1:
         return None
-    return stencil.depthwise2d(x, w, (pad[0], pad[1]), boundary, dtype)
+    return dtype

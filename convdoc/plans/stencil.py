@@ -351,13 +351,16 @@ def correlate_channels(
     pad: tuple[tuple[int, int], tuple[int, int]],
     boundary: str,
     dtype: np.dtype,
+    groups: int = 1,
 ) -> np.ndarray:
     """A layer with few channels: ``out[o] = sum_c correlate2d(x[c], w[o, c])``, compiled.
 
-    ``x`` is ``(C_in, H, W)`` and ``w`` ``(C_out, C_in, kh, kw)``, extended by
-    ``pad`` (non-negative) and ``boundary`` with zeros where it is
-    ``"constant"``; stride and dilation 1. Each output channel is one compiled
-    call (:func:`correlate2d`'s dense loop per input channel, summed in channel
+    ``x`` is ``(C_in, H, W)`` and ``w`` ``(C_out, C_in / groups, kh, kw)``,
+    extended by ``pad`` (non-negative) and ``boundary`` with zeros where it is
+    ``"constant"``; stride and dilation 1. With ``groups > 1`` output channel
+    ``o`` sums over its group's input channels only (``C_out / groups``
+    outputs a group, in order). Each output channel is one compiled call
+    (:func:`correlate2d`'s dense loop per input channel, summed in channel
     order); the output channels are shared among threads. With 3x3 taps the
     input channels are first copied into their extended grids, once for every
     output channel, and each output row is read from three grid rows.
@@ -366,10 +369,12 @@ def correlate_channels(
     x = np.ascontiguousarray(x, dtype=dtype)
     rmap, cmap = _maps(x.shape[1:], pad, boundary)
     pl = pad[1][0]
-    c_out, kh, kw = w.shape[0], w.shape[2], w.shape[3]
+    c_out, c_in, kh, kw = w.shape
+    per_group = c_out // groups  # output channels of a group; its inputs are c_in
     out = np.empty((c_out, rmap.size - kh + 1, cmap.size - kw + 1), dtype=dtype)
     taps = np.ascontiguousarray(w, dtype=dtype)
-    chunks = threads.share(channels_cost(out.shape[1:], w.shape, dtype), c_out)
+    seconds = groups * channels_cost(out.shape[1:], (per_group, *w.shape[1:]), dtype)
+    chunks = threads.share(seconds, c_out)
     pieces = threads.ranges(c_out, chunks)
     zero = dtype.type(0)
     grids = None
@@ -380,10 +385,11 @@ def correlate_channels(
 
     def some_channels(i: int) -> None:
         for o in range(*pieces[i]):
+            first = o // per_group * c_in  # the group's first input channel
             if grids is not None:
-                k.dense_sum3x3(grids, taps[o], out[o])
+                k.dense_sum3x3(grids[first : first + c_in], taps[o], out[o])
             else:
-                k.dense_sum(x, taps[o], rmap, cmap, pl, zero, out[o])
+                k.dense_sum(x[first : first + c_in], taps[o], rmap, cmap, pl, zero, out[o])
 
     threads.run(some_channels, chunks)
     return out
