@@ -317,9 +317,7 @@ def _conv(
         # A depthwise 2-D layer, or one with few channels a group, runs as compiled
         # stencils once numba is loaded.
         boundary = PADDING_MODES[padding_mode]
-        out = planner.depthwise_stencil(x, weight, g, pads, boundary, stride_t, dilation_t)
-        if out is None:
-            out = planner.grouped_stencil(x, weight, g, pads, boundary, stride_t, dilation_t)
+        out = planner.grouped_stencil(x, weight, g, pads, boundary, stride_t, dilation_t)
         if out is None:
             grid = extend(x, pads, PADDING_MODES[padding_mode])
             out = _grouped_windows(grid, weight, g, stride_t, dilation_t)

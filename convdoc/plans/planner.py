@@ -37,7 +37,6 @@ __all__ = [
     "best_direct",
     "channels_stencil",
     "choose",
-    "depthwise_stencil",
     "direct_costs",
     "forget_prices",
     "grouped_stencil",
@@ -902,34 +901,6 @@ def channels_stencil(
     return ours < theirs
 
 
-def depthwise_stencil(
-    x: np.ndarray,
-    w: np.ndarray,
-    groups: int,
-    pad: tuple[tuple[int, int], ...],
-    boundary: str,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-) -> np.ndarray | None:
-    """A depthwise 2-D layer (one kernel per channel) by the compiled stencil, or None.
-
-    Taken once numba is loaded in the process (the stencil's tier-up or
-    :func:`~convdoc.plans.stencil.load`): one compiled loop per channel costs
-    ``kh * kw`` vectorised multiply-adds per output, where the batched grouped
-    plan makes a multiply pass and an add pass over the output per tap (measured
-    on 32 channels of 112x112, 3x3: 0.37 ms against 1.6 ms, torch 0.24 ms).
-    None (the caller's grouped plan) for strides, dilations, negative pads,
-    kernels beyond :data:`~convdoc.plans.stencil.MAX_TAPS_SIDE`, several
-    channels per group, or a result dtype other than float32/float64.
-    """
-    if not (groups == x.shape[0] == w.shape[0] and w.shape[1] == 1):
-        return None
-    dtype = _group_stencil_dtype(x, w, pad, stride, dilation)
-    if dtype is None:
-        return None
-    return stencil.depthwise2d(x, w, (pad[0], pad[1]), boundary, dtype)
-
-
 def grouped_stencil(
     x: np.ndarray,
     w: np.ndarray,
@@ -939,28 +910,37 @@ def grouped_stencil(
     stride: tuple[int, ...],
     dilation: tuple[int, ...],
 ) -> np.ndarray | None:
-    """A grouped 2-D layer with few channels a group by the compiled stencils, or None.
+    """A grouped 2-D layer by the compiled stencils, or None (the caller's grouped plan).
 
-    For groups whose outputs each sum at most :data:`MAX_CHANNEL_STENCIL_TAPS`
-    products (ResNeXt's 32 groups of 4 channels, 3x3: 36), under the
-    conditions of :func:`depthwise_stencil`, once numba is loaded:
-    :func:`~convdoc.plans.stencil.correlate_channels` with the groups, one
-    compiled call per output channel over its group's input channels. Measured
-    on 128 channels of 56x56 in 32 groups, 3x3, float64: the batched grouped
-    plan took 8.6 ms, the groups one by one through the engine (each a
-    few-channel stencil) 5.2 ms. None when the layer is depthwise (see
-    :func:`depthwise_stencil`) or its groups are wider.
+    Taken once numba is loaded in the process (the stencil's tier-up or
+    :func:`~convdoc.plans.stencil.load`), for two kinds of layer:
+
+    - depthwise (one kernel per channel): :func:`~convdoc.plans.stencil.depthwise2d`,
+      one compiled loop per channel of ``kh * kw`` vectorised multiply-adds per
+      output, where the batched grouped plan makes a multiply pass and an add
+      pass over the output per tap (measured on 32 channels of 112x112, 3x3: 0.37
+      ms against 1.6 ms, torch 0.24 ms, on the earlier host);
+    - few channels a group, whose outputs each sum at most
+      :data:`MAX_CHANNEL_STENCIL_TAPS` products (ResNeXt's 32 groups of 4
+      channels, 3x3: 36): :func:`~convdoc.plans.stencil.correlate_channels` with
+      the groups, one compiled call per output channel over its group's input
+      channels (128 channels of 56x56 in 32 groups, 3x3, float64: the batched
+      grouped plan 8.6 ms, the groups one by one through the engine 5.2 ms).
+
+    None for strides, dilations, negative pads, kernels beyond
+    :data:`~convdoc.plans.stencil.MAX_TAPS_SIDE`, wider groups, no output, or a
+    result dtype other than float32/float64.
     """
     c_in_g = w.shape[1]
-    if not (
-        groups > 1
-        and (c_in_g > 1 or w.shape[0] > groups)
-        and c_in_g * math.prod(w.shape[2:]) <= MAX_CHANNEL_STENCIL_TAPS
-    ):
+    depthwise = groups == x.shape[0] == w.shape[0] and c_in_g == 1
+    few = groups > 1 and c_in_g * math.prod(w.shape[2:]) <= MAX_CHANNEL_STENCIL_TAPS
+    if not (depthwise or few):
         return None
     dtype = _group_stencil_dtype(x, w, pad, stride, dilation)
     if dtype is None:
         return None
+    if depthwise:
+        return stencil.depthwise2d(x, w, (pad[0], pad[1]), boundary, dtype)
     return stencil.correlate_channels(x, w, (pad[0], pad[1]), boundary, dtype, groups)
 
 

@@ -1156,7 +1156,7 @@ def test_choose_answers_direct_for_integers_the_fft_cannot_round_back() -> None:
     assert planner.choose(x, w, ((799, 799),), (1,), (1,), (20_799,), 1.0) == "direct"
 
 
-# ------------------------------------------------------------------ depthwise_stencil
+# ------------------------------------------------------------------ grouped_stencil
 
 
 def test_the_depthwise_stencil_takes_kernel_sides_up_to_max_taps_side() -> None:
@@ -1169,14 +1169,14 @@ def test_the_depthwise_stencil_takes_kernel_sides_up_to_max_taps_side() -> None:
     x = rng.standard_normal((3, 20, 21))
     pad = ((4, 4), (4, 4))
     w = rng.standard_normal((3, 1, side, side))
-    got = planner.depthwise_stencil(x, w, 3, pad, "constant", (1, 1), (1, 1))
+    got = planner.grouped_stencil(x, w, 3, pad, "constant", (1, 1), (1, 1))
     assert got is not None
     for c in range(3):
         expected = signal.correlate2d(np.pad(x[c], pad), w[c, 0], "valid")
         np.testing.assert_allclose(got[c], expected, rtol=1e-12, atol=1e-12)
     for shape in [(side + 1, 3), (3, side + 1)]:
         w = rng.standard_normal((3, 1, *shape))
-        assert planner.depthwise_stencil(x, w, 3, pad, "constant", (1, 1), (1, 1)) is None, shape
+        assert planner.grouped_stencil(x, w, 3, pad, "constant", (1, 1), (1, 1)) is None, shape
 
 
 def test_the_depthwise_stencil_takes_one_output_and_refuses_none() -> None:
@@ -1188,13 +1188,13 @@ def test_the_depthwise_stencil_takes_one_output_and_refuses_none() -> None:
     x = rng.standard_normal((2, 3, 3))
     w = rng.standard_normal((2, 1, 5, 5))
     for pad in [((2, 0), (0, 2)), ((0, 2), (2, 0))]:
-        got = planner.depthwise_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1))
+        got = planner.grouped_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1))
         assert got is not None and got.shape == (2, 1, 1), pad
         for c in range(2):
             expected = signal.correlate2d(np.pad(x[c], pad), w[c, 0], "valid")
             np.testing.assert_allclose(got[c], expected, rtol=1e-12, atol=1e-12)
     for pad in [((1, 0), (1, 0)), ((0, 0), (0, 0))]:
-        assert planner.depthwise_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1)) is None, pad
+        assert planner.grouped_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1)) is None, pad
 
 
 @pytest.mark.parametrize(("x_dtype", "w_dtype"), [(np.float32, np.float64), (np.int64, np.float32)])
@@ -1207,7 +1207,7 @@ def test_the_depthwise_stencil_computes_in_the_result_dtype(x_dtype, w_dtype) ->
     x = rng.integers(-50, 50, (2, 12, 12)).astype(x_dtype)
     w = (rng.standard_normal((2, 1, 3, 3)) / 3).astype(w_dtype)
     pad = ((1, 1), (1, 1))
-    got = planner.depthwise_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1))
+    got = planner.grouped_stencil(x, w, 2, pad, "constant", (1, 1), (1, 1))
     assert got is not None and got.dtype == np.float64
     for c in range(2):
         expected = signal.correlate2d(np.pad(x[c].astype(np.float64), pad),
