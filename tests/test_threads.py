@@ -697,3 +697,31 @@ def test_strided_1d_chunks_on_helpers_warn_nothing_for_an_infinite_sample(
     assert np.isinf(out[24999:25001]).all()
     assert out[24998] == 11.0
     np.testing.assert_array_equal(np.delete(out, [24999, 25000]), 11.0)
+
+
+@pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding"), [
+    ((16, 20, 20), (16, 16, 3, 3), 1, 1),  # a 3x3 layer (GEMM or Winograd)
+    ((3, 40, 40), (8, 3, 7, 7), 2, 3),  # a stem-like layer (polyphase GEMM)
+    ((32, 6, 6), (64, 32, 3, 3), 1, 1),  # more output channels than tiles
+])
+def test_float32_layers_give_the_same_bits_on_1_2_and_3_threads_while_blas_runs_on_one(
+    restore_threads, monkeypatch, x_shape, w_shape, stride, padding
+):
+    # What set_num_threads promises: with BLAS on one thread, convdoc's count changes who
+    # computes each chunk, never the bits (every layer here priced to share).
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    rng = np.random.default_rng(sum(x_shape))
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = rng.standard_normal(w_shape).astype(np.float32)
+    results = {}
+    with threadpool_limits(limits=1, user_api="blas"):
+        for count in (1, 2, 3):
+            convdoc.set_num_threads(count)
+            results[count] = convdoc.conv2d(x, w, stride=stride, padding=padding)
+    for count in (2, 3):
+        np.testing.assert_array_equal(results[count], results[1])
+    expected = _layer_oracle(x, w, stride, padding)
+    scale = np.abs(w).sum(axis=(1, 2, 3)).max()
+    np.testing.assert_allclose(results[1], expected, atol=1e-4 * scale)
