@@ -319,7 +319,7 @@ def _conv(
         boundary = PADDING_MODES[padding_mode]
         out = planner.grouped_stencil(x, weight, g, pads, boundary, stride_t, dilation_t)
         if out is None:
-            grid = extend(x, pads, PADDING_MODES[padding_mode])
+            grid = extend(x, pads, boundary)
             out = _grouped_windows(grid, weight, g, stride_t, dilation_t)
     out = _add_bias(out, b)
     return out[0] if single else out

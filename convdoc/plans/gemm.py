@@ -1,4 +1,4 @@
-"""GEMM on the flattened image: multi-channel layers at matrix-product speed.
+"""GEMM on the image's rows: multi-channel layers at matrix-product speed.
 
 The input pixel a tap ``(i, j)`` reads for output ``(r, c)`` of a stride-1
 problem is ``grid[:, r + i, c + j]``: for one output row it is one
