@@ -97,6 +97,12 @@ SEC_CALL = 2.0e-5
 CHANNEL_SEC_PER_OUTPUT = {4: 1e-10, 8: 2e-10}
 CHANNEL_SEC_PER_MAC = {4: 4e-11, 8: 8e-11}
 CHANNEL_SEC_CALL = 5e-6
+# The 3x3 path (channels extended once, rows read from the grids): seconds per output
+# and input channel (its nine multiply-adds and the add of its sums) and per output
+# channel. Fitted on 1..4 -> 8..64 channels, 32..512 px, one thread (2026-12-04): the
+# upper end of 0.15-0.38 ns (float32) and 0.37-0.77 ns (float64) measured.
+CHANNEL3X3_SEC_PER_PASS = {4: 3.8e-10, 8: 7.7e-10}
+CHANNEL3X3_SEC_CALL = 2e-6
 #: Seconds to import numba and load the cached kernels, once per process
 #: (measured with a warm cache; compiling them the first time on a machine takes
 #: about 8 s more for both dtypes, then they are cached on disk).
@@ -400,10 +406,15 @@ def channels_cost(out_shape: tuple[int, int], w_shape: tuple[int, ...], dtype: n
 
     A call per output channel, then per output and pair of channels a pass of
     ``kh * kw`` multiply-adds (and the add of each input channel's sums).
-    Fitted on 3->8 to 3->64 channels, 32 to 512 px, 3x3 and 5x5, measured alone.
+    Fitted on 3->8 to 3->64 channels, 32 to 512 px, 3x3 and 5x5, measured alone;
+    3x3 taps, which take the extended grids, by their own constants
+    (:data:`CHANNEL3X3_SEC_PER_PASS`), fitted after that path was written.
     """
     c_out, c_in = w_shape[:2]
     item = 4 if dtype.itemsize <= 4 else 8
+    if tuple(w_shape[2:]) == (3, 3):
+        passes = c_out * c_in * math.prod(out_shape)
+        return SEC_CALL + c_out * CHANNEL3X3_SEC_CALL + passes * CHANNEL3X3_SEC_PER_PASS[item]
     per_pass = CHANNEL_SEC_PER_OUTPUT[item] + math.prod(w_shape[2:]) * CHANNEL_SEC_PER_MAC[item]
     return SEC_CALL + c_out * CHANNEL_SEC_CALL + c_out * c_in * math.prod(out_shape) * per_pass
 

@@ -207,6 +207,19 @@ def test_a_float16_operand_is_cast_to_the_1d_stencils_float32(monkeypatch, signa
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
 
 
+def test_the_3x3_channel_price_is_its_documented_formula() -> None:
+    # 3x3 taps: SEC_CALL + C_out * CHANNEL3X3_SEC_CALL + passes * per-pass seconds, with
+    # passes = C_out * C_in * outputs. Worked by hand for C_out 2,
+    # C_in 3 of 10x12 outputs: 720 passes; float32 2e-5 + 2 * 2e-6 + 720 * 3.8e-10 =
+    # 2.42736e-5, float64 2e-5 + 4e-6 + 720 * 7.7e-10 = 2.45544e-5. Other kernels keep
+    # the general formula (a 3x4 kernel's price is not the 3x3 one's).
+    f32, f64 = np.dtype(np.float32), np.dtype(np.float64)
+    assert stencil.channels_cost((10, 12), (2, 3, 3, 3), f32) == pytest.approx(2.42736e-5)
+    assert stencil.channels_cost((10, 12), (2, 3, 3, 3), f64) == pytest.approx(2.45544e-5)
+    general = 2e-5 + 2 * 5e-6 + 720 * (1e-10 + 12 * 4e-11)
+    assert stencil.channels_cost((10, 12), (2, 3, 3, 4), f32) == pytest.approx(general)
+
+
 @pytest.mark.parametrize(("image_dtype", "kernel_dtype"), [(np.float16, np.float32),
                                                            (np.float32, np.float16)])
 def test_a_float16_operand_is_cast_to_the_channel_stencils_float32(monkeypatch, image_dtype,
