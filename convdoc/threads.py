@@ -125,21 +125,25 @@ def set_num_threads(n: int) -> int:
     """Set the number of threads convdoc computes on (``1``: the calling thread only).
 
     Only large computations use more than one (an estimated time above a
-    fraction of a millisecond); the chunks are the same on any number, so the
-    result is the same, bit for bit, on any number of convdoc's threads while
-    BLAS runs on one (``threadpoolctl``, ``OPENBLAS_NUM_THREADS=1``). On one
-    convdoc thread a matrix product runs on BLAS's own count, and OpenBLAS
-    splitting a float32 product among its threads rounds some outputs
-    differently (measured: up to 8e-5 on a 256->256 3x3 layer at 14x14 between
-    one and two convdoc threads, BLAS on two). With more than one, convdoc's own matrix products
-    (all but the smallest, which BLAS keeps on one thread by itself, and the
-    single matrix-vector product of a strided 1-D layer whose windows do not
-    overlap, which is bound by memory and which BLAS's own threads share
-    better) run on one BLAS thread each: its threads share the large ones
-    instead, and BLAS's threads, which wait for each other, slowed mid-sized products many times
-    over on a busy machine. The BLAS count is restored after each call. With
-    one, BLAS keeps its own count, which ``threadpoolctl`` or
-    ``OPENBLAS_NUM_THREADS`` set.
+    fraction of a millisecond).
+
+    With more than one, convdoc's own matrix products run on one BLAS thread
+    each: its threads share the large ones instead, and BLAS's threads, which
+    wait for each other, slowed mid-sized products many times over on a busy
+    machine. Two kinds are left to BLAS: the smallest, which BLAS keeps on one
+    thread by itself, and the single matrix-vector product of a strided 1-D
+    layer whose windows do not overlap, which is bound by memory and which
+    BLAS's own threads share better. The BLAS count is restored after each
+    call. With one convdoc thread, BLAS keeps its own count, which
+    ``threadpoolctl`` or ``OPENBLAS_NUM_THREADS`` set.
+
+    The chunks are the same on any number of threads, so the result is the
+    same, bit for bit, on any number of convdoc's threads while BLAS runs on
+    one (``threadpoolctl``, ``OPENBLAS_NUM_THREADS=1``). With BLAS on more,
+    the one-thread result can differ in the last bits: OpenBLAS splitting a
+    float32 product among its threads rounds some outputs differently
+    (measured: up to 8e-5 on a 256->256 3x3 layer at 14x14 between one and
+    two convdoc threads, BLAS on two).
 
     Parameters
     ----------
