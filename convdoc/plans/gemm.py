@@ -137,17 +137,22 @@ def correlate(
     s0, s1 = stride
     # The polyphase components that have taps: each a stride-1 problem.
     phases = [(p0, p1) for p0 in range(min(s0, kh)) for p1 in range(min(s1, kw))]
-    taps = [w[:, :, p0::s0, p1::s1] for p0, p1 in phases]
-    # Every phase is laid out with the same row width, the widest phase's, so
-    # that one output position has one flat index in all of them.
-    width = ow + max(t.shape[3] for t in taps) - 1
-    flats, sizes, kernels = [], [], []
-    for phase, t in zip(phases, taps, strict=True):
-        th, tw = t.shape[2:]
-        flats.append(_layout(x, pad, phase, stride, (oh + th - 1, ow + tw - 1), width, dtype))
-        sizes.append((th, tw))
-        kernels.append(t.transpose(0, 2, 3, 1).reshape(c_out, -1))
-    kernel = np.ascontiguousarray(np.concatenate(kernels, axis=1), dtype=dtype)
+    sizes = [(len(range(p0, kh, s0)), len(range(p1, kw, s1))) for p0, p1 in phases]
+    # Every phase is laid out with the same row width, the widest phase's.
+    width = ow + max(tw for _, tw in sizes) - 1
+    runs, order = [], []
+    for phase, (th, tw) in zip(phases, sizes, strict=True):
+        flat = _layout(x, pad, phase, stride, (oh + th - 1, ow + tw - 1), width, dtype)
+        # Every output row's run of every tap and channel of this phase, as one view
+        # (i, j, channel, row, column), made here once: a view made in each block
+        # costs Python time under the GIL, which the other threads' blocks wait for.
+        step, line, item = flat.strides
+        shape = (th, tw, flat.shape[0], oh, ow)
+        runs.append(np.ndarray(shape, dtype, flat, 0, (line, item, step, line, item)))
+        order += [i * kw + j for i in range(phase[0], kh, s0) for j in range(phase[1], kw, s1)]
+    # The kernel matrix's columns in the same order: (phase, i, j, channel).
+    taps = w.reshape(c_out, w.shape[1], kh * kw)[:, :, order]
+    kernel = np.ascontiguousarray(taps.transpose(0, 2, 1), dtype=dtype).reshape(c_out, -1)
     depth = kernel.shape[1]  # C_in * kh * kw: the stacked rows
     # Blocks of rows whose copied runs fit the cache, but wide enough that the
     # product's fixed costs (packing the kernels) stay small.
@@ -164,24 +169,16 @@ def correlate(
     def block(b: int) -> None:
         r0, r1 = b * rows, min(oh, (b + 1) * rows)
         n = (r1 - r0) * ow
-        m = scratch("gemm.matrix", (depth, n), dtype)
+        m = scratch("gemm.matrix", (depth, r1 - r0, ow), dtype)
         row = 0
-        for flat, (th, tw) in zip(flats, sizes, strict=True):
-            # Rows (i, j, channel) of this phase: each output row's run of each tap,
-            # all in one copy.
-            c_in = flat.shape[0]
-            step, line, item = flat.strides
-            runs = np.lib.stride_tricks.as_strided(
-                flat[:, r0:],
-                (th, tw, c_in, r1 - r0, ow),
-                (line, item, step, line, item),
-                writeable=False,
-            )
-            m[row : row + th * tw * c_in].reshape(th, tw, c_in, r1 - r0, ow)[...] = runs
-            row += th * tw * c_in
+        for view in runs:
+            # Rows (i, j, channel) of this phase: the block's runs of each tap, one copy.
+            count = view.shape[0] * view.shape[1] * view.shape[2]
+            m[row : row + count].reshape((*view.shape[:3], r1 - r0, ow))[...] = view[..., r0:r1, :]
+            row += count
         # The block's rows of every output channel: a matrix with a row stride
         # of oh*ow, which BLAS writes in place.
-        np.matmul(kernel, m, out=result[:, r0:r1].reshape(c_out, n))
+        np.matmul(kernel, m.reshape(depth, n), out=result[:, r0:r1].reshape(c_out, n))
 
     # The blocks are the same on any number of threads, each one BLAS product (on
     # one BLAS thread while shared), so the bits are too.
