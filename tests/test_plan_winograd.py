@@ -21,6 +21,7 @@ from scipy import signal
 
 import convdoc
 from convdoc.plans import planner, stencil, winograd
+from convdoc.plans._common import scratch
 from convdoc.reference import reference_correlate
 
 
@@ -258,3 +259,85 @@ def test_a_one_block_layer_with_more_channels_than_tiles_goes_by_channel_groups(
     exact = loop_layer(x, w, pad, np.float64)
     bound = 16 * np.finfo(np.float32).eps * magnitude(x, w, pad)
     assert np.all(np.abs(results[1] - exact) <= bound)
+
+
+def _spy_transforms(monkeypatch):
+    """Record the channel and tile-row ranges each input and output transform call covers."""
+    kernels_module = winograd._load()
+    calls: dict[str, list[tuple[int, ...]]] = {"input": [], "output": []}
+    real_in, real_out = kernels_module.input_transform, kernels_module.output_transform
+
+    def spy_in(x, top, left, ty0, ty1, tw, v, c0, c1):
+        calls["input"].append((ty0, ty1, c0, c1))
+        return real_in(x, top, left, ty0, ty1, tw, v, c0, c1)
+
+    def spy_out(m, ty0, ty1, tw, out, k0, k1):
+        calls["output"].append((ty0, ty1, k0, k1))
+        return real_out(m, ty0, ty1, tw, out, k0, k1)
+
+    monkeypatch.setattr(kernels_module, "input_transform", spy_in)
+    monkeypatch.setattr(kernels_module, "output_transform", spy_out)
+    return calls
+
+
+def test_a_one_block_layer_shares_every_step_by_channels_with_the_same_bits(monkeypatch) -> None:
+    # 8x8 outputs are 16 tiles, one block; 12 output channels do not outweigh them, so
+    # the kernels are transformed beside the input, the 16 products go by 4 planes and
+    # the output transform by channel groups. Priced to share: 4 groups of input
+    # channels (3, 2, 3, 2 of 10) and of output channels (3 each of 12), on any number
+    # of threads; priced not to: one call of each. The bits are the same in all cases.
+    from convdoc import threads
+
+    calls = _spy_transforms(monkeypatch)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((10, 8, 8)).astype(np.float32)
+    w = rng.standard_normal((12, 10, 3, 3)).astype(np.float32)
+    pad = ((1, 1), (1, 1))
+    results = {}
+    for shared, count in [(False, 1), (True, 1), (True, 2), (True, 3)]:
+        monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0 if shared else 1e9)
+        monkeypatch.setattr(threads, "_count", count)
+        calls["input"].clear()
+        calls["output"].clear()
+        # The work arrays are kept between calls: NaN in them first, so that a step
+        # that skipped some of its work could not pass on the last call's values.
+        for name, shape in [("input", (16, 10, 16)), ("products", (16, 12, 16)),
+                            ("kernels", (16, 12, 10))]:
+            scratch(f"winograd.{name}", shape, np.dtype(np.float32))[...] = np.nan
+        results[shared, count] = winograd.correlate(x, w, pad, (8, 8), np.dtype(np.float32))
+        inputs = sorted(calls["input"])
+        outputs = sorted(calls["output"])
+        if shared:
+            assert inputs == [(0, 4, 0, 2), (0, 4, 2, 5), (0, 4, 5, 7), (0, 4, 7, 10)]
+            assert outputs == [(0, 4, 0, 3), (0, 4, 3, 6), (0, 4, 6, 9), (0, 4, 9, 12)]
+        else:
+            assert inputs == [(0, 4, 0, 10)]
+            assert outputs == [(0, 4, 0, 12)]
+        np.testing.assert_array_equal(results[shared, count], results[False, 1])
+    exact = loop_layer(x, w, pad, np.float64)
+    bound = 16 * np.finfo(np.float32).eps * magnitude(x, w, pad)
+    assert np.all(np.abs(results[False, 1] - exact) <= bound)
+
+
+def test_blocks_of_tile_rows_have_near_equal_heights(monkeypatch) -> None:
+    # 14 rows of tiles (28x28 outputs) in blocks of at least 9 rows (the minimum
+    # columns, 9 * 14 = 126 >= 120): 2 blocks, of 7 rows each, never 9 and 5.
+    from convdoc import threads
+
+    calls = _spy_transforms(monkeypatch)
+    monkeypatch.setattr(winograd, "_MIN_COLUMNS", 120)
+    monkeypatch.setattr(winograd, "_BLOCK_BYTES", 1)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((4, 28, 28))
+    w = rng.standard_normal((3, 4, 3, 3))
+    pad = ((1, 1), (1, 1))
+    results = []
+    for count in (1, 2):
+        monkeypatch.setattr(threads, "_count", count)
+        calls["input"].clear()
+        results.append(winograd.correlate(x, w, pad, (28, 28), np.dtype(np.float64)))
+        assert sorted(calls["input"]) == [(0, 7, 0, 4), (7, 14, 0, 4)]
+    np.testing.assert_array_equal(results[0], results[1])
+    exact = loop_layer(x, w, pad, np.longdouble)
+    bound = 16 * np.finfo(np.float64).eps * magnitude(x, w, pad)
+    assert np.all(np.abs(results[0] - exact) <= bound)

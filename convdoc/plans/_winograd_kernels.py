@@ -47,8 +47,16 @@ def kernel_transform(w, u, lo, hi):
             _g_rows(g[j], g[3 + j], g[6 + j], t[j], t[3 + j], t[6 + j], t[9 + j], size)
         # (G g) G^T, row r of G g: [a, (a + b + d)/2, (a - b + d)/2, d] into u.
         for r in range(4):
-            _g_rows(t[3 * r], t[3 * r + 1], t[3 * r + 2], u[4 * r, e0:], u[4 * r + 1, e0:],
-                    u[4 * r + 2, e0:], u[4 * r + 3, e0:], size)
+            _g_rows(
+                t[3 * r],
+                t[3 * r + 1],
+                t[3 * r + 2],
+                u[4 * r, e0:],
+                u[4 * r + 1, e0:],
+                u[4 * r + 2, e0:],
+                u[4 * r + 3, e0:],
+                size,
+            )
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -62,19 +70,20 @@ def _g_rows(a, b, d, r0, r1, r2, r3, size):
 
 
 @njit(cache=True, nogil=True)
-def input_transform(x, top, left, ty0, ty1, tw, v):
+def input_transform(x, top, left, ty0, ty1, tw, v, c0, c1):
     """``v[4a + b, c, (ty - ty0) * tw + tx] = (B^T d B)[a, b]`` of tile ``(2 ty, 2 tx)``.
 
-    For the rows of tiles ``ty0 <= ty < ty1``.
+    For the rows of tiles ``ty0 <= ty < ty1`` and the input channels
+    ``c0 <= c < c1`` (threads may each transform their own channels).
     ``x`` is implied to have ``top`` zero rows above and ``left`` zero columns
     to the left (and zeros below and to the right as far as the tiles reach).
     """
-    n_in, height, width = x.shape
+    height, width = x.shape[1:]
     span = 2 * tw + 2
     rows = np.zeros((4, span), dtype=v.dtype)
     t = np.empty((4, span), dtype=v.dtype)
     cols = min(width, span - left)
-    for c in range(n_in):
+    for c in range(c0, c1):
         for ty in range(ty0, ty1):
             for i in range(4):
                 r = 2 * ty + i - top
@@ -105,16 +114,17 @@ def input_transform(x, top, left, ty0, ty1, tw, v):
 
 
 @njit(cache=True, nogil=True)
-def output_transform(m, ty0, ty1, tw, out):
+def output_transform(m, ty0, ty1, tw, out, k0, k1):
     """``out[k, 2 ty + r, 2 tx + s] = (A^T M A)[r, s]`` of tile ``(ty, tx)``.
 
-    ``m`` holds the rows of tiles ``ty0 <= ty < ty1``.
+    ``m`` holds the rows of tiles ``ty0 <= ty < ty1``; for the output
+    channels ``k0 <= k < k1`` (threads may each transform their own channels).
     Cropped to ``out``.
     """
-    n_out, oh, ow = out.shape
+    oh, ow = out.shape[1:]
     p = np.empty((8, tw), dtype=m.dtype)
     half = ow // 2
-    for k in range(n_out):
+    for k in range(k0, k1):
         for ty in range(ty0, ty1):
             base = (ty - ty0) * tw
             for b in range(4):

@@ -70,7 +70,7 @@ _BLOCK_BYTES = 1 << 19
 _MIN_COLUMNS = 512
 # Fewest kernels (channel pairs) per piece of a shared kernel transform.
 _MIN_PAIRS = 4096
-#: Groups of output channels of a one-block layer with more channels than tiles (_one_block).
+#: Groups of channels each step of a one-block layer is shared by (_one_block).
 CHANNEL_GROUPS = 4
 
 _kernels: Any = None
@@ -188,14 +188,17 @@ def correlate(
     th, tw = tiles(out_shape)
     seconds = cost(w.shape, out_shape, dtype)
     kernels = np.ascontiguousarray(w).reshape(-1, 3, 3)
-    # Rows of tiles in blocks whose transformed input stays in the L2 cache.
+    # Rows of tiles in blocks whose transformed input stays in the L2 cache, of
+    # near-equal heights (two blocks of 19 and 9 rows kept one thread waiting on
+    # the other for a third of the layer).
     rows = max(1, _BLOCK_BYTES // (16 * c_in * tw * dtype.itemsize), -(-_MIN_COLUMNS // tw))
-    rows = min(th, rows)
+    spans = threads.ranges(th, -(-th // min(th, rows)))
+    blocks = len(spans)
+    rows = max(hi - lo for lo, hi in spans)
     out = np.empty((c_out, *out_shape), dtype)
-    if rows == th and c_out > th * tw:
-        # One block whose kernels outweigh its tiles (256 channels at 14x14).
+    if blocks == 1:
         return _one_block(k, x, kernels, pad, (th, tw), out, seconds)
-    u = np.empty((16, c_out, c_in), dtype)
+    u = scratch("winograd.kernels", (16, c_out, c_in), dtype)
     planes = u.reshape(16, -1)
     pairs = kernels.shape[0]
     # The kernels' transform is shared too when the layer is (256 channels: 0.5 ms).
@@ -207,33 +210,17 @@ def correlate(
     )
 
     def block(b: int) -> None:
-        ty0 = b * rows
-        ty1 = min(th, ty0 + rows)
+        ty0, ty1 = spans[b]
         n = (ty1 - ty0) * tw
         # Each thread that claims a block transforms it in work arrays of its own,
         # kept for the next call (fresh megabytes cost page faults on every call).
         vb = scratch("winograd.input", (16, c_in, rows * tw), dtype)[:, :, :n]
         mb = scratch("winograd.products", (16, c_out, rows * tw), dtype)[:, :, :n]
-        k.input_transform(x, pad[0][0], pad[1][0], ty0, ty1, tw, vb)
-        if alone:
-            # The layer's only block: its 16 products are what is shared.
-            def product(i: int) -> None:
-                lo, hi = 4 * i, 4 * i + 4
-                np.matmul(u[lo:hi], vb[lo:hi], out=mb[lo:hi])
+        k.input_transform(x, pad[0][0], pad[1][0], ty0, ty1, tw, vb, 0, c_in)
+        np.matmul(u, vb, out=mb)
+        k.output_transform(mb, ty0, ty1, tw, out, 0, c_out)
 
-            threads.run(product, 4)
-        else:
-            np.matmul(u, vb, out=mb)
-        k.output_transform(mb, ty0, ty1, tw, out)
-
-    blocks = -(-th // rows)
-    shared = threads.share(seconds, max(blocks, 4)) > 1
-    alone = shared and blocks == 1
-    if shared and not alone:
-        threads.run(block, blocks)
-    else:
-        for b in range(blocks):
-            block(b)
+    threads.each(block, blocks, seconds)
     return out
 
 
@@ -246,38 +233,75 @@ def _one_block(
     out: np.ndarray,
     seconds: float,
 ) -> np.ndarray:
-    """A layer of one block with more output channels than tiles, by groups of channels.
+    """A layer whose tiles are one block: each step shared by channels or planes.
 
-    Its kernels outweigh its tiles (256->256 at 14x14: 65,536 kernels, 49
-    tiles), so the work follows the kernels: the input is transformed once;
-    then each group of output channels transforms its own kernels, multiplies
-    them and transforms its outputs back, its transformed kernels (a quarter
-    of them) still in the cache for the products, and the groups are shared
-    among the threads. Measured on 256->256 at 14x14: 3.30 -> 2.98 ms on one
-    thread, 3.30 -> 2.27 ms on two; on 128->128 at 28x28 (196 tiles) the same
-    split was 8 % slower on one thread, so that layer keeps the shared
-    products. A layer below
-    :data:`convdoc.threads.MIN_PARALLEL_SEC` is one group; a larger one
-    :data:`CHANNEL_GROUPS` groups on any number of threads (the same products,
-    and bits, on every count).
+    With one block there are no blocks to share, so every step is: the input
+    transform by groups of input channels, then either
+
+    - with more output channels than tiles (256->256 at 14x14: 65,536 kernels,
+      49 tiles), the work follows the kernels: each group of output channels
+      transforms its own kernels, multiplies them and transforms its outputs
+      back, its transformed kernels (a quarter of them) still in the cache for
+      the products (3.30 -> 2.98 ms on one thread, 2.27 on two);
+    - otherwise (128->128 at 28x28, 196 tiles) the kernels are transformed
+      with the input (in the same shared step), the 16 products are shared by
+      groups of 4 planes, and the output transform by groups of output
+      channels (2 threads: 1.8-2.3 -> 1.35 ms; the same bits as one call).
+
+    A layer below :data:`convdoc.threads.MIN_PARALLEL_SEC` is one group; a
+    larger one :data:`CHANNEL_GROUPS` groups on any number of threads (the same
+    products, and bits, on every count).
     """
     th, tw = tiles
     c_out = out.shape[0]
     c_in = x.shape[0]
     dtype = out.dtype
     n = th * tw
+    groups = CHANNEL_GROUPS if seconds >= threads.MIN_PARALLEL_SEC else 1
+    inputs = threads.ranges(c_in, min(c_in, groups))
+    outputs = threads.ranges(c_out, min(c_out, groups))
     v = scratch("winograd.input", (16, c_in, n), dtype)
-    k.input_transform(x, pad[0][0], pad[1][0], 0, th, tw, v)
-    groups = min(c_out, CHANNEL_GROUPS) if seconds >= threads.MIN_PARALLEL_SEC else 1
-    pieces = threads.ranges(c_out, groups)
 
-    def group(i: int) -> None:
-        lo, hi = pieces[i]
-        u = scratch("winograd.kernels", (16, hi - lo, c_in), dtype)
-        k.kernel_transform(kernels[lo * c_in : hi * c_in], u.reshape(16, -1), 0, (hi - lo) * c_in)
-        m = scratch("winograd.products", (16, hi - lo, n), dtype)
+    def transform_input(i: int) -> None:
+        k.input_transform(x, pad[0][0], pad[1][0], 0, th, tw, v, *inputs[i])
+
+    if c_out > n:
+        threads.each(transform_input, len(inputs), seconds)
+
+        def group(i: int) -> None:
+            lo, hi = outputs[i]
+            u = scratch("winograd.kernels", (16, hi - lo, c_in), dtype)
+            k.kernel_transform(
+                kernels[lo * c_in : hi * c_in], u.reshape(16, -1), 0, (hi - lo) * c_in
+            )
+            m = scratch("winograd.products", (16, hi - lo, n), dtype)
+            np.matmul(u, v, out=m)
+            k.output_transform(m, 0, th, tw, out[lo:hi], 0, hi - lo)
+
+        threads.each(group, len(outputs), seconds)
+        return out
+    u = scratch("winograd.kernels", (16, c_out, c_in), dtype)
+    m = scratch("winograd.products", (16, c_out, n), dtype)
+    planes = u.reshape(16, -1)
+    pairs = threads.ranges(kernels.shape[0], len(inputs))
+
+    def transform(i: int) -> None:
+        if i < len(pairs):
+            k.kernel_transform(kernels, planes, *pairs[i])
+        else:
+            transform_input(i - len(pairs))
+
+    threads.each(transform, len(pairs) + len(inputs), seconds)
+
+    def product(i: int) -> None:
+        lo, hi = 4 * i, 4 * i + 4
+        np.matmul(u[lo:hi], v[lo:hi], out=m[lo:hi])
+
+    if groups > 1:
+        threads.each(product, 4, seconds)
+    else:
         np.matmul(u, v, out=m)
-        k.output_transform(m, 0, th, tw, out[lo:hi])
-
-    threads.each(group, groups, seconds)
+    threads.each(
+        lambda i: k.output_transform(m, 0, th, tw, out, *outputs[i]), len(outputs), seconds
+    )
     return out
