@@ -140,25 +140,39 @@ def correlate(
     sizes = [(len(range(p0, kh, s0)), len(range(p1, kw, s1))) for p0, p1 in phases]
     # Every phase is laid out with the same row width, the widest phase's.
     width = ow + max(tw for _, tw in sizes) - 1
-    runs, order = [], []
-    for phase, (th, tw) in zip(phases, sizes, strict=True):
-        flat = _layout(x, pad, phase, stride, (oh + th - 1, ow + tw - 1), width, dtype)
-        # Every output row's run of every tap and channel of this phase, as one view
-        # (i, j, channel, row, column), made here once: a view made in each block
-        # costs Python time under the GIL, which the other threads' blocks wait for.
+    order = [i * kw + j for p0, p1 in phases for i in range(p0, kh, s0) for j in range(p1, kw, s1)]
+    seconds = cost(w.shape, out_shape, stride, width, dtype)
+    flats: list[np.ndarray] = [x] * len(phases)
+    kernels: list[np.ndarray] = []
+
+    def prepare(i: int) -> None:
+        # The phases' layouts and the kernel matrix, shared among the threads when
+        # the layer is (on two threads the ResNet stem's 0.14 ms of them were a
+        # twentieth of the layer, done while the second thread waited).
+        if i < len(phases):
+            th, tw = sizes[i]
+            flats[i] = _layout(x, pad, phases[i], stride, (oh + th - 1, ow + tw - 1), width, dtype)
+        else:
+            # The kernel matrix's columns in the phases' order: (phase, i, j, channel).
+            taps = w.reshape(c_out, w.shape[1], kh * kw)[:, :, order]
+            kernels.append(np.ascontiguousarray(taps.transpose(0, 2, 1), dtype=dtype))
+
+    threads.each(prepare, len(phases) + 1, seconds)
+    kernel = kernels[0].reshape(c_out, -1)
+    # Every output row's run of every tap and channel of each phase, as one view
+    # (i, j, channel, row, column), made here once: a view made in each block
+    # costs Python time under the GIL, which the other threads' blocks wait for.
+    runs = []
+    for flat, (th, tw) in zip(flats, sizes, strict=True):
         step, line, item = flat.strides
         shape = (th, tw, flat.shape[0], oh, ow)
         runs.append(np.ndarray(shape, dtype, flat, 0, (line, item, step, line, item)))
-        order += [i * kw + j for i in range(phase[0], kh, s0) for j in range(phase[1], kw, s1)]
-    # The kernel matrix's columns in the same order: (phase, i, j, channel).
-    taps = w.reshape(c_out, w.shape[1], kh * kw)[:, :, order]
-    kernel = np.ascontiguousarray(taps.transpose(0, 2, 1), dtype=dtype).reshape(c_out, -1)
     depth = kernel.shape[1]  # C_in * kh * kw: the stacked rows
     # Blocks of rows whose copied runs fit the cache, but wide enough that the
     # product's fixed costs (packing the kernels) stay small.
     columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (depth * dtype.itemsize))
     rows = max(1, min(oh, columns // ow))
-    if cost(w.shape, out_shape, stride, width, dtype) >= threads.MIN_PARALLEL_SEC:
+    if seconds >= threads.MIN_PARALLEL_SEC:
         # A layer large enough to share is cut into blocks of at most
         # ceil(oh / _MIN_BLOCKS) rows: _MIN_BLOCKS blocks for most heights, fewer for
         # a few (3 for 5, 6 or 9 rows), on any number of threads (so the same
@@ -182,7 +196,7 @@ def correlate(
 
     # The blocks are the same on any number of threads, each one BLAS product (on
     # one BLAS thread while shared), so the bits are too.
-    threads.each(block, -(-oh // rows), cost(w.shape, out_shape, stride, width, dtype))
+    threads.each(block, -(-oh // rows), seconds)
     return result
 
 

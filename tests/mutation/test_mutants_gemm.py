@@ -193,5 +193,6 @@ def test_a_layer_priced_to_share_has_min_blocks_row_blocks(monkeypatch, oh, shar
     pad = ((0, 0), (0, 0))
     expected = loop_layer(x, w, pad, (1, 1), np.float64)
     got = gemm.correlate(x, w, pad, (1, 1), (oh, 10), np.dtype(np.float64))
-    assert calls == [blocks]
+    # First the shared preparation (one phase's layout and the kernel matrix), then the blocks.
+    assert calls == [2, blocks]
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
