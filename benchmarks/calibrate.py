@@ -22,7 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from convdoc.plans import direct, gemm, im2col, planner, stencil
+import convdoc
+from convdoc.plans import direct, gemm, im2col, planner, stencil, winograd
 from convdoc.plans._common import zero_pad
 
 # (C_in, C_out, size, k, stride, padding): CNN layers from tiny to the peers' sizes.
@@ -65,6 +66,7 @@ def _runs(x, w, pad, stride, out, dtype) -> dict:
         "gemm": lambda: gemm.correlate(x, w, pad, stride, out, dtype),
         "im2col": lambda: im2col.im2col(zero_pad(x, pad), w, stride, dil, out, dtype),
         "shift_add": lambda: direct.shift_add(zero_pad(x, pad), w, stride, dil, out, dtype),
+        "winograd": lambda: winograd.correlate(x, w, pad, out, dtype),
     }
 
 
@@ -120,10 +122,14 @@ def main(argv: list[str] | None = None) -> int:
         threadpool_limits(1)
     except ImportError:
         print("note: threadpoolctl missing; set OPENBLAS_NUM_THREADS=1 for single-thread numbers")
+    # The prices are one thread's seconds: convdoc's own threads too.
+    convdoc.set_num_threads(1)
     dtype = np.dtype(args.dtype)
     if args.stencil:
         calibrate_stencil(dtype)
         return 0
+    if stencil.available():
+        stencil.load()  # Winograd is priced once numba is loaded
     rng = np.random.default_rng(0)
     print(f"{'layer':<28} {'plan':<10} {'measured ms':>12} {'model ms':>10} {'ratio':>6}")
     for c_in, c_out, size, k, s, p in LAYERS:

@@ -62,20 +62,31 @@ def im2col(
         pieces = min(first, max(_SLABS, -(-elements // _SLAB_ELEMENTS)))
     slabs = threads.ranges(first, pieces)
     wide = w.shape[-1] >= out_shape[-1]
+    # Every window, as one strided view made here once (a view made in each slab
+    # costs Python time under the GIL, which the other threads' slabs wait for):
+    # (outputs..., taps...) for wide kernels, (taps..., outputs...) for narrow ones.
+    if wide:
+        shape, order = (*out_shape, *w.shape[1:]), (*outer, *inner)
+    else:
+        shape, order = (*w.shape[1:], *out_shape), (*inner, *outer)
+    windows = np.lib.stride_tricks.as_strided(grid, shape, order, writeable=False)
+    # BLAS writes a slab's product straight into its columns of the result when
+    # both operands already have the result's dtype.
+    in_place = kernels.dtype == grid.dtype == dtype and dtype.char in "fdFD"
 
     def slab(i: int) -> None:
         lo, hi = slabs[i]
-        view = grid[(slice(None), slice(lo * stride[0], None))]
-        rows = (hi - lo, *out_shape[1:])
         columns = out[:, lo * per_row : hi * per_row]
         if wide:
-            shape, order = (*rows, *w.shape[1:]), (*outer, *inner)
-            matrix = np.lib.stride_tricks.as_strided(view, shape, order, writeable=False)
-            columns[...] = (matrix.reshape(columns.shape[1], -1) @ kernels.T).T
+            matrix = windows[lo:hi].reshape(columns.shape[1], -1)
+            columns[...] = (matrix @ kernels.T).T
+            return
+        matrix = windows[(Ellipsis, slice(lo, hi), *(slice(None),) * (spatial - 1))]
+        matrix = matrix.reshape(-1, columns.shape[1])
+        if in_place:
+            np.matmul(kernels, matrix, out=columns)
         else:
-            shape, order = (*w.shape[1:], *rows), (*inner, *outer)
-            matrix = np.lib.stride_tricks.as_strided(view, shape, order, writeable=False)
-            columns[...] = kernels @ matrix.reshape(-1, columns.shape[1])
+            columns[...] = kernels @ matrix
 
     threads.each(slab, pieces, cost(w.shape, out_shape, dtype))
     return out.reshape(c_out, *out_shape)

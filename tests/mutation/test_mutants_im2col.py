@@ -96,3 +96,24 @@ def test_im2col_with_no_output_has_the_layers_shape(n, k, out_shape) -> None:
     w = np.ones((3, 2, *k))
     got = im2col.im2col(grid, w, (1, 1), (1, 1), out_shape, np.dtype(np.float32))
     assert got.shape == (3, *out_shape) and got.dtype == np.float32
+
+
+@pytest.mark.parametrize(("n", "k", "stride", "dilation"), CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("count", [1, 2])
+def test_im2col_in_slabs_gives_the_definition(monkeypatch, n, k, stride, dilation, dtype,
+                                              count) -> None:
+    # Priced to share: one slab per output row along the first axis (at most 8), each
+    # its own part of the windows' view, on 1 or 2 threads.
+    from convdoc import threads
+
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    monkeypatch.setattr(threads, "_count", count)
+    rng = np.random.default_rng(math.prod(n) + 7 * sum(k))
+    grid = rng.integers(-9, 10, (2, *n)).astype(dtype)
+    w = rng.integers(-9, 10, (3, 2, *k)).astype(dtype)
+    out_shape = _out_shape(n, k, stride, dilation)
+    assert out_shape[0] > 1
+    got = im2col.im2col(grid, w, stride, dilation, out_shape, np.dtype(dtype))
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(got, _loop(grid, w, stride, dilation, out_shape).astype(dtype))
