@@ -341,3 +341,26 @@ def test_blocks_of_tile_rows_have_near_equal_heights(monkeypatch) -> None:
     exact = loop_layer(x, w, pad, np.longdouble)
     bound = 16 * np.finfo(np.float64).eps * magnitude(x, w, pad)
     assert np.all(np.abs(results[0] - exact) <= bound)
+
+
+def test_write_seconds_prices_the_result_beyond_the_cache() -> None:
+    from convdoc.plans._common import write_seconds
+
+    assert write_seconds(0) == 0.0
+    assert write_seconds(2**21) == 0.0  # the first 2 MB stay in the cache
+    assert write_seconds(2**21 + 1000) == pytest.approx(1.2e-10 * 1000, rel=1e-12)
+    assert write_seconds(12845056) == pytest.approx(1.2e-10 * 10747904, rel=1e-12)
+
+
+def test_winograd_cost_adds_the_writing_of_a_large_result(monkeypatch) -> None:
+    # 3 -> 64 channels at 224x224 in float32: a 12,845,056-byte result, whose
+    # 10,747,904 bytes beyond the cache cost 1.2e-10 s each; a 4 KB one costs nothing.
+    from convdoc.plans import _common
+
+    dtype = np.dtype(np.float32)
+    big = winograd.cost((64, 3, 3, 3), (224, 224), dtype)
+    small = winograd.cost((4, 4, 3, 3), (16, 16), dtype)
+    monkeypatch.setattr(_common, "SEC_PER_UNCACHED_BYTE", 0.0)
+    assert big - winograd.cost((64, 3, 3, 3), (224, 224), dtype) == pytest.approx(
+        1.2e-10 * 10747904, rel=1e-9)
+    assert small == winograd.cost((4, 4, 3, 3), (16, 16), dtype)

@@ -73,6 +73,27 @@ def gemm_seconds(macs: float, dtype: np.dtype) -> float:
         per_mac *= 2 if dtype.itemsize <= 8 else 4
     return macs * per_mac
 
+
+#: Bytes of a result that stay in the cache while it is written (see :func:`write_seconds`).
+CACHED_RESULT_BYTES = 1 << 21
+#: Seconds per byte of a result beyond :data:`CACHED_RESULT_BYTES`.
+SEC_PER_UNCACHED_BYTE = 1.2e-10
+
+
+def write_seconds(nbytes: float) -> float:
+    """Seconds a plan spends writing a result of ``nbytes`` to memory, beyond its sums.
+
+    ``SEC_PER_UNCACHED_BYTE * max(0, nbytes - CACHED_RESULT_BYTES)``. The first
+    2 MB of a result stay in the cache; beyond, each byte goes out to memory
+    (and is read in first, to be written). Fitted on 3->8..64 3x3 layers of
+    112..512 px (2-13 MB of float32 results, 2026-12-04, one thread): the GEMM
+    plan took 0.1-1.6 ms more than its multiply-adds and copies, growing with
+    the result beyond 2 MB (0.11 ms at 3.2 MB, 0.46 at 6.4, 0.81 at 8.4, 1.55
+    at 12.8).
+    """
+    return SEC_PER_UNCACHED_BYTE * max(0.0, nbytes - CACHED_RESULT_BYTES)
+
+
 def fft_work_dtype(dtype: np.dtype) -> np.dtype:
     """The dtype an FFT for a ``dtype`` result computes in.
 

@@ -36,7 +36,7 @@ import math
 import numpy as np
 
 from convdoc import threads
-from convdoc.plans._common import gemm_seconds, scratch
+from convdoc.plans._common import gemm_seconds, scratch, write_seconds
 
 __all__ = ["DTYPES", "correlate", "cost"]
 
@@ -233,24 +233,27 @@ def cost(
 
     With ``w_shape = (C_out, C_in, kh, kw)``, ``stride = (s0, s1)``, ``D = C_in*kh*kw``
     stacked rows, ``n = out_shape[0] * ceil(width / s1)`` product columns and
-    ``g(m)`` = :func:`~convdoc.plans._common.gemm_seconds` of ``m`` multiply-adds:
+    ``g(m)`` = :func:`~convdoc.plans._common.gemm_seconds` of ``m`` multiply-adds
+    and ``r`` = :func:`~convdoc.plans._common.write_seconds` of the result's
+    ``C_out * out_shape[0] * out_shape[1] * itemsize`` bytes:
 
-    - a 1x1 kernel at stride ``(1, 1)``: ``1e-5 + g(C_out*C_in*n)``;
+    - a 1x1 kernel at stride ``(1, 1)``: ``1e-5 + g(C_out*C_in*n) + r``;
     - otherwise, with ``b = itemsize / 4``, ``blocks = max(1, n // columns)`` and
       ``columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (D*itemsize))`` (1024 and 2**21)::
 
           3e-5 + g(C_out*D*n) + 2.5e-10*b*D*n + 1e-9*b*C_in*n*s0*s1
-              + blocks * (1e-5 + SEC_PER_RUN_COPY*kh*kw*s0*s1)
+              + blocks * (1e-5 + SEC_PER_RUN_COPY*kh*kw*s0*s1) + r
     """
     c_out, c_in, kh, kw = w_shape
     depth = c_in * kh * kw
     n = out_shape[0] * -(-width // stride[1])
+    written = write_seconds(c_out * math.prod(out_shape) * dtype.itemsize)
     if kh == kw == 1 and stride == (1, 1):
-        return 1e-5 + gemm_seconds(c_out * c_in * n, dtype)
+        return 1e-5 + gemm_seconds(c_out * c_in * n, dtype) + written
     item = dtype.itemsize / 4
     copies = 2.5e-10 * item * depth * n  # contiguous runs, in cache
     layout = 1e-9 * item * c_in * n * math.prod(stride)
     columns = max(_MIN_COLUMNS, _BLOCK_BYTES // (depth * dtype.itemsize))
     blocks = max(1, n // columns)
     calls = blocks * (1e-5 + SEC_PER_RUN_COPY * kh * kw * math.prod(stride))
-    return 3e-5 + gemm_seconds(c_out * depth * n, dtype) + copies + layout + calls
+    return 3e-5 + gemm_seconds(c_out * depth * n, dtype) + copies + layout + calls + written

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from convdoc import threads
-from convdoc.plans._common import gemm_seconds
+from convdoc.plans._common import gemm_seconds, write_seconds
 
 __all__ = ["IM2COL_LIMIT", "cost", "im2col"]
 
@@ -99,12 +99,14 @@ def cost(w_shape: tuple[int, ...], out_shape: tuple[int, ...], dtype: np.dtype) 
     the longer of kernel and output width), one product. Fitted on 64..512 px,
     3..63 px kernels, strides 1 and 4::
 
-        20 us + 0.5 ns * elements + 7 ns * runs + elements * max(C_out * mac, 0.3 ns)
+        20 us + 0.5 ns * elements + 7 ns * runs + elements * max(C_out * mac, 0.3 ns) + r
 
     with ``elements = outputs * taps * C_in`` copied in ``runs = elements //
-    max(kernel width, output width)``, and ``mac`` the seconds of one BLAS
+    max(kernel width, output width)``, ``mac`` the seconds of one BLAS
     multiply-add (:func:`convdoc.plans._common.gemm_seconds`) for float32/64
-    and complex64/128, 1 ns (NumPy's own loop) for any other dtype.
+    and complex64/128, 1 ns (NumPy's own loop) for any other dtype, and ``r``
+    the seconds of writing the ``C_out * outputs * itemsize`` bytes of the
+    result (:func:`convdoc.plans._common.write_seconds`).
     """
     c_out, c_in = w_shape[:2]
     k = w_shape[2:]
@@ -114,4 +116,5 @@ def cost(w_shape: tuple[int, ...], out_shape: tuple[int, ...], dtype: np.dtype) 
     # output channels, at memory speed (reading the matrix) for few, and in
     # NumPy's own loop, some 20 times slower, for integers.
     per_mac = gemm_seconds(1, dtype) if dtype.char in "fdFD" else 1e-9
-    return 2e-5 + 0.5e-9 * columns + 7e-9 * rows + columns * max(per_mac * c_out, 3e-10)
+    written = write_seconds(c_out * math.prod(out_shape) * dtype.itemsize)
+    return 2e-5 + 0.5e-9 * columns + 7e-9 * rows + columns * max(per_mac * c_out, 3e-10) + written

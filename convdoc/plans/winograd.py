@@ -40,7 +40,7 @@ import numpy as np
 
 from convdoc import threads
 from convdoc.plans import stencil
-from convdoc.plans._common import gemm_seconds, scratch
+from convdoc.plans._common import gemm_seconds, scratch, write_seconds
 
 __all__ = ["DTYPES", "applies", "correlate", "cost", "fits"]
 
@@ -114,7 +114,8 @@ def cost(w_shape: tuple[int, ...], out_shape: tuple[int, int], dtype: np.dtype) 
 
     The 16 products at GEMM speed, plus packing the transformed kernels into
     each (what makes narrow products slow: few tiles, many channels), plus the
-    three transforms.
+    three transforms, and writing a result larger than the cache
+    (:func:`~convdoc.plans._common.write_seconds`).
     """
     c_out, c_in = w_shape[:2]
     th, tw = tiles(out_shape)
@@ -131,7 +132,8 @@ def cost(w_shape: tuple[int, ...], out_shape: tuple[int, int], dtype: np.dtype) 
     # With few channels the 16 products are thin (K = C_in) and run at memory speed:
     # their transformed inputs and outputs are read and written once each.
     products += 16 * SEC_PER_PRODUCT_BYTE * (c_in + c_out) * n * dtype.itemsize
-    return SEC_CALL + products + transforms
+    written = write_seconds(c_out * math.prod(out_shape) * dtype.itemsize)
+    return SEC_CALL + products + transforms + written
 
 
 def fits(x: np.ndarray, w: np.ndarray, dtype: np.dtype) -> bool:
