@@ -25,10 +25,15 @@ the definition gives 9.0. The GEMM plan keeps each output's error to its own
 window. Integers never come here (they must stay exact), nor NaN or
 infinity (the transforms would mix them into neighbouring outputs: the
 planner checks the inputs finite), nor sums that could overflow (their
-transforms are bounded by :func:`fits`); a result that is not finite is
-recomputed by the GEMM plan.
+transforms are bounded by :func:`fits`): :func:`fits` declines all of them
+before the plan runs, for the GEMM plan to compute, so every result the plan
+gives is finite.
 
-Cost: :func:`cost` (the products at GEMM speed plus the three transforms).
+Threads: the blocks of tile rows are shared among them; a layer of one block
+shares each of its steps instead (:func:`_one_block`).
+
+Cost: :func:`cost` (the products at GEMM speed plus the three transforms, and
+writing a large result).
 """
 
 from __future__ import annotations
