@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import threading
 import time
 
@@ -725,3 +726,106 @@ def test_float32_layers_give_the_same_bits_on_1_2_and_3_threads_while_blas_runs_
     expected = _layer_oracle(x, w, stride, padding)
     scale = np.abs(w).sum(axis=(1, 2, 3)).max()
     np.testing.assert_allclose(results[1], expected, atol=1e-4 * scale)
+
+
+def _helper_masks(monkeypatch, caller_cpu: int, allowed: set[int]) -> list[tuple[str, frozenset]]:
+    """Run a shared computation with the caller on ``caller_cpu`` of ``allowed``;
+    return the (thread name, cores) of every affinity a thread set."""
+    calls: list[tuple[str, frozenset]] = []
+    monkeypatch.setattr(threads, "_getcpu", lambda: caller_cpu)
+    monkeypatch.setattr(threads.os, "sched_getaffinity", lambda pid: set(allowed), raising=False)
+    monkeypatch.setattr(
+        threads.os,
+        "sched_setaffinity",
+        lambda pid, cores: calls.append((threading.current_thread().name, frozenset(cores))),
+        raising=False,
+    )
+    threads.run(lambda i: time.sleep(0.02), 8)  # sleeping frees the core: the helper joins
+    return calls
+
+
+def test_a_helper_keeps_off_the_callers_core(restore_threads, monkeypatch):
+    convdoc.set_num_threads(2)
+    monkeypatch.setattr(threads, "_placed", threading.local())  # no helper placed yet
+    calls = _helper_masks(monkeypatch, 1, {0, 1, 2})
+    # The helper confined itself to the caller's other cores, once; the caller never moved.
+    assert calls and all(name.startswith("convdoc") for name, _ in calls)
+    assert calls[0][1] == frozenset({0, 2})
+    # The same caller core again, several times: no helper sets the same cores twice
+    # (the pool may hold more helpers than this count, any of which may take the task).
+    for _ in range(4):
+        calls += _helper_masks(monkeypatch, 1, {0, 1, 2})
+    assert len(calls) == len(set(calls))
+    # The caller on another core: the helper follows.
+    moved = _helper_masks(monkeypatch, 0, {0, 1, 2})
+    assert moved and all(cores == frozenset({1, 2}) for _, cores in moved)
+
+
+def test_a_caller_with_one_core_leaves_the_helpers_where_they_are(restore_threads, monkeypatch):
+    convdoc.set_num_threads(2)
+    monkeypatch.setattr(threads, "_placed", threading.local())
+    assert _helper_masks(monkeypatch, 0, {0}) == []
+
+
+def test_placing_a_helper_is_skipped_where_the_system_cannot(restore_threads, monkeypatch):
+    convdoc.set_num_threads(2)
+    # Not Linux: no sched_getcpu is looked for, and no core is set.
+    monkeypatch.delattr(threads.os, "sched_setaffinity", raising=False)
+    assert threads._find_getcpu() is False
+    monkeypatch.setattr(threads, "_getcpu", False)
+    assert threads._cores_beside_caller() is None
+    done: list[int] = []
+    threads.run(lambda i: (time.sleep(0.005), done.append(i)), 6)
+    assert sorted(done) == list(range(6))
+
+
+def test_a_helper_that_may_not_move_still_computes(restore_threads, monkeypatch):
+    convdoc.set_num_threads(2)
+    monkeypatch.setattr(threads, "_placed", threading.local())
+    monkeypatch.setattr(threads, "_getcpu", lambda: 0)
+    monkeypatch.setattr(threads.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+
+    def refuse(pid, cores):
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(threads.os, "sched_setaffinity", refuse, raising=False)
+    names: set[str] = set()
+    done: list[int] = []
+
+    def work(i: int) -> None:
+        names.add(threading.current_thread().name)
+        time.sleep(0.02)
+        done.append(i)
+
+    threads.run(work, 8)
+    assert sorted(done) == list(range(8))
+    assert any(name.startswith("convdoc") for name in names)
+
+
+def test_on_this_system_the_helpers_run_beside_the_caller(restore_threads, monkeypatch):
+    # The real system calls: after a shared computation each helper that took
+    # part may use exactly the caller's cores other than the one it ran on.
+    if not hasattr(threads.os, "sched_setaffinity"):
+        assert threads._find_getcpu() is False
+        return
+    convdoc.set_num_threads(2)
+    monkeypatch.setattr(threads, "_placed", threading.local())
+    getcpu = threads._find_getcpu()
+    assert callable(getcpu)
+    seen: list[int] = []
+    monkeypatch.setattr(threads, "_getcpu", lambda: seen.append(getcpu()) or seen[-1])
+    helpers: dict[int, str] = {}
+
+    def work(i: int) -> None:
+        if threading.current_thread().name.startswith("convdoc"):
+            helpers[threading.get_native_id()] = threading.current_thread().name
+        time.sleep(0.02)
+
+    allowed = os.sched_getaffinity(0)
+    threads.run(work, 8)
+    assert len(seen) == 1 and seen[0] in allowed
+    assert helpers, "no helper took a chunk"
+    expected = allowed - {seen[0]} if len(allowed) > 1 else allowed
+    for native_id in helpers:
+        assert os.sched_getaffinity(native_id) == expected
+    assert os.sched_getaffinity(0) == allowed  # the caller's own cores are untouched
