@@ -20,7 +20,13 @@ __all__ = ["IM2COL_LIMIT", "cost", "im2col"]
 IM2COL_LIMIT = 4_000_000  # window elements copied by the im2col path (32 MB of float64)
 # A layer estimated above convdoc.threads.MIN_PARALLEL_SEC is cut into at least this
 # many slabs of output rows, each of at most about _SLAB_ELEMENTS copied elements.
-_SLABS = 8
+# Was 8: each slab's product packs the whole kernel matrix again and multiplies
+# fewer columns; measured (2026-12-04) on nine float32 layers priced 0.3-2.3 ms
+# (3..64 -> 64..256 channels, 3x3..7x7, strides 1 and 2), 2 slabs were 5-62 %
+# faster than 8 on 2 threads and 3-62 % on 1 (the 64->128 56x56 stride-2 layer:
+# 1.25 -> 1.12 ms on 2, 1.84 -> 1.65 on 1); layers of more than 2 x _SLAB_ELEMENTS
+# were unchanged.
+_SLABS = 2
 _SLAB_ELEMENTS = 1 << 18
 
 

@@ -108,8 +108,8 @@ def test_im2col_with_no_output_has_the_layers_shape(n, k, out_shape) -> None:
 @pytest.mark.parametrize("count", [1, 2])
 def test_im2col_in_slabs_gives_the_definition(monkeypatch, n, k, stride, dilation, dtype,
                                               count) -> None:
-    # Priced to share: one slab per output row along the first axis (at most 8), each
-    # its own part of the windows' view, on 1 or 2 threads.
+    # Priced to share: two slabs of output rows along the first axis, each its own
+    # part of the windows' view, on 1 or 2 threads.
     from convdoc import threads
 
     monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
@@ -122,3 +122,36 @@ def test_im2col_in_slabs_gives_the_definition(monkeypatch, n, k, stride, dilatio
     got = im2col.im2col(grid, w, stride, dilation, out_shape, np.dtype(dtype))
     assert got.dtype == dtype
     np.testing.assert_array_equal(got, _loop(grid, w, stride, dilation, out_shape).astype(dtype))
+
+
+@pytest.mark.parametrize(
+    ("c_in", "size", "slabs"),
+    [
+        (64, 56, 2),  # 28x28 outputs x 576 taps: 451,584 copied elements, 2 slabs
+        (64, 112, 7),  # 56x56 x 576 = 1,806,336 elements: 7 slabs of at most 2**18
+        (8, 8, 2),  # a small layer priced to share: still 2 slabs
+    ],
+)
+def test_a_shared_layer_has_two_slabs_or_cache_sized_ones(monkeypatch, c_in, size, slabs):
+    from convdoc import threads
+
+    monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
+    counts: list[int] = []
+    each = threads.each
+
+    def spy(work, chunks, seconds):
+        counts.append(chunks)
+        each(work, chunks, seconds)
+
+    monkeypatch.setattr(threads, "each", spy)
+    rng = np.random.default_rng(size)
+    grid = rng.standard_normal((c_in, size + 2, size + 2)).astype(np.float32)
+    w = rng.standard_normal((16, c_in, 3, 3)).astype(np.float32)
+    out_shape = (size // 2, size // 2)
+    got = im2col.im2col(grid, w, (2, 2), (1, 1), out_shape, np.dtype(np.float32))
+    assert counts == [slabs]
+    # The definition in float64: every 3x3 window at stride 2 against every kernel.
+    windows = np.lib.stride_tricks.sliding_window_view(grid.astype(np.float64), (3, 3), (1, 2))
+    windows = windows[:, : 2 * out_shape[0] : 2, : 2 * out_shape[1] : 2]
+    expected = np.einsum("mrcij,omij->orc", windows, w.astype(np.float64))
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-3)
