@@ -330,6 +330,7 @@ def test_layer_plans_give_the_same_bits_on_any_number_of_threads(
     monkeypatch.setattr(gemm, "_MIN_COLUMNS", 64)
     monkeypatch.setattr(gemm, "_BLOCK_BYTES", 4096)
     monkeypatch.setattr(gemm, "_ONE_BY_ONE_COLUMNS", 100)
+    monkeypatch.setattr(im2col, "_SLABS", 4)  # 2 by default: fewer than the threads here
     if plan == "winograd":
         monkeypatch.setattr(winograd, "_MIN_COLUMNS", 16)
         monkeypatch.setattr(winograd, "_BLOCK_BYTES", 4096)
