@@ -374,9 +374,10 @@ def _cores_beside_caller() -> frozenset[int] | None:
     cores were busy a moment before (as they are between two shared calls, or
     after another library's threads): the two threads then take turns on one
     core while the other stays idle, for milliseconds, until the scheduler
-    moves one. Measured on the ResNet stem at 2 threads, in batches timed after
-    PyTorch's: 3.0-4.1 ms a call with both threads found on one core, 2.2-2.7 ms
-    with the helper kept off the caller's core. Confining the helper to the
+    moves one (logged on the ResNet stem at 2 threads after PyTorch's calls: both
+    threads on one core for whole calls). The stem's calls 2-8 after a 30 ms pause,
+    PyTorch's calls before it: 2.65-3.96 ms each without, 2.40-2.94 ms with the
+    helper kept off the caller's core (two runs each). Confining the helper to the
     other cores is what the OpenMP runtimes' spinning threads get by never
     sleeping. ``None`` where the system cannot say (not Linux) or when the
     caller has a single core.
