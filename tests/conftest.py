@@ -101,6 +101,22 @@ def planner_prices_forgotten():
     planner.forget_prices()
 
 
+@pytest.fixture
+def each_chunk_counts(monkeypatch) -> list[int]:
+    """The ``chunks`` of every :func:`convdoc.threads.each` call during the test, in order."""
+    from convdoc import threads
+
+    counts: list[int] = []
+    each = threads.each
+
+    def counted(work, chunks, seconds):
+        counts.append(chunks)
+        each(work, chunks, seconds)
+
+    monkeypatch.setattr(threads, "each", counted)
+    return counts
+
+
 @pytest.fixture(autouse=True)
 def matplotlib_settings_do_not_leak():
     """After every test, matplotlib's settings go back to its defaults.

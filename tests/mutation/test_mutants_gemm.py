@@ -188,17 +188,10 @@ def test_cost_is_the_documented_formula(w_shape, out_shape, stride, width, dtype
     (10, True, 4),
     (17, True, 4),
 ])
-def test_a_layer_priced_to_share_has_min_blocks_row_blocks(monkeypatch, oh, shared,
-                                                            blocks) -> None:
+def test_a_layer_priced_to_share_has_min_blocks_row_blocks(monkeypatch, each_chunk_counts, oh,
+                                                            shared, blocks) -> None:
     monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0 if shared else 1e9)
-    calls = []
-    each = threads.each
-
-    def counted(work, chunks, seconds):
-        calls.append(chunks)
-        each(work, chunks, seconds)
-
-    monkeypatch.setattr(threads, "each", counted)
+    calls = each_chunk_counts
     rng = np.random.default_rng(oh)
     x = rng.standard_normal((2, oh + 2, 12))
     w = rng.standard_normal((3, 2, 3, 3))

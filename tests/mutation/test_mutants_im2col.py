@@ -132,24 +132,18 @@ def test_im2col_in_slabs_gives_the_definition(monkeypatch, n, k, stride, dilatio
         (8, 8, 2),  # a small layer priced to share: still 2 slabs
     ],
 )
-def test_a_shared_layer_has_two_slabs_or_cache_sized_ones(monkeypatch, c_in, size, slabs):
+def test_a_shared_layer_has_two_slabs_or_cache_sized_ones(
+    monkeypatch, each_chunk_counts, c_in, size, slabs
+):
     from convdoc import threads
 
     monkeypatch.setattr(threads, "MIN_PARALLEL_SEC", 0.0)
-    counts: list[int] = []
-    each = threads.each
-
-    def spy(work, chunks, seconds):
-        counts.append(chunks)
-        each(work, chunks, seconds)
-
-    monkeypatch.setattr(threads, "each", spy)
     rng = np.random.default_rng(size)
     grid = rng.standard_normal((c_in, size + 2, size + 2)).astype(np.float32)
     w = rng.standard_normal((16, c_in, 3, 3)).astype(np.float32)
     out_shape = (size // 2, size // 2)
     got = im2col.im2col(grid, w, (2, 2), (1, 1), out_shape, np.dtype(np.float32))
-    assert counts == [slabs]
+    assert each_chunk_counts == [slabs]
     # The definition in float64: every 3x3 window at stride 2 against every kernel.
     windows = np.lib.stride_tricks.sliding_window_view(grid.astype(np.float64), (3, 3), (1, 2))
     windows = windows[:, : 2 * out_shape[0] : 2, : 2 * out_shape[1] : 2]
