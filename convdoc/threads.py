@@ -369,13 +369,12 @@ _placed = threading.local()
 def _cores_beside_caller() -> frozenset[int] | None:
     """The cores the calling thread may use, less the one it runs on now.
 
-    A helper woken for a shared computation is placed by the operating system,
-    and Linux often puts it on the core of the thread that woke it when the
-    cores were busy a moment before (as they are between two shared calls, or
-    after another library's threads): the two threads then take turns on one
-    core while the other stays idle, for milliseconds, until the scheduler
-    moves one (logged on the ResNet stem at 2 threads after PyTorch's calls: both
-    threads on one core for whole calls). The stem's calls 2-8 after a 30 ms pause,
+    A helper woken for a shared computation is placed by the operating system.
+    On this project's 2-core development host (a Linux virtual machine) it was
+    often put on the core of the thread that woke it after both cores had been
+    busy (after PyTorch's calls, for one): the two threads then took turns on
+    one core while the other stayed idle, for whole calls (logged chunk by
+    chunk on the ResNet stem at 2 threads). The stem's calls 2-8 after a 30 ms pause,
     PyTorch's calls before it: 2.65-3.96 ms each without, 2.40-2.94 ms with the
     helper kept off the caller's core (two runs each). Confining the helper to the
     other cores is what the OpenMP runtimes' spinning threads get by never
