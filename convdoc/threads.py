@@ -384,11 +384,12 @@ def _cores_beside_caller() -> frozenset[int] | None:
     global _getcpu
     if _getcpu is None:
         _getcpu = _find_getcpu()
-    if _getcpu is False or not hasattr(os, "sched_getaffinity"):
+    if _getcpu is False:  # no sched_getcpu, or no affinity calls at all (not Linux)
         return None
     allowed = os.sched_getaffinity(0)
-    others = allowed - {_getcpu()}  # type: ignore[operator]
-    return frozenset(others if others else allowed) if len(allowed) > 1 else None
+    if len(allowed) < 2:
+        return None
+    return frozenset(allowed - {_getcpu()})  # type: ignore[operator]
 
 
 def _find_getcpu() -> Callable[[], int] | bool:
