@@ -139,3 +139,18 @@ def browser() -> Iterator[Any]:
     """Debian's chromium under Playwright (see :func:`chromiumlib.launch`), one per session."""
     with launch() as chromium:
         yield chromium
+
+
+@pytest.fixture
+def without_register_tiles(monkeypatch):
+    """The planner without the register-tile plan (convdoc/plans/register_tiles.py).
+
+    For float32 layers the register tiles are priced (and measured) below the
+    compiled channel stencils (3->8 4x4 at 256 px: 0.63 against 3.0 ms), so the
+    planner no longer sends those layers to the stencils; tests of what the
+    stencils do with such a layer (which shapes their gate counts, how they cast)
+    ask for it without the tiles.
+    """
+    from convdoc.plans import register_tiles
+
+    monkeypatch.setattr(register_tiles, "applies", lambda *args: False)

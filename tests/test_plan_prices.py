@@ -56,11 +56,11 @@ def test_the_shift_add_price_follows_the_taps_of_each_call(order) -> None:
 
 
 def test_winograd_is_priced_for_a_layer_once_numba_is_loaded() -> None:
-    # The same 32-channel 3x3 layer before and after numba is loaded: the kept
+    # The same 64-channel 3x3 layer before and after numba is loaded: the kept
     # direct prices of the first call must not hide Winograd from the second.
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((32, 28, 28)).astype(np.float32)
-    w = rng.standard_normal((32, 32, 3, 3)).astype(np.float32)
+    x = rng.standard_normal((64, 28, 28)).astype(np.float32)
+    w = rng.standard_normal((64, 64, 3, 3)).astype(np.float32)
     stencil.unload()
     with mock.patch.object(winograd, "correlate", wraps=winograd.correlate) as plan:
         before = convdoc.conv2d(x, w, padding=1)
@@ -71,7 +71,7 @@ def test_winograd_is_priced_for_a_layer_once_numba_is_loaded() -> None:
     # Output channel 5, by SciPy: the sum over input channels of 2-D correlations.
     expected = sum(
         signal.correlate2d(np.pad(x[c].astype(np.float64), 1), w[5, c].astype(np.float64), "valid")
-        for c in range(32)
+        for c in range(64)
     )
     for got in (before, after):
         np.testing.assert_allclose(got[5], expected, rtol=0, atol=2e-4)

@@ -632,6 +632,7 @@ def test_column_ranges_give_the_whole_calls_bits(k) -> None:
 # ------------------------------------------------------------------ layers with few channels
 
 
+@pytest.mark.usefixtures("without_register_tiles")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("padding_mode", list(PADDING_MODE_BOUNDARY))
 @pytest.mark.parametrize(("c_in", "c_out", "k", "padding"), [(3, 8, (3, 3), 1), (1, 4, (5, 5), 2),
@@ -755,6 +756,7 @@ def _gate(c_in=3, c_out=8, k=(3, 3), n=256, dtype=np.float32, pad=((1, 1), (1, 1
     return planner.channels_stencil(x, w, pad, boundary, fill, stride, dilation, method)
 
 
+@pytest.mark.usefixtures("without_register_tiles")
 def test_the_channel_stencil_gate_one_condition_at_a_time() -> None:
     # A 3->8 3x3 layer on a 256x256 image is taken (measured 2-3x faster than the GEMM);
     # each documented condition, broken alone, sends it elsewhere.
@@ -820,11 +822,13 @@ def test_separable_passes_are_an_alternative_only_for_rank_one_kernels(monkeypat
     np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.usefixtures("without_register_tiles")
 def test_a_first_layer_with_a_large_result_takes_the_channel_stencil() -> None:
     # 3 -> 64 channels of 3x3 at 224x224 in float32: the GEMM plan's 12.8 MB result goes
     # out to memory (write_seconds: 1.29 ms beyond its sums, 4.02 ms in all), more than
     # the channel stencil's 3.81 ms; measured on one thread, 3.4-3.7 against 3.6-4.3 ms.
     # At 112x112 (a 3.2 MB result) the GEMM plan stays the cheaper: 0.85 against 1.06 ms.
+    # (Both without the register tiles, which take this layer in float32 at either size.)
     stencil.load()
     pad = ((1, 1), (1, 1))
     w = np.ones((64, 3, 3, 3), np.float32)

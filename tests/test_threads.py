@@ -583,7 +583,7 @@ def test_transposed_layers_give_the_same_bits_on_any_number_of_threads(
 
 @pytest.mark.parametrize(
     ("c_in", "c_out", "size", "k", "stride", "plan"),
-    [(3, 32, 96, 7, 2, "gemm"), (32, 32, 28, 3, 1, "winograd"), (32, 64, 28, 3, 2, "im2col")],
+    [(3, 32, 96, 7, 2, "gemm"), (64, 64, 28, 3, 1, "winograd"), (32, 64, 28, 3, 2, "im2col")],
 )
 def test_blas_runs_on_one_thread_whenever_convdoc_has_more(
     restore_threads, monkeypatch, c_in, c_out, size, k, stride, plan

@@ -12,6 +12,7 @@ plan                                      for
 :mod:`~convdoc.plans.direct`              tiny kernels, exact integer sums
 :mod:`~convdoc.plans.gemm`                CNN layers: GEMMs on the flattened image
 :mod:`~convdoc.plans.winograd`            3x3 stride-1 layers: F(2x2, 3x3), 16 GEMMs
+:mod:`~convdoc.plans.register_tiles`      float32 layers, few taps: sums kept in registers
 :mod:`~convdoc.plans.im2col`              few outputs, many taps; any dtype: one GEMM
 :mod:`~convdoc.plans.blocks`              strided 2-D filters: banded tap matrices
 :mod:`~convdoc.plans.polyphase`           strided 1-D layers: kept outputs only
@@ -39,6 +40,7 @@ from convdoc.plans import (
     planner,
     polyphase,
     pooling,
+    register_tiles,
     separable,
     stencil,
     transposed,
@@ -50,6 +52,7 @@ PLANS = (
     direct,
     gemm,
     winograd,
+    register_tiles,
     im2col,
     blocks,
     polyphase,

@@ -186,3 +186,46 @@ def sums_fit(x: np.ndarray, w: np.ndarray, dtype: np.dtype) -> bool:
     if x.dtype.kind == "c":
         mx = float(np.max(np.abs(x)))
     return mx * mw * w.size < big
+
+
+def fill_phase(
+    flat: np.ndarray,
+    x: np.ndarray,
+    pad: tuple[tuple[int, int], ...],
+    phase: tuple[int, int],
+    stride: tuple[int, int],
+    shape: tuple[int, int],
+    zeroed: bool = True,
+) -> None:
+    """Write one polyphase component of the padded grid into ``flat``.
+
+    Sample ``(i, j)`` of phase ``(p0, p1)`` is the padded grid's
+    ``(p0 + s0*i, p1 + s1*j)``: an input sample or a padding zero. Its first
+    ``shape`` rows and columns (what the phase's outputs read) go to
+    ``flat[:, i, j]`` (``flat`` is ``(C, rows, width)``, at least that large).
+    Read straight from ``x`` (``(C, H, W)``): the padded grid itself is never
+    built. Values are cast to ``flat``'s dtype. Every other place of ``flat`` is
+    zero afterwards: already (``zeroed``, a fresh :func:`numpy.zeros`), or
+    written here (a reused work array: only the margins around the samples,
+    not the whole array twice).
+    """
+    targets, sources = [], []
+    for axis in (0, 1):
+        before, p, s, n = pad[axis][0], phase[axis], stride[axis], shape[axis]
+        # Phase samples i whose grid index p + s*i - before falls inside x.
+        lo = max(0, -(-(before - p) // s))
+        hi = min(n, -(-(x.shape[1 + axis] + before - p) // s))
+        if lo >= hi:
+            if not zeroed:
+                flat[...] = 0
+            return  # padding only
+        start = p + s * lo - before
+        targets.append(slice(lo, hi))
+        sources.append(slice(start, start + s * (hi - lo - 1) + 1, s))
+    rows, columns = targets
+    if not zeroed:
+        flat[:, : rows.start] = 0
+        flat[:, rows.stop :] = 0
+        flat[:, rows, : columns.start] = 0
+        flat[:, rows, columns.stop :] = 0
+    flat[:, rows, columns] = x[:, sources[0], sources[1]]

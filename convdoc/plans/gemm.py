@@ -39,7 +39,7 @@ import math
 import numpy as np
 
 from convdoc import threads
-from convdoc.plans._common import gemm_seconds, scratch, write_seconds
+from convdoc.plans._common import fill_phase, gemm_seconds, scratch, write_seconds
 
 __all__ = ["DTYPES", "correlate", "cost"]
 
@@ -68,25 +68,11 @@ def _layout(
 ) -> np.ndarray:
     """One polyphase component of the padded grid, laid out for the shifted runs.
 
-    Sample ``(i, j)`` of phase ``(p0, p1)`` is the padded grid's
-    ``(p0 + s0*i, p1 + s1*j)``: an input sample or a padding zero. The result
-    has ``shape`` rows and columns of them (what the phase's valid outputs
-    read), in rows of ``width`` (zeros beyond). Read straight from ``x``:
-    the padded grid itself is never built. Values are cast to ``dtype``.
+    ``shape`` rows of ``width`` values of ``dtype`` (zeros beyond the samples):
+    see :func:`~convdoc.plans._common.fill_phase`.
     """
     flat = np.zeros((x.shape[0], shape[0], width), dtype)
-    targets, sources = [], []
-    for axis in (0, 1):
-        before, p, s, n = pad[axis][0], phase[axis], stride[axis], shape[axis]
-        # Phase samples i whose grid index p + s*i - before falls inside x.
-        lo = max(0, -(-(before - p) // s))
-        hi = min(n, -(-(x.shape[1 + axis] + before - p) // s))
-        if lo >= hi:
-            return flat  # padding only
-        start = p + s * lo - before
-        targets.append(slice(lo, hi))
-        sources.append(slice(start, start + s * (hi - lo - 1) + 1, s))
-    flat[:, targets[0], targets[1]] = x[:, sources[0], sources[1]]
+    fill_phase(flat, x, pad, phase, stride, shape)
     return flat
 
 

@@ -27,6 +27,7 @@ from convdoc.plans import (
     im2col,
     overlap_save,
     polyphase,
+    register_tiles,
     separable,
     stencil,
     winograd,
@@ -192,6 +193,10 @@ def direct_costs(
             # Its transforms are numba loops: priced once numba is loaded (by the
             # stencil's tier-up or stencil.load()), never loaded for it alone.
             plans["winograd"] = winograd.cost(w_shape, out_shape, dtype)
+        tiles = register_tiles.applies(x_shape, w_shape, dilation, out_shape, dtype)
+        if tiles and stencil.loaded():
+            # Compiled by numba too: priced once it is loaded, like Winograd.
+            plans["register_tiles"] = register_tiles.cost(w_shape, out_shape, stride, dtype)
     if single and len(x_shape) == 2:
         # numpy.einsum over a strided view of the windows: no copy, one C loop.
         # Fitted on 1e2..1e5 samples, 11..101 taps, stride 4 (min of interleaved runs).
@@ -355,6 +360,8 @@ def _run_direct(
         plan = "gemm"
     if plan == "gemm":
         return gemm.correlate(x, w, pad, stride, out_shape, dtype)
+    if plan == "register_tiles":
+        return register_tiles.correlate(x, w, pad, stride, out_shape, dtype)
     grid = zero_pad(x, pad)
     if plan == "banded":
         if all_finite(grid) and all_finite(w) and sums_fit(grid, w, dtype):

@@ -193,6 +193,7 @@ def test_the_1d_gate_asks_for_the_result_dtype(monkeypatch, x_dtype, taken) -> N
 # ------------------------------------------------------------------ channels_stencil
 
 
+@pytest.mark.usefixtures("without_register_tiles")
 def test_the_channel_gate_counts_products_with_both_kernel_sides() -> None:
     # C_in * kh * kw: 1 * 1 * 7 = 7 products (a 1x7 kernel, not 7 * 7 = 49), and
     # 3 * 4 * 4 = 48, the most taken.
@@ -203,6 +204,7 @@ def test_the_channel_gate_counts_products_with_both_kernel_sides() -> None:
     assert not gate_2d(c_in=1, k=(7, 7), pad=((3, 3), (3, 3)))  # 49
 
 
+@pytest.mark.usefixtures("without_register_tiles")
 def test_the_channel_gate_takes_pads_larger_than_the_image() -> None:
     # 256 + 0 + 300 = 556 columns (or rows), 554 outputs: pads on one side only.
     stencil.load()
@@ -231,6 +233,7 @@ def test_a_layer_padded_past_the_image_on_one_side_matches_scipy(monkeypatch) ->
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.usefixtures("without_register_tiles")
 def test_the_channel_gate_takes_one_output_row_or_column_and_refuses_none() -> None:
     # 3 x 20,000 (or 20,000 x 3) unpadded with a 3x3 kernel: one row (column) of
     # 19,998 outputs, taken; 2 rows (columns) leave no output.

@@ -220,6 +220,7 @@ def test_the_3x3_channel_price_is_its_documented_formula() -> None:
     assert stencil.channels_cost((10, 12), (2, 3, 3, 4), f32) == pytest.approx(general)
 
 
+@pytest.mark.usefixtures("without_register_tiles")
 @pytest.mark.parametrize(("image_dtype", "kernel_dtype"), [(np.float16, np.float32),
                                                            (np.float32, np.float16)])
 def test_a_float16_operand_is_cast_to_the_channel_stencils_float32(monkeypatch, image_dtype,
