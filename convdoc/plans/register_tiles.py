@@ -52,17 +52,8 @@ ROW_BLOCKS = 8
 #: Most taps per output (``C_in*kh*kw``) of a layer the planner prices the plan for.
 MAX_TAPS = 400
 
-_kernels: Any = None
-
-
 def _load() -> Any:
-    global _kernels
-    if _kernels is None:
-        stencil.load()  # numba's cache folder, as for the stencil
-        from convdoc.plans import _register_tiles_kernels
-
-        _kernels = _register_tiles_kernels
-    return _kernels
+    return stencil.compiled("_register_tiles_kernels")
 
 
 def applies(
@@ -128,26 +119,9 @@ def correlate(
 ) -> np.ndarray:
     """``out[o, r, c] = sum_{ch,i,j} grid[ch, r*s0 + i, c*s1 + j] * w[o, ch, i, j]``.
 
-    ``grid`` is ``x`` with ``pad`` zeros around it.
-
-    Parameters
-    ----------
-    x : numpy.ndarray, shape (C_in, H, W)
-        Input.
-    w : numpy.ndarray, shape (C_out, C_in, kh, kw)
-        Taps as applied (dilation 1).
-    pad : ((int, int), (int, int))
-        Zero padding (before, after) per axis, implied.
-    stride : (int, int)
-        Per axis.
-    out_shape : (int, int)
-        Kept outputs per axis.
-    dtype : numpy.dtype
-        Result dtype, one of :data:`DTYPES`; both operands are cast to it.
-
-    Returns
-    -------
-    numpy.ndarray, shape (C_out, *out_shape), C-contiguous, of ``dtype``.
+    ``grid`` is ``x`` with ``pad`` zeros around it. The parameters and the result
+    are those of :func:`convdoc.plans.gemm.correlate` (the plans are
+    interchangeable), with ``dtype`` one of :data:`DTYPES`.
     """
     kernels = _load()
     c_out, c_in, kh, kw = w.shape

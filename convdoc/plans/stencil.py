@@ -179,6 +179,17 @@ def load() -> Any:
     return _kernels
 
 
+def compiled(name: str) -> Any:
+    """Another plan's module of numba kernels, ``convdoc.plans.<name>``, after :func:`load`.
+
+    :func:`load` first, so that numba is imported with its cache folder chosen
+    and the module's kernels are cached where the stencil's are. Imported once
+    (Python keeps the module), so a plan may ask at every call.
+    """
+    load()
+    return importlib.import_module(f"convdoc.plans.{name}")
+
+
 def worth_loading(saving: float) -> bool:
     """Count ``saving`` seconds the stencil would save; load it once they pass :data:`SEC_LOAD`.
 

@@ -78,17 +78,8 @@ _MIN_PAIRS = 4096
 #: Groups of channels each step of a one-block layer is shared by (_one_block).
 CHANNEL_GROUPS = 4
 
-_kernels: Any = None
-
-
 def _load() -> Any:
-    global _kernels
-    if _kernels is None:
-        stencil.load()  # numba's cache folder, as for the stencil
-        from convdoc.plans import _winograd_kernels
-
-        _kernels = _winograd_kernels
-    return _kernels
+    return stencil.compiled("_winograd_kernels")
 
 
 def applies(
