@@ -34,7 +34,7 @@ def _loaded(compiled_stencil_unloaded) -> None:
     stencil.load()
 
 
-def loop_layer(x, w, pad, stride):
+def scipy_layer(x, w, pad, stride):
     """The definition in float64: SciPy's correlation per channel pair, then the stride."""
     grid = np.pad(x.astype(np.float64), ((0, 0), *pad))
     s0, s1 = stride
@@ -48,7 +48,7 @@ def loop_layer(x, w, pad, stride):
 def bound(x, w, pad, stride):
     """(taps + 1) * eps * sum |w| |x| per output."""
     taps = math.prod(w.shape[1:])
-    scale = loop_layer(np.abs(x), np.abs(w), pad, stride)
+    scale = scipy_layer(np.abs(x), np.abs(w), pad, stride)
     return (taps + 1) * np.finfo(np.float32).eps * scale
 
 
@@ -64,7 +64,7 @@ def check(x, w, pad, stride):
     got = register_tiles.correlate(x, w, pad, stride, out_shape, F32)
     assert got.dtype == np.float32 and got.shape == (w.shape[0], *out_shape)
     assert got.flags.c_contiguous
-    exact = loop_layer(x, w, pad, stride)
+    exact = scipy_layer(x, w, pad, stride)
     assert np.all(np.abs(got - exact) <= bound(x, w, pad, stride))
     return got
 
@@ -115,7 +115,7 @@ def test_a_wrong_tap_breaks_the_bound() -> None:
     got = check(x, w, pad, stride)
     nudged = w.copy()
     nudged[2, 1, 4, 5] *= 1.1
-    wrong = loop_layer(x, nudged, pad, stride)
+    wrong = scipy_layer(x, nudged, pad, stride)
     assert not np.all(np.abs(got - wrong) <= bound(x, w, pad, stride))
 
 
@@ -162,7 +162,7 @@ def test_nan_and_infinity_land_where_the_definition_puts_them() -> None:
     pad, stride = ((1, 1), (1, 1)), (1, 1)
     got = register_tiles.correlate(x, w, pad, stride, (9, 20), F32)
     with np.errstate(invalid="ignore"):
-        exact = loop_layer(x, w, pad, stride)
+        exact = scipy_layer(x, w, pad, stride)
     np.testing.assert_array_equal(np.isnan(got), np.isnan(exact))
     np.testing.assert_array_equal(np.isposinf(got), np.isposinf(exact))
     assert np.isnan(got).any() and np.isposinf(got).any()
@@ -249,7 +249,7 @@ def test_few_channel_float32_layers_take_the_tiles_and_float64_ones_the_stencils
     assert (tiles.called, stencils.called) == (dtype == np.float32, dtype == np.float64)
     assert got.dtype == dtype
     pads = ((1, 1), (1, 1))
-    expected = loop_layer(x, w, pads, (1, 1))
+    expected = scipy_layer(x, w, pads, (1, 1))
     assert np.all(np.abs(got - expected) <= bound(x, w, pads, (1, 1)))
 
 

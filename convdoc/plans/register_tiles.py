@@ -52,6 +52,7 @@ ROW_BLOCKS = 8
 #: Most taps per output (``C_in*kh*kw``) of a layer the planner prices the plan for.
 MAX_TAPS = 400
 
+
 def _load() -> Any:
     return stencil.compiled("_register_tiles_kernels")
 

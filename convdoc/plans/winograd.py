@@ -78,6 +78,7 @@ _MIN_PAIRS = 4096
 #: Groups of channels each step of a one-block layer is shared by (_one_block).
 CHANNEL_GROUPS = 4
 
+
 def _load() -> Any:
     return stencil.compiled("_winograd_kernels")
 
