@@ -83,7 +83,7 @@ def check(x, w, pad, stride):
         (1, 4, (6, 40), (3, 3), (1, 4), ((2, 0), (0, 3))),  # uneven padding, 10 columns
     ],
 )
-def test_register_tiles_match_the_loop_reference(c_in, c_out, size, k, stride, pad) -> None:
+def test_register_tiles_match_the_definition(c_in, c_out, size, k, stride, pad) -> None:
     rng = np.random.default_rng(c_in * 100 + c_out)
     x = rng.standard_normal((c_in, *size)).astype(np.float32)
     w = rng.standard_normal((c_out, c_in, *k)).astype(np.float32)
@@ -129,7 +129,7 @@ def test_a_wrong_tap_breaks_the_bound() -> None:
     pad=st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 3), st.integers(0, 3)),
     seed=st.integers(0, 2**16),
 )
-def test_any_layer_matches_the_loop_reference(c_in, c_out, size, k, stride, pad, seed) -> None:
+def test_any_layer_matches_the_definition(c_in, c_out, size, k, stride, pad, seed) -> None:
     # Rows of 1 to about 50 outputs: every tile width, the overlapping last tile
     # and, below 8 columns, the scalar loop; a work array reused across shapes.
     pads = ((pad[0], pad[1]), (pad[2], pad[3]))
