@@ -57,25 +57,6 @@ _MIN_BLOCKS = 4
 _ONE_BY_ONE_COLUMNS = 784
 
 
-def _layout(
-    x: np.ndarray,
-    pad: tuple[tuple[int, int], ...],
-    phase: tuple[int, int],
-    stride: tuple[int, int],
-    shape: tuple[int, int],
-    width: int,
-    dtype: np.dtype,
-) -> np.ndarray:
-    """One polyphase component of the padded grid, laid out for the shifted runs.
-
-    ``shape`` rows of ``width`` values of ``dtype`` (zeros beyond the samples):
-    see :func:`~convdoc.plans._common.fill_phase`.
-    """
-    flat = np.zeros((x.shape[0], shape[0], width), dtype)
-    fill_phase(flat, x, pad, phase, stride, shape)
-    return flat
-
-
 def correlate(
     x: np.ndarray,
     w: np.ndarray,
@@ -140,7 +121,10 @@ def correlate(
         # 6 % of the layer on two threads, while the second thread waited.
         if i < len(phases):
             th, tw = sizes[i]
-            flats[i] = _layout(x, pad, phases[i], stride, (oh + th - 1, ow + tw - 1), width, dtype)
+            # The phase's samples (zeros beyond them) in rows of the common width.
+            grid_rows = oh + th - 1
+            flats[i] = np.zeros((x.shape[0], grid_rows, width), dtype)
+            fill_phase(flats[i], x, pad, phases[i], stride, (grid_rows, ow + tw - 1))
         else:
             # The kernel matrix's columns in the phases' order: (phase, i, j, channel).
             taps = w.reshape(c_out, w.shape[1], kh * kw)[:, :, order]

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
 
 import numpy as np
 
@@ -51,10 +50,6 @@ DTYPES = (np.dtype(np.float32),)
 ROW_BLOCKS = 8
 #: Most taps per output (``C_in*kh*kw``) of a layer the planner prices the plan for.
 MAX_TAPS = 400
-
-
-def _load() -> Any:
-    return stencil.compiled("_register_tiles_kernels")
 
 
 def applies(
@@ -124,7 +119,7 @@ def correlate(
     are those of :func:`convdoc.plans.gemm.correlate` (the plans are
     interchangeable), with ``dtype`` one of :data:`DTYPES`.
     """
-    kernels = _load()
+    kernels = stencil.compiled("_register_tiles_kernels")
     c_out, c_in, kh, kw = w.shape
     oh, ow = out_shape
     s0, s1 = stride
